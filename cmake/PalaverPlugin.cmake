@@ -1,0 +1,20 @@
+# palaver_add_plugin(<name> SOURCES <file>... [LIBRARIES <target>...])
+#
+# Builds a Palaver plugin: a MODULE library named palaver-<name>.so, linked
+# against the SDK, placed where palaverd looks for plugins. The same function
+# ships in the palaver-dev package for plugins built out of tree.
+function(palaver_add_plugin name)
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "" "" "SOURCES;LIBRARIES")
+  set(target palaver-${name})
+  add_library(${target} MODULE ${ARG_SOURCES})
+  # Default symbol visibility: services are shared between plugins by
+  # dynamic_cast, which needs one type identity across shared objects.
+  set_target_properties(${target} PROPERTIES PREFIX "")
+  if(PALAVER_PLUGIN_OUTPUT_DIR)
+    set_target_properties(${target} PROPERTIES LIBRARY_OUTPUT_DIRECTORY ${PALAVER_PLUGIN_OUTPUT_DIR})
+  endif()
+  target_link_libraries(${target} PRIVATE Palaver::palaver ${ARG_LIBRARIES})
+  if(PALAVER_PLUGIN_INSTALL_DIR)
+    install(TARGETS ${target} LIBRARY DESTINATION ${PALAVER_PLUGIN_INSTALL_DIR})
+  endif()
+endfunction()

@@ -1,0 +1,32 @@
+//
+// Message.h
+//
+
+#ifndef Palaver_Message_INCLUDED
+#define Palaver_Message_INCLUDED
+
+#include <Poco/JSON/Object.h>
+#include <Poco/Types.h>
+#include <string>
+
+namespace Palaver {
+
+/// A stored chat message, as PROTOCOL.md shows it.
+struct Message
+{
+	Poco::Int64 id = 0;
+	Poco::Int64 fromUserId = 0;
+	Poco::Int64 toUserId = 0;
+	std::string text;
+	Poco::Int64 timestamp = 0;  /// microseconds since the Unix epoch, UTC
+	std::string fromUserName;
+
+	/// {"id", "fromUserId", "toUserId", "text", "fromUserName",
+	///  "timestamp": {"date": "2023-01-17 10:42:44.000000", "timezone_type": 3, "timezone": "UTC"}}
+	Poco::JSON::Object::Ptr toJson() const;
+	static Message fromJson(const Poco::JSON::Object& json);
+};
+
+} // namespace Palaver
+
+#endif

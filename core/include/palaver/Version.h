@@ -1,0 +1,21 @@
+//
+// Version.h
+//
+// The plugin API version. A plugin records the version it was compiled
+// against (see PluginInfo); palaverd refuses plugins built for another major.
+//
+
+#ifndef Palaver_Version_INCLUDED
+#define Palaver_Version_INCLUDED
+
+#define PALAVER_API_MAJOR 1
+#define PALAVER_API_MINOR 0
+
+namespace Palaver {
+
+/// The palaverd release, e.g. "0.1.0".
+const char* releaseVersion();
+
+} // namespace Palaver
+
+#endif

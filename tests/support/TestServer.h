@@ -1,0 +1,89 @@
+//
+// TestServer.h
+//
+// Starts the real palaverd as a child process on free loopback ports, with a
+// temporary state folder, for integration tests.
+//
+
+#ifndef Palaver_Testing_TestServer_INCLUDED
+#define Palaver_Testing_TestServer_INCLUDED
+
+#include <Poco/Process.h>
+#include <Poco/Types.h>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace Palaver {
+namespace Testing {
+
+class TestServer
+{
+public:
+	struct Options
+	{
+		/// The main configuration file; default: the in-tree config/palaver.ini.
+		std::string config;
+		/// The plugins.d folder; default: the in-tree plugins.d/.
+		std::string pluginsConfigDir;
+		/// Extra "--section.key=value" arguments (e.g. "--auth.enabled=false").
+		std::vector<std::string> arguments;
+		/// Reuse this state folder instead of a fresh temporary one (restarts).
+		std::string stateDir;
+		/// Wait for GET /health to answer 200 in start().
+		bool waitUntilHealthy = true;
+	};
+
+	TestServer();
+	explicit TestServer(Options options);
+	~TestServer();  /// stops the server (SIGTERM, then SIGKILL) and removes a temporary state folder
+
+	/// Starts palaverd; with waitUntilHealthy, waits (at most 20 s) for /health,
+	/// and throws Poco::TimeoutException with the server's output if it never comes.
+	void start();
+
+	/// SIGTERM and waits for the exit (SIGKILL after 20 s); returns the exit code.
+	int stop();
+
+	/// SIGKILL, as a crash would.
+	void kill();
+
+	bool running() const;
+
+	/// Runs palaverd to completion with these extra arguments (e.g.
+	/// "--check-config") and the same configuration; returns its exit code and
+	/// fills output with what it printed.
+	int runOnce(const std::vector<std::string>& extraArguments, std::string& output);
+
+	Poco::UInt16 httpPort() const { return _httpPort; }
+	Poco::UInt16 wsPort() const { return _wsPort; }
+	Poco::ProcessHandle::PID pid() const;
+	const std::string& stateDir() const { return _stateDir; }
+
+	/// Everything the server printed so far (stdout and stderr).
+	std::string output() const;
+
+	/// Number of threads of the running server (from /proc/PID/status).
+	int threadCount() const;
+
+	/// A free TCP port on 127.0.0.1 (bind to port 0, read it back, close).
+	static Poco::UInt16 freePort();
+
+	static std::string binaryDir();
+	static std::string sourceDir();
+
+private:
+	std::vector<std::string> arguments() const;
+
+	Options _options;
+	Poco::UInt16 _httpPort;
+	Poco::UInt16 _wsPort;
+	std::string _stateDir;
+	bool _ownsStateDir;
+	std::string _logFile;
+	std::unique_ptr<Poco::ProcessHandle> _process;
+};
+
+} } // namespace Palaver::Testing
+
+#endif
