@@ -1,0 +1,84 @@
+//
+// Core.h
+//
+
+#ifndef Palaver_Server_Core_INCLUDED
+#define Palaver_Server_Core_INCLUDED
+
+#include "ConfigLoader.h"
+#include "palaver/PluginInfo.h"
+#include <Poco/Logger.h>
+#include <Poco/Util/LayeredConfiguration.h>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace Palaver {
+
+class OriginPolicy;
+
+namespace Server {
+
+class DatabaseImpl;
+class EventBusImpl;
+class HttpServer;
+class MetricsImpl;
+class PluginContextImpl;
+class PluginLoader;
+class RouterImpl;
+class ServiceRegistryImpl;
+
+/// Everything palaverd runs, in the order it runs it:
+/// loadConfiguration(), loadPlugins(), initialize(), start(), stop().
+class Core
+{
+public:
+	Core(Poco::Util::LayeredConfiguration& config, const std::string& configFile, std::map<std::string, std::string> overrides);
+	~Core();
+
+	/// Reads palaver.ini and plugins.d/*.ini. Throws ConfigException.
+	void loadConfiguration();
+
+	/// Loads the enabled plugins' libraries and orders them; initialises
+	/// nothing. Throws PluginException.
+	void loadPlugins();
+
+	/// The loaded plugins, in initialisation order.
+	const std::vector<PluginInfo>& plugins() const { return _pluginInfos; }
+
+	/// Opens the database and the HTTP listener, initialises every plugin.
+	/// Throws PluginException naming a plugin whose initialize() threw.
+	void initialize();
+
+	/// Starts the plugins, then serves HTTP.
+	void start();
+
+	/// Stops serving HTTP (requests in flight finish), then the plugins in reverse order.
+	void stop();
+
+	/// SIGHUP: re-reads the configuration files and tells the plugins.
+	void reload();
+
+	Poco::UInt16 httpPort() const;
+
+private:
+	Poco::Util::LayeredConfiguration& _config;
+	Poco::Logger& _logger;
+	ConfigLoader _configLoader;
+	std::unique_ptr<PluginLoader> _pluginLoader;
+	std::vector<PluginInfo> _pluginInfos;
+	std::unique_ptr<DatabaseImpl> _database;
+	std::unique_ptr<RouterImpl> _router;
+	std::unique_ptr<EventBusImpl> _events;
+	std::unique_ptr<ServiceRegistryImpl> _services;
+	std::unique_ptr<MetricsImpl> _metrics;
+	std::unique_ptr<OriginPolicy> _origins;
+	std::vector<std::unique_ptr<PluginContextImpl>> _contexts;
+	std::unique_ptr<HttpServer> _http;
+	std::size_t _initialized = 0;
+};
+
+} } // namespace Palaver::Server
+
+#endif

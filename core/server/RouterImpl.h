@@ -1,0 +1,56 @@
+//
+// RouterImpl.h
+//
+
+#ifndef Palaver_Server_RouterImpl_INCLUDED
+#define Palaver_Server_RouterImpl_INCLUDED
+
+#include "palaver/Router.h"
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace Palaver {
+namespace Server {
+
+/// The route table: method + path pattern -> handler.
+class RouterImpl: public Router
+{
+public:
+	struct Route
+	{
+		std::string method;
+		std::string pattern;
+		std::vector<std::string> segments;
+		Handler handler;
+		Options options;
+	};
+
+	struct Match
+	{
+		const Route* route = nullptr;              /// the route, or nullptr
+		std::map<std::string, std::string> params; /// decoded {param} values
+		std::set<std::string> allowed;             /// methods of the path when the method did not match
+	};
+
+	using Router::add;
+	void add(const std::string& method, const std::string& pattern, Handler handler, Options options) override;
+
+	/// Finds the route for a request. rawPath is the path as sent (still
+	/// percent-encoded): it is split on "/" before decoding, so an encoded
+	/// slash stays inside its segment.
+	Match match(const std::string& method, const std::string& rawPath) const;
+
+private:
+	static std::vector<std::string> split(const std::string& path);
+
+	mutable std::mutex _mutex;
+	std::vector<std::shared_ptr<const Route>> _routes;
+};
+
+} } // namespace Palaver::Server
+
+#endif

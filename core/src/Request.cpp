@@ -1,0 +1,80 @@
+#include "palaver/Request.h"
+#include "palaver/HttpError.h"
+#include <Poco/Net/HTTPServerRequestImpl.h>
+#include <Poco/Net/NameValueCollection.h>
+#include <Poco/NumberParser.h>
+#include <Poco/URI.h>
+
+namespace Palaver {
+
+Request::Request(Poco::Net::HTTPServerRequest& request, std::map<std::string, std::string> params, std::string body):
+	_request(request),
+	_params(std::move(params)),
+	_body(std::move(body))
+{
+	const std::string& uri = request.getURI();
+	const auto mark = uri.find('?');
+	Poco::URI::decode(uri.substr(0, mark), _path);
+	if (mark != std::string::npos) _query = uri.substr(mark + 1);
+}
+
+const std::string& Request::param(const std::string& name) const
+{
+	static const std::string none;
+	auto it = _params.find(name);
+	return it == _params.end() ? none : it->second;
+}
+
+Poco::Int64 Request::idParam(const std::string& name) const
+{
+	const std::string& text = param(name);
+	Poco::Int64 id = 0;
+	const bool digitsOnly = !text.empty() && text.size() <= 18 && text.find_first_not_of("0123456789") == std::string::npos;
+	if (!digitsOnly || !Poco::NumberParser::tryParse64(text, id) || id <= 0)
+		throw HttpError::notFound("no such " + name);
+	return id;
+}
+
+std::string Request::query(const std::string& name, const std::string& defaultValue) const
+{
+	if (_query.empty()) return defaultValue;
+	Poco::URI uri;
+	uri.setRawQuery(_query);
+	for (const auto& parameter: uri.getQueryParameters())
+	{
+		if (parameter.first == name) return parameter.second;
+	}
+	return defaultValue;
+}
+
+std::string Request::cookie(const std::string& name) const
+{
+	Poco::Net::NameValueCollection cookies;
+	_request.getCookies(cookies);
+	return cookies.get(name, "");
+}
+
+const Form& Request::form() const
+{
+	if (!_form) _form.reset(new Form(Form::parse(_request.getContentType(), _body)));
+	return *_form;
+}
+
+Poco::Net::StreamSocket Request::detachSocket()
+{
+	_detached = true;
+	return static_cast<Poco::Net::HTTPServerRequestImpl&>(_request).detachSocket();
+}
+
+void Request::setAttribute(const std::string& key, const std::string& value)
+{
+	_attributes[key] = value;
+}
+
+std::string Request::attribute(const std::string& key, const std::string& defaultValue) const
+{
+	auto it = _attributes.find(key);
+	return it == _attributes.end() ? defaultValue : it->second;
+}
+
+} // namespace Palaver
