@@ -1,0 +1,330 @@
+#include "AuthPlugin.h"
+#include "AuthService.h"
+#include "AvatarStore.h"
+#include "ImageSniffer.h"
+#include "LoginThrottle.h"
+#include "PasswordHasher.h"
+#include "SessionToken.h"
+#include "UserStore.h"
+#include "palaver/Counter.h"
+#include "palaver/EventBus.h"
+#include "palaver/HttpError.h"
+#include "palaver/Metrics.h"
+#include "palaver/PluginContext.h"
+#include "palaver/Request.h"
+#include "palaver/Response.h"
+#include "palaver/Router.h"
+#include "palaver/ServiceRegistry.h"
+#include "palaver/Utf8.h"
+#include <Poco/Exception.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/Logger.h>
+#include <Poco/NumberFormatter.h>
+#include <Poco/Util/AbstractConfiguration.h>
+
+namespace Palaver {
+namespace Auth {
+
+namespace {
+
+const std::size_t MAX_USER_NAME = 180;
+const std::size_t MIN_PASSWORD = 6;
+const std::size_t MAX_PASSWORD = 4096;
+const std::size_t MAX_INFO = 255;
+const Poco::Int64 DEFAULT_SESSION_TTL = 30 * 24 * 3600;
+const std::size_t DEFAULT_MAX_IMAGE = 2 * 1024 * 1024;
+const std::size_t DEFAULT_REGISTER_BODY = 3 * 1024 * 1024;
+const Poco::Int64 PURGE_INTERVAL = 3600LL * 1000000;  // microseconds
+
+// The one answer for a wrong name and for a wrong password.
+const char* const BAD_CREDENTIALS = "wrong user name or password";
+
+bool hasControl(const std::string& text, bool allowLineBreaks)
+{
+	for (unsigned char c: text)
+	{
+		if (allowLineBreaks && (c == '\t' || c == '\n' || c == '\r')) continue;
+		if (c < 0x20 || c == 0x7F) return true;
+	}
+	return false;
+}
+
+// Checks a text field: valid UTF-8, between min and max characters.
+void checkText(const std::string& field, const std::string& value, std::size_t min, std::size_t max)
+{
+	if (!Utf8::isValid(value)) throw HttpError::validation(field, field + " must be valid UTF-8");
+	const std::size_t length = Utf8::length(value);
+	if (length < min)
+	{
+		if (min == 1) throw HttpError::validation(field, field + " must not be empty");
+		throw HttpError::validation(field, field + " must have at least " + std::to_string(min) + " characters");
+	}
+	if (length > max)
+		throw HttpError::validation(field, field + " must have at most " + std::to_string(max) + " characters");
+}
+
+// Sends a PROTOCOL.md error ourselves when it needs a header (Retry-After).
+void sendRateLimited(Response& response, int retryAfter)
+{
+	Poco::JSON::Object::Ptr error = new Poco::JSON::Object;
+	error->set("code", "rate_limited");
+	error->set("message", "too many failed log-ins for this user name, try again later");
+	Poco::JSON::Object::Ptr body = new Poco::JSON::Object;
+	body->set("error", error);
+	response.http().set("Retry-After", std::to_string(retryAfter < 1 ? 1 : retryAfter));
+	response.sendJson(429, body);
+}
+
+const Form::File* uploadedImage(const Form& form)
+{
+	const Form::File* file = form.file("image");
+	if (!file) file = form.file("registration_form[image]");
+	// An HTML form with no file chosen still sends an empty part.
+	if (file && file->data.empty()) return nullptr;
+	return file;
+}
+
+} // namespace
+
+AuthPlugin::AuthPlugin() = default;
+
+AuthPlugin::~AuthPlugin() = default;
+
+PluginInfo AuthPlugin::info() const
+{
+	PluginInfo info;
+	info.name = "auth";
+	info.version = "1.0.0";
+	return info;
+}
+
+void AuthPlugin::initialize(PluginContext& context)
+{
+	const Poco::Util::AbstractConfiguration& config = context.config();
+	_logger = &context.logger();
+	_events = &context.events();
+
+	PasswordHasher::Limits limits = PasswordHasher::interactive();
+	limits.opsLimit = config.getUInt64("password_opslimit", limits.opsLimit);
+	limits.memLimit = static_cast<std::size_t>(config.getUInt64("password_memlimit", limits.memLimit));
+	if (PasswordHasher::weakerThanInteractive(limits))
+		_logger->warning("password hashing limits are below libsodium's interactive limits: for tests only");
+	_hasher.reset(new PasswordHasher(limits,
+		config.getInt("hash_concurrency", 2),
+		static_cast<long>(config.getInt("hash_wait_timeout", 10000))));
+
+	_maxImageSize = static_cast<std::size_t>(config.getUInt64("max_image_size", DEFAULT_MAX_IMAGE));
+	_avatars.reset(new AvatarStore(context.stateDirectory() + "/img/", _maxImageSize));
+	_throttle.reset(new LoginThrottle(
+		config.getInt("login_max_failures", 5),
+		config.getInt("login_failure_window", 900),
+		static_cast<std::size_t>(config.getUInt64("login_throttle_size", 10000))));
+	reconfigure(config);
+
+	_store = std::make_shared<UserStore>(context.database());
+	_store->migrate();
+	_service = std::make_shared<AuthService>(_store, context.origins());
+	context.services().offer<UserDirectory>(_service);
+
+	Metrics& metrics = context.metrics();
+	_registrations = &metrics.counter("palaver_auth_registrations_total", "Users registered.");
+	_logins = &metrics.counter("palaver_auth_logins_total", "Successful log-ins.");
+	_loginFailures = &metrics.counter("palaver_auth_login_failures_total", "Log-ins refused for a wrong user name or password.");
+	_loginsThrottled = &metrics.counter("palaver_auth_logins_throttled_total", "Log-ins refused (429) after repeated failures.");
+
+	Router& router = context.router();
+	Router::Options registerOptions;
+	registerOptions.maxBodySize = static_cast<std::size_t>(config.getUInt64("register_max_body", DEFAULT_REGISTER_BODY));
+	router.add("POST", "/register", [this](Request& request, Response& response) { registerUser(request, response); }, registerOptions);
+	router.add("POST", "/login", [this](Request& request, Response& response) { login(request, response); });
+	router.add("POST", "/logout", [this](Request& request, Response& response) { logout(request, response); });
+	router.add("GET", "/me", [this](Request& request, Response& response) { me(request, response); });
+	router.add("GET", "/img/{name}", [this](Request& request, Response& response) { image(request, response); });
+}
+
+void AuthPlugin::reconfigure(const Poco::Util::AbstractConfiguration& config)
+{
+	Poco::Int64 ttl = config.getInt64("session_ttl", DEFAULT_SESSION_TTL);
+	_sessionTtl = ttl < 60 ? 60 : ttl;
+	_secureCookie = config.getBool("secure_cookie", false);
+}
+
+Poco::Int64 AuthPlugin::expiryFromNow() const
+{
+	return UserStore::timeNow() + _sessionTtl.load() * 1000000;
+}
+
+void AuthPlugin::registerUser(Request& request, Response& response)
+{
+	_service->checkOrigin(request);
+	const Form& form = request.form();
+	const std::string userName = form.getAny({"username", "userName", "registration_form[username]"});
+	const std::string password = form.getAny({"password", "plainPassword", "registration_form[plainPassword]"});
+	const std::string info = form.getAny({"info", "registration_form[info]"});
+
+	checkText("username", userName, 1, MAX_USER_NAME);
+	if (hasControl(userName, false)) throw HttpError::validation("username", "username must not contain control characters");
+	checkText("password", password, MIN_PASSWORD, MAX_PASSWORD);
+	checkText("info", info, 0, MAX_INFO);
+	if (hasControl(info, true)) throw HttpError::validation("info", "info must not contain control characters");
+
+	ImageSniffer::Kind kind = ImageSniffer::Kind::None;
+	const Form::File* image = uploadedImage(form);
+	if (image)
+	{
+		if (image->data.size() > _maxImageSize)
+			throw HttpError(413, "payload_too_large", "image must be at most " + std::to_string(_maxImageSize / 1024) + " KiB", "image");
+		kind = ImageSniffer::sniff(image->data);
+		if (kind == ImageSniffer::Kind::None)
+			throw HttpError::validation("image", "image must be a JPEG or PNG picture");
+	}
+
+	// Cheap check first, so that a taken name costs no hashing; create()
+	// checks again inside its transaction.
+	if (_store->nameTaken(userName)) throw HttpError::conflict("this user name is taken", "username");
+
+	const std::string passwordHash = _hasher->hash(password);
+	User user;
+	user.userName = userName;
+	user.info = info;
+	if (image) user.image = _avatars->save(image->data, kind);
+
+	const std::string token = SessionToken::generate();
+	try
+	{
+		user = _store->create(user, passwordHash, SessionToken::hash(token), expiryFromNow());
+	}
+	catch (...)
+	{
+		if (!user.image.empty()) _avatars->remove(user.image);
+		throw;
+	}
+	_registrations->inc();
+	_logger->information("user %s registered (id %Ld)", user.userName, user.id);
+	_events->publish("user.registered", user.toJson());
+	answerLoggedIn(response, 201, user, token);
+}
+
+void AuthPlugin::login(Request& request, Response& response)
+{
+	_service->checkOrigin(request);
+	const Form& form = request.form();
+	const std::string userName = form.getAny({"username", "userName", "_username"});
+	const std::string password = form.getAny({"password", "plainPassword", "_password"});
+	if (userName.empty()) throw HttpError::validation("username", "username must not be empty");
+	if (password.empty()) throw HttpError::validation("password", "password must not be empty");
+	// Names and passwords that registration refuses can match nobody.
+	if (!Utf8::isValid(userName) || Utf8::length(userName) > MAX_USER_NAME || Utf8::length(password) > MAX_PASSWORD)
+	{
+		_loginFailures->inc();
+		throw HttpError::unauthorized(BAD_CREDENTIALS);
+	}
+
+	const int retryAfter = _throttle->attempt(userName);
+	if (retryAfter > 0)
+	{
+		_loginsThrottled->inc();
+		sendRateLimited(response, retryAfter);
+		return;
+	}
+
+	Poco::Optional<UserStore::Credentials> credentials = _store->findByName(userName);
+	bool valid = false;
+	if (credentials.isSpecified())
+		valid = _hasher->verify(credentials.value().passwordHash, password);
+	else
+		_hasher->verifyDummy(password);
+	if (!valid)
+	{
+		_loginFailures->inc();
+		throw HttpError::unauthorized(BAD_CREDENTIALS);
+	}
+	_throttle->succeeded(userName);
+
+	const User& user = credentials.value().user;
+	if (_hasher->needsRehash(credentials.value().passwordHash))
+	{
+		try
+		{
+			_store->updatePasswordHash(user.id, _hasher->hash(password));
+		}
+		catch (Poco::Exception& exception)
+		{
+			_logger->warning("cannot update the password hash of user %Ld: %s", user.id, exception.displayText());
+		}
+	}
+	purgeExpiredSessions();
+
+	const std::string token = SessionToken::generate();
+	_store->createSession(user.id, SessionToken::hash(token), expiryFromNow());
+	_logins->inc();
+	answerLoggedIn(response, 200, user, token);
+}
+
+void AuthPlugin::logout(Request& request, Response& response)
+{
+	_service->authenticate(request);
+	const AuthService::Credential credential = AuthService::credential(request);
+	_store->deleteSession(SessionToken::hash(credential.token));
+	setSessionCookie(response, "", 0);
+	response.sendNoContent();
+}
+
+void AuthPlugin::me(Request& request, Response& response)
+{
+	const User user = _service->authenticate(request);
+	response.http().set("Cache-Control", "no-store");
+	response.sendJson(200, user.toJson());
+}
+
+void AuthPlugin::image(Request& request, Response& response)
+{
+	_service->authenticate(request);
+	std::string data;
+	std::string contentType;
+	if (!_avatars->load(request.param("name"), data, contentType))
+		throw HttpError::notFound("no such image");
+	response.http().set("X-Content-Type-Options", "nosniff");
+	response.http().set("Content-Security-Policy", "default-src 'none'");
+	response.http().set("Cache-Control", "private, max-age=86400");
+	response.send(200, contentType, data);
+}
+
+void AuthPlugin::answerLoggedIn(Response& response, int status, const User& user, const std::string& token)
+{
+	setSessionCookie(response, token, _sessionTtl.load());
+	response.http().set("Cache-Control", "no-store");
+	Poco::JSON::Object::Ptr body = new Poco::JSON::Object;
+	body->set("user", user.toJson());
+	body->set("token", token);
+	response.sendJson(status, body);
+}
+
+void AuthPlugin::setSessionCookie(Response& response, const std::string& token, Poco::Int64 maxAge)
+{
+	std::string cookie = AuthService::COOKIE_NAME + "=" + token + "; Path=/; Max-Age=" + std::to_string(maxAge);
+	if (token.empty()) cookie += "; Expires=Thu, 01 Jan 1970 00:00:00 GMT";
+	cookie += "; HttpOnly; SameSite=Lax";
+	if (_secureCookie) cookie += "; Secure";
+	response.http().add("Set-Cookie", cookie);
+}
+
+void AuthPlugin::purgeExpiredSessions()
+{
+	const Poco::Int64 now = UserStore::timeNow();
+	Poco::Int64 last = _lastPurge.load();
+	if (now - last < PURGE_INTERVAL || !_lastPurge.compare_exchange_strong(last, now)) return;
+	try
+	{
+		const std::size_t removed = _store->purgeExpired(now);
+		if (removed > 0) _logger->information("removed %z expired sessions", removed);
+	}
+	catch (Poco::Exception& exception)
+	{
+		_logger->warning("cannot remove expired sessions: %s", exception.displayText());
+	}
+}
+
+} } // namespace Palaver::Auth
+
+PALAVER_PLUGIN(Palaver::Auth::AuthPlugin)

@@ -1,0 +1,78 @@
+//
+// AuthPlugin.h
+//
+
+#ifndef Palaver_Auth_AuthPlugin_INCLUDED
+#define Palaver_Auth_AuthPlugin_INCLUDED
+
+#include "palaver/Plugin.h"
+#include "palaver/User.h"
+#include <Poco/Types.h>
+#include <atomic>
+#include <cstddef>
+#include <memory>
+#include <string>
+
+namespace Poco { class Logger; }
+
+namespace Palaver {
+
+class Counter;
+class EventBus;
+class Request;
+class Response;
+
+namespace Auth {
+
+class AuthService;
+class AvatarStore;
+class LoginThrottle;
+class PasswordHasher;
+class UserStore;
+
+/// Users, password hashes, sessions and avatars: POST /register, /login,
+/// /logout, GET /me and /img/{name}. Offers UserDirectory ("auth.users") and
+/// publishes "user.registered". See plugins/auth/README.md.
+class AuthPlugin: public Plugin
+{
+public:
+	AuthPlugin();
+	~AuthPlugin() override;
+
+	PluginInfo info() const override;
+	void initialize(PluginContext& context) override;
+	void reconfigure(const Poco::Util::AbstractConfiguration& config) override;
+
+private:
+	void registerUser(Request& request, Response& response);
+	void login(Request& request, Response& response);
+	void logout(Request& request, Response& response);
+	void me(Request& request, Response& response);
+	void image(Request& request, Response& response);
+
+	/// Opens a session for user: sets the cookie and answers {"user", "token"}.
+	void answerLoggedIn(Response& response, int status, const User& user, const std::string& token);
+	void setSessionCookie(Response& response, const std::string& token, Poco::Int64 maxAge);
+	Poco::Int64 expiryFromNow() const;
+	void purgeExpiredSessions();
+
+	Poco::Logger* _logger = nullptr;
+	EventBus* _events = nullptr;
+	std::shared_ptr<UserStore> _store;
+	std::shared_ptr<AuthService> _service;
+	std::unique_ptr<PasswordHasher> _hasher;
+	std::unique_ptr<AvatarStore> _avatars;
+	std::unique_ptr<LoginThrottle> _throttle;
+	std::size_t _maxImageSize = 0;
+	std::atomic<Poco::Int64> _sessionTtl{0};      /// seconds
+	std::atomic<bool> _secureCookie{false};
+	std::atomic<Poco::Int64> _lastPurge{0};       /// microseconds
+	Counter* _registrations = nullptr;
+	Counter* _logins = nullptr;
+	Counter* _loginFailures = nullptr;
+	Counter* _loginsThrottled = nullptr;
+};
+
+} } // namespace Palaver::Auth
+
+#endif

@@ -1,0 +1,74 @@
+#include "AuthService.h"
+#include "SessionToken.h"
+#include "UserStore.h"
+#include "palaver/HttpError.h"
+#include "palaver/OriginPolicy.h"
+#include "palaver/Request.h"
+#include <Poco/String.h>
+
+namespace Palaver {
+namespace Auth {
+
+const std::string AuthService::COOKIE_NAME = "palaver_session";
+
+AuthService::AuthService(std::shared_ptr<UserStore> store, const OriginPolicy& origins):
+	_store(std::move(store)),
+	_origins(origins)
+{
+}
+
+AuthService::Credential AuthService::credential(const Request& request)
+{
+	Credential credential;
+	const std::string authorization = Poco::trim(request.http().get("Authorization", ""));
+	const auto space = authorization.find(' ');
+	if (space != std::string::npos && Poco::icompare(authorization.substr(0, space), "Bearer") == 0)
+	{
+		credential.token = Poco::trim(authorization.substr(space + 1));
+		return credential;
+	}
+	credential.token = request.cookie(COOKIE_NAME);
+	credential.fromCookie = !credential.token.empty();
+	return credential;
+}
+
+bool AuthService::unsafeMethod(const std::string& method)
+{
+	return !(method == "GET" || method == "HEAD" || method == "OPTIONS");
+}
+
+void AuthService::checkOrigin(const Request& request) const
+{
+	const std::string origin = request.http().get("Origin", "");
+	if (!_origins.allows(origin, request.http().getHost()))
+		throw HttpError::forbidden("cross-site request refused");
+}
+
+User AuthService::authenticate(const Request& request)
+{
+	const Credential credential = AuthService::credential(request);
+	if (credential.token.empty()) throw HttpError::unauthorized();
+	Poco::Optional<User> user = userForToken(credential.token);
+	if (!user.isSpecified()) throw HttpError::unauthorized("invalid or expired session");
+	if (credential.fromCookie && unsafeMethod(request.method())) checkOrigin(request);
+	return user.value();
+}
+
+Poco::Optional<User> AuthService::userForToken(const std::string& token)
+{
+	if (!SessionToken::wellFormed(token)) return Poco::Optional<User>();
+	return _store->findBySession(SessionToken::hash(token), UserStore::timeNow());
+}
+
+Poco::Optional<User> AuthService::findUser(Poco::Int64 id)
+{
+	if (id <= 0) return Poco::Optional<User>();
+	return _store->findById(id);
+}
+
+std::vector<User> AuthService::listUsers()
+{
+	return _store->list();
+}
+
+} } // namespace Palaver::Auth

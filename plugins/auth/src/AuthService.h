@@ -1,0 +1,59 @@
+//
+// AuthService.h
+//
+
+#ifndef Palaver_Auth_AuthService_INCLUDED
+#define Palaver_Auth_AuthService_INCLUDED
+
+#include "palaver/services/UserDirectory.h"
+#include <memory>
+#include <string>
+
+namespace Palaver {
+
+class OriginPolicy;
+
+namespace Auth {
+
+class UserStore;
+
+/// The UserDirectory service ("auth.users") the auth plugin offers: who is
+/// behind a request or a token. Every lookup reads the database, with no
+/// cache, so a log-out takes effect at once (on every node of a cluster too).
+class AuthService: public UserDirectory
+{
+public:
+	static const std::string COOKIE_NAME;  /// "palaver_session"
+
+	/// The session token a request carries: from Authorization: Bearer when
+	/// present (then fromCookie is false), else from the palaver_session cookie.
+	struct Credential
+	{
+		std::string token;
+		bool fromCookie = false;
+	};
+
+	AuthService(std::shared_ptr<UserStore> store, const OriginPolicy& origins);
+
+	User authenticate(const Request& request) override;
+	Poco::Optional<User> userForToken(const std::string& token) override;
+	Poco::Optional<User> findUser(Poco::Int64 id) override;
+	std::vector<User> listUsers() override;
+
+	static Credential credential(const Request& request);
+
+	/// Throws HttpError 403 when the request's Origin header names an origin
+	/// that is neither the server's own nor an allowed one.
+	void checkOrigin(const Request& request) const;
+
+	/// True for methods that change state (CSRF applies to them).
+	static bool unsafeMethod(const std::string& method);
+
+private:
+	std::shared_ptr<UserStore> _store;
+	const OriginPolicy& _origins;
+};
+
+} } // namespace Palaver::Auth
+
+#endif

@@ -1,0 +1,186 @@
+#include "UserStore.h"
+#include "palaver/Database.h"
+#include "palaver/HttpError.h"
+#include <Poco/Data/Session.h>
+#include <Poco/Data/Statement.h>
+#include <Poco/Timestamp.h>
+
+using namespace Poco::Data::Keywords;
+
+namespace Palaver {
+namespace Auth {
+
+UserStore::UserStore(Database& database):
+	_database(database)
+{
+}
+
+Poco::Int64 UserStore::timeNow()
+{
+	return Poco::Timestamp().epochMicroseconds();
+}
+
+void UserStore::migrate()
+{
+	_database.migrate("auth", {
+		{
+			"CREATE TABLE users ("
+				"id " + _database.serialPrimaryKey() + ", "
+				"user_name TEXT NOT NULL, "
+				"password_hash TEXT NOT NULL, "
+				"info TEXT NOT NULL DEFAULT '', "
+				"image TEXT NOT NULL DEFAULT '', "
+				"created_at BIGINT NOT NULL)",
+			"CREATE UNIQUE INDEX users_user_name ON users (user_name)",
+			"CREATE TABLE sessions ("
+				"token_hash CHAR(64) PRIMARY KEY, "
+				"user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE, "
+				"created_at BIGINT NOT NULL, "
+				"expires_at BIGINT NOT NULL)",
+			"CREATE INDEX sessions_user_id ON sessions (user_id)",
+			"CREATE INDEX sessions_expires_at ON sessions (expires_at)"
+		}
+	});
+}
+
+bool UserStore::nameTaken(const std::string& userName)
+{
+	Poco::Data::Session session = _database.session();
+	std::string name = userName;
+	Poco::Int64 count = 0;
+	session << _database.sql("SELECT COUNT(*) FROM users WHERE user_name = ?"), into(count), use(name), now;
+	return count > 0;
+}
+
+User UserStore::create(const User& user, const std::string& passwordHash, const std::string& tokenHash, Poco::Int64 expiresAt)
+{
+	User created = user;
+	_database.transact([&](Poco::Data::Session& session)
+	{
+		std::string name = user.userName;
+		Poco::Int64 count = 0;
+		session << _database.sql("SELECT COUNT(*) FROM users WHERE user_name = ?"), into(count), use(name), now;
+		if (count > 0) throw HttpError::conflict("this user name is taken", "username");
+
+		std::string hash = passwordHash;
+		std::string info = user.info;
+		std::string image = user.image;
+		Poco::Int64 createdAt = UserStore::timeNow();
+		Poco::Int64 id = 0;
+		session << _database.sql("INSERT INTO users (user_name, password_hash, info, image, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id"),
+			into(id), use(name), use(hash), use(info), use(image), use(createdAt), now;
+		created.id = id;
+
+		std::string token = tokenHash;
+		Poco::Int64 expires = expiresAt;
+		session << _database.sql("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)"),
+			use(token), use(id), use(createdAt), use(expires), now;
+	});
+	return created;
+}
+
+Poco::Optional<UserStore::Credentials> UserStore::findByName(const std::string& userName)
+{
+	Poco::Data::Session session = _database.session();
+	std::string name = userName;
+	Credentials found;
+	Poco::Data::Statement select(session);
+	select << _database.sql("SELECT id, user_name, info, image, password_hash FROM users WHERE user_name = ?"),
+		into(found.user.id), into(found.user.userName), into(found.user.info), into(found.user.image), into(found.passwordHash),
+		use(name);
+	if (select.execute() == 0) return Poco::Optional<Credentials>();
+	return found;
+}
+
+Poco::Optional<User> UserStore::findById(Poco::Int64 id)
+{
+	Poco::Data::Session session = _database.session();
+	Poco::Int64 key = id;
+	User found;
+	Poco::Data::Statement select(session);
+	select << _database.sql("SELECT id, user_name, info, image FROM users WHERE id = ?"),
+		into(found.id), into(found.userName), into(found.info), into(found.image), use(key);
+	if (select.execute() == 0) return Poco::Optional<User>();
+	return found;
+}
+
+std::vector<User> UserStore::list()
+{
+	Poco::Data::Session session = _database.session();
+	std::vector<Poco::Int64> ids;
+	std::vector<std::string> names;
+	std::vector<std::string> infos;
+	std::vector<std::string> images;
+	session << _database.sql("SELECT id, user_name, info, image FROM users ORDER BY user_name, id"),
+		into(ids), into(names), into(infos), into(images), now;
+	std::vector<User> users(ids.size());
+	for (std::size_t i = 0; i < ids.size(); ++i)
+	{
+		users[i].id = ids[i];
+		users[i].userName = std::move(names[i]);
+		users[i].info = std::move(infos[i]);
+		users[i].image = std::move(images[i]);
+	}
+	return users;
+}
+
+void UserStore::createSession(Poco::Int64 userId, const std::string& tokenHash, Poco::Int64 expiresAt)
+{
+	_database.transact([&](Poco::Data::Session& session)
+	{
+		std::string token = tokenHash;
+		Poco::Int64 user = userId;
+		Poco::Int64 createdAt = UserStore::timeNow();
+		Poco::Int64 expires = expiresAt;
+		session << _database.sql("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)"),
+			use(token), use(user), use(createdAt), use(expires), now;
+	});
+}
+
+Poco::Optional<User> UserStore::findBySession(const std::string& tokenHash, Poco::Int64 at)
+{
+	Poco::Data::Session session = _database.session();
+	std::string token = tokenHash;
+	Poco::Int64 time = at;
+	User found;
+	Poco::Data::Statement select(session);
+	select << _database.sql("SELECT u.id, u.user_name, u.info, u.image FROM sessions s JOIN users u ON u.id = s.user_id "
+			"WHERE s.token_hash = ? AND s.expires_at > ?"),
+		into(found.id), into(found.userName), into(found.info), into(found.image), use(token), use(time);
+	if (select.execute() == 0) return Poco::Optional<User>();
+	return found;
+}
+
+void UserStore::deleteSession(const std::string& tokenHash)
+{
+	_database.transact([&](Poco::Data::Session& session)
+	{
+		std::string token = tokenHash;
+		session << _database.sql("DELETE FROM sessions WHERE token_hash = ?"), use(token), now;
+	});
+}
+
+std::size_t UserStore::purgeExpired(Poco::Int64 at)
+{
+	std::size_t removed = 0;
+	_database.transact([&](Poco::Data::Session& session)
+	{
+		Poco::Int64 time = at;
+		Poco::Data::Statement remove(session);
+		remove << _database.sql("DELETE FROM sessions WHERE expires_at <= ?"), use(time);
+		removed = remove.execute();
+	});
+	return removed;
+}
+
+void UserStore::updatePasswordHash(Poco::Int64 userId, const std::string& passwordHash)
+{
+	_database.transact([&](Poco::Data::Session& session)
+	{
+		std::string hash = passwordHash;
+		Poco::Int64 id = userId;
+		session << _database.sql("UPDATE users SET password_hash = ? WHERE id = ?"), use(hash), use(id), now;
+	});
+}
+
+} } // namespace Palaver::Auth

@@ -1,0 +1,73 @@
+//
+// UserStore.h
+//
+
+#ifndef Palaver_Auth_UserStore_INCLUDED
+#define Palaver_Auth_UserStore_INCLUDED
+
+#include "palaver/User.h"
+#include <Poco/Optional.h>
+#include <Poco/Types.h>
+#include <string>
+#include <vector>
+
+namespace Palaver {
+
+class Database;
+
+namespace Auth {
+
+/// The auth plugin's tables, and the only code that touches them:
+///   users    (id, user_name UNIQUE, password_hash, info, image, created_at)
+///   sessions (token_hash PRIMARY KEY, user_id, created_at, expires_at)
+/// Times are microseconds since the Unix epoch. Tokens are stored only as
+/// their SHA-256 (see SessionToken). Every write goes through
+/// Database::transact().
+class UserStore
+{
+public:
+	struct Credentials
+	{
+		User user;
+		std::string passwordHash;
+	};
+
+	explicit UserStore(Database& database);
+
+	/// Creates or updates the tables (component "auth").
+	void migrate();
+
+	bool nameTaken(const std::string& userName);
+
+	/// Inserts the user and its first session in one transaction. Throws
+	/// HttpError 409 when the name is taken.
+	User create(const User& user, const std::string& passwordHash, const std::string& tokenHash, Poco::Int64 expiresAt);
+
+	Poco::Optional<Credentials> findByName(const std::string& userName);
+	Poco::Optional<User> findById(Poco::Int64 id);
+
+	/// Every user, ordered by user name.
+	std::vector<User> list();
+
+	void createSession(Poco::Int64 userId, const std::string& tokenHash, Poco::Int64 expiresAt);
+
+	/// The user of an unexpired session.
+	Poco::Optional<User> findBySession(const std::string& tokenHash, Poco::Int64 now);
+
+	void deleteSession(const std::string& tokenHash);
+
+	/// Removes expired sessions; returns how many.
+	std::size_t purgeExpired(Poco::Int64 now);
+
+	void updatePasswordHash(Poco::Int64 userId, const std::string& passwordHash);
+
+	/// Microseconds since the Unix epoch.
+	static Poco::Int64 timeNow();
+
+private:
+	Database& _database;
+};
+
+} } // namespace Palaver::Auth
+
+#endif

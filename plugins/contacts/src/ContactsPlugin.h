@@ -1,0 +1,37 @@
+//
+// ContactsPlugin.h
+//
+
+#ifndef Palaver_Contacts_ContactsPlugin_INCLUDED
+#define Palaver_Contacts_ContactsPlugin_INCLUDED
+
+#include "palaver/Plugin.h"
+#include "palaver/services/UserDirectory.h"
+#include <memory>
+
+namespace Palaver {
+
+class Request;
+class Response;
+
+namespace Contacts {
+
+/// GET /contacts and GET /contacts/{userId}: every registered user but the
+/// caller, ordered by userName. Reads users only through UserDirectory.
+class ContactsPlugin: public Plugin
+{
+public:
+	PluginInfo info() const override;
+	void initialize(PluginContext& context) override;
+
+private:
+	void contacts(Request& request, Response& response);
+	void contactsOf(Request& request, Response& response);
+	void answer(Response& response, const User& caller);
+
+	std::shared_ptr<UserDirectory> _users;
+};
+
+} } // namespace Palaver::Contacts
+
+#endif
