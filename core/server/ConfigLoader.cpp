@@ -29,7 +29,7 @@ ConfigLoader::ConfigLoader(Poco::Util::LayeredConfiguration& config, std::string
 {
 	for (const auto& entry: overrides)
 		_overrides->setString(entry.first, entry.second);
-	_config.add(_overrides, OVERRIDE_PRIORITY, false);
+	_config.add(_overrides, OVERRIDE_PRIORITY, true);
 }
 
 void ConfigLoader::load()

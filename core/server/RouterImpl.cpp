@@ -34,9 +34,15 @@ void RouterImpl::add(const std::string& method, const std::string& pattern, Hand
 	route->options = options;
 
 	std::lock_guard<std::mutex> lock(_mutex);
+	auto shape = [](const std::vector<std::string>& segments)
+	{
+		std::vector<std::string> normalised(segments);
+		for (auto& segment: normalised) if (isParam(segment)) segment = "{}";
+		return normalised;
+	};
 	for (const auto& existing: _routes)
 	{
-		if (existing->method == method && existing->segments == route->segments)
+		if (existing->method == method && shape(existing->segments) == shape(route->segments))
 			throw Poco::ExistsException("route already registered", method + " " + pattern);
 	}
 	_routes.push_back(route);

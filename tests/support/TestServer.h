@@ -80,7 +80,7 @@ private:
 	Poco::UInt16 _wsPort;
 	std::string _stateDir;
 	bool _ownsStateDir;
-	std::string _logFile;
+	std::string _exitedOutput;
 	std::unique_ptr<Poco::ProcessHandle> _process;
 };
 

@@ -1,0 +1,238 @@
+#include "TestServer.h"
+#include "HttpClient.h"
+#include <Poco/Exception.h>
+#include <Poco/File.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/Path.h>
+#include <Poco/Pipe.h>
+#include <Poco/PipeStream.h>
+#include <Poco/StreamCopier.h>
+#include <Poco/TemporaryFile.h>
+#include <Poco/Thread.h>
+#include <Poco/Timestamp.h>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <signal.h>
+#include <sys/wait.h>
+#include <thread>
+
+namespace Palaver {
+namespace Testing {
+
+namespace {
+
+// Collects a child's output on a thread of its own, so that the child never
+// blocks on a full pipe.
+class OutputCollector
+{
+public:
+	explicit OutputCollector(const Poco::Pipe& pipe):
+		_pipe(pipe),
+		_thread([this]
+		{
+			char buffer[4096];
+			int n;
+			while ((n = _pipe.readBytes(buffer, sizeof(buffer))) > 0)
+			{
+				std::lock_guard<std::mutex> lock(_mutex);
+				_text.append(buffer, static_cast<std::size_t>(n));
+			}
+		})
+	{
+	}
+
+	~OutputCollector() { _thread.join(); }
+
+	std::string text() const
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		return _text;
+	}
+
+private:
+	Poco::Pipe _pipe;
+	mutable std::mutex _mutex;
+	std::string _text;
+	std::thread _thread;
+};
+
+std::map<Poco::ProcessHandle::PID, std::unique_ptr<OutputCollector>>& collectors()
+{
+	static std::map<Poco::ProcessHandle::PID, std::unique_ptr<OutputCollector>> all;
+	return all;
+}
+
+// Waits for pid to exit, at most timeoutMs; returns its exit code, or -1 if it is still running.
+int waitFor(Poco::ProcessHandle::PID pid, int timeoutMs)
+{
+	const Poco::Timestamp started;
+	while (true)
+	{
+		int status = 0;
+		const pid_t done = waitpid(pid, &status, WNOHANG);
+		if (done == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		if (done < 0) return -2;
+		if (started.elapsed() / 1000 > timeoutMs) return -1;
+		Poco::Thread::sleep(10);
+	}
+}
+
+} // namespace
+
+TestServer::TestServer():
+	TestServer(Options())
+{
+}
+
+TestServer::TestServer(Options options):
+	_options(std::move(options)),
+	_httpPort(freePort()),
+	_wsPort(freePort()),
+	_ownsStateDir(_options.stateDir.empty())
+{
+	if (_options.config.empty()) _options.config = sourceDir() + "/config/palaver.ini";
+	if (_options.pluginsConfigDir.empty()) _options.pluginsConfigDir = sourceDir() + "/plugins.d";
+	_stateDir = _ownsStateDir ? Poco::TemporaryFile::tempName() : _options.stateDir;
+	Poco::File(_stateDir).createDirectories();
+}
+
+TestServer::~TestServer()
+{
+	try
+	{
+		if (running()) stop();
+		if (_ownsStateDir) Poco::File(_stateDir).remove(true);
+	}
+	catch (...)
+	{
+	}
+}
+
+std::vector<std::string> TestServer::arguments() const
+{
+	std::vector<std::string> args = {
+		"--config=" + _options.config,
+		"--plugins.config_dir=" + _options.pluginsConfigDir,
+		"--plugins.directory=" + binaryDir() + "/lib/palaver",
+		"--server.state_dir=" + _stateDir,
+		"--http.address=127.0.0.1",
+		"--http.port=" + std::to_string(_httpPort),
+		"--ws.address=127.0.0.1",
+		"--ws.port=" + std::to_string(_wsPort),
+	};
+	args.insert(args.end(), _options.arguments.begin(), _options.arguments.end());
+	return args;
+}
+
+void TestServer::start()
+{
+	Poco::Pipe pipe;
+	_process.reset(new Poco::ProcessHandle(Poco::Process::launch(binaryDir() + "/bin/palaverd", arguments(), nullptr, &pipe, &pipe)));
+	collectors()[_process->id()].reset(new OutputCollector(pipe));
+	if (!_options.waitUntilHealthy) return;
+
+	const Poco::Timestamp started;
+	while (started.elapsed() < 20 * Poco::Timestamp::resolution())
+	{
+		if (!running())
+			throw Poco::IllegalStateException("palaverd exited during start-up", this->output());
+		try
+		{
+			HttpClient client(_httpPort);
+			if (client.get("/health").status == 200) return;
+		}
+		catch (Poco::Exception&)
+		{
+		}
+		Poco::Thread::sleep(50);
+	}
+	throw Poco::TimeoutException("palaverd did not become healthy", output());
+}
+
+int TestServer::stop()
+{
+	if (!_process) return -1;
+	const auto pid = _process->id();
+	::kill(pid, SIGTERM);
+	int code = waitFor(pid, 20000);
+	if (code == -1)
+	{
+		::kill(pid, SIGKILL);
+		code = waitFor(pid, 5000);
+	}
+	_exitedOutput = output();
+	collectors().erase(pid);
+	_process.reset();
+	return code;
+}
+
+void TestServer::kill()
+{
+	if (!_process) return;
+	const auto pid = _process->id();
+	::kill(pid, SIGKILL);
+	waitFor(pid, 5000);
+	_exitedOutput = output();
+	collectors().erase(pid);
+	_process.reset();
+}
+
+bool TestServer::running() const
+{
+	if (!_process) return false;
+	return ::kill(_process->id(), 0) == 0 && waitpid(_process->id(), nullptr, WNOHANG) == 0;
+}
+
+int TestServer::runOnce(const std::vector<std::string>& extraArguments, std::string& output)
+{
+	auto args = arguments();
+	args.insert(args.end(), extraArguments.begin(), extraArguments.end());
+	Poco::Pipe pipe;
+	Poco::ProcessHandle handle = Poco::Process::launch(binaryDir() + "/bin/palaverd", args, nullptr, &pipe, &pipe);
+	Poco::PipeInputStream stream(pipe);
+	output.clear();
+	Poco::StreamCopier::copyToString(stream, output);
+	return handle.wait();
+}
+
+Poco::ProcessHandle::PID TestServer::pid() const
+{
+	return _process ? _process->id() : 0;
+}
+
+std::string TestServer::output() const
+{
+	if (!_process) return _exitedOutput;
+	auto it = collectors().find(_process->id());
+	return it == collectors().end() ? std::string() : it->second->text();
+}
+
+int TestServer::threadCount() const
+{
+	std::ifstream status("/proc/" + std::to_string(pid()) + "/status");
+	std::string line;
+	while (std::getline(status, line))
+	{
+		if (line.rfind("Threads:", 0) == 0) return std::stoi(line.substr(8));
+	}
+	return -1;
+}
+
+Poco::UInt16 TestServer::freePort()
+{
+	Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
+	return socket.address().port();
+}
+
+std::string TestServer::binaryDir()
+{
+	return PALAVER_BINARY_DIR;
+}
+
+std::string TestServer::sourceDir()
+{
+	return PALAVER_SOURCE_DIR;
+}
+
+} } // namespace Palaver::Testing

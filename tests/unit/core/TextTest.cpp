@@ -1,0 +1,89 @@
+// Small pieces of the core that turn text into decisions: UTF-8 checks,
+// the origin policy, the metrics exposition, message timestamps.
+#include "MetricsImpl.h"
+#include "palaver/Message.h"
+#include "palaver/OriginPolicy.h"
+#include "palaver/Utf8.h"
+#include <cppunit/extensions/HelperMacros.h>
+
+using namespace Palaver;
+
+class TextTest: public CppUnit::TestFixture
+{
+	CPPUNIT_TEST_SUITE(TextTest);
+	CPPUNIT_TEST(utf8Validity);
+	CPPUNIT_TEST(utf8Length);
+	CPPUNIT_TEST(originPolicy);
+	CPPUNIT_TEST(metricsExposition);
+	CPPUNIT_TEST(messageJsonRoundTrip);
+	CPPUNIT_TEST_SUITE_END();
+
+public:
+	void utf8Validity()
+	{
+		CPPUNIT_ASSERT(Utf8::isValid(""));
+		CPPUNIT_ASSERT(Utf8::isValid("hola ¿qué tal? 😀 日本"));
+		CPPUNIT_ASSERT(!Utf8::isValid("\xC3\x28"));           // bad continuation
+		CPPUNIT_ASSERT(!Utf8::isValid("\xC0\xAF"));           // overlong "/"
+		CPPUNIT_ASSERT(!Utf8::isValid("\xED\xA0\x80"));       // surrogate
+		CPPUNIT_ASSERT(!Utf8::isValid("\xF4\x90\x80\x80"));   // above U+10FFFF
+		CPPUNIT_ASSERT(!Utf8::isValid("abc\xE2\x82"));        // truncated
+		CPPUNIT_ASSERT(!Utf8::isValid("\xFF"));
+	}
+
+	void utf8Length()
+	{
+		CPPUNIT_ASSERT_EQUAL(std::size_t(4), Utf8::length("qué!"));
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), Utf8::length("😀"));
+	}
+
+	void originPolicy()
+	{
+		OriginPolicy policy("https://chat.example.org, http://localhost:3000");
+		CPPUNIT_ASSERT(policy.allows("", "127.0.0.1:8080"));
+		CPPUNIT_ASSERT(policy.allows("http://127.0.0.1:8080", "127.0.0.1:8080"));
+		CPPUNIT_ASSERT(policy.allows("HTTPS://Chat.Example.org", "internal:8080"));
+		CPPUNIT_ASSERT(policy.allows("http://localhost:3000", "127.0.0.1:8080"));
+		CPPUNIT_ASSERT(!policy.allows("http://evil.example", "127.0.0.1:8080"));
+		CPPUNIT_ASSERT(!policy.allows("http://127.0.0.1:8081", "127.0.0.1:8080"));
+		CPPUNIT_ASSERT(!policy.allows("null", "127.0.0.1:8080"));
+	}
+
+	void metricsExposition()
+	{
+		Server::MetricsImpl metrics;
+		metrics.counter("palaver_things_total", "Things").inc(3);
+		metrics.gauge("palaver_level", "Level").set(-2);
+		CPPUNIT_ASSERT_EQUAL(&metrics.counter("palaver_things_total", "again"), &metrics.counter("palaver_things_total", "Things"));
+		metrics.recordRequest("GET", "/x/{id}", 200, 0.003);
+		metrics.recordRequest("GET", "/x/{id}", 200, 0.2);
+		const std::string text = metrics.render();
+		CPPUNIT_ASSERT(text.find("palaver_things_total 3\n") != std::string::npos);
+		CPPUNIT_ASSERT(text.find("# TYPE palaver_level gauge\npalaver_level -2\n") != std::string::npos);
+		CPPUNIT_ASSERT(text.find("palaver_http_requests_total{method=\"GET\",route=\"/x/{id}\",status=\"200\"} 2\n") != std::string::npos);
+		CPPUNIT_ASSERT(text.find("palaver_http_request_duration_seconds_bucket{le=\"0.005\"} 1\n") != std::string::npos);
+		CPPUNIT_ASSERT(text.find("palaver_http_request_duration_seconds_count 2\n") != std::string::npos);
+	}
+
+	void messageJsonRoundTrip()
+	{
+		Message message;
+		message.id = 7;
+		message.fromUserId = 2;
+		message.toUserId = 1;
+		message.text = "hola";
+		message.fromUserName = "Pepe";
+		message.timestamp = 1673952164123456LL;  // 2023-01-17 10:42:44.123456 UTC
+		auto json = message.toJson();
+		auto time = json->getObject("timestamp");
+		CPPUNIT_ASSERT_EQUAL(std::string("2023-01-17 10:42:44.123456"), time->getValue<std::string>("date"));
+		CPPUNIT_ASSERT_EQUAL(3, time->getValue<int>("timezone_type"));
+		CPPUNIT_ASSERT_EQUAL(std::string("UTC"), time->getValue<std::string>("timezone"));
+		Message back = Message::fromJson(*json);
+		CPPUNIT_ASSERT_EQUAL(message.timestamp, back.timestamp);
+		CPPUNIT_ASSERT_EQUAL(message.text, back.text);
+		CPPUNIT_ASSERT_EQUAL(message.fromUserName, back.fromUserName);
+	}
+};
+
+CPPUNIT_TEST_SUITE_REGISTRATION(TextTest);
