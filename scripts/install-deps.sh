@@ -9,13 +9,33 @@ packages=(
 )
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(curl)
+  # Browser tests (tests/browser): Debian's Chromium driven by playwright-core
+  # from npm (no browser download); an emoji font so screenshots show emoji.
+  packages+=(chromium fonts-noto-color-emoji)
+  command -v node >/dev/null 2>&1 || packages+=(nodejs)
+  command -v npm >/dev/null 2>&1 || packages+=(npm)
 fi
+
+# tests/browser's npm packages, when missing or older than the lockfile.
+browser_npm() {
+  [[ "${1:-}" == "--test" ]] || return 0
+  local dir
+  dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/browser"
+  [[ -f "$dir/package-lock.json" ]] || return 0
+  if [[ ! -d "$dir/node_modules" || "$dir/package-lock.json" -nt "$dir/node_modules" ]]; then
+    echo "install-deps: npm ci in tests/browser"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error && touch node_modules)
+  fi
+}
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-[[ ${#missing[@]} -eq 0 ]] && exit 0
+if [[ ${#missing[@]} -eq 0 ]]; then
+  browser_npm "${1:-}"
+  exit 0
+fi
 
 echo "install-deps: installing ${missing[*]}"
 sudo=""
@@ -23,3 +43,4 @@ sudo=""
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+browser_npm "${1:-}"

@@ -472,7 +472,8 @@ export class ChatView {
 
 	ticks(message) {
 		if (message.pending) {
-			return h("span", {class: `ticks ${message.failed ? "failed" : "sending"}`, title: message.failed ? "Not sent" : "Sending", text: message.failed ? "!" : "🕓"});
+			return h("span", {class: `ticks ${message.failed ? "failed" : "sending"}`, title: message.failed ? "Not sent" : "Sending",
+				"aria-label": message.failed ? "Not sent" : "Sending", text: message.failed ? "!" : ""});
 		}
 		const read = (this.readBy.get(Number(message.toUserId)) || 0) >= message.id;
 		return h("span", {class: `ticks ${read ? "read" : "sent"}`, title: read ? "Read" : "Sent", "aria-label": read ? "Read" : "Sent", text: read ? "✓✓" : "✓"});
