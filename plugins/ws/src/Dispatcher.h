@@ -1,0 +1,52 @@
+//
+// Dispatcher.h
+//
+// What client text frames mean (PROTOCOL.md, "Client to server"), and the
+// worker-side halves of storing and replaying messages.
+//
+
+#ifndef Palaver_Ws_Dispatcher_INCLUDED
+#define Palaver_Ws_Dispatcher_INCLUDED
+
+#include "palaver/services/MessageStore.h"
+#include <Poco/JSON/Object.h>
+#include <Poco/Types.h>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace Palaver {
+namespace Ws {
+
+class IoLoop;
+class Runtime;
+struct Connection;
+
+class Dispatcher
+{
+public:
+	/// Handles one text message of a connection, on its I/O thread.
+	static void onText(IoLoop& loop, Connection& connection, const std::string& text, Runtime& runtime);
+
+	/// On a worker: loads the messages to replay and posts the result to loop.
+	static void replay(IoLoop& loop, std::uint64_t connection, Poco::Int64 userId, Poco::Int64 since,
+		std::size_t max, const std::shared_ptr<MessageStore>& store);
+
+	static std::string errorJson(const std::string& code, const std::string& message,
+		const std::string& clientMsgId = "", const std::string& field = "");
+
+	/// A Message JSON payload as a chatmsg frame's JSON.
+	static std::string chatmsgJson(const Poco::JSON::Object& message);
+
+	static std::string stringify(const Poco::JSON::Object& object);
+
+	/// A positive id from a JSON number or a string of digits.
+	static bool idField(const Poco::JSON::Object& object, const std::string& name, Poco::Int64& id, bool allowZero = false);
+
+private:
+	static void postChat(IoLoop& loop, Connection& connection, const Poco::JSON::Object& frame, Runtime& runtime);
+};
+
+} } // namespace Palaver::Ws
+
+#endif

@@ -1,0 +1,84 @@
+//
+// Hub.h
+//
+// Who is connected where: user id -> that user's connections (loop, id).
+// Fans frames out by posting one command per loop; offers Palaver::Pusher.
+//
+
+#ifndef Palaver_Ws_Hub_INCLUDED
+#define Palaver_Ws_Hub_INCLUDED
+
+#include "Connection.h"
+#include "palaver/services/Pusher.h"
+#include <Poco/Types.h>
+#include <cstdint>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+namespace Palaver {
+namespace Ws {
+
+class IoLoop;
+struct Settings;
+
+class Hub: public Pusher
+{
+public:
+	struct Ref
+	{
+		unsigned loop;
+		std::uint64_t connection;
+	};
+
+	explicit Hub(const Settings& settings);
+
+	/// Set before the loops run; cleared (nothing delivered) at stop.
+	void setLoops(std::vector<IoLoop*> loops);
+
+	/// Registers an authenticated connection. Returns the users online now
+	/// (for the new connection's presence list); broadcasts presence when
+	/// this is the user's first connection (not to the new one).
+	std::vector<Poco::Int64> add(Poco::Int64 userId, Ref ref);
+
+	/// Unregisters; broadcasts presence offline after the user's last one.
+	void remove(Poco::Int64 userId, Ref ref);
+
+	/// Queues frame on every connection of the users (each connection once).
+	void deliver(std::initializer_list<Poco::Int64> userIds, const FrameBytes& frame, Poco::Int64 messageId = 0);
+
+	/// Queues frame on every authenticated connection but exclude.
+	void deliverAll(const FrameBytes& frame, std::uint64_t exclude = 0);
+
+	/// Token bucket per user: true when a client frame may be handled now.
+	bool allowFrame(Poco::Int64 userId);
+
+	std::size_t onlineCount() const;
+
+	// Pusher
+	void pushToUser(Poco::Int64 userId, const std::string& frame) override;
+	void broadcast(const std::string& frame) override;
+	bool isOnline(Poco::Int64 userId) const override;
+
+	static std::string presenceJson(Poco::Int64 userId, bool online);
+
+private:
+	struct Entry
+	{
+		std::vector<Ref> refs;
+		double tokens = 0;
+		Poco::Int64 refilled = 0;  /// ms
+	};
+
+	void broadcastLocked(const FrameBytes& frame, std::uint64_t exclude);
+
+	const double _rate;
+	const double _burst;
+	mutable std::mutex _mutex;
+	std::unordered_map<Poco::Int64, Entry> _users;
+	std::vector<IoLoop*> _loops;
+};
+
+} } // namespace Palaver::Ws
+
+#endif

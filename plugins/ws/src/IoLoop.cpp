@@ -1,0 +1,836 @@
+#include "IoLoop.h"
+#include "Dispatcher.h"
+#include "Runtime.h"
+#include <Poco/Logger.h>
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+namespace Palaver {
+namespace Ws {
+
+namespace {
+
+constexpr std::uint64_t WAKE_ID = 1;
+constexpr std::uint64_t LISTENER_ID = 2;
+constexpr std::size_t READ_BUFFER = 65536;
+constexpr int MAX_EVENTS = 256;
+constexpr int READS_PER_EVENT = 4;   // fairness: level-triggered epoll brings us back
+constexpr int MAX_IOV = 64;
+
+} // namespace
+
+IoLoop::IoLoop(unsigned index, Runtime& runtime):
+	_index(index),
+	_runtime(runtime)
+{
+	_epoll = ::epoll_create1(EPOLL_CLOEXEC);
+	_wake = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (_epoll < 0 || _wake < 0)
+		throw Poco::SystemException("ws: cannot create epoll/eventfd", std::strerror(errno));
+	epoll_event event{};
+	event.events = EPOLLIN;
+	event.data.u64 = WAKE_ID;
+	::epoll_ctl(_epoll, EPOLL_CTL_ADD, _wake, &event);
+}
+
+IoLoop::~IoLoop()
+{
+	stop();
+	for (auto& entry: _connections) ::close(entry.second->fd);
+	if (_listener >= 0) ::close(_listener);
+	if (_spareFd >= 0) ::close(_spareFd);
+	if (_wake >= 0) ::close(_wake);
+	if (_epoll >= 0) ::close(_epoll);
+}
+
+void IoLoop::setListener(int fd, std::vector<IoLoop*> loops)
+{
+	_listener = fd;
+	_loops = std::move(loops);
+	_spareFd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+	epoll_event event{};
+	event.events = EPOLLIN;
+	event.data.u64 = LISTENER_ID;
+	::epoll_ctl(_epoll, EPOLL_CTL_ADD, _listener, &event);
+}
+
+void IoLoop::start()
+{
+	_readBuffer.resize(READ_BUFFER);
+	_nextPing = nowMs() + _runtime.settings.pingIntervalMs;
+	_thread = std::thread([this] { run(); });
+	const std::string name = "ws-io-" + std::to_string(_index);
+	pthread_setname_np(_thread.native_handle(), name.c_str());
+}
+
+void IoLoop::stop()
+{
+	if (!_thread.joinable()) return;
+	post(Command(Command::Type::Stop));
+	_thread.join();
+}
+
+void IoLoop::post(Command command)
+{
+	bool wake = false;
+	{
+		std::lock_guard<std::mutex> lock(_mailboxMutex);
+		if (!_accepting)
+		{
+			if (command.type == Command::Type::Adopt && command.fd >= 0) ::close(command.fd);
+			return;
+		}
+		wake = _mailbox.empty();
+		_mailbox.push_back(std::move(command));
+	}
+	if (wake)
+	{
+		const std::uint64_t one = 1;
+		ssize_t n = ::write(_wake, &one, sizeof(one));
+		(void) n;
+	}
+}
+
+Poco::Int64 IoLoop::nowMs()
+{
+	return std::chrono::duration_cast<std::chrono::milliseconds>(
+		std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+int IoLoop::timeoutMs(Poco::Int64 now) const
+{
+	Poco::Int64 next = _nextPing;
+	if (!_timers.empty()) next = std::min(next, _timers.top().deadline);
+	if (_stopping) next = std::min(next, _stopDeadline);
+	Poco::Int64 wait = next - now;
+	if (wait < 0) wait = 0;
+	if (wait > 1000) wait = 1000;
+	return static_cast<int>(wait);
+}
+
+void IoLoop::run()
+{
+	epoll_event events[MAX_EVENTS];
+	for (;;)
+	{
+		const int n = ::epoll_wait(_epoll, events, MAX_EVENTS, timeoutMs(nowMs()));
+		if (n < 0 && errno != EINTR)
+		{
+			_runtime.logger.error("ws: epoll_wait failed: %s", std::string(std::strerror(errno)));
+			break;
+		}
+		for (int i = 0; i < n; ++i)
+		{
+			const std::uint64_t id = events[i].data.u64;
+			if (id == WAKE_ID)
+			{
+				std::uint64_t count;
+				ssize_t r = ::read(_wake, &count, sizeof(count));
+				(void) r;
+				processMailbox();
+			}
+			else if (id == LISTENER_ID)
+			{
+				acceptAll();
+			}
+			else if (Connection* connection = find(id))
+			{
+				onEvent(*connection, events[i].events);
+			}
+		}
+		const Poco::Int64 now = nowMs();
+		runTimers(now);
+		if (now >= _nextPing)
+		{
+			pingSweep();
+			_nextPing = now + _runtime.settings.pingIntervalMs;
+		}
+		reap();
+		if (_stopping && (_connections.empty() || now >= _stopDeadline)) break;
+	}
+	// Whatever is left after the shutdown grace period is cut.
+	for (auto& entry: _connections)
+	{
+		if (entry.second->state != Connection::State::Dead) kill(*entry.second);
+	}
+	reap();
+}
+
+void IoLoop::processMailbox()
+{
+	std::vector<Command> commands;
+	{
+		std::lock_guard<std::mutex> lock(_mailboxMutex);
+		commands.swap(_mailbox);
+	}
+	for (Command& command: commands) handleCommand(command);
+}
+
+Connection* IoLoop::find(std::uint64_t id)
+{
+	auto it = _connections.find(id);
+	if (it == _connections.end() || it->second->state == Connection::State::Dead) return nullptr;
+	return it->second.get();
+}
+
+void IoLoop::handleCommand(Command& command)
+{
+	switch (command.type)
+	{
+	case Command::Type::Adopt:
+		adopt(command);
+		break;
+	case Command::Type::Send:
+		for (std::uint64_t id: command.connections)
+		{
+			Connection* connection = find(id);
+			if (!connection || connection->state != Connection::State::Ready) continue;
+			if (connection->replaying && command.messageId > 0 && connection->held)
+				connection->held->emplace_back(command.messageId, command.frame);
+			else
+				send(*connection, command.frame);
+		}
+		break;
+	case Command::Type::Broadcast:
+		for (auto& entry: _connections)
+		{
+			Connection& connection = *entry.second;
+			if (connection.state == Connection::State::Ready && connection.id != command.exclude)
+				send(connection, command.frame);
+		}
+		break;
+	case Command::Type::AuthResult:
+		if (Connection* connection = find(command.connection))
+		{
+			if (connection->state != Connection::State::Authenticating) break;
+			if (command.user)
+			{
+				authenticated(*connection, command.user);
+			}
+			else if (connection->authFallback)
+			{
+				// A stale cookie: the client may still send an auth frame.
+				connection->state = Connection::State::Open;
+				resumeInput(*connection);
+			}
+			else
+			{
+				startClose(*connection, CloseCode::PolicyViolation, "invalid token");
+			}
+		}
+		break;
+	case Command::Type::ReplayResult:
+		if (Connection* connection = find(command.connection))
+		{
+			if (connection->state == Connection::State::Ready && connection->replaying) replayDone(*connection, command);
+		}
+		break;
+	case Command::Type::Stop:
+		if (_stopping) break;
+		{
+			std::lock_guard<std::mutex> lock(_mailboxMutex);
+			_accepting = false;
+		}
+		_stopping = true;
+		_stopDeadline = nowMs() + _runtime.settings.closeTimeoutMs;
+		if (_listener >= 0)
+		{
+			::epoll_ctl(_epoll, EPOLL_CTL_DEL, _listener, nullptr);
+			::close(_listener);
+			_listener = -1;
+		}
+		for (auto& entry: _connections)
+		{
+			Connection& connection = *entry.second;
+			if (connection.state == Connection::State::Dead) continue;
+			if (connection.upgraded) startClose(connection, CloseCode::GoingAway, "server shutting down");
+			else kill(connection);
+		}
+		break;
+	}
+}
+
+void IoLoop::acceptAll()
+{
+	for (int i = 0; i < 256; ++i)
+	{
+		int fd = ::accept4(_listener, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
+		{
+			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNABORTED) return;
+			if (errno == EMFILE || errno == ENFILE)
+			{
+				// Out of descriptors: accept and drop one with the spare, or the
+				// level-triggered listener would spin.
+				_runtime.logger.warning("ws: out of file descriptors, refusing a connection");
+				if (_spareFd >= 0)
+				{
+					::close(_spareFd);
+					int victim = ::accept4(_listener, nullptr, nullptr, SOCK_CLOEXEC);
+					if (victim >= 0) ::close(victim);
+					_spareFd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+				}
+				return;
+			}
+			_runtime.logger.warning("ws: accept failed: %s", std::string(std::strerror(errno)));
+			return;
+		}
+		const std::size_t max = _runtime.settings.maxConnections;
+		if (max > 0 && _runtime.openConnections.load(std::memory_order_relaxed) >= max)
+		{
+			::close(fd);
+			continue;
+		}
+		Command command(Command::Type::Adopt);
+		command.fd = fd;
+		IoLoop* target = _loops.empty() ? this : _loops[_nextLoop++ % _loops.size()];
+		if (target == this) adopt(command);
+		else target->post(std::move(command));
+	}
+}
+
+void IoLoop::adopt(Command& command)
+{
+	const int fd = command.fd;
+	command.fd = -1;
+	if (_stopping)
+	{
+		::close(fd);
+		return;
+	}
+	int one = 1;
+	::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (_runtime.settings.sendBuffer > 0)
+		::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &_runtime.settings.sendBuffer, sizeof(int));
+	const int flags = ::fcntl(fd, F_GETFL, 0);
+	::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+
+	const std::uint64_t id = _runtime.nextConnectionId();
+	auto owned = std::make_unique<Connection>(fd, id, _runtime.settings.maxFrame);
+	Connection& connection = *owned;
+	epoll_event event{};
+	event.events = EPOLLIN;
+	event.data.u64 = id;
+	if (::epoll_ctl(_epoll, EPOLL_CTL_ADD, fd, &event) != 0)
+	{
+		_runtime.logger.warning("ws: epoll_ctl failed: %s", std::string(std::strerror(errno)));
+		::close(fd);
+		return;
+	}
+	connection.events = EPOLLIN;
+	_connections.emplace(id, std::move(owned));
+	_runtime.openConnections.fetch_add(1, std::memory_order_relaxed);
+
+	if (command.upgraded)
+	{
+		// Upgraded on the HTTP port: the 101 answer is ours to write.
+		send(connection, std::make_shared<const std::string>(std::move(command.initial)));
+		afterUpgrade(connection, command.handshake);
+	}
+	else
+	{
+		addTimer(connection, TimerKind::Handshake, _runtime.settings.handshakeTimeoutMs);
+	}
+}
+
+void IoLoop::onEvent(Connection& connection, std::uint32_t events)
+{
+	if (events & (EPOLLERR | EPOLLHUP))
+	{
+		// Read what is left (a close frame) before giving up.
+		if (events & EPOLLIN) onReadable(connection);
+		if (connection.state != Connection::State::Dead) kill(connection);
+		return;
+	}
+	if (events & EPOLLOUT) flush(connection);
+	if ((events & EPOLLIN) && connection.state != Connection::State::Dead) onReadable(connection);
+}
+
+void IoLoop::onReadable(Connection& connection)
+{
+	for (int i = 0; i < READS_PER_EVENT; ++i)
+	{
+		if (connection.state == Connection::State::Dead || connection.state == Connection::State::Authenticating) return;
+		const ssize_t n = ::recv(connection.fd, _readBuffer.data(), _readBuffer.size(), 0);
+		if (n == 0)
+		{
+			kill(connection);
+			return;
+		}
+		if (n < 0)
+		{
+			if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+			if (errno == EINTR) continue;
+			kill(connection);
+			return;
+		}
+		if (connection.state == Connection::State::Handshake)
+		{
+			connection.in.append(_readBuffer.data(), static_cast<std::size_t>(n));
+			onHandshakeData(connection);
+		}
+		else if (connection.state == Connection::State::Closing && (!connection.upgraded || connection.decoder.failed()))
+		{
+			// Nothing more to understand: discard.
+		}
+		else
+		{
+			feed(connection, _readBuffer.data(), static_cast<std::size_t>(n));
+		}
+		if (static_cast<std::size_t>(n) < _readBuffer.size()) return;
+	}
+}
+
+void IoLoop::onHandshakeData(Connection& connection)
+{
+	HttpHead head;
+	std::size_t headSize = 0;
+	switch (Handshake::parse(connection.in, head, headSize))
+	{
+	case Handshake::ParseState::Incomplete:
+		return;
+	case Handshake::ParseState::TooLarge:
+		refuse(connection, 431, "bad_request", "request head too large");
+		return;
+	case Handshake::ParseState::Malformed:
+		refuse(connection, 400, "bad_request", "malformed HTTP request");
+		return;
+	case Handshake::ParseState::Complete:
+		break;
+	}
+	const HandshakeResult result = Handshake::check(head.method, head.target, head.headers, _runtime.origins);
+	if (!result.accepted())
+	{
+		refuse(connection, result.status, result.code, result.message);
+		return;
+	}
+	// Bytes after the head are the client's first frames.
+	std::string rest = connection.in.substr(headSize);
+	std::string().swap(connection.in);
+	send(connection, std::make_shared<const std::string>(Handshake::switchingProtocols(result.acceptKey)));
+	connection.in = std::move(rest);
+	afterUpgrade(connection, result);
+}
+
+void IoLoop::afterUpgrade(Connection& connection, const HandshakeResult& handshake)
+{
+	connection.upgraded = true;
+	connection.state = Connection::State::Open;
+	connection.hasSince = handshake.hasSince;
+	connection.since = handshake.since;
+	_runtime.connections.inc();
+	addTimer(connection, TimerKind::Auth, _runtime.settings.authTimeoutMs);
+	if (!handshake.token.empty())
+	{
+		beginAuth(connection, handshake.token, false);
+	}
+	else if (!handshake.cookieToken.empty())
+	{
+		beginAuth(connection, handshake.cookieToken, true);
+	}
+	else if (!connection.in.empty())
+	{
+		resumeInput(connection);
+	}
+}
+
+void IoLoop::beginAuth(Connection& connection, const std::string& token, bool fallback)
+{
+	connection.state = Connection::State::Authenticating;
+	connection.authFallback = fallback;
+	updateInterest(connection);  // input paused until the answer
+	const std::uint64_t id = connection.id;
+	auto directory = _runtime.directory;
+	IoLoop* self = this;
+	const bool queued = _runtime.workers.submit([self, id, directory, token]
+	{
+		Command result(Command::Type::AuthResult);
+		result.connection = id;
+		try
+		{
+			Poco::Optional<User> user = directory->userForToken(token);
+			if (user.isSpecified()) result.user = std::make_shared<const User>(user.value());
+		}
+		catch (...)
+		{
+			// Storage trouble: treated as a failed look-up.
+		}
+		self->post(std::move(result));
+	});
+	if (!queued) startClose(connection, CloseCode::TryAgainLater, "server busy");
+}
+
+void IoLoop::authenticated(Connection& connection, const std::shared_ptr<const User>& user)
+{
+	connection.state = Connection::State::Ready;
+	connection.user = user;
+	connection.userId = user->id;
+	connection.pingsOutstanding = 0;
+	// Registered for live delivery before the replay query runs, so that a
+	// message stored meanwhile is either in the replay or held (never lost).
+	if (connection.hasSince)
+	{
+		connection.replaying = true;
+		connection.held = std::make_unique<std::vector<std::pair<Poco::Int64, FrameBytes>>>();
+	}
+	const std::vector<Poco::Int64> online = _runtime.hub.add(user->id, Hub::Ref{_index, connection.id});
+	connection.registered = true;
+	sendText(connection, "{\"type\":\"ready\",\"userId\":" + std::to_string(user->id) + "}");
+	for (Poco::Int64 userId: online) sendText(connection, Hub::presenceJson(userId, true));
+	if (connection.state != Connection::State::Ready) return;  // closed as a slow reader
+
+	if (connection.hasSince)
+	{
+		const std::uint64_t id = connection.id;
+		const Poco::Int64 userId = user->id;
+		const Poco::Int64 since = connection.since;
+		const std::size_t max = _runtime.settings.replayMax;
+		auto store = _runtime.store;
+		IoLoop* self = this;
+		const bool queued = _runtime.workers.submit([self, id, userId, since, max, store]
+		{
+			Dispatcher::replay(*self, id, userId, since, max, store);
+		});
+		if (!queued)
+		{
+			Command failed(Command::Type::ReplayResult);
+			failed.complete = false;
+			failed.errorFrame = Dispatcher::errorJson("unavailable", "server busy, reload through HTTP");
+			replayDone(connection, failed);
+		}
+	}
+	resumeInput(connection);
+}
+
+void IoLoop::replayDone(Connection& connection, Command& command)
+{
+	connection.replaying = false;
+	if (!command.errorFrame.empty()) sendText(connection, command.errorFrame);
+	Poco::Int64 last = connection.since;
+	std::size_t count = 0;
+	for (auto& entry: command.replay)
+	{
+		send(connection, entry.second);
+		last = std::max(last, entry.first);
+		++count;
+	}
+	sendText(connection, std::string("{\"type\":\"replayed\",\"count\":") + std::to_string(count) +
+		",\"complete\":" + (command.complete ? "true" : "false") + "}");
+	if (connection.held)
+	{
+		auto held = std::move(connection.held);
+		for (auto& entry: *held)
+		{
+			if (entry.first > last) send(connection, entry.second);
+		}
+	}
+}
+
+void IoLoop::resumeInput(Connection& connection)
+{
+	if (connection.state == Connection::State::Dead) return;
+	updateInterest(connection);
+	if (!connection.in.empty() && connection.state != Connection::State::Authenticating)
+	{
+		std::string buffered;
+		buffered.swap(connection.in);
+		feed(connection, buffered.data(), buffered.size());
+	}
+}
+
+void IoLoop::feed(Connection& connection, const char* data, std::size_t size)
+{
+	auto onEvent = [this, &connection](FrameEvent& event) { return onFrame(connection, event); };
+	if (connection.in.empty())
+	{
+		const std::size_t used = connection.decoder.decode(data, size, onEvent);
+		if (used < size && connection.state != Connection::State::Dead && !connection.decoder.failed())
+			connection.in.assign(data + used, size - used);
+	}
+	else
+	{
+		connection.in.append(data, size);
+		const std::size_t used = connection.decoder.decode(connection.in.data(), connection.in.size(), onEvent);
+		if (connection.state == Connection::State::Dead || connection.decoder.failed())
+			std::string().swap(connection.in);
+		else if (used >= connection.in.size())
+			std::string().swap(connection.in);  // release the memory of an idle connection
+		else
+			connection.in.erase(0, used);
+	}
+}
+
+bool IoLoop::onFrame(Connection& connection, FrameEvent& event)
+{
+	_runtime.framesIn.inc();
+	connection.pingsOutstanding = 0;
+	if (connection.state == Connection::State::Closing)
+	{
+		if (event.type == FrameEvent::Type::Close)
+		{
+			kill(connection);  // the peer answered our close
+			return false;
+		}
+		return event.type != FrameEvent::Type::Error;
+	}
+	switch (event.type)
+	{
+	case FrameEvent::Type::Error:
+		startClose(connection, event.code, event.payload);
+		return false;
+	case FrameEvent::Type::Ping:
+		send(connection, std::make_shared<const std::string>(FrameEncoder::encode(Opcode::Pong, event.payload)));
+		return true;
+	case FrameEvent::Type::Pong:
+		return true;
+	case FrameEvent::Type::Close:
+	{
+		// Echo the code, then close once it is written.
+		const std::uint16_t code = event.code == CloseCode::NoStatus ? 0 : event.code;
+		startClose(connection, code, "");
+		if (connection.state == Connection::State::Closing)
+		{
+			connection.closeAfterFlush = true;
+			if (connection.pending == 0) kill(connection);
+		}
+		return false;
+	}
+	case FrameEvent::Type::Binary:
+		startClose(connection, CloseCode::Unsupported, "binary frames are not accepted");
+		return false;
+	case FrameEvent::Type::Text:
+		Dispatcher::onText(*this, connection, event.payload, _runtime);
+		return connection.state != Connection::State::Authenticating && connection.state != Connection::State::Dead;
+	}
+	return true;
+}
+
+void IoLoop::sendText(Connection& connection, const std::string& json)
+{
+	send(connection, std::make_shared<const std::string>(FrameEncoder::text(json)));
+}
+
+void IoLoop::send(Connection& connection, const FrameBytes& frame)
+{
+	if (connection.state == Connection::State::Closing || connection.state == Connection::State::Dead) return;
+	enqueue(connection, frame, false);
+}
+
+void IoLoop::enqueue(Connection& connection, const FrameBytes& bytes, bool control)
+{
+	if (bytes->empty()) return;
+	if (!control && connection.pending + bytes->size() > _runtime.settings.maxPending)
+	{
+		slowReader(connection);
+		return;
+	}
+	_runtime.framesOut.inc();
+	connection.out.push_back(OutChunk{bytes, 0});
+	connection.pending += bytes->size();
+	if (connection.pending == bytes->size()) flush(connection);  // queue was empty: try now
+}
+
+void IoLoop::flush(Connection& connection)
+{
+	while (connection.outHead < connection.out.size())
+	{
+		iovec iov[MAX_IOV];
+		int count = 0;
+		for (std::size_t i = connection.outHead; i < connection.out.size() && count < MAX_IOV; ++i, ++count)
+		{
+			const OutChunk& chunk = connection.out[i];
+			iov[count].iov_base = const_cast<char*>(chunk.data->data() + chunk.offset);
+			iov[count].iov_len = chunk.data->size() - chunk.offset;
+		}
+		msghdr message{};
+		message.msg_iov = iov;
+		message.msg_iovlen = static_cast<std::size_t>(count);
+		ssize_t n = ::sendmsg(connection.fd, &message, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0)
+		{
+			if (errno == EINTR) continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+			kill(connection);
+			return;
+		}
+		std::size_t written = static_cast<std::size_t>(n);
+		connection.pending -= written;
+		while (written > 0)
+		{
+			OutChunk& chunk = connection.out[connection.outHead];
+			const std::size_t left = chunk.data->size() - chunk.offset;
+			if (written >= left)
+			{
+				written -= left;
+				chunk.data.reset();
+				++connection.outHead;
+			}
+			else
+			{
+				chunk.offset += written;
+				written = 0;
+			}
+		}
+	}
+	if (connection.outHead >= connection.out.size())
+	{
+		// Drained: give the memory back.
+		std::vector<OutChunk>().swap(connection.out);
+		connection.outHead = 0;
+		if (connection.closeAfterFlush)
+		{
+			kill(connection);
+			return;
+		}
+	}
+	else if (connection.outHead > 32 && connection.outHead * 2 > connection.out.size())
+	{
+		connection.out.erase(connection.out.begin(), connection.out.begin() + static_cast<std::ptrdiff_t>(connection.outHead));
+		connection.outHead = 0;
+	}
+	updateInterest(connection);
+}
+
+void IoLoop::slowReader(Connection& connection)
+{
+	// Keep only a frame already half written, then the close frame.
+	std::vector<OutChunk> keep;
+	std::size_t pending = 0;
+	if (connection.outHead < connection.out.size() && connection.out[connection.outHead].offset > 0)
+	{
+		OutChunk& head = connection.out[connection.outHead];
+		pending = head.data->size() - head.offset;
+		keep.push_back(std::move(head));
+	}
+	connection.out.swap(keep);
+	connection.outHead = 0;
+	connection.pending = pending;
+	if (connection.held) connection.held.reset();
+	_runtime.logger.information("ws: closing a slow reader (user %Ld)", static_cast<long long>(connection.userId));
+	startClose(connection, CloseCode::TryAgainLater, "slow reader");
+}
+
+void IoLoop::startClose(Connection& connection, std::uint16_t code, const std::string& reason)
+{
+	if (connection.state == Connection::State::Closing || connection.state == Connection::State::Dead) return;
+	if (connection.registered)
+	{
+		_runtime.hub.remove(connection.userId, Hub::Ref{_index, connection.id});
+		connection.registered = false;
+	}
+	connection.replaying = false;
+	connection.held.reset();
+	connection.state = Connection::State::Closing;
+	enqueue(connection, std::make_shared<const std::string>(FrameEncoder::close(code, reason)), true);
+	if (connection.state == Connection::State::Dead) return;
+	addTimer(connection, TimerKind::Close, _runtime.settings.closeTimeoutMs);
+	updateInterest(connection);
+}
+
+void IoLoop::refuse(Connection& connection, int status, const std::string& code, const std::string& message)
+{
+	std::string().swap(connection.in);
+	connection.state = Connection::State::Closing;
+	connection.closeAfterFlush = true;
+	enqueue(connection, std::make_shared<const std::string>(Handshake::refusal(status, code, message)), true);
+	if (connection.state == Connection::State::Dead) return;
+	addTimer(connection, TimerKind::Close, _runtime.settings.closeTimeoutMs);
+}
+
+void IoLoop::updateInterest(Connection& connection)
+{
+	if (connection.state == Connection::State::Dead) return;
+	std::uint32_t wanted = 0;
+	if (connection.state != Connection::State::Authenticating) wanted |= EPOLLIN;
+	if (connection.outHead < connection.out.size()) wanted |= EPOLLOUT;
+	if (wanted == connection.events) return;
+	epoll_event event{};
+	event.events = wanted;
+	event.data.u64 = connection.id;
+	::epoll_ctl(_epoll, EPOLL_CTL_MOD, connection.fd, &event);
+	connection.events = wanted;
+}
+
+void IoLoop::kill(Connection& connection)
+{
+	if (connection.state == Connection::State::Dead) return;
+	if (connection.registered)
+	{
+		_runtime.hub.remove(connection.userId, Hub::Ref{_index, connection.id});
+		connection.registered = false;
+	}
+	if (connection.upgraded) _runtime.connections.dec();
+	connection.state = Connection::State::Dead;
+	::epoll_ctl(_epoll, EPOLL_CTL_DEL, connection.fd, nullptr);
+	::close(connection.fd);
+	connection.fd = -1;
+	_dead.push_back(connection.id);
+}
+
+void IoLoop::reap()
+{
+	for (std::uint64_t id: _dead)
+	{
+		if (_connections.erase(id) > 0) _runtime.openConnections.fetch_sub(1, std::memory_order_relaxed);
+	}
+	_dead.clear();
+}
+
+void IoLoop::addTimer(Connection& connection, TimerKind kind, Poco::Int64 delayMs)
+{
+	_timers.push(Timer{nowMs() + delayMs, connection.id, kind});
+}
+
+void IoLoop::runTimers(Poco::Int64 now)
+{
+	while (!_timers.empty() && _timers.top().deadline <= now)
+	{
+		const Timer timer = _timers.top();
+		_timers.pop();
+		Connection* connection = find(timer.connection);
+		if (!connection) continue;
+		switch (timer.kind)
+		{
+		case TimerKind::Handshake:
+			if (connection->state == Connection::State::Handshake) kill(*connection);
+			break;
+		case TimerKind::Auth:
+			if (connection->state == Connection::State::Open || connection->state == Connection::State::Authenticating)
+				startClose(*connection, CloseCode::PolicyViolation, "authentication required");
+			break;
+		case TimerKind::Close:
+			if (connection->state == Connection::State::Closing) kill(*connection);
+			break;
+		}
+	}
+}
+
+void IoLoop::pingSweep()
+{
+	const FrameBytes ping = std::make_shared<const std::string>(FrameEncoder::encode(Opcode::Ping, "", 0));
+	for (auto& entry: _connections)
+	{
+		Connection& connection = *entry.second;
+		if (connection.state != Connection::State::Ready && connection.state != Connection::State::Open) continue;
+		if (connection.pingsOutstanding >= 2)
+		{
+			startClose(connection, CloseCode::GoingAway, "ping timeout");
+			continue;
+		}
+		++connection.pingsOutstanding;
+		send(connection, ping);
+	}
+}
+
+} } // namespace Palaver::Ws

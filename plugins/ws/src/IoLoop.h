@@ -1,0 +1,150 @@
+//
+// IoLoop.h
+//
+// One I/O thread: an epoll loop over its share of the connections, an
+// eventfd-woken mailbox through which other threads hand it work, and a
+// coarse timer heap for handshake, auth and close deadlines plus one ping
+// sweep per interval.
+//
+
+#ifndef Palaver_Ws_IoLoop_INCLUDED
+#define Palaver_Ws_IoLoop_INCLUDED
+
+#include "Connection.h"
+#include "Handshake.h"
+#include <Poco/Types.h>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <queue>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+namespace Palaver {
+namespace Ws {
+
+class Runtime;
+
+/// Work handed to a loop by another thread.
+struct Command
+{
+	enum class Type { Adopt, Send, Broadcast, AuthResult, ReplayResult, Stop };
+
+	explicit Command(Type type): type(type) {}
+
+	Type type;
+	// Adopt: a socket accepted on the ws port (handshake pending), or one
+	// upgraded on the HTTP port (initial = the 101 answer, handshake filled in).
+	int fd = -1;
+	bool upgraded = false;
+	std::string initial;
+	HandshakeResult handshake;
+	// Send / Broadcast: one encoded frame for many connections.
+	std::vector<std::uint64_t> connections;
+	FrameBytes frame;
+	Poco::Int64 messageId = 0;     /// a chatmsg's id (for replay de-duplication), 0 otherwise
+	std::uint64_t exclude = 0;     /// Broadcast: a connection to skip
+	// AuthResult / ReplayResult
+	std::uint64_t connection = 0;
+	std::shared_ptr<const User> user;  /// AuthResult: null for an invalid token
+	std::vector<std::pair<Poco::Int64, FrameBytes>> replay;
+	bool complete = true;
+	std::string errorFrame;         /// ReplayResult: an error frame (JSON) to send first
+};
+
+class IoLoop
+{
+public:
+	IoLoop(unsigned index, Runtime& runtime);
+	~IoLoop();
+
+	IoLoop(const IoLoop&) = delete;
+	IoLoop& operator=(const IoLoop&) = delete;
+
+	unsigned index() const { return _index; }
+
+	/// Loop 0 accepts on the ws port and deals the connections out.
+	void setListener(int fd, std::vector<IoLoop*> loops);
+
+	void start();
+
+	/// Closes every connection with 1001, flushes for at most the close
+	/// time-out, and joins the thread.
+	void stop();
+
+	/// Thread-safe: queues a command and wakes the loop. Dropped once stopped.
+	void post(Command command);
+
+	// --- for the Dispatcher, on this loop's thread only ---
+	void sendText(Connection& connection, const std::string& json);
+	void send(Connection& connection, const FrameBytes& frame);
+	void startClose(Connection& connection, std::uint16_t code, const std::string& reason);
+	void beginAuth(Connection& connection, const std::string& token, bool fallback);
+
+private:
+	enum class TimerKind: std::uint8_t { Handshake, Auth, Close };
+	struct Timer
+	{
+		Poco::Int64 deadline;
+		std::uint64_t connection;
+		TimerKind kind;
+		bool operator>(const Timer& other) const { return deadline > other.deadline; }
+	};
+
+	void run();
+	void processMailbox();
+	void handleCommand(Command& command);
+	void acceptAll();
+	void adopt(Command& command);
+	Connection* find(std::uint64_t id);
+	void onEvent(Connection& connection, std::uint32_t events);
+	void onReadable(Connection& connection);
+	void onHandshakeData(Connection& connection);
+	void afterUpgrade(Connection& connection, const HandshakeResult& handshake);
+	void feed(Connection& connection, const char* data, std::size_t size);
+	void resumeInput(Connection& connection);
+	bool onFrame(Connection& connection, FrameEvent& event);
+	void authenticated(Connection& connection, const std::shared_ptr<const User>& user);
+	void replayDone(Connection& connection, Command& command);
+	void enqueue(Connection& connection, const FrameBytes& bytes, bool control);
+	void flush(Connection& connection);
+	void slowReader(Connection& connection);
+	void refuse(Connection& connection, int status, const std::string& code, const std::string& message);
+	void updateInterest(Connection& connection);
+	void kill(Connection& connection);
+	void reap();
+	void addTimer(Connection& connection, TimerKind kind, Poco::Int64 delayMs);
+	void runTimers(Poco::Int64 now);
+	void pingSweep();
+	int timeoutMs(Poco::Int64 now) const;
+	static Poco::Int64 nowMs();
+
+	unsigned _index;
+	Runtime& _runtime;
+	int _epoll = -1;
+	int _wake = -1;
+	int _listener = -1;
+	int _spareFd = -1;
+	std::vector<IoLoop*> _loops;
+	std::size_t _nextLoop = 0;
+	std::thread _thread;
+
+	std::mutex _mailboxMutex;
+	std::vector<Command> _mailbox;
+	bool _accepting = true;          /// guarded by _mailboxMutex
+
+	std::unordered_map<std::uint64_t, std::unique_ptr<Connection>> _connections;
+	std::vector<std::uint64_t> _dead;
+	std::priority_queue<Timer, std::vector<Timer>, std::greater<Timer>> _timers;
+	Poco::Int64 _nextPing = 0;
+	std::vector<char> _readBuffer;   /// shared by every connection of this loop
+	bool _stopping = false;
+	Poco::Int64 _stopDeadline = 0;
+};
+
+} } // namespace Palaver::Ws
+
+#endif

@@ -1,0 +1,68 @@
+//
+// Runtime.h
+//
+// What the I/O loops, the dispatcher and the hub share: settings, services,
+// metrics, the worker pool. Owned by WsServer.
+//
+
+#ifndef Palaver_Ws_Runtime_INCLUDED
+#define Palaver_Ws_Runtime_INCLUDED
+
+#include "Hub.h"
+#include "Settings.h"
+#include "WorkerPool.h"
+#include "palaver/Counter.h"
+#include "palaver/Gauge.h"
+#include "palaver/services/MessageStore.h"
+#include "palaver/services/UserDirectory.h"
+#include <Poco/Logger.h>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+
+namespace Palaver {
+
+class OriginPolicy;
+
+namespace Ws {
+
+class Runtime
+{
+public:
+	Runtime(const Settings& settings, Poco::Logger& logger, const OriginPolicy& origins,
+		Counter& framesIn, Counter& framesOut, Gauge& connections,
+		std::shared_ptr<UserDirectory> directory, std::shared_ptr<MessageStore> store):
+		settings(settings),
+		logger(logger),
+		origins(origins),
+		framesIn(framesIn),
+		framesOut(framesOut),
+		connections(connections),
+		directory(std::move(directory)),
+		store(std::move(store)),
+		hub(settings),
+		workers(static_cast<std::size_t>(settings.workers), settings.workerQueue, "ws-worker")
+	{
+	}
+
+	std::uint64_t nextConnectionId() { return _nextId.fetch_add(1, std::memory_order_relaxed); }
+
+	const Settings settings;
+	Poco::Logger& logger;
+	const OriginPolicy& origins;
+	Counter& framesIn;
+	Counter& framesOut;
+	Gauge& connections;
+	const std::shared_ptr<UserDirectory> directory;
+	const std::shared_ptr<MessageStore> store;
+	Hub hub;
+	WorkerPool workers;
+	std::atomic<std::size_t> openConnections{0};
+
+private:
+	std::atomic<std::uint64_t> _nextId{16};
+};
+
+} } // namespace Palaver::Ws
+
+#endif

@@ -1,0 +1,46 @@
+//
+// Settings.h
+//
+
+#ifndef Palaver_Ws_Settings_INCLUDED
+#define Palaver_Ws_Settings_INCLUDED
+
+#include <Poco/Types.h>
+#include <cstddef>
+#include <string>
+
+namespace Poco { namespace Util { class AbstractConfiguration; } }
+
+namespace Palaver {
+namespace Ws {
+
+/// The [ws] section (plugins.d/40-ws.ini lists every key with its default).
+/// Durations are configured in seconds (fractions allowed) and kept in ms.
+struct Settings
+{
+	std::string address = "127.0.0.1";
+	Poco::UInt16 port = 9000;
+	bool listen = true;                  /// own listener on address:port
+	bool httpRoute = true;               /// GET /ws on the HTTP port
+	int ioThreads = 2;
+	int workers = 2;                     /// threads for token look-ups, storing, replays
+	std::size_t workerQueue = 10000;     /// tasks waiting for a worker, at most
+	std::size_t maxFrame = 65536;        /// largest client message (bytes) -> 1009
+	std::size_t maxPending = 1048576;    /// unsent output per connection (bytes) -> 1013
+	Poco::Int64 pingIntervalMs = 30000;
+	Poco::Int64 authTimeoutMs = 10000;
+	Poco::Int64 handshakeTimeoutMs = 10000;
+	Poco::Int64 closeTimeoutMs = 2000;   /// wait for the peer's close frame / flush at shutdown
+	std::size_t replayMax = 1000;
+	double rateLimit = 50.0;             /// client frames per second and user
+	double rateBurst = 100.0;
+	int sendBuffer = 0;                  /// SO_SNDBUF of accepted sockets, 0: kernel default
+	int backlog = 4096;
+	std::size_t maxConnections = 0;      /// 0: no limit besides RLIMIT_NOFILE
+
+	static Settings fromConfig(const Poco::Util::AbstractConfiguration& config);
+};
+
+} } // namespace Palaver::Ws
+
+#endif

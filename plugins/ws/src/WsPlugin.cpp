@@ -1,0 +1,75 @@
+#include "WsPlugin.h"
+#include "WsServer.h"
+#include "palaver/Metrics.h"
+#include "palaver/PluginContext.h"
+#include "palaver/Request.h"
+#include "palaver/Response.h"
+#include "palaver/Router.h"
+#include "palaver/ServiceRegistry.h"
+#include <Poco/Logger.h>
+
+namespace Palaver {
+namespace Ws {
+
+WsPlugin::WsPlugin() = default;
+
+WsPlugin::~WsPlugin()
+{
+	if (_server) _server->stop();
+}
+
+PluginInfo WsPlugin::info() const
+{
+	PluginInfo info;
+	info.name = "ws";
+	info.version = "1.0.0";
+	info.needs = {"auth"};
+	info.uses = {"messages"};
+	return info;
+}
+
+void WsPlugin::initialize(PluginContext& context)
+{
+	_context = &context;
+	const Settings settings = Settings::fromConfig(context.config());
+	Metrics& metrics = context.metrics();
+	Gauge& connections = metrics.gauge("palaver_ws_connections", "Open WebSocket connections.");
+	Counter& framesIn = metrics.counter("palaver_ws_frames_in_total", "WebSocket frames received.");
+	Counter& framesOut = metrics.counter("palaver_ws_frames_out_total", "WebSocket frames sent.");
+	auto directory = context.services().require<UserDirectory>();
+	auto store = context.services().find<MessageStore>();
+	if (!store) context.logger().warning("ws: no messages plugin: chatmsg frames and ?since replays are refused");
+
+	_server = std::make_unique<WsServer>(std::make_shared<Runtime>(settings, context.logger(), context.origins(),
+		framesIn, framesOut, connections, directory, store));
+	context.services().offer<Pusher>(std::static_pointer_cast<Pusher>(_server->pusher()));
+
+	WsServer* server = _server.get();
+	_subscriptions.push_back(context.events().subscribe("user.registered",
+		[server](const std::string&, const Poco::JSON::Object::Ptr& payload) { server->onUserRegistered(payload); }));
+	_subscriptions.push_back(context.events().subscribe("message.stored",
+		[server](const std::string&, const Poco::JSON::Object::Ptr& payload) { server->onMessageStored(payload); }));
+	if (settings.httpRoute)
+	{
+		context.router().add("GET", "/ws", [server](Request& request, Response& response) { server->upgrade(request, response); });
+	}
+}
+
+void WsPlugin::start()
+{
+	_server->start();
+}
+
+void WsPlugin::stop()
+{
+	if (_context)
+	{
+		for (auto id: _subscriptions) _context->events().unsubscribe(id);
+	}
+	_subscriptions.clear();
+	if (_server) _server->stop();
+}
+
+} } // namespace Palaver::Ws
+
+PALAVER_PLUGIN(Palaver::Ws::WsPlugin)

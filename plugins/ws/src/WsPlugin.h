@@ -1,0 +1,38 @@
+//
+// WsPlugin.h
+//
+
+#ifndef Palaver_Ws_WsPlugin_INCLUDED
+#define Palaver_Ws_WsPlugin_INCLUDED
+
+#include "palaver/EventBus.h"
+#include "palaver/Plugin.h"
+#include <memory>
+#include <vector>
+
+namespace Palaver {
+namespace Ws {
+
+class WsServer;
+
+/// WebSocket push: see plugins/ws/README.md.
+class WsPlugin: public Plugin
+{
+public:
+	WsPlugin();
+	~WsPlugin() override;
+
+	PluginInfo info() const override;
+	void initialize(PluginContext& context) override;
+	void start() override;
+	void stop() override;
+
+private:
+	PluginContext* _context = nullptr;
+	std::unique_ptr<WsServer> _server;
+	std::vector<EventBus::SubscriptionId> _subscriptions;
+};
+
+} } // namespace Palaver::Ws
+
+#endif

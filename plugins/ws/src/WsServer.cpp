@@ -1,0 +1,153 @@
+#include "WsServer.h"
+#include "Dispatcher.h"
+#include "palaver/HttpError.h"
+#include "palaver/Request.h"
+#include "palaver/Response.h"
+#include <Poco/Net/SocketAddress.h>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace Palaver {
+namespace Ws {
+
+WsServer::WsServer(std::shared_ptr<Runtime> runtime):
+	_runtime(std::move(runtime))
+{
+}
+
+WsServer::~WsServer()
+{
+	stop();
+}
+
+std::shared_ptr<Hub> WsServer::pusher()
+{
+	// Shares the runtime's lifetime: the service stays valid for whoever holds it.
+	return std::shared_ptr<Hub>(_runtime, &_runtime->hub);
+}
+
+void WsServer::raiseFileLimit()
+{
+	rlimit limit{};
+	if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+	if (limit.rlim_cur < limit.rlim_max)
+	{
+		const rlim_t before = limit.rlim_cur;
+		limit.rlim_cur = limit.rlim_max;
+		if (::setrlimit(RLIMIT_NOFILE, &limit) == 0)
+			_runtime->logger.information("ws: raised RLIMIT_NOFILE from %lu to %lu",
+				static_cast<unsigned long>(before), static_cast<unsigned long>(limit.rlim_max));
+		else
+			_runtime->logger.warning("ws: cannot raise RLIMIT_NOFILE: %s", std::string(std::strerror(errno)));
+	}
+	else
+	{
+		_runtime->logger.information("ws: RLIMIT_NOFILE is %lu", static_cast<unsigned long>(limit.rlim_cur));
+	}
+}
+
+int WsServer::openListener()
+{
+	const Settings& settings = _runtime->settings;
+	const Poco::Net::SocketAddress address(settings.address, settings.port);
+	const int fd = ::socket(address.af(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) throw Poco::IOException("ws: cannot create the listening socket", std::strerror(errno));
+	int one = 1;
+	::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (::bind(fd, address.addr(), address.length()) != 0)
+	{
+		const int error = errno;
+		::close(fd);
+		throw Poco::IOException("ws: cannot listen on " + address.toString(), std::strerror(error));
+	}
+	if (::listen(fd, settings.backlog) != 0)
+	{
+		const int error = errno;
+		::close(fd);
+		throw Poco::IOException("ws: listen failed", std::strerror(error));
+	}
+	sockaddr_storage bound{};
+	socklen_t length = sizeof(bound);
+	::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &length);
+	_boundPort = Poco::Net::SocketAddress(reinterpret_cast<sockaddr*>(&bound), length).port();
+	return fd;
+}
+
+void WsServer::start()
+{
+	if (_running) return;
+	raiseFileLimit();
+	const Settings& settings = _runtime->settings;
+	std::vector<IoLoop*> loops;
+	for (int i = 0; i < settings.ioThreads; ++i)
+	{
+		_loops.push_back(std::make_unique<IoLoop>(static_cast<unsigned>(i), *_runtime));
+		loops.push_back(_loops.back().get());
+	}
+	if (settings.listen)
+	{
+		_loops[0]->setListener(openListener(), loops);
+		_runtime->logger.information("ws: listening on %s:%hu", settings.address, _boundPort);
+	}
+	_runtime->hub.setLoops(loops);
+	_runtime->workers.start();
+	for (auto& loop: _loops) loop->start();
+	_running = true;
+	_runtime->logger.information("ws: %d I/O threads, %d workers", settings.ioThreads, settings.workers);
+}
+
+void WsServer::stop()
+{
+	if (!_running.exchange(false)) return;
+	// Loops first: no new client frames; they close every connection with 1001.
+	for (auto& loop: _loops) loop->stop();
+	_runtime->hub.setLoops({});
+	// Then the workers finish what was queued (messages being stored).
+	_runtime->workers.stop();
+	_loops.clear();
+}
+
+void WsServer::upgrade(Request& request, Response& response)
+{
+	auto& http = request.http();
+	const HandshakeResult result = Handshake::check(http.getMethod(), http.getURI(), http, _runtime->origins);
+	if (!result.accepted()) throw HttpError(result.status, result.code, result.message);
+	if (!_running || _loops.empty()) throw HttpError::unavailable("WebSocket service not running");
+
+	Poco::Net::StreamSocket socket = request.detachSocket();
+	// Our own descriptor for the connection; Poco closes its copy.
+	const int fd = ::fcntl(socket.impl()->sockfd(), F_DUPFD_CLOEXEC, 0);
+	if (fd < 0) throw HttpError::unavailable("cannot take over the connection");
+
+	Command command(Command::Type::Adopt);
+	command.fd = fd;
+	command.upgraded = true;
+	command.initial = Handshake::switchingProtocols(result.acceptKey);
+	command.handshake = result;
+	_loops[_nextLoop++ % _loops.size()]->post(std::move(command));
+}
+
+void WsServer::onUserRegistered(const Poco::JSON::Object::Ptr& user)
+{
+	if (!user || !_running) return;
+	Poco::JSON::Object frame(*user);
+	frame.set("type", "usermsg");
+	_runtime->hub.deliverAll(std::make_shared<const std::string>(FrameEncoder::text(Dispatcher::stringify(frame))));
+}
+
+void WsServer::onMessageStored(const Poco::JSON::Object::Ptr& message)
+{
+	if (!message || !_running) return;
+	const Poco::Int64 id = message->getValue<Poco::Int64>("id");
+	const Poco::Int64 from = message->getValue<Poco::Int64>("fromUserId");
+	const Poco::Int64 to = message->getValue<Poco::Int64>("toUserId");
+	// Serialised once; the bytes are shared by every receiving connection.
+	const FrameBytes frame = std::make_shared<const std::string>(FrameEncoder::text(Dispatcher::chatmsgJson(*message)));
+	_runtime->hub.deliver({from, to}, frame, id);
+}
+
+} } // namespace Palaver::Ws

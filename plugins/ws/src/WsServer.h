@@ -1,0 +1,62 @@
+//
+// WsServer.h
+//
+// The ws plugin's machinery: the listener, the I/O loops, the workers, the
+// hub, event fan-out and the GET /ws route of the HTTP port.
+//
+
+#ifndef Palaver_Ws_WsServer_INCLUDED
+#define Palaver_Ws_WsServer_INCLUDED
+
+#include "IoLoop.h"
+#include "Runtime.h"
+#include <Poco/JSON/Object.h>
+#include <atomic>
+#include <memory>
+#include <vector>
+
+namespace Palaver {
+
+class Request;
+class Response;
+
+namespace Ws {
+
+class WsServer
+{
+public:
+	explicit WsServer(std::shared_ptr<Runtime> runtime);
+	~WsServer();
+
+	/// Raises RLIMIT_NOFILE, opens the listener, starts the threads.
+	void start();
+
+	/// Every connection gets 1001; then the threads are joined.
+	void stop();
+
+	/// GET /ws on the HTTP port: checks the upgrade, detaches the socket and
+	/// hands it to a loop, which writes the 101. Returns at once.
+	void upgrade(Request& request, Response& response);
+
+	void onUserRegistered(const Poco::JSON::Object::Ptr& user);
+	void onMessageStored(const Poco::JSON::Object::Ptr& message);
+
+	/// The Pusher service.
+	std::shared_ptr<Hub> pusher();
+
+	Poco::UInt16 boundPort() const { return _boundPort; }
+
+private:
+	int openListener();
+	void raiseFileLimit();
+
+	std::shared_ptr<Runtime> _runtime;
+	std::vector<std::unique_ptr<IoLoop>> _loops;
+	std::atomic<std::size_t> _nextLoop{0};
+	std::atomic<bool> _running{false};
+	Poco::UInt16 _boundPort = 0;
+};
+
+} } // namespace Palaver::Ws
+
+#endif
