@@ -128,7 +128,7 @@ std::vector<std::string> TestServer::arguments() const
 void TestServer::start()
 {
 	Poco::Pipe pipe;
-	_process.reset(new Poco::ProcessHandle(Poco::Process::launch(binaryDir() + "/bin/palaverd", arguments(), nullptr, &pipe, &pipe)));
+	_process.reset(new Poco::ProcessHandle(Poco::Process::launch(binaryDir() + "/bin/palaverd", arguments(), "", nullptr, &pipe, &pipe, _options.environment)));
 	collectors()[_process->id()].reset(new OutputCollector(pipe));
 	if (!_options.waitUntilHealthy) return;
 

@@ -10,6 +10,7 @@
 
 #include <Poco/Process.h>
 #include <Poco/Types.h>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,6 +31,8 @@ public:
 		std::vector<std::string> arguments;
 		/// Reuse this state folder instead of a fresh temporary one (restarts).
 		std::string stateDir;
+		/// Extra environment variables for palaverd (e.g. NOTIFY_SOCKET).
+		std::map<std::string, std::string> environment;
 		/// Wait for GET /health to answer 200 in start().
 		bool waitUntilHealthy = true;
 	};
