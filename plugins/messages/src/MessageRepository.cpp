@@ -1,0 +1,222 @@
+#include "MessageRepository.h"
+#include "palaver/Database.h"
+#include "palaver/HttpError.h"
+#include <Poco/Data/DataException.h>
+#include <Poco/Data/Session.h>
+#include <Poco/Logger.h>
+#include <Poco/Data/Statement.h>
+#include <algorithm>
+#include <limits>
+
+using namespace Poco::Data::Keywords;
+
+namespace Palaver {
+namespace Messages {
+
+namespace {
+
+const std::string COLUMNS = "id, from_user_id, to_user_id, from_user_name, text, created_at";
+
+// The columns of COLUMNS, one vector each: Poco fills all rows in one go.
+struct Rows
+{
+	std::vector<Poco::Int64> ids;
+	std::vector<Poco::Int64> from;
+	std::vector<Poco::Int64> to;
+	std::vector<std::string> names;
+	std::vector<std::string> texts;
+	std::vector<Poco::Int64> times;
+
+	std::vector<Message> messages(bool reversed)
+	{
+		std::vector<Message> result;
+		const std::size_t n = ids.size();
+		result.resize(n);
+		for (std::size_t i = 0; i < n; ++i)
+		{
+			Message& m = result[reversed ? n - 1 - i : i];
+			m.id = ids[i];
+			m.fromUserId = from[i];
+			m.toUserId = to[i];
+			m.fromUserName = std::move(names[i]);
+			m.text = std::move(texts[i]);
+			m.timestamp = times[i];
+		}
+		return result;
+	}
+};
+
+Poco::Int64 boundedLimit(std::size_t limit)
+{
+	return static_cast<Poco::Int64>(std::min<std::size_t>(limit, std::numeric_limits<std::int32_t>::max()));
+}
+
+} // namespace
+
+MessageRepository::MessageRepository(Database& database, Poco::Logger& logger):
+	_database(database),
+	_logger(logger),
+	_insert(database.sql(
+		"INSERT INTO messages (from_user_id, to_user_id, user_lo, user_hi, from_user_name, text, created_at) "
+		"VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id")),
+	_conversationAll(database.sql(
+		"SELECT " + COLUMNS + " FROM messages WHERE user_lo = ? AND user_hi = ? ORDER BY id")),
+	_conversationPage(database.sql(
+		"SELECT " + COLUMNS + " FROM messages WHERE user_lo = ? AND user_hi = ? AND id < ? ORDER BY id DESC LIMIT ?")),
+	// Two index ranges, each stopping after limit rows, merged: cheaper than
+	// an OR that the planner would have to sort whole. The received branch
+	// leaves out messages to oneself, which the sent branch already has.
+	_since(database.sql(
+		"SELECT " + COLUMNS + " FROM (SELECT " + COLUMNS + " FROM messages WHERE from_user_id = ? AND id > ? ORDER BY id LIMIT ?) AS sent "
+		"UNION ALL "
+		"SELECT " + COLUMNS + " FROM (SELECT " + COLUMNS + " FROM messages WHERE to_user_id = ? AND from_user_id <> ? AND id > ? ORDER BY id LIMIT ?) AS received "
+		"ORDER BY id LIMIT ?"))
+{
+}
+
+std::vector<std::vector<std::string>> MessageRepository::schema(const Database& database)
+{
+	return {
+		{
+			"CREATE TABLE messages ("
+				"id " + database.serialPrimaryKey() + ", "
+				"from_user_id BIGINT NOT NULL, "
+				"to_user_id BIGINT NOT NULL, "
+				"user_lo BIGINT NOT NULL, "
+				"user_hi BIGINT NOT NULL, "
+				"from_user_name VARCHAR(255) NOT NULL, "
+				"text TEXT NOT NULL, "
+				"created_at BIGINT NOT NULL)",
+			"CREATE INDEX messages_conversation ON messages (user_lo, user_hi, id)",
+			"CREATE INDEX messages_sender ON messages (from_user_id, id)",
+			"CREATE INDEX messages_receiver ON messages (to_user_id, id)"
+		}
+	};
+}
+
+void MessageRepository::migrate()
+{
+	_database.migrate("messages", schema(_database));
+}
+
+void MessageRepository::insert(std::vector<Message*>& batch)
+{
+	if (batch.empty()) return;
+	const std::size_t n = batch.size();
+	std::vector<Poco::Int64> from(n), to(n), lo(n), hi(n), times(n);
+	std::vector<std::string> names(n), texts(n);
+	for (std::size_t i = 0; i < n; ++i)
+	{
+		Message& m = *batch[i];
+		from[i] = m.fromUserId;
+		to[i] = m.toUserId;
+		lo[i] = std::min(m.fromUserId, m.toUserId);
+		hi[i] = std::max(m.fromUserId, m.toUserId);
+		times[i] = m.timestamp;
+		// Borrowed, not copied; given back below whatever happens.
+		names[i].swap(m.fromUserName);
+		texts[i].swap(m.text);
+	}
+	auto giveBack = [&]
+	{
+		for (std::size_t i = 0; i < n; ++i)
+		{
+			batch[i]->fromUserName.swap(names[i]);
+			batch[i]->text.swap(texts[i]);
+		}
+	};
+
+	std::vector<Poco::Int64> ids;
+	ids.reserve(n);
+	try
+	{
+		_database.transact([&](Poco::Data::Session& session)
+		{
+			try
+			{
+				// Vectors bind row by row to one prepared statement; RETURNING
+				// appends each row's id in order.
+				session << _insert, use(from), use(to), use(lo), use(hi), use(names), use(texts), use(times), into(ids), now;
+				if (ids.size() != n)
+					throw Poco::Data::DataException("messages: INSERT ... RETURNING gave " + std::to_string(ids.size()) + " ids for " + std::to_string(n) + " rows");
+			}
+			catch (...)
+			{
+				// Database::transact's rollback relies on Session::isTransaction(),
+				// which a plain "BEGIN IMMEDIATE" does not set on Poco's SQLite
+				// sessions: roll back here so that no half batch stays open.
+				if (_database.kind() == Database::Kind::SQLite)
+				{
+					try { session << "ROLLBACK", now; } catch (Poco::Exception&) {}
+				}
+				throw;
+			}
+		});
+	}
+	catch (...)
+	{
+		giveBack();
+		throw;
+	}
+	giveBack();
+	for (std::size_t i = 0; i < n; ++i)
+		batch[i]->id = ids[i];
+}
+
+std::vector<Message> MessageRepository::conversation(Poco::Int64 a, Poco::Int64 b, Poco::Int64 beforeId, std::size_t limit)
+{
+	Poco::Int64 lo = std::min(a, b);
+	Poco::Int64 hi = std::max(a, b);
+	const bool page = beforeId > 0 || limit > 0;
+	Poco::Int64 before = beforeId > 0 ? beforeId : std::numeric_limits<Poco::Int64>::max();
+	Poco::Int64 max = limit > 0 ? boundedLimit(limit) : std::numeric_limits<std::int32_t>::max();
+	Rows rows;
+	try
+	{
+		Poco::Data::Session session = _database.session();
+		if (page)
+			session << _conversationPage, use(lo), use(hi), use(before), use(max),
+				into(rows.ids), into(rows.from), into(rows.to), into(rows.names), into(rows.texts), into(rows.times), now;
+		else
+			session << _conversationAll, use(lo), use(hi),
+				into(rows.ids), into(rows.from), into(rows.to), into(rows.names), into(rows.texts), into(rows.times), now;
+	}
+	catch (HttpError&)
+	{
+		throw;
+	}
+	catch (Poco::Exception& e)
+	{
+		_logger.error("messages: reading a conversation failed: %s", e.displayText());
+		throw HttpError::unavailable();
+	}
+	// A page is read newest first, so that LIMIT keeps the newest.
+	return rows.messages(page);
+}
+
+std::vector<Message> MessageRepository::since(Poco::Int64 userId, Poco::Int64 sinceId, std::size_t limit)
+{
+	if (limit == 0) return {};
+	Poco::Int64 user = userId;
+	Poco::Int64 after = sinceId;
+	Poco::Int64 max = boundedLimit(limit);
+	Rows rows;
+	try
+	{
+		Poco::Data::Session session = _database.session();
+		session << _since, use(user), use(after), use(max), use(user), use(user), use(after), use(max), use(max),
+			into(rows.ids), into(rows.from), into(rows.to), into(rows.names), into(rows.texts), into(rows.times), now;
+	}
+	catch (HttpError&)
+	{
+		throw;
+	}
+	catch (Poco::Exception& e)
+	{
+		_logger.error("messages: reading messages since an id failed: %s", e.displayText());
+		throw HttpError::unavailable();
+	}
+	return rows.messages(false);
+}
+
+} } // namespace Palaver::Messages

@@ -1,0 +1,67 @@
+//
+// MessageRepository.h
+//
+
+#ifndef Palaver_Messages_MessageRepository_INCLUDED
+#define Palaver_Messages_MessageRepository_INCLUDED
+
+#include "palaver/Message.h"
+#include <Poco/Types.h>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace Poco { class Logger; }
+
+namespace Palaver {
+
+class Database;
+
+namespace Messages {
+
+/// The messages table: its schema and every statement on it.
+///
+/// Besides the sender and receiver, each row keeps its conversation as
+/// (user_lo, user_hi) = (min, max) of the two users, so that one index range
+/// (user_lo, user_hi, id) reads a conversation in id order in both directions,
+/// and paging ("the N newest before ID") stops after N rows. Indexes on
+/// (from_user_id, id) and (to_user_id, id) serve the per-user replay of since().
+class MessageRepository
+{
+public:
+	MessageRepository(Database& database, Poco::Logger& logger);
+
+	/// The migration steps of the "messages" component.
+	static std::vector<std::vector<std::string>> schema(const Database& database);
+
+	/// Creates or upgrades the table.
+	void migrate();
+
+	/// Inserts the whole batch in ONE transaction and sets every id (in the
+	/// batch's order). Throws (HttpError 503 for storage failures) with nothing
+	/// stored when any insert or the commit fails.
+	void insert(std::vector<Message*>& batch);
+
+	/// Reads throw HttpError 503 when the store fails.
+
+	/// Messages between a and b (either direction; a == b is the conversation
+	/// with oneself), oldest first. beforeId > 0: only ids below it. limit > 0:
+	/// only the limit newest of those.
+	std::vector<Message> conversation(Poco::Int64 a, Poco::Int64 b, Poco::Int64 beforeId, std::size_t limit);
+
+	/// Messages sent or received by userId with an id above sinceId, oldest
+	/// first, at most limit of them.
+	std::vector<Message> since(Poco::Int64 userId, Poco::Int64 sinceId, std::size_t limit);
+
+private:
+	Database& _database;
+	Poco::Logger& _logger;
+	std::string _insert;
+	std::string _conversationAll;
+	std::string _conversationPage;
+	std::string _since;
+};
+
+} } // namespace Palaver::Messages
+
+#endif

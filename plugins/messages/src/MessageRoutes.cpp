@@ -1,0 +1,85 @@
+#include "MessageRoutes.h"
+#include "MessageService.h"
+#include "palaver/HttpError.h"
+#include "palaver/Request.h"
+#include "palaver/Response.h"
+#include "palaver/Router.h"
+#include "palaver/services/UserDirectory.h"
+#include <Poco/JSON/Array.h>
+#include <limits>
+
+namespace Palaver {
+namespace Messages {
+
+MessageRoutes::MessageRoutes(MessageService& service, std::shared_ptr<UserDirectory> users):
+	_service(service),
+	_users(std::move(users))
+{
+}
+
+void MessageRoutes::registerWith(Router& router, std::size_t maxBodySize)
+{
+	router.add("GET", "/messages/from/{toUserId}", [this](Request& request, Response& response)
+	{
+		conversation(request, response);
+	});
+	Router::Options options;
+	options.maxBodySize = maxBodySize;
+	router.add("POST", "/post/touser/{toUserId}", [this](Request& request, Response& response)
+	{
+		post(request, response);
+	}, options);
+}
+
+void MessageRoutes::conversation(Request& request, Response& response)
+{
+	const User caller = _users->authenticate(request);
+	_service.knowUser(caller.id);
+	const Poco::Int64 other = request.idParam("toUserId");
+	const Poco::Int64 limit = positiveQuery(request, "limit", MAX_PAGE);
+	const Poco::Int64 before = positiveQuery(request, "before", std::numeric_limits<Poco::Int64>::max());
+	_service.requireUser(other);
+
+	// Only ever the caller's own conversation: the caller is one side of
+	// every row read, whoever {toUserId} names.
+	const std::vector<Message> messages = _service.conversation(caller.id, other, before, static_cast<std::size_t>(limit));
+	Poco::JSON::Array::Ptr array = new Poco::JSON::Array;
+	for (const auto& message: messages)
+		array->add(message.toJson());
+	response.sendJson(200, array);
+}
+
+void MessageRoutes::post(Request& request, Response& response)
+{
+	const User caller = _users->authenticate(request);
+	const Poco::Int64 receiver = request.idParam("toUserId");
+	const Form& form = request.form();
+	if (!form.has("text") && !form.has("message[text]"))
+		throw HttpError::validation("text", "text must not be empty");
+	const std::string text = form.getAny({"text", "message[text]"});
+	const Message message = _service.post(caller, receiver, text);
+	response.sendJson(201, message.toJson());
+}
+
+Poco::Int64 MessageRoutes::positiveQuery(const Request& request, const std::string& name, Poco::Int64 max)
+{
+	const std::string value = request.query(name);
+	if (value.empty()) return 0;
+	Poco::Int64 number = 0;
+	bool valid = value.size() <= 18;
+	for (char c: value)
+	{
+		if (!valid) break;
+		if (c < '0' || c > '9') valid = false;
+		else number = number * 10 + (c - '0');
+	}
+	if (!valid || number < 1 || number > max)
+	{
+		if (max == std::numeric_limits<Poco::Int64>::max())
+			throw HttpError::validation(name, name + " must be a positive message id");
+		throw HttpError::validation(name, name + " must be a whole number from 1 to " + std::to_string(max));
+	}
+	return number;
+}
+
+} } // namespace Palaver::Messages

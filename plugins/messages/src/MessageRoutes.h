@@ -1,0 +1,50 @@
+//
+// MessageRoutes.h
+//
+
+#ifndef Palaver_Messages_MessageRoutes_INCLUDED
+#define Palaver_Messages_MessageRoutes_INCLUDED
+
+#include <Poco/Types.h>
+#include <cstddef>
+#include <memory>
+#include <string>
+
+namespace Palaver {
+
+class Request;
+class Response;
+class Router;
+class UserDirectory;
+
+namespace Messages {
+
+class MessageService;
+
+/// The HTTP side: GET /messages/from/{toUserId} and POST /post/touser/{toUserId}.
+class MessageRoutes
+{
+public:
+	/// Most messages one GET may ask for with ?limit=.
+	static const std::size_t MAX_PAGE = 1000;
+
+	MessageRoutes(MessageService& service, std::shared_ptr<UserDirectory> users);
+
+	/// Adds both routes; maxBodySize bounds the POST body.
+	void registerWith(Router& router, std::size_t maxBodySize);
+
+	void conversation(Request& request, Response& response);
+	void post(Request& request, Response& response);
+
+	/// A query parameter that must be a positive integer no larger than max:
+	/// 0 when absent or empty, HttpError 400 (field name) otherwise.
+	static Poco::Int64 positiveQuery(const Request& request, const std::string& name, Poco::Int64 max);
+
+private:
+	MessageService& _service;
+	std::shared_ptr<UserDirectory> _users;
+};
+
+} } // namespace Palaver::Messages
+
+#endif

@@ -1,0 +1,51 @@
+#include "MessageService.h"
+#include "palaver/HttpError.h"
+
+namespace Palaver {
+namespace Messages {
+
+MessageService::MessageService(MessageRepository& repository, GroupCommitWriter& writer, UserExists userExists,
+	TextRules rules, std::size_t knownUsersCapacity):
+	_repository(repository),
+	_writer(writer),
+	_userExists(std::move(userExists)),
+	_rules(rules),
+	_known(knownUsersCapacity)
+{
+}
+
+Message MessageService::post(const User& from, Poco::Int64 toUserId, const std::string& text)
+{
+	if (from.id <= 0) throw HttpError::unauthorized();
+	_rules.check(text);
+	requireUser(toUserId);
+	_known.add(from.id);
+
+	Message message;
+	message.fromUserId = from.id;
+	message.toUserId = toUserId;
+	message.fromUserName = from.userName;
+	message.text = text;
+	return _writer.write(std::move(message));
+}
+
+std::vector<Message> MessageService::since(Poco::Int64 userId, Poco::Int64 sinceId, std::size_t limit)
+{
+	return _repository.since(userId, sinceId < 0 ? 0 : sinceId, limit);
+}
+
+std::vector<Message> MessageService::conversation(Poco::Int64 a, Poco::Int64 b, Poco::Int64 beforeId, std::size_t limit)
+{
+	return _repository.conversation(a, b, beforeId, limit);
+}
+
+void MessageService::requireUser(Poco::Int64 id)
+{
+	if (id <= 0) throw HttpError::notFound("no such user");
+	if (_known.contains(id)) return;
+	if (!_userExists(id)) throw HttpError::notFound("no such user");
+	// Users are never deleted: once seen, an id stays valid.
+	_known.add(id);
+}
+
+} } // namespace Palaver::Messages

@@ -1,0 +1,57 @@
+//
+// MessageService.h
+//
+
+#ifndef Palaver_Messages_MessageService_INCLUDED
+#define Palaver_Messages_MessageService_INCLUDED
+
+#include "GroupCommitWriter.h"
+#include "KnownUsers.h"
+#include "MessageRepository.h"
+#include "TextRules.h"
+#include "palaver/services/MessageStore.h"
+#include <functional>
+#include <memory>
+
+namespace Palaver {
+
+class UserDirectory;
+
+namespace Messages {
+
+/// The MessageStore service: what both POST /post/touser/{id} and the ws
+/// plugin's chatmsg frames go through, so that both validate and store alike.
+class MessageService: public MessageStore
+{
+public:
+	/// Tells whether a user id exists (normally UserDirectory::findUser).
+	using UserExists = std::function<bool(Poco::Int64 id)>;
+
+	MessageService(MessageRepository& repository, GroupCommitWriter& writer, UserExists userExists,
+		TextRules rules, std::size_t knownUsersCapacity);
+
+	Message post(const User& from, Poco::Int64 toUserId, const std::string& text) override;
+	std::vector<Message> since(Poco::Int64 userId, Poco::Int64 sinceId, std::size_t limit) override;
+
+	/// The conversation of a and b, see MessageRepository::conversation.
+	std::vector<Message> conversation(Poco::Int64 a, Poco::Int64 b, Poco::Int64 beforeId, std::size_t limit);
+
+	/// Throws HttpError 404 unless the user exists.
+	void requireUser(Poco::Int64 id);
+
+	/// Records that id exists (e.g. an authenticated caller).
+	void knowUser(Poco::Int64 id) { _known.add(id); }
+
+	const TextRules& rules() const { return _rules; }
+
+private:
+	MessageRepository& _repository;
+	GroupCommitWriter& _writer;
+	UserExists _userExists;
+	TextRules _rules;
+	KnownUsers _known;
+};
+
+} } // namespace Palaver::Messages
+
+#endif

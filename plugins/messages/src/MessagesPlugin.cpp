@@ -1,0 +1,106 @@
+#include "MessagesPlugin.h"
+#include "GroupCommitWriter.h"
+#include "MessageRepository.h"
+#include "MessageRoutes.h"
+#include "MessageService.h"
+#include "palaver/Database.h"
+#include "palaver/EventBus.h"
+#include "palaver/Metrics.h"
+#include "palaver/PluginContext.h"
+#include "palaver/ServiceRegistry.h"
+#include "palaver/services/MessageStore.h"
+#include "palaver/services/UserDirectory.h"
+#include <Poco/Exception.h>
+#include <Poco/Logger.h>
+#include <Poco/Util/AbstractConfiguration.h>
+#include <algorithm>
+
+namespace Palaver {
+namespace Messages {
+
+namespace {
+
+// An integer key within [min, max]; anything else stops the start with a clear line.
+long boundedKey(const Poco::Util::AbstractConfiguration& config, const std::string& key, long defaultValue, long min, long max)
+{
+	const long value = config.getInt64(key, defaultValue);
+	if (value < min || value > max)
+		throw Poco::InvalidArgumentException("[messages] " + key + " must be from " + std::to_string(min) + " to " + std::to_string(max));
+	return value;
+}
+
+} // namespace
+
+MessagesPlugin::MessagesPlugin() = default;
+
+MessagesPlugin::~MessagesPlugin()
+{
+	stop();
+}
+
+PluginInfo MessagesPlugin::info() const
+{
+	PluginInfo info;
+	info.name = "messages";
+	info.version = "1.0.0";
+	info.needs = {"auth"};
+	return info;
+}
+
+void MessagesPlugin::initialize(PluginContext& context)
+{
+	const auto& config = context.config();
+	const auto maxLength = static_cast<std::size_t>(boundedKey(config, "max_length", 4096, 1, 1000000));
+	GroupCommitWriter::Options options;
+	options.maxBatch = static_cast<std::size_t>(boundedKey(config, "max_batch", 512, 1, 100000));
+	options.maxQueue = static_cast<std::size_t>(boundedKey(config, "max_queue", 10000, 1, 10000000));
+	options.timeoutMs = boundedKey(config, "write_timeout", 10, 1, 3600) * 1000;
+	const auto knownUsers = static_cast<std::size_t>(boundedKey(config, "known_users_cache", 100000, 0, 100000000));
+
+	auto users = context.services().require<UserDirectory>();
+	Poco::Logger& logger = context.logger();
+
+	_repository.reset(new MessageRepository(context.database(), logger));
+	_repository->migrate();
+
+	GroupCommitWriter::Metrics metrics;
+	metrics.stored = &context.metrics().counter("palaver_messages_stored_total", "Messages stored");
+	metrics.failed = &context.metrics().counter("palaver_messages_failed_total", "Messages refused with 503 (failed batch, full queue, time-out)");
+	metrics.batches = &context.metrics().counter("palaver_messages_batches_total", "Transactions committed by the message writer");
+	metrics.batchSize = &context.metrics().gauge("palaver_messages_batch_size", "Messages in the last committed batch");
+	metrics.queued = &context.metrics().gauge("palaver_messages_queue_length", "Messages waiting for the writer");
+
+	EventBus& events = context.events();
+	_writer.reset(new GroupCommitWriter(
+		[this](std::vector<Message*>& batch) { _repository->insert(batch); },
+		[&events](const Message& message) { events.publish("message.stored", message.toJson()); },
+		options, logger, metrics));
+
+	_service = std::make_shared<MessageService>(*_repository, *_writer,
+		[users](Poco::Int64 id) { return users->findUser(id).isSpecified(); },
+		TextRules(maxLength), knownUsers);
+	context.services().offer<MessageStore>(_service);
+
+	// The body must hold max_length characters of up to 4 bytes each, even
+	// percent-encoded (3 bytes per byte), plus the field name.
+	const std::size_t serverLimit = static_cast<std::size_t>(context.serverConfig().getInt64("http.max_body_size", 65536));
+	const std::size_t maxBody = std::max(serverLimit, maxLength * 12 + 1024);
+	_routes.reset(new MessageRoutes(*_service, users));
+	_routes->registerWith(context.router(), maxBody);
+
+	logger.information("messages: max_length %z, max_batch %z, write_timeout %ld ms", maxLength, options.maxBatch, options.timeoutMs);
+}
+
+void MessagesPlugin::start()
+{
+	if (_writer) _writer->start();
+}
+
+void MessagesPlugin::stop()
+{
+	if (_writer) _writer->stop();
+}
+
+} } // namespace Palaver::Messages
+
+PALAVER_PLUGIN(Palaver::Messages::MessagesPlugin)

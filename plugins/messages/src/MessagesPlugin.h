@@ -1,0 +1,45 @@
+//
+// MessagesPlugin.h
+//
+
+#ifndef Palaver_Messages_MessagesPlugin_INCLUDED
+#define Palaver_Messages_MessagesPlugin_INCLUDED
+
+#include "palaver/Plugin.h"
+#include <memory>
+
+namespace Palaver {
+
+class UserDirectory;
+
+namespace Messages {
+
+class GroupCommitWriter;
+class MessageRepository;
+class MessageRoutes;
+class MessageService;
+
+/// 1:1 messages: the messages table, GET /messages/from/{id},
+/// POST /post/touser/{id}, the MessageStore service and the "message.stored"
+/// event. See plugins/messages/README.md.
+class MessagesPlugin: public Plugin
+{
+public:
+	MessagesPlugin();
+	~MessagesPlugin() override;
+
+	PluginInfo info() const override;
+	void initialize(PluginContext& context) override;
+	void start() override;
+	void stop() override;
+
+private:
+	std::unique_ptr<MessageRepository> _repository;
+	std::unique_ptr<GroupCommitWriter> _writer;
+	std::shared_ptr<MessageService> _service;
+	std::unique_ptr<MessageRoutes> _routes;
+};
+
+} } // namespace Palaver::Messages
+
+#endif

@@ -1,0 +1,335 @@
+// MessageRepository and MessageService on a real SQLite database (the core's
+// DatabaseImpl): batch inserts, conversations, paging, replay, validation,
+// rollback of failed batches.
+#include "GroupCommitWriter.h"
+#include "MessageRepository.h"
+#include "MessageService.h"
+#include "DatabaseImpl.h"
+#include "palaver/HttpError.h"
+#include <Poco/AutoPtr.h>
+#include <Poco/File.h>
+#include <Poco/Logger.h>
+#include <Poco/TemporaryFile.h>
+#include <Poco/Timestamp.h>
+#include <Poco/Util/MapConfiguration.h>
+#include <cppunit/extensions/HelperMacros.h>
+#include <atomic>
+#include <memory>
+#include <set>
+#include <thread>
+
+using namespace Poco::Data::Keywords;
+using Palaver::HttpError;
+using Palaver::Message;
+using Palaver::User;
+using Palaver::Messages::GroupCommitWriter;
+using Palaver::Messages::MessageRepository;
+using Palaver::Messages::MessageService;
+using Palaver::Messages::TextRules;
+
+class MessageStoreTest: public CppUnit::TestFixture
+{
+	CPPUNIT_TEST_SUITE(MessageStoreTest);
+	CPPUNIT_TEST(testMigrateTwiceIsHarmless);
+	CPPUNIT_TEST(testBatchInsertGivesRisingIdsAndKeepsFields);
+	CPPUNIT_TEST(testConversationBothDirectionsOnly);
+	CPPUNIT_TEST(testPaging);
+	CPPUNIT_TEST(testMessagesToOneself);
+	CPPUNIT_TEST(testSince);
+	CPPUNIT_TEST(testFailedBatchLeavesNothingAndNoOpenTransaction);
+	CPPUNIT_TEST(testServiceValidatesAndStores);
+	CPPUNIT_TEST(testServiceCachesKnownUsers);
+	CPPUNIT_TEST(testServiceConcurrentPosts);
+	CPPUNIT_TEST_SUITE_END();
+
+public:
+	void setUp()
+	{
+		_dir.reset(new Poco::TemporaryFile);
+		Poco::File(_dir->path()).createDirectories();
+		Poco::AutoPtr<Poco::Util::MapConfiguration> config = new Poco::Util::MapConfiguration;
+		config->setString("database.connector", "sqlite");
+		config->setString("database.connection", _dir->path() + "/palaver.db");
+		config->setString("database.synchronous", "NORMAL");
+		_database.reset(new Palaver::Server::DatabaseImpl(*config, logger()));
+		_repository.reset(new MessageRepository(*_database, logger()));
+		_repository->migrate();
+	}
+
+	void tearDown()
+	{
+		_repository.reset();
+		_database.reset();
+		_dir.reset();
+	}
+
+	void testMigrateTwiceIsHarmless()
+	{
+		_repository->migrate();
+		insertAll({message(1, 2, "a")});
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), _repository->conversation(1, 2, 0, 0).size());
+	}
+
+	void testBatchInsertGivesRisingIdsAndKeepsFields()
+	{
+		std::vector<Message> batch;
+		for (int i = 0; i < 100; ++i)
+			batch.push_back(message(1 + i % 2, 2 - i % 2, "m" + std::to_string(i) + " \xC3\xA9"));
+		batch[0].timestamp = 1674000000123456LL;
+		insert(batch);
+		for (std::size_t i = 1; i < batch.size(); ++i)
+			CPPUNIT_ASSERT_EQUAL(batch[i - 1].id + 1, batch[i].id);
+		// The texts were lent to the statement, not lost.
+		CPPUNIT_ASSERT_EQUAL(std::string("m99 \xC3\xA9"), batch[99].text);
+		CPPUNIT_ASSERT_EQUAL(std::string("user2"), batch[1].fromUserName);
+
+		const auto read = _repository->conversation(2, 1, 0, 0);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(100), read.size());
+		CPPUNIT_ASSERT_EQUAL(batch[0].id, read[0].id);
+		CPPUNIT_ASSERT_EQUAL(Poco::Int64(1), read[0].fromUserId);
+		CPPUNIT_ASSERT_EQUAL(Poco::Int64(2), read[0].toUserId);
+		CPPUNIT_ASSERT_EQUAL(std::string("user1"), read[0].fromUserName);
+		CPPUNIT_ASSERT_EQUAL(std::string("m0 \xC3\xA9"), read[0].text);
+		CPPUNIT_ASSERT_EQUAL(Poco::Int64(1674000000123456LL), read[0].timestamp);
+		CPPUNIT_ASSERT_EQUAL(std::string("2023-01-18 00:00:00.123456"),
+			read[0].toJson()->getObject("timestamp")->getValue<std::string>("date"));
+	}
+
+	void testConversationBothDirectionsOnly()
+	{
+		insertAll({message(1, 2, "a->b"), message(2, 1, "b->a"), message(3, 2, "c->b"), message(1, 3, "a->c"), message(2, 3, "b->c")});
+		auto ab = texts(_repository->conversation(1, 2, 0, 0));
+		CPPUNIT_ASSERT_EQUAL(std::string("a->b|b->a"), ab);
+		CPPUNIT_ASSERT_EQUAL(ab, texts(_repository->conversation(2, 1, 0, 0)));
+		CPPUNIT_ASSERT_EQUAL(std::string("c->b|b->c"), texts(_repository->conversation(3, 2, 0, 0)));
+		CPPUNIT_ASSERT_EQUAL(std::string("a->c"), texts(_repository->conversation(3, 1, 0, 0)));
+		CPPUNIT_ASSERT(_repository->conversation(1, 4, 0, 0).empty());
+	}
+
+	void testPaging()
+	{
+		std::vector<Message> batch;
+		for (int i = 0; i < 25; ++i)
+			batch.push_back(message(i % 2 ? 1 : 2, i % 2 ? 2 : 1, std::to_string(i)));
+		batch.push_back(message(1, 3, "other"));
+		insert(batch);
+
+		// The newest page, oldest first.
+		auto page = _repository->conversation(1, 2, 0, 10);
+		CPPUNIT_ASSERT_EQUAL(std::string("15|16|17|18|19|20|21|22|23|24"), texts(page));
+		// Walk back with before = the oldest id seen, until nothing is left.
+		std::vector<std::string> all;
+		Poco::Int64 before = 0;
+		for (int round = 0; round < 10; ++round)
+		{
+			page = _repository->conversation(1, 2, before, 10);
+			if (page.empty()) break;
+			for (std::size_t i = 1; i < page.size(); ++i)
+				CPPUNIT_ASSERT(page[i - 1].id < page[i].id);
+			CPPUNIT_ASSERT(before == 0 || page.back().id < before);
+			for (auto it = page.rbegin(); it != page.rend(); ++it)
+				all.push_back(it->text);
+			before = page.front().id;
+		}
+		CPPUNIT_ASSERT_EQUAL(std::size_t(25), all.size());
+		for (int i = 0; i < 25; ++i)
+			CPPUNIT_ASSERT_EQUAL(std::to_string(24 - i), all[i]);
+		// before without limit: everything older.
+		CPPUNIT_ASSERT_EQUAL(std::string("0|1|2"), texts(_repository->conversation(1, 2, batch[3].id, 0)));
+		CPPUNIT_ASSERT(_repository->conversation(1, 2, batch[0].id, 10).empty());
+	}
+
+	void testMessagesToOneself()
+	{
+		insertAll({message(1, 1, "note to self"), message(1, 2, "a->b")});
+		CPPUNIT_ASSERT_EQUAL(std::string("note to self"), texts(_repository->conversation(1, 1, 0, 0)));
+		// Replay holds it once, not once as sent and once as received.
+		CPPUNIT_ASSERT_EQUAL(std::string("note to self|a->b"), texts(_repository->since(1, 0, 100)));
+	}
+
+	void testSince()
+	{
+		std::vector<Message> batch;
+		for (int i = 0; i < 30; ++i)
+			batch.push_back(message(1 + i % 3, 1 + (i + 1) % 3, std::to_string(i)));  // 1->2, 2->3, 3->1, ...
+		insert(batch);
+		auto mine = _repository->since(1, 0, 1000);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(20), mine.size());
+		for (std::size_t i = 1; i < mine.size(); ++i)
+			CPPUNIT_ASSERT(mine[i - 1].id < mine[i].id);
+		for (const auto& m: mine)
+			CPPUNIT_ASSERT(m.fromUserId == 1 || m.toUserId == 1);
+		auto after = _repository->since(1, batch[20].id, 1000);
+		CPPUNIT_ASSERT_EQUAL(std::string("21|23|24|26|27|29"), texts(after));
+		CPPUNIT_ASSERT_EQUAL(std::string("21|23"), texts(_repository->since(1, batch[20].id, 2)));
+		CPPUNIT_ASSERT(_repository->since(1, batch[29].id, 10).empty());
+	}
+
+	void testFailedBatchLeavesNothingAndNoOpenTransaction()
+	{
+		{
+			Poco::Data::Session session = _database->session();
+			session << "CREATE TRIGGER refuse_boom BEFORE INSERT ON messages WHEN NEW.text = 'boom' "
+				"BEGIN SELECT RAISE(ABORT, 'boom refused'); END", now;
+		}
+		std::vector<Message> batch{message(1, 2, "fine"), message(1, 2, "boom"), message(1, 2, "also fine")};
+		std::vector<Message*> pointers{&batch[0], &batch[1], &batch[2]};
+		CPPUNIT_ASSERT_THROW(_repository->insert(pointers), Poco::Exception);
+		CPPUNIT_ASSERT_EQUAL(std::string("fine"), batch[0].text);  // given back on failure too
+		CPPUNIT_ASSERT(_repository->conversation(1, 2, 0, 0).empty());
+		// Every pooled session is usable: none was left inside a transaction.
+		for (int i = 0; i < 20; ++i)
+			insertAll({message(1, 2, "after " + std::to_string(i))});
+		CPPUNIT_ASSERT_EQUAL(std::size_t(20), _repository->conversation(1, 2, 0, 0).size());
+	}
+
+	void testServiceValidatesAndStores()
+	{
+		std::vector<Poco::Int64> published;
+		GroupCommitWriter writer(storeOf(), [&](const Message& m) { published.push_back(m.id); },
+			GroupCommitWriter::Options(), logger(), GroupCommitWriter::Metrics());
+		MessageService service(*_repository, writer, [](Poco::Int64 id) { return id <= 3; }, TextRules(10), 100);
+		writer.start();
+		User pepe;
+		pepe.id = 2;
+		pepe.userName = "Pepe";
+
+		Message m = service.post(pepe, 1, "hola");
+		CPPUNIT_ASSERT(m.id > 0);
+		CPPUNIT_ASSERT_EQUAL(std::string("Pepe"), m.fromUserName);
+		assertStatus(400, [&] { service.post(pepe, 1, ""); });
+		assertStatus(400, [&] { service.post(pepe, 1, "   "); });
+		assertStatus(400, [&] { service.post(pepe, 1, std::string(11, 'x')); });
+		assertStatus(400, [&] { service.post(pepe, 1, "bad \xFF"); });
+		assertStatus(404, [&] { service.post(pepe, 4, "nobody"); });
+		assertStatus(404, [&] { service.post(pepe, 0, "nobody"); });
+		assertStatus(404, [&] { service.post(pepe, -1, "nobody"); });
+		User nobody;
+		assertStatus(401, [&] { service.post(nobody, 1, "who?"); });
+		service.post(pepe, 2, "to myself");
+		writer.stop();
+
+		CPPUNIT_ASSERT_EQUAL(std::size_t(2), published.size());
+		CPPUNIT_ASSERT_EQUAL(std::string("hola"), texts(service.conversation(1, 2, 0, 0)));
+		CPPUNIT_ASSERT_EQUAL(std::string("hola|to myself"), texts(service.since(2, 0, 10)));
+		CPPUNIT_ASSERT_EQUAL(std::string("hola"), texts(service.since(1, 0, 10)));
+	}
+
+	void testServiceCachesKnownUsers()
+	{
+		std::atomic<int> lookups{0};
+		GroupCommitWriter writer(storeOf(), nullptr, GroupCommitWriter::Options(), logger(), GroupCommitWriter::Metrics());
+		MessageService service(*_repository, writer, [&](Poco::Int64 id) { ++lookups; return id == 1; }, TextRules(), 100);
+		writer.start();
+		User pepe;
+		pepe.id = 2;
+		pepe.userName = "Pepe";
+		for (int i = 0; i < 5; ++i) service.post(pepe, 1, "hola");
+		CPPUNIT_ASSERT_EQUAL(1, lookups.load());
+		for (int i = 0; i < 3; ++i) assertStatus(404, [&] { service.post(pepe, 7, "x"); });
+		CPPUNIT_ASSERT_EQUAL(4, lookups.load());  // unknown ids are never cached
+		writer.stop();
+	}
+
+	void testServiceConcurrentPosts()
+	{
+		std::mutex mutex;
+		std::vector<Poco::Int64> published;
+		GroupCommitWriter writer(storeOf(), [&](const Message& m) { std::lock_guard<std::mutex> lock(mutex); published.push_back(m.id); },
+			GroupCommitWriter::Options(), logger(), GroupCommitWriter::Metrics());
+		MessageService service(*_repository, writer, [](Poco::Int64 id) { return true; }, TextRules(), 100);
+		writer.start();
+		const int threads = 8;
+		const int perThread = 300;
+		std::atomic<int> errors{0};
+		std::vector<std::thread> workers;
+		for (int t = 0; t < threads; ++t)
+		{
+			workers.emplace_back([&, t]
+			{
+				User user;
+				user.id = t + 1;
+				user.userName = "u" + std::to_string(t + 1);
+				for (int i = 0; i < perThread; ++i)
+				{
+					try { service.post(user, 100, std::to_string(i)); } catch (...) { ++errors; }
+				}
+			});
+		}
+		for (auto& worker: workers) worker.join();
+		writer.stop();
+		CPPUNIT_ASSERT_EQUAL(0, errors.load());
+		std::set<Poco::Int64> ids(published.begin(), published.end());
+		CPPUNIT_ASSERT_EQUAL(std::size_t(threads * perThread), published.size());
+		CPPUNIT_ASSERT_EQUAL(std::size_t(threads * perThread), ids.size());
+		std::size_t total = 0;
+		for (int t = 0; t < threads; ++t)
+			total += service.conversation(t + 1, 100, 0, 0).size();
+		CPPUNIT_ASSERT_EQUAL(std::size_t(threads * perThread), total);
+	}
+
+private:
+	static Poco::Logger& logger()
+	{
+		return Poco::Logger::get("test.messages.store");
+	}
+
+	GroupCommitWriter::StoreBatch storeOf()
+	{
+		return [this](std::vector<Message*>& batch) { _repository->insert(batch); };
+	}
+
+	static Message message(Poco::Int64 from, Poco::Int64 to, const std::string& text)
+	{
+		Message m;
+		m.fromUserId = from;
+		m.toUserId = to;
+		m.text = text;
+		m.fromUserName = "user" + std::to_string(from);
+		m.timestamp = Poco::Timestamp().epochMicroseconds();
+		return m;
+	}
+
+	void insertAll(std::vector<Message> batch)
+	{
+		insert(batch);
+	}
+
+	void insert(std::vector<Message>& batch)
+	{
+		std::vector<Message*> pointers;
+		for (auto& m: batch) pointers.push_back(&m);
+		_repository->insert(pointers);
+	}
+
+	static std::string texts(const std::vector<Message>& messages)
+	{
+		std::string result;
+		for (const auto& m: messages)
+		{
+			if (!result.empty()) result += "|";
+			result += m.text;
+		}
+		return result;
+	}
+
+	template <class F>
+	static void assertStatus(int status, F f)
+	{
+		try
+		{
+			f();
+			CPPUNIT_FAIL("expected HttpError " + std::to_string(status));
+		}
+		catch (HttpError& e)
+		{
+			CPPUNIT_ASSERT_EQUAL(status, e.status());
+		}
+	}
+
+	std::unique_ptr<Poco::TemporaryFile> _dir;
+	std::unique_ptr<Palaver::Server::DatabaseImpl> _database;
+	std::unique_ptr<MessageRepository> _repository;
+};
+
+CPPUNIT_TEST_SUITE_REGISTRATION(MessageStoreTest);
