@@ -557,9 +557,24 @@ export class ChatView {
 			return;
 		}
 		if (state === "idle") return;
+		// Without the connection nobody's presence or typing is known; the
+		// server sends who is online again after the next "ready".
+		let changed = false;
+		for (const entry of this.contacts.values()) {
+			if (entry.online || entry.typingUntil) changed = true;
+			entry.online = false;
+			entry.typingUntil = 0;
+		}
+		if (changed) {
+			this.renderContacts();
+			if (this.openId !== null) this.renderHeader();
+		}
 		banner.hidden = false;
 		if (state === "connecting") banner.textContent = "Connecting…";
-		else if (state === "waiting") banner.textContent = `Offline. Reconnecting in ${Math.max(1, Math.round(detail / 1000))} s…`;
+		else if (state === "waiting") {
+			banner.replaceChildren(`Offline. Reconnecting in ${Math.max(1, Math.round(detail / 1000))} s… `,
+				h("button", {type: "button", class: "link-button", onclick: () => this.socket.connectNow(), text: "Retry now"}));
+		}
 	}
 
 	onFrame(frame) {
