@@ -111,7 +111,8 @@ void AuthPlugin::initialize(PluginContext& context)
 		_logger->warning("password hashing limits are below libsodium's interactive limits: for tests only");
 	_hasher.reset(new PasswordHasher(limits,
 		config.getInt("hash_concurrency", 2),
-		static_cast<long>(config.getInt("hash_wait_timeout", 10000))));
+		static_cast<long>(config.getInt("hash_wait_timeout", 10000)),
+		config.getInt("hash_max_waiting", 16)));
 
 	_maxImageSize = static_cast<std::size_t>(config.getUInt64("max_image_size", DEFAULT_MAX_IMAGE));
 	_avatars.reset(new AvatarStore(context.stateDirectory() + "/img/", _maxImageSize));
@@ -164,6 +165,8 @@ void AuthPlugin::registerUser(Request& request, Response& response)
 
 	checkText("username", userName, 1, MAX_USER_NAME);
 	if (hasControl(userName, false)) throw HttpError::validation("username", "username must not contain control characters");
+	if (userName.front() == ' ' || userName.back() == ' ')
+		throw HttpError::validation("username", "username must not start or end with a space");
 	checkText("password", password, MIN_PASSWORD, MAX_PASSWORD);
 	checkText("info", info, 0, MAX_INFO);
 	if (hasControl(info, true)) throw HttpError::validation("info", "info must not contain control characters");

@@ -11,11 +11,23 @@ namespace Auth {
 class PasswordHasher::Slot
 {
 public:
-	Slot(Poco::Semaphore& slots, long waitMilliseconds):
-		_slots(slots)
+	Slot(PasswordHasher& hasher):
+		_slots(hasher._slots)
 	{
-		if (!_slots.tryWait(waitMilliseconds))
-			throw HttpError(503, "busy", "the server is busy, try again");
+		if (_slots.tryWait(0)) return;
+		if (++hasher._waiting > hasher._maxWaiting)
+		{
+			--hasher._waiting;
+			throw busy();
+		}
+		const bool acquired = _slots.tryWait(hasher._waitMilliseconds);
+		--hasher._waiting;
+		if (!acquired) throw busy();
+	}
+
+	static HttpError busy()
+	{
+		return HttpError(503, "busy", "the server is busy, try again");
 	}
 
 	~Slot()
@@ -45,9 +57,10 @@ bool PasswordHasher::weakerThanInteractive(const Limits& limits)
 	return limits.opsLimit < crypto_pwhash_OPSLIMIT_INTERACTIVE || limits.memLimit < crypto_pwhash_MEMLIMIT_INTERACTIVE;
 }
 
-PasswordHasher::PasswordHasher(Limits limits, int concurrency, long waitMilliseconds):
+PasswordHasher::PasswordHasher(Limits limits, int concurrency, long waitMilliseconds, int maxWaiting):
 	_limits(limits),
 	_waitMilliseconds(waitMilliseconds),
+	_maxWaiting(maxWaiting < 0 ? 0 : maxWaiting),
 	_slots(concurrency < 1 ? 1 : concurrency, concurrency < 1 ? 1 : concurrency)
 {
 	if (sodium_init() < 0)
@@ -70,17 +83,17 @@ PasswordHasher::PasswordHasher(Limits limits, int concurrency, long waitMillisec
 
 std::string PasswordHasher::hash(const std::string& password)
 {
-	Slot slot(_slots, _waitMilliseconds);
+	Slot slot(*this);
 	char encoded[crypto_pwhash_STRBYTES];
 	if (crypto_pwhash_str(encoded, password.data(), password.size(), _limits.opsLimit, _limits.memLimit) != 0)
-		throw HttpError(503, "busy", "the server is busy, try again");
+		throw Slot::busy();
 	return encoded;
 }
 
 bool PasswordHasher::verify(const std::string& encodedHash, const std::string& password)
 {
 	if (encodedHash.empty() || encodedHash.size() >= crypto_pwhash_STRBYTES) return false;
-	Slot slot(_slots, _waitMilliseconds);
+	Slot slot(*this);
 	return crypto_pwhash_str_verify(encodedHash.c_str(), password.data(), password.size()) == 0;
 }
 

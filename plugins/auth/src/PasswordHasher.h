@@ -6,6 +6,7 @@
 #define Palaver_Auth_PasswordHasher_INCLUDED
 
 #include <Poco/Semaphore.h>
+#include <atomic>
 #include <cstddef>
 #include <string>
 
@@ -16,9 +17,10 @@ namespace Auth {
 /// verified in constant time by crypto_pwhash_str_verify.
 ///
 /// Each hash or verification takes memLimit bytes (64 MiB with the interactive
-/// limits), so at most `concurrency` of them run at once; the others wait up to
-/// waitMilliseconds and then get HttpError 503 "busy". That bounds the memory a
-/// burst of registrations or log-ins can take.
+/// limits), so at most `concurrency` of them run at once; at most maxWaiting
+/// others wait, each up to waitMilliseconds, and the rest get HttpError 503
+/// "busy" at once. That bounds the memory a burst of registrations or log-ins
+/// can take, and the HTTP threads it can hold.
 class PasswordHasher
 {
 public:
@@ -37,7 +39,7 @@ public:
 
 	/// Throws Poco::InvalidArgumentException for limits outside libsodium's range
 	/// and Poco::SystemException when libsodium cannot be initialised.
-	PasswordHasher(Limits limits, int concurrency, long waitMilliseconds);
+	PasswordHasher(Limits limits, int concurrency, long waitMilliseconds, int maxWaiting = 16);
 
 	/// The encoded hash ("$argon2id$v=19$m=...") of password.
 	std::string hash(const std::string& password);
@@ -62,6 +64,8 @@ private:
 
 	Limits _limits;
 	long _waitMilliseconds;
+	int _maxWaiting;
+	std::atomic<int> _waiting{0};
 	Poco::Semaphore _slots;
 	std::string _dummyHash;
 };

@@ -1,6 +1,7 @@
 #include "UserStore.h"
 #include "palaver/Database.h"
 #include "palaver/HttpError.h"
+#include <Poco/Data/DataException.h>
 #include <Poco/Data/Session.h>
 #include <Poco/Data/Statement.h>
 #include <Poco/Timestamp.h>
@@ -9,6 +10,17 @@ using namespace Poco::Data::Keywords;
 
 namespace Palaver {
 namespace Auth {
+
+namespace {
+
+bool isUniqueViolation(const Poco::Exception& exception)
+{
+	const std::string text = exception.displayText();
+	return text.find("UNIQUE constraint failed") != std::string::npos  // SQLite
+		|| text.find("duplicate key") != std::string::npos;           // PostgreSQL
+}
+
+} // namespace
 
 UserStore::UserStore(Database& database):
 	_database(database)
@@ -67,8 +79,18 @@ User UserStore::create(const User& user, const std::string& passwordHash, const 
 		std::string image = user.image;
 		Poco::Int64 createdAt = UserStore::timeNow();
 		Poco::Int64 id = 0;
-		session << _database.sql("INSERT INTO users (user_name, password_hash, info, image, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id"),
-			into(id), use(name), use(hash), use(info), use(image), use(createdAt), now;
+		try
+		{
+			session << _database.sql("INSERT INTO users (user_name, password_hash, info, image, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id"),
+				into(id), use(name), use(hash), use(info), use(image), use(createdAt), now;
+		}
+		catch (Poco::Data::DataException& exception)
+		{
+			// A concurrent registration of the same name that the check above
+			// could not see yet (PostgreSQL, READ COMMITTED).
+			if (isUniqueViolation(exception)) throw HttpError::conflict("this user name is taken", "username");
+			throw;
+		}
 		created.id = id;
 
 		std::string token = tokenHash;

@@ -287,6 +287,8 @@ public:
 		checkInvalid(json("", "secret123"), "username");
 		checkInvalid(json(std::string(181, 'a'), "secret123"), "username");
 		checkInvalid(json("tab\tname", "secret123"), "username");
+		checkInvalid(json(" ana", "secret123"), "username");
+		checkInvalid(json("ana ", "secret123"), "username");
 		checkInvalid(json("ana", "12345"), "password");
 		checkInvalid(json("ana", std::string(4097, 'p')), "password");
 		checkInvalid(json("ana", "secret123", std::string(256, 'i')), "info");

@@ -21,6 +21,8 @@ class PasswordHasherTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testLimitsChecked);
 	CPPUNIT_TEST(testNeedsRehash);
 	CPPUNIT_TEST(testBusy);
+	CPPUNIT_TEST(testQueueBounded);
+	CPPUNIT_TEST(testWaitersServed);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -101,36 +103,71 @@ public:
 	{
 		// One slot, no waiting: of several concurrent hashes, those that find
 		// the slot taken get 503 "busy" instead of queueing without bound.
+		int done = 0;
+		int busy = 0;
+		hashConcurrently(PasswordHasher(slowLimits(), 1, 0), 4, done, busy);
+		CPPUNIT_ASSERT(done >= 1);
+		CPPUNIT_ASSERT(busy >= 1);
+		CPPUNIT_ASSERT_EQUAL(4, done + busy);
+	}
+
+	void testQueueBounded()
+	{
+		// A long wait, but nobody may wait: the others are refused at once.
+		int done = 0;
+		int busy = 0;
+		hashConcurrently(PasswordHasher(slowLimits(), 1, 60000, 0), 4, done, busy);
+		CPPUNIT_ASSERT(done >= 1);
+		CPPUNIT_ASSERT(busy >= 1);
+		CPPUNIT_ASSERT_EQUAL(4, done + busy);
+	}
+
+	void testWaitersServed()
+	{
+		// Room to wait and time enough: every hash is done, one after another.
+		int done = 0;
+		int busy = 0;
+		hashConcurrently(PasswordHasher(slowLimits(), 1, 60000, 8), 4, done, busy);
+		CPPUNIT_ASSERT_EQUAL(4, done);
+		CPPUNIT_ASSERT_EQUAL(0, busy);
+	}
+
+private:
+	static PasswordHasher::Limits slowLimits()
+	{
 		PasswordHasher::Limits slow = PasswordHasher::minimum();
 		slow.opsLimit = 3;
 		slow.memLimit = 32u * 1024 * 1024;
-		PasswordHasher hasher(slow, 1, 0);
-		std::atomic<int> busy{0};
-		std::atomic<int> done{0};
+		return slow;
+	}
+
+	static void hashConcurrently(PasswordHasher&& hasher, int threadCount, int& done, int& busy)
+	{
+		std::atomic<int> doneCount{0};
+		std::atomic<int> busyCount{0};
 		std::atomic<int> ready{0};
 		std::vector<std::thread> threads;
-		for (int i = 0; i < 4; ++i)
+		for (int i = 0; i < threadCount; ++i)
 		{
 			threads.emplace_back([&]()
 			{
 				// All start together, so that the slot is taken when the others ask.
 				++ready;
-				while (ready < 4) std::this_thread::yield();
+				while (ready < threadCount) std::this_thread::yield();
 				try
 				{
 					hasher.hash("secret123");
-					++done;
+					++doneCount;
 				}
 				catch (Palaver::HttpError& error)
 				{
-					if (error.status() == 503) ++busy;
+					if (error.status() == 503 && error.code() == "busy") ++busyCount;
 				}
 			});
 		}
 		for (auto& thread: threads) thread.join();
-		CPPUNIT_ASSERT(done >= 1);
-		CPPUNIT_ASSERT(busy >= 1);
-		CPPUNIT_ASSERT_EQUAL(4, done + busy);
+		done = doneCount;
+		busy = busyCount;
 	}
 };
 
