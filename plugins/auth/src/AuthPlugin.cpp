@@ -146,7 +146,7 @@ void AuthPlugin::initialize(PluginContext& context)
 void AuthPlugin::reconfigure(const Poco::Util::AbstractConfiguration& config)
 {
 	Poco::Int64 ttl = config.getInt64("session_ttl", DEFAULT_SESSION_TTL);
-	_sessionTtl = ttl < 60 ? 60 : ttl;
+	_sessionTtl = ttl < 1 ? 1 : ttl;
 	_secureCookie = config.getBool("secure_cookie", false);
 }
 

@@ -1,0 +1,178 @@
+// Integration tests of what the auth plugin offers other plugins: the
+// UserDirectory service and the "user.registered" event, seen through a probe
+// plugin (ProbePlugin.cpp) loaded beside it in a real palaverd.
+#include "HttpClient.h"
+#include "TestServer.h"
+#include <Poco/File.h>
+#include <Poco/FileStream.h>
+#include <Poco/String.h>
+#include <Poco/TemporaryFile.h>
+#include <Poco/Thread.h>
+#include <Poco/Timestamp.h>
+#include <cppunit/extensions/HelperMacros.h>
+#include <memory>
+#include <string>
+
+using Palaver::Testing::HttpClient;
+using Palaver::Testing::HttpReply;
+using Palaver::Testing::TestServer;
+using Poco::Net::NameValueCollection;
+
+class UserDirectoryTest: public CppUnit::TestFixture
+{
+	CPPUNIT_TEST_SUITE(UserDirectoryTest);
+	CPPUNIT_TEST(testEventAfterCommit);
+	CPPUNIT_TEST(testUserForToken);
+	CPPUNIT_TEST(testFindAndList);
+	CPPUNIT_TEST(testAuthenticate);
+	CPPUNIT_TEST(testSessionExpires);
+	CPPUNIT_TEST_SUITE_END();
+
+public:
+	void setUp() override
+	{
+		_pluginsDir = Poco::TemporaryFile::tempName();
+		Poco::File(_pluginsDir).createDirectories();
+		write("10-auth.ini", "[auth]\nlibrary = palaver-auth\nenabled = true\npassword_opslimit = 1\npassword_memlimit = 8192\n");
+		write("90-authprobe.ini", "[authprobe]\nlibrary = " AUTH_PROBE_PLUGIN "\nenabled = true\n");
+	}
+
+	void tearDown() override
+	{
+		_server.reset();
+		Poco::File(_pluginsDir).remove(true);
+	}
+
+	void testEventAfterCommit()
+	{
+		start();
+		HttpClient client(_server->httpPort());
+		HttpReply registered = client.registerUser("ana", "secret123", "soy Ana");
+		CPPUNIT_ASSERT_EQUAL(201, registered.status);
+		// Refused registrations publish nothing.
+		HttpClient other(_server->httpPort());
+		CPPUNIT_ASSERT_EQUAL(409, other.registerUser("ana").status);
+		CPPUNIT_ASSERT_EQUAL(400, other.registerUser("bob", "short").status);
+
+		auto events = client.get("/probe/events").jsonArray();
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), events->size());
+		auto seen = events->getObject(0);
+		CPPUNIT_ASSERT(seen->getValue<bool>("committed"));
+		auto payload = seen->getObject("payload");
+		auto user = registered.json()->getObject("user");
+		CPPUNIT_ASSERT_EQUAL(user->getValue<Poco::Int64>("id"), payload->getValue<Poco::Int64>("id"));
+		CPPUNIT_ASSERT_EQUAL(std::string("ana"), payload->getValue<std::string>("userName"));
+		CPPUNIT_ASSERT_EQUAL(std::string("soy Ana"), payload->getValue<std::string>("info"));
+		CPPUNIT_ASSERT(payload->has("image") && payload->isNull("image"));
+		CPPUNIT_ASSERT_EQUAL(std::size_t(4), payload->size());
+	}
+
+	void testUserForToken()
+	{
+		start();
+		HttpClient client(_server->httpPort());
+		HttpReply registered = client.registerUser("ana");
+		const std::string token = registered.json()->getValue<std::string>("token");
+		HttpClient probe(_server->httpPort());
+		HttpReply found = probe.get("/probe/token?token=" + token);
+		CPPUNIT_ASSERT_EQUAL(200, found.status);
+		CPPUNIT_ASSERT_EQUAL(std::string("ana"), found.json()->getValue<std::string>("userName"));
+		CPPUNIT_ASSERT_EQUAL(404, probe.get("/probe/token?token=").status);
+		CPPUNIT_ASSERT_EQUAL(404, probe.get("/probe/token?token=" + Poco::toUpper(token)).status);
+		CPPUNIT_ASSERT_EQUAL(404, probe.get("/probe/token?token=" + token.substr(1) + "0").status);
+		CPPUNIT_ASSERT_EQUAL(404, probe.get("/probe/token?token=%27%20OR%201%3D1--").status);
+		// A log-out ends it for every plugin at once.
+		CPPUNIT_ASSERT_EQUAL(204, client.request("POST", "/logout").status);
+		CPPUNIT_ASSERT_EQUAL(404, probe.get("/probe/token?token=" + token).status);
+	}
+
+	void testFindAndList()
+	{
+		start();
+		HttpClient client(_server->httpPort());
+		for (const char* name: {"carl", "ana", "bob"})
+			CPPUNIT_ASSERT_EQUAL(201, client.registerUser(name).status);
+		auto users = client.get("/probe/users").jsonArray();
+		CPPUNIT_ASSERT_EQUAL(std::size_t(3), users->size());
+		CPPUNIT_ASSERT_EQUAL(std::string("ana"), users->getObject(0)->getValue<std::string>("userName"));
+		CPPUNIT_ASSERT_EQUAL(std::string("bob"), users->getObject(1)->getValue<std::string>("userName"));
+		CPPUNIT_ASSERT_EQUAL(std::string("carl"), users->getObject(2)->getValue<std::string>("userName"));
+		const Poco::Int64 carlId = users->getObject(2)->getValue<Poco::Int64>("id");
+		HttpReply carl = client.get("/probe/user/" + std::to_string(carlId));
+		CPPUNIT_ASSERT_EQUAL(200, carl.status);
+		CPPUNIT_ASSERT_EQUAL(std::string("carl"), carl.json()->getValue<std::string>("userName"));
+		CPPUNIT_ASSERT_EQUAL(404, client.get("/probe/user/999999").status);
+	}
+
+	void testAuthenticate()
+	{
+		start();
+		HttpClient client(_server->httpPort());
+		HttpReply registered = client.registerUser("ana");
+		const std::string token = registered.json()->getValue<std::string>("token");
+		HttpReply bearer = client.request("POST", "/probe/whoami");
+		CPPUNIT_ASSERT_EQUAL(200, bearer.status);
+		CPPUNIT_ASSERT_EQUAL(std::string("ana"), bearer.json()->getValue<std::string>("userName"));
+
+		HttpClient browser(_server->httpPort());
+		browser.setCookie("palaver_session=" + token);
+		CPPUNIT_ASSERT_EQUAL(200, browser.request("POST", "/probe/whoami").status);
+		NameValueCollection evil;
+		evil.set("Origin", "https://evil.example");
+		CPPUNIT_ASSERT_EQUAL(403, browser.request("POST", "/probe/whoami", "", "", evil).status);
+		NameValueCollection own;
+		own.set("Origin", "http://127.0.0.1:" + std::to_string(_server->httpPort()));
+		CPPUNIT_ASSERT_EQUAL(200, browser.request("POST", "/probe/whoami", "", "", own).status);
+		CPPUNIT_ASSERT_EQUAL(200, client.request("POST", "/probe/whoami", "", "", evil).status);
+
+		HttpClient anonymous(_server->httpPort());
+		HttpReply refused = anonymous.request("POST", "/probe/whoami");
+		CPPUNIT_ASSERT_EQUAL(401, refused.status);
+		CPPUNIT_ASSERT_EQUAL(std::string("unauthorized"), refused.errorCode());
+	}
+
+	void testSessionExpires()
+	{
+		start({"--auth.session_ttl=1"});
+		HttpClient client(_server->httpPort());
+		HttpReply registered = client.registerUser("ana");
+		CPPUNIT_ASSERT_EQUAL(201, registered.status);
+		const std::string token = registered.json()->getValue<std::string>("token");
+		CPPUNIT_ASSERT(registered.setCookies.at(0).find("Max-Age=1;") != std::string::npos);
+		// Poll until the session has expired, for at most 5 seconds.
+		Poco::Timestamp started;
+		int status = 200;
+		while (status == 200 && !started.isElapsed(5 * Poco::Timestamp::resolution()))
+		{
+			Poco::Thread::sleep(100);
+			status = client.get("/me").status;
+		}
+		CPPUNIT_ASSERT_EQUAL(401, status);
+		CPPUNIT_ASSERT(started.elapsed() >= 900 * 1000);
+		CPPUNIT_ASSERT_EQUAL(404, client.get("/probe/token?token=" + token).status);
+		// Logging in again gives a fresh session.
+		HttpClient again(_server->httpPort());
+		CPPUNIT_ASSERT_EQUAL(200, again.postForm("/login", {{"username", "ana"}, {"password", "secret123"}}).status);
+	}
+
+private:
+	void start(const std::vector<std::string>& arguments = {})
+	{
+		TestServer::Options options;
+		options.pluginsConfigDir = _pluginsDir;
+		options.arguments = arguments;
+		_server.reset(new TestServer(options));
+		_server->start();
+	}
+
+	void write(const std::string& name, const std::string& text)
+	{
+		Poco::FileOutputStream out(_pluginsDir + "/" + name);
+		out << text;
+	}
+
+	std::string _pluginsDir;
+	std::unique_ptr<TestServer> _server;
+};
+
+CPPUNIT_TEST_SUITE_REGISTRATION(UserDirectoryTest);
