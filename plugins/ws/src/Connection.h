@@ -51,6 +51,7 @@ struct Connection
 	bool registered = false;         /// in the Hub
 	bool replaying = false;          /// ?since replay under way: live chatmsgs are held
 	bool closeAfterFlush = false;    /// destroy once the output is written
+	bool shutdownAfterFlush = false; /// half-close once the output is written (then drain until EOF)
 	bool authFallback = false;       /// a failed look-up of this token is not fatal (cookie)
 	std::uint8_t pingsOutstanding = 0;
 	bool hasSince = false;

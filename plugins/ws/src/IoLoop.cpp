@@ -693,6 +693,13 @@ void IoLoop::flush(Connection& connection)
 			kill(connection);
 			return;
 		}
+		if (connection.shutdownAfterFlush)
+		{
+			// Lingering close: the client reads our answer before it sees the
+			// end, and what it still sends is drained, so no reset destroys it.
+			connection.shutdownAfterFlush = false;
+			::shutdown(connection.fd, SHUT_WR);
+		}
 	}
 	else if (connection.outHead > 32 && connection.outHead * 2 > connection.out.size())
 	{
@@ -742,7 +749,7 @@ void IoLoop::refuse(Connection& connection, int status, const std::string& code,
 {
 	std::string().swap(connection.in);
 	connection.state = Connection::State::Closing;
-	connection.closeAfterFlush = true;
+	connection.shutdownAfterFlush = true;
 	enqueue(connection, std::make_shared<const std::string>(Handshake::refusal(status, code, message)), true);
 	if (connection.state == Connection::State::Dead) return;
 	addTimer(connection, TimerKind::Close, _runtime.settings.closeTimeoutMs);
