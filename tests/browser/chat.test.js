@@ -125,6 +125,20 @@ describe("chat between two browsers", () => {
 
 	it("adds a third user live to both lists", async () => {
 		carol = await openPage(fixture.browser, baseUrl);
+		// The server's refusals are shown next to the field they name.
+		await carol.goto("/#register");
+		await carol.getByLabel("User name").fill(names.bob);
+		await carol.getByLabel("Password").fill("secret123");
+		await carol.getByRole("button", {name: "Create account"}).click();
+		await carol.locator("#register-username-error", {hasText: /taken/}).waitFor();
+		assert.equal(await carol.getByLabel("User name").getAttribute("aria-invalid"), "true");
+		const fake = path.join(tmp, "not-a-picture.png");
+		fs.writeFileSync(fake, "this is text, not a PNG");
+		await carol.getByLabel("Profile picture (optional)").setInputFiles(fake);
+		await carol.getByLabel("User name").fill(names.carol);
+		await carol.getByRole("button", {name: "Create account"}).click();
+		await carol.locator("#register-image-error:not(:empty)").waitFor();
+		await screenshot(carol, "07a-register-errors");
 		await registerInBrowser(carol, {userName: names.carol, info: "New in town"});
 		await contactButton(alice, names.carol).waitFor();
 		await contactButton(bob, names.carol).waitFor();

@@ -43,6 +43,11 @@ void WebPlugin::initialize(PluginContext& context)
 	{
 		serve(request, response, "assets/" + request.param("*"));
 	});
+	// Browsers ask for it where no <link rel="icon"> says otherwise.
+	router.add("GET", "/favicon.ico", [this](Request& request, Response& response)
+	{
+		serve(request, response, "assets/favicon.svg");
+	});
 	router.add("GET", "/config.json", [this](Request& request, Response& response)
 	{
 		send(request, response, *clientConfig());

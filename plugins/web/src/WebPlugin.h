@@ -18,8 +18,8 @@ class Response;
 
 namespace Web {
 
-/// Serves the browser client: GET / (index.html), GET /assets/* and
-/// GET /config.json (what the client needs to know about this server), with a
+/// Serves the browser client: GET / (index.html), GET /assets/*,
+/// GET /favicon.ico (the SVG icon) and GET /config.json (what the client needs to know about this server), with a
 /// strict Content-Security-Policy. Config keys ([web]): root, websocket_url.
 class WebPlugin: public Plugin
 {

@@ -86,6 +86,7 @@ public:
 			{"/assets/js/main.js", "text/javascript; charset=utf-8"},
 			{"/assets/js/chat.js", "text/javascript; charset=utf-8"},
 			{"/assets/favicon.svg", "image/svg+xml"},
+			{"/favicon.ico", "image/svg+xml"},
 		};
 		for (const auto& item: cases)
 		{

@@ -18,6 +18,11 @@ function field({id, label, type = "text", name, autocomplete, required, maxlengt
 		h("p", {class: "field-error", id: errorId, role: "alert", "data-field": name}));
 }
 
+function sentence(text) {
+	const message = String(text || "Something went wrong.");
+	return message.charAt(0).toUpperCase() + message.slice(1);
+}
+
 function showErrors(form, error) {
 	const general = form.querySelector(".form-error");
 	let shown = false;
@@ -26,7 +31,7 @@ function showErrors(form, error) {
 		const slot = form.querySelector(`.field-error[data-field="${CSS.escape(name)}"]`);
 		const input = form.querySelector(`[name="${CSS.escape(name)}"]`);
 		if (slot) {
-			slot.textContent = error.message;
+			slot.textContent = sentence(error.message);
 			if (input) {
 				input.setAttribute("aria-invalid", "true");
 				input.focus();
@@ -34,7 +39,7 @@ function showErrors(form, error) {
 			shown = true;
 		}
 	}
-	if (!shown) general.textContent = error.message || "Something went wrong.";
+	if (!shown) general.textContent = sentence(error.message);
 }
 
 function clearErrors(form) {
@@ -135,6 +140,10 @@ export function renderRegister(root, onLoggedIn) {
 		} else {
 			previewUrl = URL.createObjectURL(file);
 			next = h("img", {class: "avatar avatar-xl avatar-preview", src: previewUrl, alt: "Preview of your profile picture"});
+			next.addEventListener("error", () => {
+				next.replaceWith(h("span", {class: "avatar avatar-xl avatar-placeholder", "aria-hidden": "true"}));
+				showErrors(form, new ApiError(400, "validation_failed", "That file is not a picture the browser can show.", "image"));
+			}, {once: true});
 		}
 		form.querySelector(".avatar-picker > .avatar").replaceWith(next);
 	});
