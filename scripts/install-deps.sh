@@ -8,7 +8,8 @@ packages=(
   libpoco-dev libcppunit-dev libsodium-dev libsystemd-dev
 )
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(curl)
+  # Packaging test (tests/packaging): cpack, dpkg -x, systemd-analyze verify.
+  packages+=(curl dpkg-dev systemd python3)
   # Browser tests (tests/browser): Debian's Chromium driven by playwright-core
   # from npm (no browser download); an emoji font so screenshots show emoji.
   packages+=(chromium fonts-noto-color-emoji)

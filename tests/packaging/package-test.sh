@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Builds the .deb packages from the build tree, unpacks them into a temporary
+# root (dpkg -x), checks the unit, starts palaverd from that layout, and
+# builds and loads the example plugin against the unpacked SDK.
+set -euo pipefail
+build=$1
+source=$2
+work=$(mktemp -d)
+pid=""
+cleanup() {
+  [[ -n "$pid" ]] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; [[ -f "$work/palaverd.log" ]] && tail -20 "$work/palaverd.log" >&2; exit 1; }
+
+echo "== packages"
+(cd "$build" && cpack -G DEB -B "$work/dist" > "$work/cpack.log") || { cat "$work/cpack.log"; fail "cpack"; }
+deb=$(ls "$work"/dist/palaver_*.deb)
+dev=$(ls "$work"/dist/palaver-dev_*.deb)
+root="$work/root"
+dpkg -x "$deb" "$root"
+dpkg -x "$dev" "$root"
+dpkg-deb -I "$deb" conffiles | grep -q '^/etc/palaver/palaver.ini$' || fail "palaver.ini is not a conffile"
+dpkg-deb -I "$deb" control | grep -q '^Depends:.*adduser' || fail "no dependency on adduser"
+multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || gcc -dumpmachine)
+libdir="$root/usr/lib/$multiarch"
+for f in usr/sbin/palaverd usr/sbin/palaverctl etc/palaver/palaver.ini lib/systemd/system/palaver.service \
+         "usr/lib/$multiarch/libpalaver.so.0" usr/include/palaver/Plugin.h "usr/lib/$multiarch/cmake/Palaver/PalaverConfig.cmake"; do
+  [[ -e "$root/$f" || -e "$root/usr/$f" ]] || fail "missing from the packages: $f"
+done
+for p in auth contacts messages ws web; do
+  [[ -f "$libdir/palaver/palaver-$p.so" ]] || fail "plugin $p is not packaged"
+done
+grep -q '^state_dir = /var/lib/palaver$' "$root/etc/palaver/palaver.ini" || fail "packaged palaver.ini keeps the in-tree state_dir"
+
+echo "== systemd unit"
+unit="$root/usr/lib/systemd/system/palaver.service"
+[[ -f "$unit" ]] || unit="$root/lib/systemd/system/palaver.service"
+if command -v systemd-analyze >/dev/null; then
+  # verify wants the binaries where the unit names them: point it at the unpacked ones.
+  mkdir -p "$work/unit"
+  sed -e "s|/usr/sbin/palaverd|$root/usr/sbin/palaverd|" "$unit" > "$work/unit/palaver.service"
+  systemd-analyze verify "$work/unit/palaver.service" 2> "$work/verify.log" || { cat "$work/verify.log"; fail "systemd-analyze verify"; }
+  if grep -v -e "Failed to open /etc/" -e "^$" "$work/verify.log" | grep -q .; then cat "$work/verify.log"; fail "systemd-analyze verify warned"; fi
+else
+  echo "systemd-analyze not installed: unit not verified" >&2
+  exit 1
+fi
+
+echo "== example plugin against the unpacked SDK"
+cmake -S "$source/examples/hello-plugin" -B "$work/hello" -DCMAKE_PREFIX_PATH="$root/usr" > "$work/hello-cmake.log" || { cat "$work/hello-cmake.log"; fail "example configure"; }
+cmake --build "$work/hello" > "$work/hello-build.log" 2>&1 || { cat "$work/hello-build.log"; fail "example build"; }
+[[ -f "$work/hello/palaver-hellobot.so" ]] || fail "example plugin not built"
+
+echo "== palaverd from the unpacked layout"
+mkdir -p "$work/plugins.d" "$work/state"
+cp "$root"/etc/palaver/plugins.d/*.ini "$work/plugins.d/"
+sed -i 's/^enabled = false/enabled = true/' "$work"/plugins.d/*.ini
+printf '[hellobot]\nlibrary = %s\nenabled = true\ngreeting = Hi\n' "$work/hello/palaver-hellobot.so" > "$work/plugins.d/60-hellobot.ini"
+port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+wsport=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+LD_LIBRARY_PATH="$libdir" "$root/usr/sbin/palaverd" --config="$root/etc/palaver/palaver.ini" \
+  --plugins.directory="$libdir/palaver" --plugins.config_dir="$work/plugins.d" \
+  --server.state_dir="$work/state" --http.port="$port" --ws.port="$wsport" > "$work/palaverd.log" 2>&1 &
+pid=$!
+health=""
+for _ in $(seq 1 100); do
+  health=$(curl -sf "http://127.0.0.1:$port/health" || true)
+  [[ -n "$health" ]] && break
+  kill -0 "$pid" 2>/dev/null || fail "palaverd exited"
+  sleep 0.1
+done
+echo "$health"
+for p in auth contacts messages ws web hellobot; do
+  grep -q "\"name\":\"$p\"" <<< "$health" || fail "/health does not list $p"
+done
+token=$(curl -sf -H 'Content-Type: application/json' -d '{"username":"pkg","password":"secret123"}' \
+  "http://127.0.0.1:$port/register" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$port/hellobot" | grep -q '"greeting":"Hi, pkg"' || fail "hellobot route"
+kill -TERM "$pid"; wait "$pid" || fail "palaverd did not stop cleanly"
+pid=""
+echo "1 passed, 0 failed"
