@@ -85,6 +85,7 @@ describe("chat between two browsers", () => {
 		const aliceInBobsList = contactButton(bob, names.alice);
 		await aliceInBobsList.locator(".unread-badge", {hasText: "1"}).waitFor();
 		await aliceInBobsList.locator(".contact-preview", {hasText: "Hi Bob!"}).waitFor();
+		assert.equal(await bob.title(), "(1) Palaver");
 		await screenshot(bob, "02-unread-badge");
 
 		// bob opens it: he sees the message; alice sees the read ticks.
@@ -185,6 +186,10 @@ describe("chat between two browsers", () => {
 		await contactButton(alice, names.bob).locator(".contact-preview", {hasText: "Still there"}).waitFor({timeout: externalUrl ? 1 : 10000}).catch((error) => {
 			if (!externalUrl) throw error;
 		});
+		// History comes back over HTTP; the read ticks seen before are remembered.
+		await openChat(alice, names.bob);
+		await alice.locator(".message-row.own", {hasText: "Hi Bob! 👋"}).locator(".ticks.read").waitFor();
+		assert.equal(await bob.title(), "Palaver");
 	});
 });
 

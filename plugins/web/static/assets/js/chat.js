@@ -22,6 +22,8 @@ export class ChatView {
 		this.maxSeenId = 0;
 		this.readSent = new Map();      // userId -> highest id of theirs we told the server we read
 		this.readBy = new Map();        // userId -> highest id of ours they read (receipts)
+		this.readByKey = `palaver.readBy.${me.id}`;
+		this.loadReadBy();
 		this.lastTypingSent = 0;
 		this.everReady = false;
 		this.pendingSeq = 0;
@@ -71,6 +73,32 @@ export class ChatView {
 				this.onLoggedOut();
 			}
 		}
+	}
+
+	// The server keeps no receipts: remember those seen here, so that a
+	// reload still shows blue ticks.
+	loadReadBy() {
+		try {
+			const saved = JSON.parse(localStorage.getItem(this.readByKey) || "{}");
+			for (const [userId, upTo] of Object.entries(saved)) this.readBy.set(Number(userId), Number(upTo) || 0);
+		} catch (error) {
+			// Storage may be unavailable or hold something else: start empty.
+		}
+	}
+
+	saveReadBy() {
+		try {
+			localStorage.setItem(this.readByKey, JSON.stringify(Object.fromEntries(this.readBy)));
+		} catch (error) {
+			// Not essential.
+		}
+	}
+
+	/** "(3) Palaver" while there are unread messages. */
+	updateTitle() {
+		let unread = 0;
+		for (const entry of this.contacts.values()) unread += entry.unreadIds.size;
+		document.title = unread ? `(${unread}) Palaver` : "Palaver";
 	}
 
 	// ---- skeleton ----------------------------------------------------------
@@ -240,6 +268,7 @@ export class ChatView {
 		this.contactsEmpty.hidden = entries.length > 0;
 		this.contactsEmpty.textContent = query ? `No contact matches “${query}”.`
 			: "Nobody else is here yet. Invite someone to register!";
+		this.updateTitle();
 		if (focusedId) {
 			const again = this.contactList.querySelector(`.contact[data-user-id="${CSS.escape(focusedId)}"]`);
 			if (again) again.focus();
@@ -612,6 +641,7 @@ export class ChatView {
 			const upTo = Number(frame.upToId) || 0;
 			if (upTo > (this.readBy.get(readerId) || 0)) {
 				this.readBy.set(readerId, upTo);
+				this.saveReadBy();
 				if (this.openId === readerId) this.renderMessages();
 				this.renderContacts();
 			}
