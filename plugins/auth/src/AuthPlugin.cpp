@@ -266,7 +266,16 @@ void AuthPlugin::login(Request& request, Response& response)
 
 void AuthPlugin::logout(Request& request, Response& response)
 {
-	_service->authenticate(request);
+	try
+	{
+		_service->authenticate(request);
+	}
+	catch (HttpError& error)
+	{
+		// A dead session's cookie is of no use to the browser: drop it too.
+		if (error.status() == 401) setSessionCookie(response, "", 0);
+		throw;
+	}
 	const AuthService::Credential credential = AuthService::credential(request);
 	_store->deleteSession(SessionToken::hash(credential.token));
 	setSessionCookie(response, "", 0);

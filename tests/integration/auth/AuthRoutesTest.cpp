@@ -476,7 +476,9 @@ public:
 		HttpReply me = _client->get("/me");
 		CPPUNIT_ASSERT_EQUAL(401, me.status);
 		CPPUNIT_ASSERT_EQUAL(std::string("unauthorized"), me.errorCode());
-		CPPUNIT_ASSERT_EQUAL(401, _client->request("POST", "/logout").status);
+		HttpReply again = _client->request("POST", "/logout");
+		CPPUNIT_ASSERT_EQUAL(401, again.status);
+		CPPUNIT_ASSERT(hasAttribute(sessionCookie(again), "Max-Age=0"));
 		CPPUNIT_ASSERT_EQUAL(200, second.get("/me").status);
 	}
 
