@@ -93,6 +93,9 @@ describe("chat between two browsers", () => {
 		await bob.locator(".message-row.theirs", {hasText: "Hi Bob! 👋"}).waitFor();
 		await own.locator(".ticks.read").waitFor();
 
+		// Rows are updated in place, not rebuilt: the live region announces only new messages.
+		await own.evaluate((row) => { row.dataset.probe = "kept"; });
+
 		// bob types: alice sees "typing…".
 		await bob.getByLabel("Message", {exact: true}).pressSequentially("Hello Al", {delay: 30});
 		await alice.locator(".conversation-status.typing", {hasText: "typing…"}).waitFor();
@@ -104,6 +107,7 @@ describe("chat between two browsers", () => {
 		await alice.locator(".conversation-status.typing").waitFor({state: "detached", timeout: 6000}).catch(async () => {
 			assert.notEqual(await alice.locator(".conversation-status").textContent(), "typing…");
 		});
+		assert.equal(await alice.locator(".message-row[data-probe=kept]", {hasText: "Hi Bob!"}).count(), 1);
 		await bob.locator(".message-row.own", {hasText: "How are you?"}).locator(".ticks.read").waitFor();
 		await sendMessage(alice, "Great, thanks! Palaver works.");
 		await bob.locator(".message-row.theirs", {hasText: "Great, thanks!"}).waitFor();

@@ -28,6 +28,7 @@ export class ChatView {
 		this.everReady = false;
 		this.pendingSeq = 0;
 		this.typingTimer = null;
+		this.rows = new Map();          // rendered rows of the open conversation, by key
 		this.socket = new LiveSocket({
 			url: websocketUrl || null,
 			lastSeenId: () => this.maxSeenId,
@@ -338,6 +339,8 @@ export class ChatView {
 		this.emptyState.hidden = true;
 		this.conversationPane.hidden = false;
 		if (switching) {
+			this.rows = new Map();
+			this.messageList.replaceChildren();
 			this.textInput.value = "";
 			this.composerError.textContent = "";
 		}
@@ -472,20 +475,63 @@ export class ChatView {
 		const box = this.messagesBox;
 		const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 60;
 		this.renderHistoryStatus(conversation);
-		const fragment = document.createDocumentFragment();
+		// Rows are kept and reused (keyed by message id), so that the live
+		// region announces only what is new and nothing flickers.
+		const rows = new Map();
+		const desired = [];
 		let lastDay = null;
-		const all = [...conversation.messages, ...conversation.pending];
-		for (const message of all) {
+		for (const message of [...conversation.messages, ...conversation.pending]) {
 			const ms = message.pending ? message.time : messageTime(message.timestamp);
 			const day = dayKey(ms);
 			if (day !== lastDay) {
-				fragment.append(h("div", {class: "day-separator", role: "separator"}, h("span", {text: formatDay(ms)})));
+				const key = `d${day}:${formatDay(ms)}`;
+				const separator = this.rows.get(key)
+					|| h("div", {class: "day-separator", role: "separator"}, h("span", {text: formatDay(ms)}));
+				rows.set(key, separator);
+				desired.push(separator);
 				lastDay = day;
 			}
-			fragment.append(this.renderMessage(message, ms));
+			const key = message.pending ? `p${message.key}` : `m${message.id}`;
+			const row = this.rowFor(this.rows.get(key), message, ms);
+			rows.set(key, row);
+			desired.push(row);
 		}
-		this.messageList.replaceChildren(fragment);
+		this.rows = rows;
+		let cursor = this.messageList.firstChild;
+		for (const node of desired) {
+			if (node === cursor) {
+				cursor = cursor.nextSibling;
+				continue;
+			}
+			this.messageList.insertBefore(node, cursor);
+		}
+		while (cursor) {
+			const next = cursor.nextSibling;
+			cursor.remove();
+			cursor = next;
+		}
 		if (toBottom || (!keep && atBottom)) box.scrollTop = box.scrollHeight;
+	}
+
+	/** The row for a message: the existing one when still right, else a new one. */
+	rowFor(row, message, ms) {
+		const state = this.rowState(message);
+		if (row && row.dataset.state === state) return row;
+		if (row && !message.pending) {
+			// Only the ticks changed (read): update them in place.
+			const ticks = row.querySelector(".ticks");
+			if (ticks) ticks.replaceWith(this.ticks(message));
+		} else {
+			row = this.renderMessage(message, ms);
+		}
+		row.dataset.state = state;
+		return row;
+	}
+
+	rowState(message) {
+		if (message.pending) return message.failed ? "failed" : "sending";
+		if (Number(message.fromUserId) !== Number(this.me.id)) return "theirs";
+		return (this.readBy.get(Number(message.toUserId)) || 0) >= message.id ? "read" : "sent";
 	}
 
 	renderMessage(message, ms) {
