@@ -175,6 +175,10 @@ void GroupCommitWriter::storeBatch(std::vector<PendingPtr>& batch)
 	{
 		_logger.error("messages: a batch of %z failed: %s", batch.size(), std::string(e.what()));
 	}
+	catch (...)
+	{
+		_logger.error("messages: a batch of %z failed with an unknown exception", batch.size());
+	}
 
 	// Counted before anyone is answered, so that a caller never sees stale metrics.
 	if (stored)
@@ -209,6 +213,10 @@ void GroupCommitWriter::storeBatch(std::vector<PendingPtr>& batch)
 		catch (std::exception& e)
 		{
 			_logger.error("messages: publishing message %Ld failed: %s", message->id, std::string(e.what()));
+		}
+		catch (...)
+		{
+			_logger.error("messages: publishing message %Ld failed with an unknown exception", message->id);
 		}
 	}
 }

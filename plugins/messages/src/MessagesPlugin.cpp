@@ -80,6 +80,13 @@ void MessagesPlugin::initialize(PluginContext& context)
 		[users](Poco::Int64 id) { return users->findUser(id).isSpecified(); },
 		TextRules(maxLength), knownUsers);
 	context.services().offer<MessageStore>(_service);
+	// A newly registered user exists from now on: spare the first look-up.
+	std::weak_ptr<MessageService> service = _service;
+	events.subscribe("user.registered", [service](const std::string&, const Poco::JSON::Object::Ptr& user)
+	{
+		auto messages = service.lock();
+		if (messages && user && user->has("id")) messages->knowUser(user->getValue<Poco::Int64>("id"));
+	});
 
 	// The body must hold max_length characters of up to 4 bytes each, even
 	// percent-encoded (3 bytes per byte), plus the field name.
