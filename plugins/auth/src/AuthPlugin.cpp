@@ -21,6 +21,7 @@
 #include <Poco/Logger.h>
 #include <Poco/NumberFormatter.h>
 #include <Poco/Util/AbstractConfiguration.h>
+#include <algorithm>
 
 namespace Palaver {
 namespace Auth {
@@ -32,6 +33,7 @@ const std::size_t MIN_PASSWORD = 6;
 const std::size_t MAX_PASSWORD = 4096;
 const std::size_t MAX_INFO = 255;
 const Poco::Int64 DEFAULT_SESSION_TTL = 30 * 24 * 3600;
+const Poco::Int64 MAX_SESSION_TTL = 10LL * 366 * 24 * 3600;
 const std::size_t DEFAULT_MAX_IMAGE = 2 * 1024 * 1024;
 const std::size_t DEFAULT_REGISTER_BODY = 3 * 1024 * 1024;
 const Poco::Int64 PURGE_INTERVAL = 3600LL * 1000000;  // microseconds
@@ -145,8 +147,8 @@ void AuthPlugin::initialize(PluginContext& context)
 
 void AuthPlugin::reconfigure(const Poco::Util::AbstractConfiguration& config)
 {
-	Poco::Int64 ttl = config.getInt64("session_ttl", DEFAULT_SESSION_TTL);
-	_sessionTtl = ttl < 1 ? 1 : ttl;
+	const Poco::Int64 ttl = config.getInt64("session_ttl", DEFAULT_SESSION_TTL);
+	_sessionTtl = std::min(std::max(ttl, Poco::Int64(1)), MAX_SESSION_TTL);
 	_secureCookie = config.getBool("secure_cookie", false);
 }
 

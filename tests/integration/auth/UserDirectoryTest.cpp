@@ -10,6 +10,8 @@
 #include <Poco/Thread.h>
 #include <Poco/Timestamp.h>
 #include <cppunit/extensions/HelperMacros.h>
+#include <csignal>
+#include <signal.h>
 #include <memory>
 #include <string>
 
@@ -26,6 +28,7 @@ class UserDirectoryTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testFindAndList);
 	CPPUNIT_TEST(testAuthenticate);
 	CPPUNIT_TEST(testSessionExpires);
+	CPPUNIT_TEST(testReconfigure);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -153,6 +156,35 @@ public:
 		// Logging in again gives a fresh session.
 		HttpClient again(_server->httpPort());
 		CPPUNIT_ASSERT_EQUAL(200, again.postForm("/login", {{"username", "ana"}, {"password", "secret123"}}).status);
+	}
+
+	void testReconfigure()
+	{
+		start();
+		HttpClient client(_server->httpPort());
+		HttpReply registered = client.registerUser("ana");
+		CPPUNIT_ASSERT_EQUAL(201, registered.status);
+		CPPUNIT_ASSERT(registered.setCookies.at(0).find("Secure") == std::string::npos);
+		CPPUNIT_ASSERT(registered.setCookies.at(0).find("Max-Age=2592000;") != std::string::npos);
+
+		// SIGHUP re-reads [auth]: session_ttl and secure_cookie apply to new sessions.
+		write("10-auth.ini", "[auth]\nlibrary = palaver-auth\nenabled = true\npassword_opslimit = 1\npassword_memlimit = 8192\n"
+			"secure_cookie = true\nsession_ttl = 3600\n");
+		CPPUNIT_ASSERT_EQUAL(0, ::kill(_server->pid(), SIGHUP));
+		Poco::Timestamp started;
+		std::string cookie;
+		while (cookie.find("Secure") == std::string::npos && !started.isElapsed(5 * Poco::Timestamp::resolution()))
+		{
+			HttpClient login(_server->httpPort());
+			HttpReply reply = login.postForm("/login", {{"username", "ana"}, {"password", "secret123"}});
+			CPPUNIT_ASSERT_EQUAL(200, reply.status);
+			cookie = reply.setCookies.at(0);
+			if (cookie.find("Secure") == std::string::npos) Poco::Thread::sleep(100);
+		}
+		CPPUNIT_ASSERT_MESSAGE(cookie, cookie.find("; Secure") != std::string::npos);
+		CPPUNIT_ASSERT_MESSAGE(cookie, cookie.find("Max-Age=3600;") != std::string::npos);
+		// Sessions opened before still work.
+		CPPUNIT_ASSERT_EQUAL(200, client.get("/me").status);
 	}
 
 private:
