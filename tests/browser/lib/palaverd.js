@@ -52,6 +52,8 @@ export class Palaverd {
 			`--ws.port=${this.wsPort}`,
 			...PLUGINS.map((plugin) => `--${plugin}.enabled=true`),
 			...this.extraArguments,
+			// e.g. PALAVERD_ARGS=--web.root=<src>/plugins/web/static: test client edits without a rebuild.
+			...(process.env.PALAVERD_ARGS || "").split(/\s+/).filter(Boolean),
 		];
 		this.process = spawn(palaverdPath, args, {stdio: ["ignore", "pipe", "pipe"]});
 		const child = this.process;

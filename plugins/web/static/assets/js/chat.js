@@ -289,7 +289,8 @@ export class ChatView {
 				own ? h("span", {class: "visually-hidden", text: "You: "}) : null,
 				h("span", {class: "preview-text", text: entry.last.text}));
 		} else preview = h("span", {class: "contact-preview info", text: user.info || ""});
-		const labelParts = [user.userName, entry.online ? "online" : null, unread ? `${unread} unread` : null];
+		const about = typing ? "typing…" : entry.last ? `last message: ${entry.last.text.slice(0, 120)}` : user.info;
+		const labelParts = [user.userName, entry.online ? "online" : null, unread ? `${unread} unread` : null, about];
 		return h("button", {
 			type: "button", class: `contact${unread ? " has-unread" : ""}`, "data-user-id": user.id,
 			"aria-current": this.openId === user.id ? "true" : null,

@@ -96,11 +96,15 @@ export class LiveSocket {
 		});
 		socket.addEventListener("close", (event) => {
 			if (socket !== this.socket) return;
+			const wasReady = this.ready;
 			this.socket = null;
 			this.ready = false;
 			if (this.stopped) return;
-			if (event.code === 1008 && this.options.onAuthFailed) {
-				// Not authenticated (any more): let the app check the session.
+			this.failures = wasReady ? 0 : (this.failures || 0) + 1;
+			// 1008: not authenticated (any more). A refused handshake shows
+			// only as 1006, so repeated failures before "ready" also make the
+			// app check its session (GET /me: 401 means log in again).
+			if ((event.code === 1008 || this.failures === 1 || this.failures % 8 === 0) && this.options.onAuthFailed) {
 				this.options.onAuthFailed();
 			}
 			this.scheduleReconnect();
