@@ -35,6 +35,7 @@ const std::size_t MAX_INFO = 255;
 const Poco::Int64 DEFAULT_SESSION_TTL = 30 * 24 * 3600;
 const Poco::Int64 MAX_SESSION_TTL = 10LL * 366 * 24 * 3600;
 const std::size_t DEFAULT_MAX_IMAGE = 2 * 1024 * 1024;
+const std::size_t MAX_STORED_IMAGE = 16 * 1024 * 1024;
 const std::size_t DEFAULT_REGISTER_BODY = 3 * 1024 * 1024;
 const Poco::Int64 PURGE_INTERVAL = 3600LL * 1000000;  // microseconds
 
@@ -117,7 +118,8 @@ void AuthPlugin::initialize(PluginContext& context)
 		config.getInt("hash_max_waiting", 16)));
 
 	_maxImageSize = static_cast<std::size_t>(config.getUInt64("max_image_size", DEFAULT_MAX_IMAGE));
-	_avatars.reset(new AvatarStore(context.stateDirectory() + "/img/", _maxImageSize));
+	// Avatars stored under an earlier, larger max_image_size stay readable.
+	_avatars.reset(new AvatarStore(context.stateDirectory() + "/img/", std::max(_maxImageSize, MAX_STORED_IMAGE)));
 	_throttle.reset(new LoginThrottle(
 		config.getInt("login_max_failures", 5),
 		config.getInt("login_failure_window", 900),

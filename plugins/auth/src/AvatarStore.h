@@ -19,7 +19,7 @@ namespace Auth {
 class AvatarStore
 {
 public:
-	/// Creates directory when missing.
+	/// Creates directory when missing. load() reads no file larger than maxSize.
 	AvatarStore(const std::string& directory, std::size_t maxSize);
 
 	/// Writes data (already sniffed as kind) under a new name and returns the
