@@ -149,11 +149,18 @@ void DatabaseImpl::transact(const std::function<void(Poco::Data::Session&)>& wor
 	{
 		try
 		{
-			if (session.isTransaction()) session.rollback();
+			// Poco's SQLite session does not know about a BEGIN it did not
+			// issue itself (isTransaction() stays false), so roll back in SQL:
+			// a session must never go back to the pool inside a transaction.
+			if (_kind == Kind::SQLite)
+				session << "ROLLBACK", now;
+			else if (session.isTransaction())
+				session.rollback();
 		}
 		catch (Poco::Exception& rollbackError)
 		{
-			_logger.error("database: rollback failed: %s", rollbackError.displayText());
+			// "no transaction is active": the failed statement already ended it.
+			_logger.debug("database: rollback: %s", rollbackError.displayText());
 		}
 		if (dynamic_cast<HttpError*>(&e) == nullptr && isUnavailability(e))
 		{
