@@ -17,7 +17,9 @@
 #include <Poco/StreamCopier.h>
 #include <Poco/String.h>
 #include <cppunit/extensions/HelperMacros.h>
+#include <atomic>
 #include <memory>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -163,6 +165,7 @@ class AuthRoutesTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testValidation);
 	CPPUNIT_TEST(testInvalidUtf8);
 	CPPUNIT_TEST(testConflict);
+	CPPUNIT_TEST(testConcurrentRegistrations);
 	CPPUNIT_TEST(testUnsupportedMediaType);
 	CPPUNIT_TEST(testMalformedBody);
 	CPPUNIT_TEST(testAvatarTooLarge);
@@ -334,6 +337,47 @@ public:
 		CPPUNIT_ASSERT_EQUAL(201, other.postJson("/register", json("Ana", "another1")).status);
 		// The first user's password is unchanged.
 		CPPUNIT_ASSERT_EQUAL(401, other.postJson("/login", json("ana", "another1")).status);
+	}
+
+	void testConcurrentRegistrations()
+	{
+		// Eight clients at once: four want the same name, four names of their own.
+		const int clients = 8;
+		std::vector<int> statuses(clients, 0);
+		std::atomic<int> ready{0};
+		std::vector<std::thread> threads;
+		const Poco::UInt16 port = _server->httpPort();
+		for (int i = 0; i < clients; ++i)
+		{
+			threads.emplace_back([&, i]()
+			{
+				HttpClient client(port);
+				++ready;
+				while (ready < clients) std::this_thread::yield();
+				const std::string name = i < 4 ? std::string("twin") : "solo" + std::to_string(i);
+				try
+				{
+					statuses[i] = client.postJson("/register", json(name, "secret123")).status;
+				}
+				catch (...)
+				{
+					statuses[i] = -1;
+				}
+			});
+		}
+		for (auto& thread: threads) thread.join();
+		int created = 0;
+		int conflicts = 0;
+		for (int i = 0; i < 4; ++i)
+		{
+			if (statuses[i] == 201) ++created;
+			if (statuses[i] == 409) ++conflicts;
+		}
+		CPPUNIT_ASSERT_EQUAL(1, created);
+		CPPUNIT_ASSERT_EQUAL(3, conflicts);
+		for (int i = 4; i < clients; ++i)
+			CPPUNIT_ASSERT_EQUAL(201, statuses[i]);
+		CPPUNIT_ASSERT_EQUAL(200, _client->postJson("/login", json("twin", "secret123")).status);
 	}
 
 	void testUnsupportedMediaType()
