@@ -183,6 +183,7 @@ class AuthRoutesTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testPathTraversal);
 	CPPUNIT_TEST(testWrongMethod);
 	CPPUNIT_TEST(testSecretsNotStored);
+	CPPUNIT_TEST(testDefaultHashLimits);
 	CPPUNIT_TEST(testSessionSurvivesRestart);
 	CPPUNIT_TEST_SUITE_END();
 
@@ -681,8 +682,28 @@ public:
 		CPPUNIT_ASSERT(stored.find("$argon2id$") != std::string::npos);
 		CPPUNIT_ASSERT(stored.find(password) == std::string::npos);
 		CPPUNIT_ASSERT(stored.find(token) == std::string::npos);
+		// The log is read (it holds the test-only hashing warning) and holds neither secret.
+		CPPUNIT_ASSERT(_server->output().find("below libsodium's interactive limits") != std::string::npos);
 		CPPUNIT_ASSERT(_server->output().find(password) == std::string::npos);
 		CPPUNIT_ASSERT(_server->output().find(token) == std::string::npos);
+	}
+
+	void testDefaultHashLimits()
+	{
+		// Without the test-only overrides, hashes use libsodium's interactive
+		// limits: argon2id, 64 MiB, 2 passes.
+		TestServer::Options options;
+		options.arguments = {"--auth.enabled=true", "--contacts.enabled=false", "--messages.enabled=false",
+			"--ws.enabled=false", "--web.enabled=false"};
+		TestServer server(options);
+		server.start();
+		HttpClient client(server.httpPort());
+		CPPUNIT_ASSERT_EQUAL(201, client.registerUser("strong").status);
+		CPPUNIT_ASSERT_EQUAL(200, client.postJson("/login", json("strong", "secret123")).status);
+		CPPUNIT_ASSERT_EQUAL(0, server.stop());
+		const std::string stored = readFile(server.stateDir() + "/palaver.db") + readFile(server.stateDir() + "/palaver.db-wal");
+		CPPUNIT_ASSERT(stored.find("$argon2id$v=19$m=65536,t=2,p=1$") != std::string::npos);
+		CPPUNIT_ASSERT(server.output().find("below libsodium's interactive limits") == std::string::npos);
 	}
 
 	void testSessionSurvivesRestart()
