@@ -5,7 +5,7 @@ CONFIG    ?= config/palaver.ini
 
 CMAKE_FLAGS = -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
 
-.PHONY: all deps test-deps configure build run test clean
+.PHONY: all deps test-deps fuzz-deps configure build run test test-asan fuzz clean
 
 all: build
 
@@ -14,6 +14,9 @@ deps:
 
 test-deps:
 	@scripts/install-deps.sh --test
+
+fuzz-deps:
+	@scripts/install-deps.sh --fuzz
 
 $(BUILD_DIR)/CMakeCache.txt:
 	cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS)
@@ -30,5 +33,38 @@ test: test-deps configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
+# The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer, in
+# build-asan/ (the palaverd that integration tests start is instrumented too).
+# Every report, from a test or from a palaverd it started, is written to
+# build-asan/sanitizer-reports/ and fails the target, whatever the test made
+# of the exit code. Browser and packaging tests are left out (docs/SECURITY.md).
+ASAN_BUILD_DIR ?= build-asan
+SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer
+ASAN_REPORTS = $(CURDIR)/$(ASAN_BUILD_DIR)/sanitizer-reports
+ASAN_ENV = ASAN_OPTIONS=detect_leaks=1:log_path=$(ASAN_REPORTS)/asan \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$(ASAN_REPORTS)/ubsan \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/asan/lsan.supp:print_suppressions=0
+
+$(ASAN_BUILD_DIR)/CMakeCache.txt:
+	cmake -S . -B $(ASAN_BUILD_DIR) $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		"-DCMAKE_CXX_FLAGS=$(SANITIZE)" "-DCMAKE_EXE_LINKER_FLAGS=$(SANITIZE)" \
+		"-DCMAKE_SHARED_LINKER_FLAGS=$(SANITIZE)" "-DCMAKE_MODULE_LINKER_FLAGS=$(SANITIZE)"
+
+test-asan: deps $(ASAN_BUILD_DIR)/CMakeCache.txt
+	cmake --build $(ASAN_BUILD_DIR) -j $(JOBS)
+	rm -rf $(ASAN_REPORTS) && mkdir -p $(ASAN_REPORTS)
+	cd $(ASAN_BUILD_DIR) && $(ASAN_ENV) ctest --output-on-failure -j $(JOBS) -LE 'browser|packaging'
+	@if [ -n "$$(ls -A $(ASAN_REPORTS))" ]; then cat $(ASAN_REPORTS)/*; \
+		echo "test-asan: sanitizer reports in $(ASAN_REPORTS)"; exit 1; fi
+
+# libFuzzer targets (fuzz/) with clang, in build-fuzz/, each run FUZZ_SECONDS.
+FUZZ_BUILD_DIR ?= build-fuzz
+FUZZ_SECONDS   ?= 60
+
+fuzz: fuzz-deps
+	cmake -S fuzz -B $(FUZZ_BUILD_DIR) $(CMAKE_FLAGS) -DCMAKE_CXX_COMPILER=clang++
+	cmake --build $(FUZZ_BUILD_DIR) -j $(JOBS)
+	fuzz/run.sh $(FUZZ_BUILD_DIR) $(FUZZ_SECONDS)
+
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR) $(FUZZ_BUILD_DIR)

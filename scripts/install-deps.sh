@@ -16,6 +16,10 @@ if [[ "${1:-}" == "--test" ]]; then
   command -v node >/dev/null 2>&1 || packages+=(nodejs)
   command -v npm >/dev/null 2>&1 || packages+=(npm)
 fi
+if [[ "${1:-}" == "--fuzz" ]]; then
+  # libFuzzer (fuzz/, make fuzz): Debian 12's clang and its runtime libraries.
+  packages+=(clang libclang-rt-dev)
+fi
 
 # tests/browser's npm packages, when missing or older than the lockfile.
 browser_npm() {
