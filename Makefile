@@ -68,3 +68,10 @@ fuzz: fuzz-deps
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR) $(FUZZ_BUILD_DIR)
+
+# Load benchmarks (bench/README.md, docs/PERFORMANCE.md): builds, then runs the
+# standard set of palaver-bench scenarios against palaverds of their own;
+# results in bench/results/ (summary.txt, *.json). Under 10 minutes on 2 cores.
+.PHONY: bench
+bench: build
+	bench/run.sh --build-dir $(BUILD_DIR)

@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# Runs palaver-bench scenarios, each against a palaverd of its own: the
+# in-tree configuration, a temporary state folder, free loopback ports, no
+# access log. Writes <results-dir>/<scenario>.json and summary.txt.
+#
+#   bench/run.sh                 the standard set (make bench), < 10 minutes
+#   bench/run.sh --smoke         every scenario at tiny scale, checking counts only
+#   bench/run.sh --only chat-ws  one scenario of the standard set
+#   options: --build-dir DIR (default: build), --results-dir DIR (default:
+#   bench/results), --repeat N (fixed-rate scenarios N times, for medians),
+#   --profile (perf record of palaverd during each scenario, if perf works)
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+source_dir=$(dirname "$here")
+build_dir=$source_dir/build
+results_dir=$here/results
+mode=standard
+only=
+repeat=1
+profile=false
+while [ $# -gt 0 ]; do
+	case $1 in
+		--smoke) mode=smoke ;;
+		--build-dir) build_dir=$2; shift ;;
+		--results-dir) results_dir=$2; shift ;;
+		--only) only=$2; shift ;;
+		--repeat) repeat=$2; shift ;;
+		--profile) profile=true ;;
+		*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+	esac
+	shift
+done
+palaverd=$build_dir/bin/palaverd
+bench=$build_dir/bin/palaver-bench
+for f in "$palaverd" "$bench"; do
+	[ -x "$f" ] || { echo "run.sh: $f is missing (build it first)" >&2; exit 2; }
+done
+mkdir -p "$results_dir"
+# Both ends need a descriptor per connection.
+ulimit -n "$(ulimit -Hn)"
+
+server_pid=
+state_dir=
+perf_pid=
+cleanup() {
+	if [ -n "$perf_pid" ]; then kill -INT "$perf_pid" 2>/dev/null || true; wait "$perf_pid" 2>/dev/null || true; fi
+	if [ -n "$server_pid" ]; then
+		kill -TERM "$server_pid" 2>/dev/null || true
+		for _ in $(seq 1 100); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$server_pid" 2>/dev/null || true
+		wait "$server_pid" 2>/dev/null || true
+	fi
+	[ -n "$state_dir" ] && rm -rf "$state_dir"
+	server_pid= state_dir= perf_pid=
+}
+trap cleanup EXIT
+
+free_port() {
+	local port
+	for _ in $(seq 1 100); do
+		port=$((20000 + RANDOM % 12000))
+		if [ -z "$(ss -Htln "sport = :$port")" ]; then echo "$port"; return; fi
+	done
+	echo "run.sh: no free port" >&2; exit 1
+}
+
+# start_server [--section.key=value ...]: sets server_pid, http_port, ws_port.
+start_server() {
+	state_dir=$(mktemp -d /tmp/palaver-bench.XXXXXX)
+	http_port=$(free_port)
+	ws_port=$(free_port)
+	while [ "$ws_port" = "$http_port" ]; do ws_port=$(free_port); done
+	# Registration hashes passwords with argon2id; the bench registers
+	# thousands of users, so it uses libsodium's minimum cost (never in production).
+	"$palaverd" --config="$source_dir/config/palaver.ini" \
+		--plugins.config_dir="$source_dir/plugins.d" \
+		--plugins.directory="$build_dir/lib/palaver" \
+		--server.state_dir="$state_dir" \
+		--http.address=127.0.0.1 --http.port="$http_port" --http.access_log=false \
+		--ws.address=127.0.0.1 --ws.port="$ws_port" \
+		--auth.password_opslimit=1 --auth.password_memlimit=8192 \
+		--logging.level=warning \
+		"$@" >"$state_dir/palaverd.log" 2>&1 &
+	server_pid=$!
+	for _ in $(seq 1 200); do
+		if curl -fsS -o /dev/null "http://127.0.0.1:$http_port/health" 2>/dev/null; then
+			if $profile; then
+				perf record -e cpu-clock -F 499 -g -p "$server_pid" -o "$results_dir/$name.perf.data" >/dev/null 2>&1 &
+				perf_pid=$!
+			fi
+			return 0
+		fi
+		kill -0 "$server_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "run.sh: palaverd did not start:" >&2
+	tail -20 "$state_dir/palaverd.log" >&2
+	exit 1
+}
+
+failures=0
+# scenario <name> <server arguments...> -- <bench arguments...>
+scenario() {
+	name=$1; shift
+	if [ -n "$only" ] && [ "${name%%.*}" != "$only" ] && [ "$name" != "$only" ]; then return 0; fi
+	local server_args=()
+	while [ "$1" != "--" ]; do server_args+=("$1"); shift; done
+	shift
+	start_server "${server_args[@]}"
+	local scenario=${name%%.*}
+	scenario=${scenario%-sweep}
+	echo "== $name" | tee -a "$results_dir/summary.txt"
+	if ! "$bench" "$scenario" --http-port="$http_port" --ws-port="$ws_port" --server-pid="$server_pid" \
+			--output="$results_dir/$name.json" "$@" | tee -a "$results_dir/summary.txt"; then
+		failures=$((failures + 1))
+		echo "run.sh: $name failed; palaverd said:" >&2
+		tail -20 "$state_dir/palaverd.log" >&2
+	fi
+	cleanup
+	if $profile && [ -f "$results_dir/$name.perf.data" ]; then
+		perf report -i "$results_dir/$name.perf.data" --no-children --sort dso,sym --stdio 2>/dev/null \
+			| grep -v '^#' | grep -v '^$' | head -40 >"$results_dir/$name.perf.txt" || true
+	fi
+}
+
+: >"$results_dir/summary.txt"
+{
+	echo "# $(date -u +%FT%TZ) $(uname -r), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg)"
+} >>"$results_dir/summary.txt"
+
+# Chat frames over the socket are rate limited per user (50/s by default);
+# the chat-ws scenario sends far more per user.
+ws_unlimited=(--ws.rate_limit=1000000 --ws.rate_burst=1000000)
+
+if [ "$mode" = smoke ]; then
+	scenario idle -- --connections=40 --users=4 --idle-interval=0.5 --check
+	scenario chat-http -- --users=4 --rate=200 --duration=1 --http-connections=4 --check
+	scenario chat-ws "${ws_unlimited[@]}" -- --users=4 --rate=200 --duration=1 --check
+	scenario fanout -- --connections=30 --users=3 --rounds=2 --check
+	scenario history -- --history-messages=50 --duration=0.5 --http-connections=2 --check
+else
+	# Connections at most what RLIMIT_NOFILE lets each end hold (50,000 is the goal).
+	idle_n=$(( $(ulimit -n) - 200 )); [ "$idle_n" -gt 50000 ] && idle_n=50000
+	scenario idle -- --connections="$idle_n" --users=100 --idle-interval=10
+	for i in $(seq 1 "$repeat"); do
+		suffix=; [ "$repeat" -gt 1 ] && suffix=.$i
+		scenario "chat-http$suffix" -- --users=100 --rate=10000 --duration=10 --http-connections=32
+		scenario "chat-ws$suffix" "${ws_unlimited[@]}" -- --users=100 --rate=30000 --duration=10
+		scenario "fanout$suffix" -- --connections=10000 --users=100 --rounds=5
+		scenario "history$suffix" -- --history-messages=1000 --duration=10 --http-connections=8
+	done
+	scenario chat-http-sweep -- --users=100 --rate=1000 --sweep --duration=5 --http-connections=32
+	scenario chat-ws-sweep "${ws_unlimited[@]}" -- --users=100 --rate=2000 --sweep --duration=5
+fi
+echo "results: $results_dir (summary.txt, *.json)"
+[ "$failures" -eq 0 ] || { echo "run.sh: $failures scenario(s) failed" >&2; exit 1; }

@@ -1,0 +1,134 @@
+//
+// Scenarios.h
+//
+// The five scenarios of palaver-bench (idle, chat-http, chat-ws, fanout,
+// history) on one Loop, and the sweep that raises the chat rate until the
+// delivery ratio or the p99 breaks.
+//
+
+#ifndef Palaver_Bench_Scenarios_INCLUDED
+#define Palaver_Bench_Scenarios_INCLUDED
+
+#include "HttpConn.h"
+#include "Net.h"
+#include "Report.h"
+#include "WsConn.h"
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace Palaver {
+namespace Bench {
+
+struct Options
+{
+	std::string scenario;
+	std::string host = "127.0.0.1";
+	std::uint16_t httpPort = 8080;
+	std::uint16_t wsPort = 9000;
+	int serverPid = 0;               /// 0: no server-side figures
+	std::size_t connections = 1000;  /// idle, fanout: WebSocket connections
+	std::size_t users = 100;         /// users (chat: one connection each; idle/fanout: connections spread over them)
+	double rate = 1000;              /// chat: messages per second
+	double duration = 10;            /// chat, history: seconds
+	std::size_t httpConnections = 32;
+	std::size_t size = 64;           /// chat: message text length
+	bool sweep = false;
+	double sweepFactor = 1.5;
+	std::size_t sweepSteps = 8;
+	double p99Max = 25;              /// sweep: p99 limit in ms
+	double idleInterval = 10;        /// idle: CPU measured over these seconds
+	std::size_t rounds = 5;          /// fanout: registrations
+	std::size_t historyMessages = 1000;
+	std::size_t perSource = 20000;   /// connections per 127.0.0.x source address
+	std::size_t connectInFlight = 256;
+	double drain = 10;               /// seconds to wait for the last deliveries
+	std::string prefix;              /// user names: <prefix><n>
+	std::string password = "bench-password";
+	std::string output;              /// JSON file; empty: stdout
+	bool check = false;              /// exit 1 unless counts and the delivery ratio are complete
+};
+
+class Bench: public WsHandler
+{
+public:
+	explicit Bench(const Options& options);
+	~Bench() override;
+
+	/// Runs options.scenario; fills result; returns false when a check failed.
+	bool run(Json& result, std::string& summary);
+
+	// WsHandler
+	void onOpen(WsConn& conn) override;
+	void onText(WsConn& conn, const char* data, std::size_t size) override;
+	void onClosed(WsConn& conn, const std::string& why) override;
+
+private:
+	struct User
+	{
+		std::int64_t id = 0;
+		std::string name;
+		std::string token;
+	};
+
+	struct ChatPhase
+	{
+		bool overWs = false;
+		double rate = 0;
+		std::int64_t start = 0;
+		std::size_t total = 0;
+		std::size_t sent = 0;
+		std::size_t stored = 0;
+		std::size_t failed = 0;
+		std::size_t delivered = 0;
+		std::size_t duplicates = 0;
+		std::size_t echoes = 0;
+		std::int64_t lastDelivery = 0;
+		std::int64_t maxSendLagUs = 0;
+		std::vector<bool> received;
+		std::map<std::string, std::size_t> failures;
+		Samples delivery;
+		Samples store;
+	};
+
+	bool runIdle(Json& result, std::string& summary);
+	bool runChat(bool overWs, Json& result, std::string& summary);
+	bool runFanout(Json& result, std::string& summary);
+	bool runHistory(Json& result, std::string& summary);
+
+	std::vector<User> registerUsers(std::size_t count, const std::string& tag);
+	/// Opens count connections spread over users; waits until all are ready.
+	std::size_t connect(const std::vector<User>& users, std::size_t count);
+	void closeAll();
+	void pollFor(double seconds);
+	HttpConn& pickHttp();
+	void openHttp(std::size_t count);
+	Json runPhase(bool overWs, double rate, bool& complete, bool& sustained, std::string& line);
+	void sendChat(std::size_t seq, std::int64_t scheduled);
+	Json serverJson() const;
+
+	Options _options;
+	Loop _loop;
+	Target _httpTarget;
+	Target _wsTarget;
+	std::vector<User> _users;
+	std::vector<std::unique_ptr<WsConn>> _ws;
+	std::vector<std::unique_ptr<HttpConn>> _http;
+	std::size_t _nextHttp = 0;
+	std::size_t _ready = 0;
+	std::size_t _closed = 0;
+	std::size_t _errors = 0;
+	std::string _lastClose;
+	std::string _lastError;
+	std::size_t _userCounter = 0;
+	std::unique_ptr<ChatPhase> _phase;
+	// fanout: the user name being registered and when each connection saw it
+	std::string _fanoutName;
+	std::vector<std::int64_t> _fanoutSeen;
+	std::size_t _fanoutCount = 0;
+};
+
+} } // namespace Palaver::Bench
+
+#endif

@@ -1,0 +1,148 @@
+//
+// main.cpp
+//
+// palaver-bench: load generator for palaverd. See bench/README.md.
+//
+
+#include "Net.h"
+#include "Scenarios.h"
+#include <csignal>
+#include <cstdlib>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+using namespace Palaver::Bench;
+
+namespace {
+
+const char* const kUsage =
+	"usage: palaver-bench <idle|chat-http|chat-ws|fanout|history> [--option=value ...]\n"
+	"  --host=127.0.0.1 --http-port=8080 --ws-port=9000   where palaverd listens\n"
+	"  --server-pid=PID         read palaverd's RSS, threads and CPU from /proc\n"
+	"  --connections=1000       idle, fanout: WebSocket connections\n"
+	"  --users=100              users (chat: one connection each; idle, fanout: connections spread over them)\n"
+	"  --rate=1000              chat: messages per second, open loop\n"
+	"  --duration=10            chat, history: seconds\n"
+	"  --http-connections=32    chat-http, history: keep-alive connections\n"
+	"  --size=64                chat: message text length\n"
+	"  --sweep                  chat: raise the rate by --sweep-factor=1.5 (at most --sweep-steps=8)\n"
+	"                           until the delivery ratio or --p99-max=25 ms breaks\n"
+	"  --idle-interval=10       idle: seconds over which the server's CPU is measured\n"
+	"  --rounds=5               fanout: registrations\n"
+	"  --history-messages=1000  history: conversation length\n"
+	"  --per-source=20000       connections per source address 127.0.0.x (x from 2)\n"
+	"  --connect-in-flight=256  handshakes under way at once\n"
+	"  --drain=10               chat: seconds to wait for the last deliveries\n"
+	"  --prefix=NAME            user name prefix (default: unique per run)\n"
+	"  --output=FILE            write the JSON result there (default: stdout)\n"
+	"  --check                  exit 1 unless every count is complete (smoke tests)\n";
+
+std::string machine()
+{
+	utsname u{};
+	::uname(&u);
+	return std::string(u.sysname) + " " + u.release + " " + u.machine + ", " + std::to_string(::sysconf(_SC_NPROCESSORS_ONLN)) + " CPUs";
+}
+
+}
+
+int main(int argc, char** argv)
+{
+	if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h")
+	{
+		std::cerr << kUsage;
+		return argc < 2 ? 2 : 0;
+	}
+	::signal(SIGPIPE, SIG_IGN);
+	Options o;
+	o.scenario = argv[1];
+	std::string command = "palaver-bench";
+	for (int i = 1; i < argc; ++i) command += std::string(" ") + argv[i];
+	try
+	{
+		for (int i = 2; i < argc; ++i)
+		{
+			std::string arg = argv[i];
+			if (arg.compare(0, 2, "--") != 0) throw std::invalid_argument("not an option: " + arg);
+			const auto eq = arg.find('=');
+			const std::string key = arg.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+			const std::string value = eq == std::string::npos ? "" : arg.substr(eq + 1);
+			auto number = [&]() { if (value.empty()) throw std::invalid_argument("--" + key + " needs a value"); return std::stod(value); };
+			auto count = [&]() { const double v = number(); if (v < 0) throw std::invalid_argument("--" + key + " must not be negative"); return static_cast<std::size_t>(v); };
+			if (key == "host") o.host = value;
+			else if (key == "http-port") o.httpPort = static_cast<std::uint16_t>(count());
+			else if (key == "ws-port") o.wsPort = static_cast<std::uint16_t>(count());
+			else if (key == "server-pid") o.serverPid = static_cast<int>(count());
+			else if (key == "connections") o.connections = count();
+			else if (key == "users") o.users = count();
+			else if (key == "rate") o.rate = number();
+			else if (key == "duration") o.duration = number();
+			else if (key == "http-connections") o.httpConnections = std::max<std::size_t>(1, count());
+			else if (key == "size") o.size = count();
+			else if (key == "sweep") o.sweep = true;
+			else if (key == "sweep-factor") o.sweepFactor = number();
+			else if (key == "sweep-steps") o.sweepSteps = count();
+			else if (key == "p99-max") o.p99Max = number();
+			else if (key == "idle-interval") o.idleInterval = number();
+			else if (key == "rounds") o.rounds = count();
+			else if (key == "history-messages") o.historyMessages = count();
+			else if (key == "per-source") o.perSource = count();
+			else if (key == "connect-in-flight") o.connectInFlight = std::max<std::size_t>(1, count());
+			else if (key == "drain") o.drain = number();
+			else if (key == "prefix") o.prefix = value;
+			else if (key == "output") o.output = value;
+			else if (key == "check") o.check = true;
+			else throw std::invalid_argument("unknown option --" + key);
+		}
+		if (o.rate <= 0 || o.duration <= 0) throw std::invalid_argument("--rate and --duration must be positive");
+		if (o.sweepFactor <= 1) throw std::invalid_argument("--sweep-factor must be above 1");
+	}
+	catch (const std::exception& e)
+	{
+		std::cerr << "palaver-bench: " << e.what() << "\n" << kUsage;
+		return 2;
+	}
+
+	const std::size_t files = raiseFileLimit();
+	if (o.connections + 64 > files && (o.scenario == "idle" || o.scenario == "fanout"))
+	{
+		std::cerr << "palaver-bench: --connections=" << o.connections << " needs more than RLIMIT_NOFILE " << files << " allows\n";
+		return 2;
+	}
+
+	Json result;
+	std::string summary;
+	bool ok = false;
+	try
+	{
+		Bench bench(o);
+		ok = bench.run(result, summary);
+	}
+	catch (const std::exception& e)
+	{
+		result.add("error", e.what());
+		summary = o.scenario + ": FAILED: " + e.what();
+	}
+	const std::time_t now = std::time(nullptr);
+	char when[32];
+	std::strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+	result.add("ok", ok).add("command", command).add("machine", machine()).add("time", when).add("summary", summary);
+	if (o.output.empty()) std::cout << result.str() << std::endl;
+	else
+	{
+		std::ofstream out(o.output);
+		out << result.str() << "\n";
+		if (!out) std::cerr << "palaver-bench: cannot write " << o.output << "\n";
+	}
+	// The chat scenarios printed a line per phase as they went.
+	if ((o.scenario != "chat-http" && o.scenario != "chat-ws") || summary.find("FAILED") != std::string::npos)
+		std::cout << summary << std::endl;
+	if (!ok) std::cerr << "palaver-bench: " << o.scenario << ": counts incomplete (see the JSON)\n";
+	return (o.check && !ok) || result.str().find("\"error\"") != std::string::npos ? 1 : 0;
+}
