@@ -86,7 +86,7 @@ Message GroupCommitWriter::write(Message message)
 
 	auto finished = [&pending] { return pending->state == State::Stored || pending->state == State::Failed; };
 	const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(_options.timeoutMs);
-	if (!_done.wait_until(lock, deadline, finished))
+	if (!pending->done.wait_until(lock, deadline, finished))
 	{
 		if (pending->state == State::Queued)
 		{
@@ -100,7 +100,7 @@ Message GroupCommitWriter::write(Message message)
 		// Its batch is being committed: its outcome comes soon (the store's
 		// own busy time-out bounds it); give it one more period.
 		const auto last = std::chrono::steady_clock::now() + std::chrono::milliseconds(_options.timeoutMs);
-		if (!_done.wait_until(lock, last, finished))
+		if (!pending->done.wait_until(lock, last, finished))
 		{
 			_logger.error("messages: a batch has not committed after %ld ms; answering 503 (the message may still be stored)", 2 * _options.timeoutMs);
 			throw HttpError::unavailable("the message store is too slow right now");
@@ -196,7 +196,9 @@ void GroupCommitWriter::storeBatch(std::vector<PendingPtr>& batch)
 		for (auto& pending: batch)
 			pending->state = stored ? State::Stored : State::Failed;
 	}
-	_done.notify_all();
+	// Each caller has its own condition: only the batch's callers wake.
+	for (auto& pending: batch)
+		pending->done.notify_one();
 
 	if (!stored || !_published) return;
 	// Ids come from one transaction in insertion order, so this is id order.

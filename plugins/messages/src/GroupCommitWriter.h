@@ -87,7 +87,8 @@ private:
 	struct Pending
 	{
 		Message message;
-		State state = State::Queued;
+		State state = State::Queued;     /// guarded by _mutex
+		std::condition_variable done;    /// its caller waits on it, with _mutex
 	};
 	using PendingPtr = std::shared_ptr<Pending>;
 
@@ -102,7 +103,6 @@ private:
 
 	mutable std::mutex _mutex;
 	std::condition_variable _work;   /// the writer waits on it for messages
-	std::condition_variable _done;   /// callers wait on it for their batch
 	std::deque<PendingPtr> _queue;
 	bool _accepting = false;
 	bool _stopping = false;

@@ -468,7 +468,14 @@ private:
 			"--ws.enabled=false", "--web.enabled=false",
 			"--auth.password_opslimit=1", "--auth.password_memlimit=8192"};
 		_server.reset(new TestServer(options));
-		_server->start();
+		try
+		{
+			_server->start();
+		}
+		catch (Poco::Exception& e)
+		{
+			CPPUNIT_FAIL(e.displayText());  // with the server's output
+		}
 	}
 
 	HttpClient client() const
