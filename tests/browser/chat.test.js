@@ -167,9 +167,17 @@ describe("chat between two browsers", () => {
 		const banner = alice.locator(".connection-banner");
 		await banner.waitFor({state: "visible"});
 		assert.match(await banner.textContent(), /Offline|Connecting/);
+		// A message sent while the server is away fails visibly (with a Retry button).
+		await sendMessage(alice, "Sent while you were away");
+		const failed = alice.locator(".message-row.pending", {hasText: "Sent while you were away"});
+		await failed.getByRole("button", {name: "Not sent. Retry"}).waitFor();
 		await screenshot(alice, "08-offline");
 		await server.start();
 		await banner.waitFor({state: "hidden", timeout: 30000});
+		// Sent again by itself once the connection is back.
+		await bob.locator(".message-row.theirs", {hasText: "Sent while you were away"}).waitFor();
+		await alice.locator(".message-row.own:not(.pending)", {hasText: "Sent while you were away"}).locator(".ticks").waitFor();
+		assert.equal(await alice.locator(".message-row", {hasText: "Sent while you were away"}).count(), 1);
 		await bob.locator(".connection-banner").waitFor({state: "hidden", timeout: 30000});
 		await sendMessage(bob, "Still there after the restart?");
 		await alice.locator(".message-row.theirs", {hasText: "Still there after the restart?"}).waitFor();

@@ -658,6 +658,10 @@ export class ChatView {
 		case "ready":
 			if (this.everReady) this.refreshContacts();
 			this.everReady = true;
+			// The server is back: send again what could not be sent meanwhile.
+			for (const conversation of this.conversations.values()) {
+				for (const pending of conversation.pending) if (pending.failed) this.retry(pending);
+			}
 			if (this.openId !== null) this.markRead(this.openId);
 			break;
 		case "chatmsg":
