@@ -56,6 +56,7 @@ struct Connection
 	std::uint8_t pingsOutstanding = 0;
 	bool hasSince = false;
 	Poco::Int64 since = 0;
+	Poco::Int64 floor = 0;           /// live chatmsgs with an id up to this were replayed or seen: dropped
 	Poco::Int64 userId = 0;
 	std::shared_ptr<const User> user;
 

@@ -135,7 +135,7 @@ void Dispatcher::onText(IoLoop& loop, Connection& connection, const std::string&
 			loop.sendText(connection, errorJson("bad_request", "toUserId must be a user id", "", "toUserId"));
 			return;
 		}
-		runtime.hub.pushToUser(to, "{\"type\":\"typing\",\"fromUserId\":" + std::to_string(me) + ",\"toUserId\":" + std::to_string(to) + "}");
+		runtime.push(to, "{\"type\":\"typing\",\"fromUserId\":" + std::to_string(me) + ",\"toUserId\":" + std::to_string(to) + "}");
 	}
 	else if (type == "read")
 	{
@@ -151,7 +151,7 @@ void Dispatcher::onText(IoLoop& loop, Connection& connection, const std::string&
 			loop.sendText(connection, errorJson("bad_request", "upToId must be a message id", "", "upToId"));
 			return;
 		}
-		runtime.hub.pushToUser(from, "{\"type\":\"receipt\",\"readerId\":" + std::to_string(me) + ",\"upToId\":" + std::to_string(upTo) + "}");
+		runtime.push(from, "{\"type\":\"receipt\",\"readerId\":" + std::to_string(me) + ",\"upToId\":" + std::to_string(upTo) + "}");
 	}
 	else if (type == "chatData")
 	{

@@ -7,6 +7,7 @@ namespace Palaver {
 namespace Ws {
 
 Hub::Hub(const Settings& settings):
+	_presence(settings.presence),
 	_rate(settings.rateLimit),
 	_burst(settings.rateBurst)
 {
@@ -24,21 +25,35 @@ std::string Hub::presenceJson(Poco::Int64 userId, bool online)
 		",\"online\":" + (online ? "true" : "false") + "}";
 }
 
-std::vector<Poco::Int64> Hub::add(Poco::Int64 userId, Ref ref)
+std::vector<Poco::Int64> Hub::add(Poco::Int64 userId, Ref ref, std::size_t listMax)
 {
 	std::lock_guard<std::mutex> lock(_mutex);
+	const bool wasOnline = onlineLocked(userId);
 	Entry& entry = _users[userId];
 	const bool first = entry.refs.empty();
 	if (first) entry.tokens = _burst;
 	entry.refs.push_back(ref);
-	if (first)
+	if (first && _presence)
 	{
 		// Under the lock, so that presence changes reach every loop in order.
-		broadcastLocked(std::make_shared<const std::string>(FrameEncoder::text(presenceJson(userId, true))), ref.connection);
+		if (!wasOnline) broadcastPresenceLocked(userId, true, ref.connection);
+		if (_listener) _listener(userId, true);
 	}
 	std::vector<Poco::Int64> online;
-	online.reserve(_users.size());
-	for (const auto& user: _users) online.push_back(user.first);
+	if (!_presence) return online;
+	// The user itself first, so that a truncated list still names it.
+	online.push_back(userId);
+	for (const auto& user: _users)
+	{
+		if (online.size() >= listMax) break;
+		if (user.first != userId) online.push_back(user.first);
+	}
+	for (const auto& user: _remote)
+	{
+		if (online.size() >= listMax) break;
+		if (user.first != userId && _users.count(user.first) == 0) online.push_back(user.first);
+	}
+	if (listMax == 0) online.clear();
 	return online;
 }
 
@@ -59,7 +74,11 @@ void Hub::remove(Poco::Int64 userId, Ref ref)
 	if (refs.empty())
 	{
 		_users.erase(it);
-		broadcastLocked(std::make_shared<const std::string>(FrameEncoder::text(presenceJson(userId, false))), 0);
+		if (_presence)
+		{
+			if (!onlineLocked(userId)) broadcastPresenceLocked(userId, false, 0);
+			if (_listener) _listener(userId, false);
+		}
 	}
 }
 
@@ -150,7 +169,83 @@ void Hub::broadcast(const std::string& frame)
 bool Hub::isOnline(Poco::Int64 userId) const
 {
 	std::lock_guard<std::mutex> lock(_mutex);
-	return _users.count(userId) != 0;
+	return onlineLocked(userId);
+}
+
+bool Hub::onlineLocked(Poco::Int64 userId) const
+{
+	return _users.count(userId) != 0 || _remote.count(userId) != 0;
+}
+
+void Hub::broadcastPresenceLocked(Poco::Int64 userId, bool online, std::uint64_t exclude)
+{
+	broadcastLocked(std::make_shared<const std::string>(FrameEncoder::text(presenceJson(userId, online))), exclude);
+}
+
+void Hub::setPresenceListener(PresenceListener listener)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	_listener = std::move(listener);
+}
+
+void Hub::remotePresence(const std::string& node, Poco::Int64 userId, bool online)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	if (!_presence) return;
+	const bool before = onlineLocked(userId);
+	if (online)
+	{
+		_remote[userId].insert(node);
+	}
+	else
+	{
+		auto it = _remote.find(userId);
+		if (it != _remote.end())
+		{
+			it->second.erase(node);
+			if (it->second.empty()) _remote.erase(it);
+		}
+	}
+	const bool after = onlineLocked(userId);
+	if (before != after) broadcastPresenceLocked(userId, after, 0);
+}
+
+void Hub::replaceNode(const std::string& node, const std::vector<Poco::Int64>& userIds)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	if (!_presence) return;
+	const std::unordered_set<Poco::Int64> now(userIds.begin(), userIds.end());
+	std::vector<Poco::Int64> gone;
+	for (auto& user: _remote)
+	{
+		if (user.second.count(node) && !now.count(user.first)) gone.push_back(user.first);
+	}
+	for (Poco::Int64 userId: gone)
+	{
+		auto it = _remote.find(userId);
+		it->second.erase(node);
+		if (it->second.empty())
+		{
+			_remote.erase(it);
+			if (_users.count(userId) == 0) broadcastPresenceLocked(userId, false, 0);
+		}
+	}
+	for (Poco::Int64 userId: now)
+	{
+		const bool before = onlineLocked(userId);
+		_remote[userId].insert(node);
+		if (!before) broadcastPresenceLocked(userId, true, 0);
+	}
+}
+
+void Hub::announce(const std::function<void(const std::vector<Poco::Int64>&)>& snapshot)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	if (!_presence) return;
+	std::vector<Poco::Int64> userIds;
+	userIds.reserve(_users.size());
+	for (const auto& user: _users) userIds.push_back(user.first);
+	snapshot(userIds);
 }
 
 } } // namespace Palaver::Ws

@@ -12,6 +12,9 @@
 #include "palaver/services/Pusher.h"
 #include <Poco/Types.h>
 #include <cstdint>
+#include <functional>
+#include <string>
+#include <unordered_set>
 #include <mutex>
 #include <unordered_map>
 #include <vector>
@@ -36,10 +39,11 @@ public:
 	/// Set before the loops run; cleared (nothing delivered) at stop.
 	void setLoops(std::vector<IoLoop*> loops);
 
-	/// Registers an authenticated connection. Returns the users online now
-	/// (for the new connection's presence list); broadcasts presence when
-	/// this is the user's first connection (not to the new one).
-	std::vector<Poco::Int64> add(Poco::Int64 userId, Ref ref);
+	/// Registers an authenticated connection. Returns the users online now,
+	/// at most listMax of them (for the new connection's presence list);
+	/// broadcasts presence when this is the user's first connection (not to
+	/// the new one).
+	std::vector<Poco::Int64> add(Poco::Int64 userId, Ref ref, std::size_t listMax);
 
 	/// Unregisters; broadcasts presence offline after the user's last one.
 	void remove(Poco::Int64 userId, Ref ref);
@@ -62,6 +66,25 @@ public:
 
 	static std::string presenceJson(Poco::Int64 userId, bool online);
 
+	// Presence across nodes ([cluster]): a user is online while it has a
+	// connection here or on another node.
+
+	/// Called, under the hub's lock, when a user gets its first or loses its
+	/// last connection on this node (so it must not call back into the hub).
+	using PresenceListener = std::function<void(Poco::Int64 userId, bool online)>;
+	void setPresenceListener(PresenceListener listener);
+
+	/// Another node says a user has (or no longer has) connections there.
+	void remotePresence(const std::string& node, Poco::Int64 userId, bool online);
+
+	/// Everything another node holds now (it started or reconnected): replaces
+	/// what it said before; presence frames go out for the differences only.
+	void replaceNode(const std::string& node, const std::vector<Poco::Int64>& userIds);
+
+	/// The users connected here, taken under the lock and given to snapshot
+	/// while it is held (so that later changes follow it in order).
+	void announce(const std::function<void(const std::vector<Poco::Int64>&)>& snapshot);
+
 private:
 	struct Entry
 	{
@@ -71,12 +94,17 @@ private:
 	};
 
 	void broadcastLocked(const FrameBytes& frame, std::uint64_t exclude);
+	void broadcastPresenceLocked(Poco::Int64 userId, bool online, std::uint64_t exclude);
+	bool onlineLocked(Poco::Int64 userId) const;
 
+	const bool _presence;
 	const double _rate;
 	const double _burst;
 	mutable std::mutex _mutex;
 	std::unordered_map<Poco::Int64, Entry> _users;
 	std::vector<IoLoop*> _loops;
+	PresenceListener _listener;
+	std::unordered_map<Poco::Int64, std::unordered_set<std::string>> _remote;  /// user -> other nodes holding it
 };
 
 } } // namespace Palaver::Ws

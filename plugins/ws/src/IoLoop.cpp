@@ -156,6 +156,7 @@ void IoLoop::run()
 			pingSweep();
 			_nextPing = now + _runtime.settings.pingIntervalMs;
 		}
+		flushDirty();
 		reap();
 		if (_stopping && (_connections.empty() || now >= _stopDeadline)) break;
 	}
@@ -196,6 +197,9 @@ void IoLoop::handleCommand(Command& command)
 		{
 			Connection* connection = find(id);
 			if (!connection || connection->state != Connection::State::Ready) continue;
+			// message.stored may be published after the poster was answered,
+			// so after a replay a message can come live once more: drop it.
+			if (command.messageId > 0 && command.messageId <= connection->floor) continue;
 			if (connection->replaying && command.messageId > 0 && connection->held)
 				connection->held->emplace_back(command.messageId, command.frame);
 			else
@@ -481,10 +485,11 @@ void IoLoop::authenticated(Connection& connection, const std::shared_ptr<const U
 	// message stored meanwhile is either in the replay or held (never lost).
 	if (connection.hasSince)
 	{
+		connection.floor = connection.since;
 		connection.replaying = true;
 		connection.held = std::make_unique<std::vector<std::pair<Poco::Int64, FrameBytes>>>();
 	}
-	const std::vector<Poco::Int64> online = _runtime.hub.add(user->id, Hub::Ref{_index, connection.id});
+	const std::vector<Poco::Int64> online = _runtime.hub.add(user->id, Hub::Ref{_index, connection.id}, _runtime.settings.presenceListMax);
 	connection.registered = true;
 	sendText(connection, "{\"type\":\"ready\",\"userId\":" + std::to_string(user->id) + "}");
 	for (Poco::Int64 userId: online) sendText(connection, Hub::presenceJson(userId, true));
@@ -525,6 +530,7 @@ void IoLoop::replayDone(Connection& connection, Command& command)
 		last = std::max(last, entry.first);
 		++count;
 	}
+	connection.floor = last;
 	sendText(connection, std::string("{\"type\":\"replayed\",\"count\":") + std::to_string(count) +
 		",\"complete\":" + (command.complete ? "true" : "false") + "}");
 	if (connection.held)
@@ -602,8 +608,7 @@ bool IoLoop::onFrame(Connection& connection, FrameEvent& event)
 		if (connection.state == Connection::State::Closing)
 		{
 			connection.closeAfterFlush = true;
-			if (connection.pending == 0) kill(connection);
-		}
+			}
 		return false;
 	}
 	case FrameEvent::Type::Binary:
@@ -638,7 +643,9 @@ void IoLoop::enqueue(Connection& connection, const FrameBytes& bytes, bool contr
 	_runtime.framesOut.inc();
 	connection.out.push_back(OutChunk{bytes, 0});
 	connection.pending += bytes->size();
-	if (connection.pending == bytes->size()) flush(connection);  // queue was empty: try now
+	// Written at the end of this loop iteration, so that a burst of frames
+	// (fan-out, presence list, replay) goes out in one writev.
+	if (connection.pending == bytes->size() && !(connection.events & EPOLLOUT)) _dirty.push_back(connection.id);
 }
 
 void IoLoop::flush(Connection& connection)
@@ -707,6 +714,17 @@ void IoLoop::flush(Connection& connection)
 		connection.outHead = 0;
 	}
 	updateInterest(connection);
+}
+
+void IoLoop::flushDirty()
+{
+	// flush() may queue nothing new, but a kill may not reap yet: iterate a copy.
+	std::vector<std::uint64_t> dirty;
+	dirty.swap(_dirty);
+	for (std::uint64_t id: dirty)
+	{
+		if (Connection* connection = find(id)) flush(*connection);
+	}
 }
 
 void IoLoop::slowReader(Connection& connection)

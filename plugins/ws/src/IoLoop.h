@@ -111,6 +111,7 @@ private:
 	void replayDone(Connection& connection, Command& command);
 	void enqueue(Connection& connection, const FrameBytes& bytes, bool control);
 	void flush(Connection& connection);
+	void flushDirty();
 	void slowReader(Connection& connection);
 	void refuse(Connection& connection, int status, const std::string& code, const std::string& message);
 	void updateInterest(Connection& connection);
@@ -138,6 +139,7 @@ private:
 
 	std::unordered_map<std::uint64_t, std::unique_ptr<Connection>> _connections;
 	std::vector<std::uint64_t> _dead;
+	std::vector<std::uint64_t> _dirty;  /// connections with output queued this iteration
 	std::priority_queue<Timer, std::vector<Timer>, std::greater<Timer>> _timers;
 	Poco::Int64 _nextPing = 0;
 	std::vector<char> _readBuffer;   /// shared by every connection of this loop

@@ -12,6 +12,7 @@
 #include "Settings.h"
 #include "WorkerPool.h"
 #include "palaver/Counter.h"
+#include "palaver/EventBus.h"
 #include "palaver/Gauge.h"
 #include "palaver/services/MessageStore.h"
 #include "palaver/services/UserDirectory.h"
@@ -47,6 +48,23 @@ public:
 
 	std::uint64_t nextConnectionId() { return _nextId.fetch_add(1, std::memory_order_relaxed); }
 
+	/// A frame for one user's connections, wherever they are: published as a
+	/// "ws.deliver" event ({"userId", "frame"}) that WsServer::onPush delivers on
+	/// this node and [cluster] carries to the others. Without an event bus,
+	/// straight to the hub.
+	void push(Poco::Int64 userId, const std::string& frame)
+	{
+		if (!events)
+		{
+			hub.pushToUser(userId, frame);
+			return;
+		}
+		Poco::JSON::Object::Ptr payload = new Poco::JSON::Object;
+		payload->set("userId", userId);
+		payload->set("frame", frame);
+		events->publish("ws.deliver", payload);
+	}
+
 	const Settings settings;
 	Poco::Logger& logger;
 	const OriginPolicy& origins;
@@ -58,6 +76,7 @@ public:
 	Hub hub;
 	WorkerPool workers;
 	std::atomic<std::size_t> openConnections{0};
+	EventBus* events = nullptr;  /// set by WsPlugin before the loops run
 
 private:
 	std::atomic<std::uint64_t> _nextId{16};

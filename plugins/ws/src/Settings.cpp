@@ -43,6 +43,8 @@ Settings Settings::fromConfig(const Poco::Util::AbstractConfiguration& config)
 	s.handshakeTimeoutMs = milliseconds(config, "handshake_timeout", s.handshakeTimeoutMs);
 	s.closeTimeoutMs = milliseconds(config, "close_timeout", s.closeTimeoutMs);
 	s.replayMax = positive(config, "replay_max", s.replayMax, 0, 100000);
+	s.presence = config.getBool("presence", s.presence);
+	s.presenceListMax = positive(config, "presence_list_max", s.presenceListMax, 0, 1000000);
 	s.rateLimit = config.getDouble("rate_limit", s.rateLimit);
 	s.rateBurst = config.getDouble("rate_burst", s.rateBurst);
 	if (!(s.rateLimit > 0) || !(s.rateBurst >= 1))

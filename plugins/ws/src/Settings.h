@@ -32,6 +32,8 @@ struct Settings
 	Poco::Int64 handshakeTimeoutMs = 10000;
 	Poco::Int64 closeTimeoutMs = 2000;   /// wait for the peer's close frame / flush at shutdown
 	std::size_t replayMax = 1000;
+	bool presence = true;                /// presence frames at all
+	std::size_t presenceListMax = 1000;  /// presence frames after ready, at most
 	double rateLimit = 50.0;             /// client frames per second and user
 	double rateBurst = 100.0;
 	int sendBuffer = 0;                  /// SO_SNDBUF of accepted sockets, 0: kernel default

@@ -40,8 +40,10 @@ void WsPlugin::initialize(PluginContext& context)
 	auto store = context.services().find<MessageStore>();
 	if (!store) context.logger().warning("ws: no messages plugin: chatmsg frames and ?since replays are refused");
 
-	_server = std::make_unique<WsServer>(std::make_shared<Runtime>(settings, context.logger(), context.origins(),
-		framesIn, framesOut, connections, directory, store));
+	auto runtime = std::make_shared<Runtime>(settings, context.logger(), context.origins(),
+		framesIn, framesOut, connections, directory, store);
+	runtime->events = &context.events();
+	_server = std::make_unique<WsServer>(runtime);
 	context.services().offer<Pusher>(std::static_pointer_cast<Pusher>(_server->pusher()));
 
 	WsServer* server = _server.get();
@@ -49,6 +51,25 @@ void WsPlugin::initialize(PluginContext& context)
 		[server](const std::string&, const Poco::JSON::Object::Ptr& payload) { server->onUserRegistered(payload); }));
 	_subscriptions.push_back(context.events().subscribe("message.stored",
 		[server](const std::string&, const Poco::JSON::Object::Ptr& payload) { server->onMessageStored(payload); }));
+	// Typing and receipts: see Runtime::push ([cluster] carries them between nodes).
+	_subscriptions.push_back(context.events().subscribe("ws.deliver",
+		[server](const std::string&, const Poco::JSON::Object::Ptr& payload) { server->onPush(payload); }));
+	// Presence across nodes: this node's changes go out as events (the
+	// listener runs under the hub's lock, so they leave in order).
+	EventBus* events = &context.events();
+	runtime->hub.setPresenceListener([events](Poco::Int64 userId, bool online)
+	{
+		Poco::JSON::Object::Ptr presence = new Poco::JSON::Object;
+		presence->set("userId", userId);
+		presence->set("online", online);
+		events->publish("ws.presence", presence);
+	});
+	_subscriptions.push_back(context.events().subscribe("ws.presence",
+		[server](const std::string&, const Poco::JSON::Object::Ptr& payload) { server->onPresence(payload); }));
+	_subscriptions.push_back(context.events().subscribe("ws.presence.snapshot",
+		[server](const std::string&, const Poco::JSON::Object::Ptr& payload) { server->onPresenceSnapshot(payload); }));
+	_subscriptions.push_back(context.events().subscribe("cluster.node_up",
+		[server](const std::string&, const Poco::JSON::Object::Ptr& payload) { server->onNodeUp(payload); }));
 	if (settings.httpRoute)
 	{
 		context.router().add("GET", "/ws", [server](Request& request, Response& response) { server->upgrade(request, response); });

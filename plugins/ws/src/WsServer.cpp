@@ -3,6 +3,7 @@
 #include "palaver/HttpError.h"
 #include "palaver/Request.h"
 #include "palaver/Response.h"
+#include <Poco/JSON/Array.h>
 #include <Poco/Net/SocketAddress.h>
 #include <cerrno>
 #include <cstring>
@@ -137,6 +138,55 @@ void WsServer::onUserRegistered(const Poco::JSON::Object::Ptr& user)
 	Poco::JSON::Object frame(*user);
 	frame.set("type", "usermsg");
 	_runtime->hub.deliverAll(std::make_shared<const std::string>(FrameEncoder::text(Dispatcher::stringify(frame))));
+}
+
+void WsServer::onPush(const Poco::JSON::Object::Ptr& push)
+{
+	if (!push || !_running) return;
+	const Poco::Int64 userId = push->optValue<Poco::Int64>("userId", 0);
+	const std::string frame = push->optValue<std::string>("frame", "");
+	if (userId <= 0 || frame.empty()) return;
+	_runtime->hub.pushToUser(userId, frame);
+}
+
+void WsServer::onPresence(const Poco::JSON::Object::Ptr& presence)
+{
+	if (!presence || !presence->has("_origin")) return;
+	const Poco::Int64 userId = presence->optValue<Poco::Int64>("userId", 0);
+	if (userId <= 0) return;
+	_runtime->hub.remotePresence(presence->getValue<std::string>("_origin"), userId, presence->optValue<bool>("online", false));
+}
+
+void WsServer::onPresenceSnapshot(const Poco::JSON::Object::Ptr& snapshot)
+{
+	if (!snapshot || !snapshot->has("_origin")) return;
+	std::vector<Poco::Int64> userIds;
+	Poco::JSON::Array::Ptr users = snapshot->getArray("users");
+	if (users)
+	{
+		userIds.reserve(users->size());
+		for (std::size_t i = 0; i < users->size(); ++i)
+		{
+			const Poco::Int64 id = users->getElement<Poco::Int64>(static_cast<unsigned>(i));
+			if (id > 0) userIds.push_back(id);
+		}
+	}
+	_runtime->hub.replaceNode(snapshot->getValue<std::string>("_origin"), userIds);
+}
+
+void WsServer::onNodeUp(const Poco::JSON::Object::Ptr&)
+{
+	// This node (re)joined, or another one did: tell them who is here.
+	EventBus* events = _runtime->events;
+	if (!events) return;
+	_runtime->hub.announce([events](const std::vector<Poco::Int64>& userIds)
+	{
+		Poco::JSON::Array::Ptr users = new Poco::JSON::Array;
+		for (Poco::Int64 id: userIds) users->add(id);
+		Poco::JSON::Object::Ptr snapshot = new Poco::JSON::Object;
+		snapshot->set("users", users);
+		events->publish("ws.presence.snapshot", snapshot);
+	});
 }
 
 void WsServer::onMessageStored(const Poco::JSON::Object::Ptr& message)

@@ -40,6 +40,17 @@ public:
 
 	void onUserRegistered(const Poco::JSON::Object::Ptr& user);
 	void onMessageStored(const Poco::JSON::Object::Ptr& message);
+	/// "ws.deliver" (Runtime::push), from this node or another.
+	void onPush(const Poco::JSON::Object::Ptr& push);
+
+	/// [cluster] presence: "ws.presence" {"userId", "online"} when a user
+	/// gets its first or loses its last connection on a node, and
+	/// "ws.presence.snapshot" {"users": [...]} with all of a node's users after
+	/// "cluster.node_up". Events of this node ("_origin" absent) are ignored:
+	/// the hub already knows.
+	void onPresence(const Poco::JSON::Object::Ptr& presence);
+	void onPresenceSnapshot(const Poco::JSON::Object::Ptr& snapshot);
+	void onNodeUp(const Poco::JSON::Object::Ptr& event);
 
 	/// The Pusher service.
 	std::shared_ptr<Hub> pusher();
