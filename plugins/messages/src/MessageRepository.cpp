@@ -56,9 +56,8 @@ Poco::Int64 boundedLimit(std::size_t limit)
 MessageRepository::MessageRepository(Database& database, Poco::Logger& logger):
 	_database(database),
 	_logger(logger),
-	_insert(database.sql(
-		"INSERT INTO messages (from_user_id, to_user_id, user_lo, user_hi, from_user_name, text, created_at) "
-		"VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id")),
+	_insertPrefix("INSERT INTO messages (from_user_id, to_user_id, user_lo, user_hi, from_user_name, text, created_at) VALUES "),
+	_insert(database.sql(_insertPrefix + "(?, ?, ?, ?, ?, ?, ?) RETURNING id")),
 	_conversationAll(database.sql(
 		"SELECT " + COLUMNS + " FROM messages WHERE user_lo = ? AND user_hi = ? ORDER BY id")),
 	_conversationPage(database.sql(
@@ -132,25 +131,35 @@ void MessageRepository::insert(std::vector<Message*>& batch)
 	{
 		_database.transact([&](Poco::Data::Session& session)
 		{
-			try
+			if (_database.kind() == Database::Kind::PostgreSQL)
+			{
+				// Poco 1.11's PostgreSQL statement frees its previous result
+				// without forgetting it, so a statement executed again (one
+				// execution per row of bound vectors) whose later execution
+				// fails frees it twice and crashes. So: one multi-row INSERT,
+				// executed once. Its RETURNING rows need not come in VALUES
+				// order, but the ids are drawn in that order: sorted, they
+				// match the rows.
+				std::string sql = _insertPrefix;
+				for (std::size_t i = 0; i < n; ++i)
+					sql += i == 0 ? "(?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?)";
+				sql += " RETURNING id";
+				Poco::Data::Statement statement(session);
+				statement << _database.sql(sql);
+				for (std::size_t i = 0; i < n; ++i)
+					statement, use(from[i]), use(to[i]), use(lo[i]), use(hi[i]), use(names[i]), use(texts[i]), use(times[i]);
+				statement, into(ids);
+				statement.execute();
+				std::sort(ids.begin(), ids.end());
+			}
+			else
 			{
 				// Vectors bind row by row to one prepared statement; RETURNING
 				// appends each row's id in order.
 				session << _insert, use(from), use(to), use(lo), use(hi), use(names), use(texts), use(times), into(ids), now;
-				if (ids.size() != n)
-					throw Poco::Data::DataException("messages: INSERT ... RETURNING gave " + std::to_string(ids.size()) + " ids for " + std::to_string(n) + " rows");
 			}
-			catch (...)
-			{
-				// Database::transact's rollback relies on Session::isTransaction(),
-				// which a plain "BEGIN IMMEDIATE" does not set on Poco's SQLite
-				// sessions: roll back here so that no half batch stays open.
-				if (_database.kind() == Database::Kind::SQLite)
-				{
-					try { session << "ROLLBACK", now; } catch (Poco::Exception&) {}
-				}
-				throw;
-			}
+			if (ids.size() != n)
+				throw Poco::Data::DataException("messages: INSERT ... RETURNING gave " + std::to_string(ids.size()) + " ids for " + std::to_string(n) + " rows");
 		});
 	}
 	catch (...)

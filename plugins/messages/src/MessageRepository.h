@@ -56,6 +56,7 @@ public:
 private:
 	Database& _database;
 	Poco::Logger& _logger;
+	std::string _insertPrefix;
 	std::string _insert;
 	std::string _conversationAll;
 	std::string _conversationPage;

@@ -4,6 +4,7 @@
 #include "GroupCommitWriter.h"
 #include "MessageRepository.h"
 #include "MessageService.h"
+#include "ClusterServices.h"
 #include "DatabaseImpl.h"
 #include "palaver/HttpError.h"
 #include <Poco/AutoPtr.h>
@@ -48,9 +49,20 @@ public:
 		_dir.reset(new Poco::TemporaryFile);
 		Poco::File(_dir->path()).createDirectories();
 		Poco::AutoPtr<Poco::Util::MapConfiguration> config = new Poco::Util::MapConfiguration;
-		config->setString("database.connector", "sqlite");
-		config->setString("database.connection", _dir->path() + "/palaver.db");
-		config->setString("database.synchronous", "NORMAL");
+		// PALAVER_TEST_POSTGRESQL_FILE: the same tests on PostgreSQL, on a fresh database.
+		_postgreSQL = Palaver::Testing::ClusterServices::postgreSQLOverride();
+		if (_postgreSQL.empty())
+		{
+			config->setString("database.connector", "sqlite");
+			config->setString("database.connection", _dir->path() + "/palaver.db");
+			config->setString("database.synchronous", "NORMAL");
+		}
+		else
+		{
+			Palaver::Testing::ClusterServices::dropDatabase(_postgreSQL, PG_DATABASE);
+			config->setString("database.connector", "postgresql");
+			config->setString("database.connection", Palaver::Testing::ClusterServices::createDatabase(_postgreSQL, PG_DATABASE));
+		}
 		_database.reset(new Palaver::Server::DatabaseImpl(*config, logger()));
 		_repository.reset(new MessageRepository(*_database, logger()));
 		_repository->migrate();
@@ -61,6 +73,7 @@ public:
 		_repository.reset();
 		_database.reset();
 		_dir.reset();
+		if (!_postgreSQL.empty()) Palaver::Testing::ClusterServices::dropDatabase(_postgreSQL, PG_DATABASE);
 	}
 
 	void testMigrateTwiceIsHarmless()
@@ -168,9 +181,13 @@ public:
 	void testFailedBatchLeavesNothingAndNoOpenTransaction()
 	{
 		{
+			// A row that the database refuses, in the middle of a batch.
 			Poco::Data::Session session = _database->session();
-			session << "CREATE TRIGGER refuse_boom BEFORE INSERT ON messages WHEN NEW.text = 'boom' "
-				"BEGIN SELECT RAISE(ABORT, 'boom refused'); END", now;
+			if (_postgreSQL.empty())
+				session << "CREATE TRIGGER refuse_boom BEFORE INSERT ON messages WHEN NEW.text = 'boom' "
+					"BEGIN SELECT RAISE(ABORT, 'boom refused'); END", now;
+			else
+				session << "ALTER TABLE messages ADD CONSTRAINT refuse_boom CHECK (text <> 'boom')", now;
 		}
 		std::vector<Message> batch{message(1, 2, "fine"), message(1, 2, "boom"), message(1, 2, "also fine")};
 		std::vector<Message*> pointers{&batch[0], &batch[1], &batch[2]};
@@ -327,6 +344,9 @@ private:
 		}
 	}
 
+	static constexpr const char* PG_DATABASE = "palaver_messages_store_test";
+
+	std::string _postgreSQL;
 	std::unique_ptr<Poco::TemporaryFile> _dir;
 	std::unique_ptr<Palaver::Server::DatabaseImpl> _database;
 	std::unique_ptr<MessageRepository> _repository;
