@@ -4,7 +4,24 @@
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <cppunit/extensions/HelperMacros.h>
+#include <fstream>
 #include <sys/resource.h>
+
+namespace {
+
+/// Resident memory of a process in KiB (VmRSS), -1 when unknown.
+long residentKiB(int pid)
+{
+	std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+	std::string line;
+	while (std::getline(status, line))
+	{
+		if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+	}
+	return -1;
+}
+
+} // namespace
 
 using namespace Palaver::Testing;
 
@@ -29,8 +46,16 @@ public:
 		std::vector<Account> accounts;
 		for (int i = 0; i < 20; ++i) accounts.push_back(registerAccount(*server, "many"));
 
+		// Warm up (threads, pools, first allocations) before measuring memory.
 		std::vector<std::unique_ptr<WsClient>> clients;
 		clients.reserve(count);
+		for (std::size_t i = 0; i < 50; ++i)
+		{
+			clients.push_back(std::make_unique<WsClient>(server->httpPort(), "/ws?token=" + HttpClient::encode(accounts[0].token)));
+			clients.back()->receiveType("ready");
+		}
+		clients.clear();
+		const long rssBefore = residentKiB(server->pid());
 		for (std::size_t i = 0; i < count; ++i)
 		{
 			// Half on the ws port, half through GET /ws on the HTTP port.
@@ -40,6 +65,11 @@ public:
 			else clients.push_back(std::make_unique<WsClient>(server->httpPort(), "/ws" + query));
 		}
 		for (auto& client: clients) client->receiveType("ready");
+
+		// Idle connections cost memory, not threads: well under 8 KiB each.
+		const long rssAfter = residentKiB(server->pid());
+		const double perConnection = static_cast<double>(rssAfter - rssBefore) / static_cast<double>(count);
+		CPPUNIT_ASSERT_MESSAGE("KiB per connection: " + std::to_string(perConnection), perConnection < 8.0);
 
 		const int threads = server->threadCount();
 		CPPUNIT_ASSERT_MESSAGE("threads: " + std::to_string(threads) + " (before: " + std::to_string(threadsBefore) + ")", threads < 32);
