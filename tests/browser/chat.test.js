@@ -19,7 +19,7 @@ describe("chat between two browsers", () => {
 	let bob;
 	let carol;
 	const suffix = Date.now().toString(36).slice(-5);
-	const names = {alice: `alice_${suffix}`, bob: `bob_${suffix}`, carol: `carol_${suffix}`};
+	const names = {alice: `alice_${suffix}`, bob: `bob_${suffix}`, carol: `carol_${suffix}`, dave: `dave_${suffix}`, erin: `erin_${suffix}`};
 	const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "palaver-avatar-"));
 
 	before(async () => {
@@ -162,6 +162,14 @@ describe("chat between two browsers", () => {
 		// carol's session ends while her page stays open: after the restart her
 		// page cannot reconnect and must go back to the log-in screen.
 		assert.equal(await carol.evaluate(() => fetch("/logout", {method: "POST"}).then((response) => response.status)), 204);
+		// dave has received nothing live yet (no id to catch up from): what
+		// erin sends him right after the restart must still reach his page.
+		const erin = new ApiClient(baseUrl);
+		await erin.register(names.erin);
+		const dave = await openPage(fixture.browser, baseUrl);
+		await registerInBrowser(dave, {userName: names.dave});
+		const daveUser = await dave.evaluate(() => fetch("/me").then((response) => response.json()));
+		await contactButton(dave, names.erin).waitFor();
 		const exit = await server.stop();
 		assert.equal(exit.code, 0, `palaverd exit: ${JSON.stringify(exit)}\n${server.output}`);
 		const banner = alice.locator(".connection-banner");
@@ -173,6 +181,7 @@ describe("chat between two browsers", () => {
 		await failed.getByRole("button", {name: "Not sent. Retry"}).waitFor();
 		await screenshot(alice, "08-offline");
 		await server.start();
+		await erin.send(daveUser.id, "Did you miss me?");
 		await banner.waitFor({state: "hidden", timeout: 30000});
 		// Sent again by itself once the connection is back.
 		await bob.locator(".message-row.theirs", {hasText: "Sent while you were away"}).waitFor();
@@ -184,6 +193,9 @@ describe("chat between two browsers", () => {
 		// History from before the restart is still shown.
 		await alice.locator(".message-row", {hasText: "Hi Bob! 👋"}).waitFor();
 		await screenshot(alice, "09-after-restart");
+		await contactButton(dave, names.erin).locator(".contact-preview", {hasText: "Did you miss me?"}).waitFor({timeout: 30000});
+		assert.deepEqual(dave.problems, []);
+		await dave.context().close();
 		await carol.getByRole("button", {name: "Log in"}).waitFor({timeout: 20000});
 		assert.deepEqual(carol.problems, []);
 		assert.deepEqual(alice.problems, []);

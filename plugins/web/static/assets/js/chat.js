@@ -19,7 +19,10 @@ export class ChatView {
 		this.contacts = new Map();      // userId -> {user, online, unreadIds:Set, last, typingUntil}
 		this.conversations = new Map(); // userId -> {messages, ids:Set, pending, loaded, loading, complete, loadingOlder}
 		this.openId = null;
-		this.maxSeenId = 0;
+		// The highest message id received over the socket: ?since= on a
+		// reconnect. Ids learnt over HTTP do not count, as a lower id could
+		// still be on its way over the socket.
+		this.liveSeenId = 0;
 		this.readSent = new Map();      // userId -> highest id of theirs we told the server we read
 		this.readBy = new Map();        // userId -> highest id of ours they read (receipts)
 		this.readByKey = `palaver.readBy.${me.id}`;
@@ -31,7 +34,7 @@ export class ChatView {
 		this.rows = new Map();          // rendered rows of the open conversation, by key
 		this.socket = new LiveSocket({
 			url: websocketUrl || null,
-			lastSeenId: () => this.maxSeenId,
+			lastSeenId: () => this.liveSeenId,
 			onFrame: (frame) => this.onFrame(frame),
 			onState: (state, detail) => this.onConnectionState(state, detail),
 			onAuthFailed: () => this.checkSession(),
@@ -234,7 +237,6 @@ export class ChatView {
 		const entry = this.contact(otherId);
 		if (!entry) return;
 		if (!entry.last || message.id >= entry.last.id) entry.last = message;
-		this.maxSeenId = Math.max(this.maxSeenId, Number(message.id) || 0);
 	}
 
 	otherId(message) {
@@ -656,7 +658,11 @@ export class ChatView {
 	onFrame(frame) {
 		switch (frame.type) {
 		case "ready":
-			if (this.everReady) this.refreshContacts();
+			// Back after a drop: with no id to catch up from, read everything
+			// again over HTTP; otherwise the replay brings the messages and
+			// only the contacts are read again.
+			if (this.everReady && this.liveSeenId === 0) this.reloadAll();
+			else if (this.everReady) this.refreshContacts();
 			this.everReady = true;
 			// The server is back: send again what could not be sent meanwhile.
 			for (const conversation of this.conversations.values()) {
@@ -665,6 +671,7 @@ export class ChatView {
 			if (this.openId !== null) this.markRead(this.openId);
 			break;
 		case "chatmsg":
+			this.liveSeenId = Math.max(this.liveSeenId, Number(frame.id) || 0);
 			this.onChatMessage(frame);
 			break;
 		case "usermsg":
