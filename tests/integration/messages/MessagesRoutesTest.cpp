@@ -45,6 +45,7 @@ class MessagesRoutesTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testServiceForOtherPlugins);
 	CPPUNIT_TEST(testConcurrentPosts);
 	CPPUNIT_TEST(testAnsweredMessagesSurviveACrash);
+	CPPUNIT_TEST(testShutdownUnderLoadLosesNothingAnswered);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -437,11 +438,7 @@ public:
 
 	void testAnsweredMessagesSurviveACrash()
 	{
-		// A state folder of our own, kept across the crash.
-		_keepState.reset(new Poco::TemporaryFile);
-		Poco::File(_keepState->path()).createDirectories();
-		_server.reset();
-		start(_keepState->path());
+		startInOwnStateDir();
 		HttpClient ana = client();
 		HttpClient bob = client();
 		registerAs(ana, "ana");
@@ -453,12 +450,70 @@ public:
 		_server.reset();
 		start(_keepState->path());
 		HttpClient again = client();
-		HttpReply login = again.postJson("/login", R"({"username": "ana", "password": "secret123"})");
-		CPPUNIT_ASSERT_EQUAL_MESSAGE(login.body, 200, login.status);
-		again.setBearer(login.json()->getValue<std::string>("token"));
+		again.setBearer(loginToken("ana"));
 		auto list = again.get("/messages/from/" + std::to_string(bobId)).jsonArray();
 		CPPUNIT_ASSERT_EQUAL(std::size_t(20), list->size());
 		CPPUNIT_ASSERT_EQUAL(std::string("m19"), list->getObject(19)->getValue<std::string>("text"));
+	}
+
+	void testShutdownUnderLoadLosesNothingAnswered()
+	{
+		startInOwnStateDir();
+		const int clients = 4;
+		HttpClient receiver = client();
+		const Poco::Int64 receiverId = registerAs(receiver, "receiver");
+		std::vector<std::unique_ptr<HttpClient>> senders;
+		for (int i = 0; i < clients; ++i)
+		{
+			senders.emplace_back(new HttpClient(client()));
+			registerAs(*senders.back(), "sender" + std::to_string(i));
+		}
+		// Senders post until the server goes away; SIGTERM arrives meanwhile.
+		std::vector<std::set<Poco::Int64>> answered(clients);
+		std::atomic<int> serverErrors{0};
+		std::vector<std::thread> threads;
+		for (int c = 0; c < clients; ++c)
+		{
+			threads.emplace_back([&, c]
+			{
+				for (int i = 0; i < 5000; ++i)
+				{
+					try
+					{
+						HttpReply reply = senders[c]->postForm(postPath(receiverId), {{"text", std::to_string(i)}});
+						if (reply.status == 201)
+							answered[c].insert(reply.json()->getValue<Poco::Int64>("id"));
+						else if (reply.status >= 500 && reply.status != 503)
+							++serverErrors;
+					}
+					catch (Poco::Exception&)
+					{
+						break;  // the server has closed
+					}
+				}
+			});
+		}
+		eventsAfter(receiver, 200);
+		CPPUNIT_ASSERT_EQUAL(0, _server->stop());
+		for (auto& thread: threads) thread.join();
+		CPPUNIT_ASSERT_EQUAL(0, serverErrors.load());
+
+		start(_keepState->path());
+		HttpClient reader = client();
+		reader.setBearer(loginToken("receiver"));
+		std::size_t total = 0;
+		for (int c = 0; c < clients; ++c)
+		{
+			auto list = reader.get("/messages/from/" + std::to_string(_ids.at(senders[c].get()))).jsonArray();
+			std::set<Poco::Int64> stored;
+			for (std::size_t i = 0; i < list->size(); ++i)
+				stored.insert(list->getObject(i)->getValue<Poco::Int64>("id"));
+			for (Poco::Int64 id: answered[c])
+				CPPUNIT_ASSERT_MESSAGE("answered 201 but not stored: " + std::to_string(id), stored.count(id) == 1);
+			total += answered[c].size();
+		}
+		CPPUNIT_ASSERT(total >= 200);
+		CPPUNIT_ASSERT_MESSAGE("the stop came after the load", total < std::size_t(clients) * 5000);
 	}
 
 private:
@@ -480,6 +535,24 @@ private:
 		{
 			CPPUNIT_FAIL(e.displayText());  // with the server's output
 		}
+	}
+
+	/// Restarts on a state folder of our own, which outlives the server (for restarts).
+	void startInOwnStateDir()
+	{
+		_keepState.reset(new Poco::TemporaryFile);
+		Poco::File(_keepState->path()).createDirectories();
+		_server.reset();
+		start(_keepState->path());
+	}
+
+	/// A token of a user registered earlier, from POST /login.
+	std::string loginToken(const std::string& name)
+	{
+		HttpClient client(_server->httpPort());
+		HttpReply login = client.postJson("/login", R"({"username": ")" + name + R"(", "password": "secret123"})");
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(login.body, 200, login.status);
+		return login.json()->getValue<std::string>("token");
 	}
 
 	HttpClient client() const
