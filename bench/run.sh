@@ -7,8 +7,10 @@
 #   bench/run.sh --smoke         every scenario at tiny scale, checking counts only
 #   bench/run.sh --only chat-ws  one scenario of the standard set
 #   options: --build-dir DIR (default: build), --results-dir DIR (default:
-#   bench/results), --repeat N (fixed-rate scenarios N times, for medians),
-#   --profile (perf record of palaverd during each scenario, if perf works)
+#   bench/results), --repeat N (fixed-rate scenarios N times, for medians; default 3),
+#   --profile (perf record of palaverd during each scenario, if perf works),
+#   --server-arg --section.key=value (repeatable: added to every palaverd),
+#   --bench-arg --option=value (repeatable: added to every palaver-bench run)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -17,8 +19,10 @@ build_dir=$source_dir/build
 results_dir=$here/results
 mode=standard
 only=
-repeat=1
+repeat=3
 profile=false
+extra_server=()
+extra_bench=()
 while [ $# -gt 0 ]; do
 	case $1 in
 		--smoke) mode=smoke ;;
@@ -27,6 +31,8 @@ while [ $# -gt 0 ]; do
 		--only) only=$2; shift ;;
 		--repeat) repeat=$2; shift ;;
 		--profile) profile=true ;;
+		--server-arg) extra_server+=("$2"); shift ;;
+		--bench-arg) extra_bench+=("$2"); shift ;;
 		*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -81,10 +87,19 @@ start_server() {
 		--ws.address=127.0.0.1 --ws.port="$ws_port" \
 		--auth.password_opslimit=1 --auth.password_memlimit=8192 \
 		--logging.level=warning \
-		"$@" >"$state_dir/palaverd.log" 2>&1 &
+		"$@" ${extra_server[@]+"${extra_server[@]}"} >"$state_dir/palaverd.log" 2>&1 &
 	server_pid=$!
 	for _ in $(seq 1 200); do
 		if curl -fsS -o /dev/null "http://127.0.0.1:$http_port/health" 2>/dev/null; then
+			# palaverd binds with SO_REUSEPORT: a port taken meanwhile by
+			# another palaverd would silently share the load. Start again.
+			if [ "$(ss -Htln "sport = :$http_port or sport = :$ws_port" | wc -l)" -ne 2 ]; then
+				echo "run.sh: port $http_port or $ws_port is shared; restarting on others" >&2
+				local args=("$@")
+				cleanup
+				start_server ${args[@]+"${args[@]}"}
+				return 0
+			fi
 			if $profile; then
 				perf record -e cpu-clock -F 499 -g -p "$server_pid" -o "$results_dir/$name.perf.data" >/dev/null 2>&1 &
 				perf_pid=$!
@@ -107,12 +122,12 @@ scenario() {
 	local server_args=()
 	while [ "$1" != "--" ]; do server_args+=("$1"); shift; done
 	shift
-	start_server "${server_args[@]}"
+	start_server ${server_args[@]+"${server_args[@]}"}
 	local scenario=${name%%.*}
-	scenario=${scenario%-sweep}
+	for variant in -sweep -sync-off -workers32; do scenario=${scenario%$variant}; done
 	echo "== $name" | tee -a "$results_dir/summary.txt"
 	if ! "$bench" "$scenario" --http-port="$http_port" --ws-port="$ws_port" --server-pid="$server_pid" \
-			--output="$results_dir/$name.json" "$@" | tee -a "$results_dir/summary.txt"; then
+			--output="$results_dir/$name.json" "$@" ${extra_bench[@]+"${extra_bench[@]}"} | tee -a "$results_dir/summary.txt"; then
 		failures=$((failures + 1))
 		echo "run.sh: $name failed; palaverd said:" >&2
 		tail -20 "$state_dir/palaverd.log" >&2
@@ -143,15 +158,20 @@ else
 	# Connections at most what RLIMIT_NOFILE lets each end hold (50,000 is the goal).
 	idle_n=$(( $(ulimit -n) - 200 )); [ "$idle_n" -gt 50000 ] && idle_n=50000
 	scenario idle -- --connections="$idle_n" --users=100 --idle-interval=10
+	scenario fanout -- --connections=10000 --users=100 --rounds=5
+	# Side by side, repeated (the machine is shared: compare within a run,
+	# take medians): the shipped configuration, and next to it what changes
+	# one limit: [ws] workers (each blocks in MessageStore::post until its
+	# message is committed) and [database] synchronous (durability).
 	for i in $(seq 1 "$repeat"); do
-		suffix=; [ "$repeat" -gt 1 ] && suffix=.$i
-		scenario "chat-http$suffix" -- --users=100 --rate=10000 --duration=10 --http-connections=32
-		scenario "chat-ws$suffix" "${ws_unlimited[@]}" -- --users=100 --rate=30000 --duration=10
-		scenario "fanout$suffix" -- --connections=10000 --users=100 --rounds=5
-		scenario "history$suffix" -- --history-messages=1000 --duration=10 --http-connections=8
+		scenario "chat-http.$i" -- --users=100 --rate=10000 --duration=5 --drain=5 --http-connections=32
+		scenario "chat-http-sync-off.$i" --database.synchronous=OFF -- --users=100 --rate=10000 --duration=5 --drain=5 --http-connections=32
+		scenario "chat-ws.$i" "${ws_unlimited[@]}" -- --users=100 --rate=30000 --duration=5 --drain=5
+		scenario "chat-ws-workers32.$i" "${ws_unlimited[@]}" --ws.workers=32 -- --users=100 --rate=30000 --duration=5 --drain=5
+		scenario "history.$i" -- --history-messages=1000 --duration=5 --http-connections=8
 	done
-	scenario chat-http-sweep -- --users=100 --rate=1000 --sweep --duration=5 --http-connections=32
-	scenario chat-ws-sweep "${ws_unlimited[@]}" -- --users=100 --rate=2000 --sweep --duration=5
+	scenario chat-http-sweep -- --users=100 --rate=1000 --sweep --duration=5 --drain=3 --http-connections=32
+	scenario chat-ws-sweep "${ws_unlimited[@]}" --ws.workers=32 -- --users=100 --rate=1000 --sweep --duration=5 --drain=3
 fi
 echo "results: $results_dir (summary.txt, *.json)"
 [ "$failures" -eq 0 ] || { echo "run.sh: $failures scenario(s) failed" >&2; exit 1; }

@@ -3,6 +3,8 @@
 //
 
 #include "HttpConn.h"
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -13,6 +15,8 @@
 
 namespace Palaver {
 namespace Bench {
+
+bool HttpConn::quickAck = false;
 
 HttpConn::HttpConn(Loop& loop, const Target& target): _loop(loop), _target(target)
 {
@@ -101,6 +105,11 @@ void HttpConn::onEvent(std::uint32_t events)
 			if (n > 0)
 			{
 				_in.append(buffer, static_cast<std::size_t>(n));
+				if (quickAck)
+				{
+					const int one = 1;
+					::setsockopt(_fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
+				}
 				continue;
 			}
 			if (n < 0 && errno == EAGAIN) break;

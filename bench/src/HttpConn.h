@@ -39,6 +39,11 @@ public:
 
 	void onEvent(std::uint32_t events) override;
 
+	/// Acknowledge every read at once (TCP_QUICKACK), so that a server that
+	/// writes its answer in pieces with Nagle on does not wait for a delayed ACK
+	/// (a diagnostic: compare with and without).
+	static bool quickAck;
+
 	/// "METHOD path" with Host, optional bearer token and a body.
 	static std::string build(const std::string& method, const std::string& path, const std::string& token,
 		const std::string& contentType = std::string(), const std::string& body = std::string());

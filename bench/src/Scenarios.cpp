@@ -215,19 +215,21 @@ void Bench::onText(WsConn& conn, const char* data, std::size_t size)
 		const char* marker = static_cast<const char*>(::memmem(data, size, kMarker, 3));
 		std::size_t seq = 0;
 		std::int64_t sendUs = 0, to = 0;
-		if (!marker || !parseMarker(marker + 3, end, seq, sendUs, to) || seq >= _phase->received.size()) return;
+		if (!marker || !parseMarker(marker + 3, end, seq, sendUs, to) || seq >= _phase->flags.size()) return;
 		if (to != conn.userId)
 		{
 			++_phase->echoes;
 			return;
 		}
-		if (_phase->received[seq])
+		std::uint8_t& flags = _phase->flags[seq];
+		if (flags & ChatPhase::Delivered)
 		{
 			++_phase->duplicates;
 			return;
 		}
-		_phase->received[seq] = true;
+		flags |= ChatPhase::Delivered;
 		++_phase->delivered;
+		if (flags & ChatPhase::Stored) ++_phase->deliveredOfStored;
 		const std::int64_t now = nowUs();
 		_phase->lastDelivery = now;
 		_phase->delivery.add(now - sendUs);
@@ -238,8 +240,8 @@ void Bench::onText(WsConn& conn, const char* data, std::size_t size)
 		const std::string text(data, size);
 		const std::size_t seq = std::strtoull(jsonField(text, "clientMsgId").c_str(), nullptr, 10);
 		if (seq >= _phase->total) return;
-		++_phase->stored;
-		_phase->store.add(nowUs() - (_phase->start + static_cast<std::int64_t>(static_cast<double>(seq) * 1e6 / _phase->rate)));
+		if (_phase->markStored(seq))
+			_phase->store.add(nowUs() - (_phase->start + static_cast<std::int64_t>(static_cast<double>(seq) * 1e6 / _phase->rate)));
 	}
 	else if (is("ready"))
 	{
@@ -257,8 +259,35 @@ void Bench::onText(WsConn& conn, const char* data, std::size_t size)
 	{
 		++_errors;
 		_lastError.assign(data, size);
-		if (_phase) ++_phase->failures["ws error frame"];
+		if (_phase && !_phase->cutOff)
+		{
+			++_phase->failed;
+			++_phase->failures["ws error " + jsonField(_lastError, "code")];
+		}
 	}
+}
+
+std::map<std::string, double> Bench::fetchMetrics()
+{
+	std::map<std::string, double> values;
+	HttpConn conn(_loop, _httpTarget);
+	bool done = false;
+	conn.request(HttpConn::build("GET", "/metrics", ""), [&](const HttpResponse& r)
+	{
+		done = true;
+		std::istringstream lines(r.body);
+		std::string line;
+		while (std::getline(lines, line))
+		{
+			// Unlabelled samples only: "name value".
+			const auto space = line.find(' ');
+			if (line.empty() || line[0] == '#' || space == std::string::npos || line.find('{') != std::string::npos) continue;
+			values[line.substr(0, space)] = std::strtod(line.c_str() + space + 1, nullptr);
+		}
+	});
+	const std::int64_t deadline = nowUs() + 5000000;
+	while (!done && nowUs() < deadline) _loop.poll(10);
+	return values;
 }
 
 Json Bench::serverJson() const
@@ -342,13 +371,12 @@ void Bench::sendChat(std::size_t seq, std::int64_t scheduled)
 	}
 	pickHttp().request(
 		HttpConn::build("POST", "/post/touser/" + std::to_string(to.id), from.token, "application/x-www-form-urlencoded", "text=" + text),
-		[this, scheduled](const HttpResponse& r)
+		[this, seq, scheduled](const HttpResponse& r)
 		{
 			if (!_phase) return;
 			if (r.status == 201)
 			{
-				++_phase->stored;
-				_phase->store.add(nowUs() - scheduled);
+				if (_phase->markStored(seq)) _phase->store.add(nowUs() - scheduled);
 			}
 			else
 			{
@@ -365,8 +393,9 @@ Json Bench::runPhase(bool overWs, double rate, bool& ok, bool& sustained, std::s
 	phase.overWs = overWs;
 	phase.rate = rate;
 	phase.total = static_cast<std::size_t>(std::llround(rate * _options.duration));
-	phase.received.assign(phase.total, false);
+	phase.flags.assign(phase.total, 0);
 	const std::size_t errorsBefore = _errors;
+	auto metrics0 = fetchMetrics();
 	const double serverCpu0 = _options.serverPid > 0 ? procCpuSeconds(_options.serverPid) : 0;
 	const double clientCpu0 = clientCpuSeconds();
 	phase.start = nowUs() + 5000;
@@ -389,15 +418,24 @@ Json Bench::runPhase(bool overWs, double rate, bool& ok, bool& sustained, std::s
 	}
 	const std::int64_t sendEnd = nowUs();
 	const std::int64_t drainEnd = sendEnd + static_cast<std::int64_t>(_options.drain * 1e6);
-	while (nowUs() < drainEnd && (phase.stored + phase.failed < phase.total || phase.delivered < phase.stored))
+	while (nowUs() < drainEnd && (phase.stored + phase.failed < phase.total || phase.deliveredOfStored < phase.stored))
 		_loop.poll(5);
+	// An overloaded server still answers after the drain: those answers no
+	// longer count as stored, and what was counted gets a grace period to
+	// reach its receiver (its chatmsg may trail its 201 or ack).
+	phase.cutOff = true;
+	const std::int64_t graceEnd = nowUs() + 3000000;
+	while (nowUs() < graceEnd && phase.deliveredOfStored < phase.stored) _loop.poll(5);
 	const double serverCpu = _options.serverPid > 0 ? procCpuSeconds(_options.serverPid) - serverCpu0 : 0;
 	const double clientCpu = clientCpuSeconds() - clientCpu0;
+	auto metrics1 = fetchMetrics();
+	const double batches = metrics1["palaver_messages_batches_total"] - metrics0["palaver_messages_batches_total"];
+	const double batchMean = batches > 0 ? (metrics1["palaver_messages_stored_total"] - metrics0["palaver_messages_stored_total"]) / batches : 0;
 	const double sendSeconds = static_cast<double>(sendEnd - phase.start) / 1e6;
 	const double deliverySeconds = static_cast<double>(std::max(phase.lastDelivery, sendEnd) - phase.start) / 1e6;
-	const double ratio = phase.stored > 0 ? static_cast<double>(phase.delivered) / static_cast<double>(phase.stored) : 0;
+	const double ratio = phase.stored > 0 ? static_cast<double>(phase.deliveredOfStored) / static_cast<double>(phase.stored) : 0;
 	const double p99 = phase.delivery.percentileMs(99);
-	ok = phase.stored == phase.total && phase.delivered == phase.stored && phase.duplicates == 0;
+	ok = phase.stored == phase.total && phase.deliveredOfStored == phase.stored && phase.duplicates == 0;
 	sustained = ok && p99 <= _options.p99Max && phase.maxSendLagUs < 100000;
 	std::string failures;
 	Json failureJson;
@@ -410,7 +448,8 @@ Json Bench::runPhase(bool overWs, double rate, bool& ok, bool& sustained, std::s
 	j.add("transport", overWs ? "websocket chatmsg" : "POST /post/touser")
 		.add("target_rate", rate).add("duration_seconds", _options.duration).add("users", _users.size())
 		.add("sent", phase.total).add("stored", phase.stored).add("failed", phase.failed).add("failures", failureJson)
-		.add("delivered", phase.delivered).add("duplicates", phase.duplicates).add("sender_echoes", phase.echoes)
+		.add("unanswered_at_drain_end", phase.total - phase.stored - phase.failed)
+		.add("delivered", phase.delivered).add("delivered_of_stored", phase.deliveredOfStored).add("duplicates", phase.duplicates).add("sender_echoes", phase.echoes)
 		.add("delivery_ratio", ratio).add("complete", ok)
 		.add("achieved_send_rate", sendSeconds > 0 ? static_cast<double>(phase.total) / sendSeconds : 0)
 		.add("max_send_lag_ms", static_cast<double>(phase.maxSendLagUs) / 1000)
@@ -419,16 +458,20 @@ Json Bench::runPhase(bool overWs, double rate, bool& ok, bool& sustained, std::s
 		.add(overWs ? "ack_latency_ms" : "response_201_latency_ms", phase.store.json())
 		.add("server_cpu_percent", sendSeconds > 0 ? 100 * serverCpu / deliverySeconds : 0)
 		.add("client_cpu_percent", sendSeconds > 0 ? 100 * clientCpu / deliverySeconds : 0)
+		.add("server_cpu_us_per_message", phase.stored > 0 ? 1e6 * serverCpu / static_cast<double>(phase.stored) : 0)
 		.add("ws_error_frames", _errors - errorsBefore)
+		.add("server_commit_batches", batches).add("server_mean_batch_size", batchMean)
 		.add("sustained", sustained);
 	if (_errors > errorsBefore) j.add("last_error_frame", _lastError);
 	line = std::string(overWs ? "chat-ws" : "chat-http") + " @" + fixed(rate, 0) + "/s x " + fixed(_options.duration, 0) + " s: sent "
-		+ std::to_string(phase.total) + ", stored " + std::to_string(phase.stored) + ", delivered " + std::to_string(phase.delivered)
+		+ std::to_string(phase.total) + ", stored " + std::to_string(phase.stored) + ", delivered " + std::to_string(phase.deliveredOfStored)
 		+ " (" + fixed(100 * ratio, 2) + "%), " + fixed(deliverySeconds > 0 ? static_cast<double>(phase.delivered) / deliverySeconds : 0, 0)
 		+ " msg/s; latency p50 " + fixed(phase.delivery.percentileMs(50), 2) + " p99 " + fixed(p99, 2) + " p99.9 "
 		+ fixed(phase.delivery.percentileMs(99.9), 2) + " max " + fixed(phase.delivery.maxMs(), 2) + " ms; server CPU "
-		+ fixed(deliverySeconds > 0 ? 100 * serverCpu / deliverySeconds : 0, 0) + "%, bench CPU "
-		+ fixed(deliverySeconds > 0 ? 100 * clientCpu / deliverySeconds : 0, 0) + "%" + (failures.empty() ? "" : ";" + failures)
+		+ fixed(deliverySeconds > 0 ? 100 * serverCpu / deliverySeconds : 0, 0) + "% ("
+		+ fixed(phase.stored > 0 ? 1e6 * serverCpu / static_cast<double>(phase.stored) : 0, 0) + " us/message), bench CPU "
+		+ fixed(deliverySeconds > 0 ? 100 * clientCpu / deliverySeconds : 0, 0) + "%, " + fixed(batches, 0) + " commits of "
+		+ fixed(batchMean, 1) + " messages" + (failures.empty() ? "" : ";" + failures)
 		+ (sustained ? "" : " [NOT SUSTAINED]");
 	_phase.reset();
 	return j;
@@ -461,9 +504,12 @@ bool Bench::runChat(bool overWs, Json& result, std::string& summary)
 		if (!_options.sweep) break;
 		if (sustained) best = std::max(best, rate);
 		else if (firstFailing == 0 || rate < firstFailing) firstFailing = rate;
-		// Up by the factor until a step fails, then once half-way back.
+		// Up by the factor until a step fails (down by it until one holds, if
+		// the first fails), then half-way between the last good and the
+		// first bad rate while they are more than 15% apart.
 		if (firstFailing == 0) rate *= _options.sweepFactor;
-		else if (best > 0 && firstFailing / best > 1.15 && rate == firstFailing) rate = std::round((best + firstFailing) / 2);
+		else if (best == 0) rate /= _options.sweepFactor;
+		else if (firstFailing / best > 1.15) rate = std::round((best + firstFailing) / 2);
 		else break;
 		pollFor(1);
 	}
@@ -591,10 +637,12 @@ bool Bench::runHistory(Json& result, std::string& summary)
 		.add("answers", answers).add("errors", errors).add("wrong_message_count", wrongCount)
 		.add("requests_per_second", rps).add("mib_per_second", static_cast<double>(bytes) / seconds / 1048576)
 		.add("bytes_per_answer", answers ? bytes / answers : 0).add("latency_ms", latency.json())
-		.add("server_cpu_percent", 100 * serverCpu / seconds).add("server", serverJson());
+		.add("server_cpu_percent", 100 * serverCpu / seconds)
+		.add("server_cpu_ms_per_request", answers ? 1e3 * serverCpu / static_cast<double>(answers) : 0).add("server", serverJson());
 	summary = "history: GET /messages/from on " + std::to_string(_options.historyMessages) + " messages: " + fixed(rps, 0) + " requests/s ("
 		+ fixed(static_cast<double>(bytes) / seconds / 1048576, 1) + " MiB/s), p50 " + fixed(latency.percentileMs(50), 2) + " p99 "
-		+ fixed(latency.percentileMs(99), 2) + " ms, server CPU " + fixed(100 * serverCpu / seconds, 0) + "%, " + std::to_string(errors)
+		+ fixed(latency.percentileMs(99), 2) + " ms, server CPU " + fixed(100 * serverCpu / seconds, 0) + "% (" + fixed(answers ? 1e3 * serverCpu / static_cast<double>(answers) : 0, 2)
+		+ " ms/request), " + std::to_string(errors)
 		+ " errors";
 	// Let answers in flight land on live connections before they are closed.
 	closeAll();

@@ -86,7 +86,20 @@ private:
 		std::size_t echoes = 0;
 		std::int64_t lastDelivery = 0;
 		std::int64_t maxSendLagUs = 0;
-		std::vector<bool> received;
+		enum Flag: std::uint8_t { Stored = 1, Delivered = 2 };
+		std::vector<std::uint8_t> flags;  /// per sequence number
+		std::size_t deliveredOfStored = 0;
+		bool cutOff = false;              /// past the drain: answers no longer count
+
+		/// Counts a 201 or ack; false past the cut-off.
+		bool markStored(std::size_t seq)
+		{
+			if (cutOff || (flags[seq] & Stored)) return false;
+			flags[seq] |= Stored;
+			++stored;
+			if (flags[seq] & Delivered) ++deliveredOfStored;
+			return true;
+		}
 		std::map<std::string, std::size_t> failures;
 		Samples delivery;
 		Samples store;
@@ -107,6 +120,8 @@ private:
 	Json runPhase(bool overWs, double rate, bool& complete, bool& sustained, std::string& line);
 	void sendChat(std::size_t seq, std::int64_t scheduled);
 	Json serverJson() const;
+	/// The unlabelled samples of GET /metrics.
+	std::map<std::string, double> fetchMetrics();
 
 	Options _options;
 	Loop _loop;

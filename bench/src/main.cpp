@@ -4,6 +4,7 @@
 // palaver-bench: load generator for palaverd. See bench/README.md.
 //
 
+#include "HttpConn.h"
 #include "Net.h"
 #include "Scenarios.h"
 #include <csignal>
@@ -41,7 +42,8 @@ const char* const kUsage =
 	"  --drain=10               chat: seconds to wait for the last deliveries\n"
 	"  --prefix=NAME            user name prefix (default: unique per run)\n"
 	"  --output=FILE            write the JSON result there (default: stdout)\n"
-	"  --check                  exit 1 unless every count is complete (smoke tests)\n";
+	"  --check                  exit 1 unless every count is complete (smoke tests)\n"
+	"  --quickack               HTTP: TCP_QUICKACK after every read (diagnoses Nagle/delayed-ACK stalls)\n";
 
 std::string machine()
 {
@@ -98,6 +100,7 @@ int main(int argc, char** argv)
 			else if (key == "prefix") o.prefix = value;
 			else if (key == "output") o.output = value;
 			else if (key == "check") o.check = true;
+			else if (key == "quickack") HttpConn::quickAck = true;
 			else throw std::invalid_argument("unknown option --" + key);
 		}
 		if (o.rate <= 0 || o.duration <= 0) throw std::invalid_argument("--rate and --duration must be positive");
