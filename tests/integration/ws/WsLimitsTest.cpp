@@ -1,6 +1,8 @@
 // The limits of PROTOCOL.md's WebSocket section: each one's close code.
 #include "WsTestSupport.h"
 #include <Poco/Thread.h>
+#include <algorithm>
+#include <set>
 #include <thread>
 #include <cppunit/extensions/HelperMacros.h>
 
@@ -44,6 +46,7 @@ class WsLimitsTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testReservedBitsAndControlFrames);
 	CPPUNIT_TEST(testFragmentedChatmsg);
 	CPPUNIT_TEST(testSlowReader);
+	CPPUNIT_TEST(testReplayDuringTraffic);
 	CPPUNIT_TEST(testPingTimeout);
 	CPPUNIT_TEST(testShutdownSendsGoingAway);
 	CPPUNIT_TEST_SUITE_END();
@@ -147,6 +150,52 @@ public:
 		}
 		// Now read what the server managed to send: frames, then 1013.
 		CPPUNIT_ASSERT_EQUAL(1013, reader->waitForClose(10000));
+	}
+
+	void testReplayDuringTraffic()
+	{
+		// Messages keep arriving while b reconnects with ?since: each one
+		// reaches b exactly once, by replay or live.
+		Account a = registerAccount(server(), "busy");
+		Account b = registerAccount(server(), "busy");
+		const Poco::Int64 since = postMessage(server(), a, b.id, "before");
+		std::vector<Poco::Int64> posted;
+		std::thread sender([&]
+		{
+			for (int i = 0; i < 40; ++i) posted.push_back(postMessage(server(), a, b.id, "m" + std::to_string(i)));
+		});
+		std::vector<std::unique_ptr<WsClient>> clients;
+		std::vector<std::set<Poco::Int64>> seen;
+		std::string failure;
+		// Several reconnects spread over the traffic.
+		for (int round = 0; round < 4; ++round)
+		{
+			Poco::Thread::sleep(20 * round);
+			clients.push_back(connectAs(server(), b, "&since=" + std::to_string(since)));
+		}
+		sender.join();
+		for (auto& client: clients)
+		{
+			std::set<Poco::Int64> ids;
+			std::vector<Poco::Int64> order;
+			try
+			{
+				for (;;)
+				{
+					auto frame = client->receiveJson(1500);
+					if (frame->getValue<std::string>("type") != "chatmsg") continue;
+					const Poco::Int64 id = frame->getValue<Poco::Int64>("id");
+					CPPUNIT_ASSERT_MESSAGE("twice: " + std::to_string(id), ids.insert(id).second);
+					order.push_back(id);
+				}
+			}
+			catch (Poco::TimeoutException&)
+			{
+			}
+			CPPUNIT_ASSERT_EQUAL(posted.size(), ids.size());
+			CPPUNIT_ASSERT(std::set<Poco::Int64>(posted.begin(), posted.end()) == ids);
+			CPPUNIT_ASSERT(std::is_sorted(order.begin(), order.end()));
+		}
 	}
 
 	void testPingTimeout()
