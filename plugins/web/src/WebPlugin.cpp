@@ -56,7 +56,15 @@ void WebPlugin::initialize(PluginContext& context)
 
 void WebPlugin::reconfigure(const Poco::Util::AbstractConfiguration& config)
 {
-	configure(config);
+	// A bad new setting keeps the old one serving rather than stopping the client.
+	try
+	{
+		configure(config);
+	}
+	catch (Poco::Exception& exception)
+	{
+		_context->logger().error("[web] configuration not applied, keeping the previous one: " + exception.displayText());
+	}
 }
 
 void WebPlugin::configure(const Poco::Util::AbstractConfiguration& config)

@@ -7,7 +7,10 @@
 #include <Poco/FileStream.h>
 #include <Poco/Net/NameValueCollection.h>
 #include <Poco/TemporaryFile.h>
+#include <Poco/Thread.h>
+#include <Poco/Timestamp.h>
 #include <cppunit/extensions/HelperMacros.h>
+#include <signal.h>
 #include <unistd.h>
 
 using namespace Palaver::Testing;
@@ -43,6 +46,7 @@ class WebTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(clientConfigNamesWebSocketUrl);
 	CPPUNIT_TEST(rootServesFromDiskAndNeverLeavesIt);
 	CPPUNIT_TEST(missingRootStopsStartUp);
+	CPPUNIT_TEST(sighupSwitchesRootAndKeepsServingOnABadOne);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -219,6 +223,63 @@ public:
 		const int code = server.runOnce({}, output);
 		CPPUNIT_ASSERT(code != 0);
 		CPPUNIT_ASSERT_MESSAGE(output, output.find("web") != std::string::npos);
+	}
+
+	void sighupSwitchesRootAndKeepsServingOnABadOne()
+	{
+		const std::string base = Poco::TemporaryFile::tempName();
+		Poco::File(base + "/plugins.d").createDirectories();
+		Poco::File(base + "/a").createDirectories();
+		Poco::File(base + "/b").createDirectories();
+		writeFile(base + "/a/index.html", "A");
+		writeFile(base + "/b/index.html", "B");
+		auto writeIni = [&base](const std::string& root)
+		{
+			writeFile(base + "/plugins.d/50-web.ini", "[web]\nlibrary = palaver-web\nenabled = true\nroot = " + root + "\n");
+		};
+		try
+		{
+			writeIni(base + "/a");
+			TestServer::Options opts;
+			opts.pluginsConfigDir = base + "/plugins.d";
+			TestServer server(opts);
+			server.start();
+			CPPUNIT_ASSERT_EQUAL(std::string("A"), HttpClient(server.httpPort()).get("/").body);
+
+			writeIni(base + "/b");
+			::kill(server.pid(), SIGHUP);
+			CPPUNIT_ASSERT_EQUAL(std::string("B"), pollIndex(server, "B"));
+
+			// A root that does not exist is refused; the last good one keeps serving.
+			writeIni(base + "/missing");
+			::kill(server.pid(), SIGHUP);
+			const Poco::Timestamp started;
+			while (started.elapsed() < 5 * Poco::Timestamp::resolution() && server.output().find("configuration not applied") == std::string::npos)
+				Poco::Thread::sleep(20);
+			CPPUNIT_ASSERT_MESSAGE(server.output(), server.output().find("configuration not applied") != std::string::npos);
+			CPPUNIT_ASSERT(server.running());
+			CPPUNIT_ASSERT_EQUAL(std::string("B"), HttpClient(server.httpPort()).get("/").body);
+		}
+		catch (...)
+		{
+			Poco::File(base).remove(true);
+			throw;
+		}
+		Poco::File(base).remove(true);
+	}
+
+private:
+	static std::string pollIndex(TestServer& server, const std::string& expected)
+	{
+		const Poco::Timestamp started;
+		std::string body;
+		while (started.elapsed() < 5 * Poco::Timestamp::resolution())
+		{
+			body = HttpClient(server.httpPort()).get("/").body;
+			if (body == expected) break;
+			Poco::Thread::sleep(20);
+		}
+		return body;
 	}
 };
 
