@@ -12,6 +12,7 @@ namespace Ws {
 namespace {
 
 constexpr std::size_t MAX_CLIENT_MSG_ID = 128;
+constexpr std::size_t MAX_JSON_DEPTH = 16;
 
 bool stringField(const Poco::JSON::Object& object, const std::string& name, std::string& value)
 {
@@ -83,6 +84,7 @@ void Dispatcher::onText(IoLoop& loop, Connection& connection, const std::string&
 	try
 	{
 		Poco::JSON::Parser parser;
+		parser.setDepth(MAX_JSON_DEPTH);  // client frames are flat: no deep recursion on an I/O thread
 		Poco::Dynamic::Var parsed = parser.parse(text);
 		if (parsed.type() == typeid(Poco::JSON::Object::Ptr)) frame = parsed.extract<Poco::JSON::Object::Ptr>();
 	}

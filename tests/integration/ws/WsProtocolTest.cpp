@@ -322,7 +322,8 @@ public:
 	{
 		Account a = registerAccount(server(), "bad");
 		auto a1 = connectAs(server(), a);
-		for (const std::string& text: {std::string("not json"), std::string("[1,2]"), std::string("{\"type\":\"dance\"}"), std::string("{\"no\":\"type\"}")})
+		for (const std::string& text: {std::string("not json"), std::string("[1,2]"), std::string("{\"type\":\"dance\"}"), std::string("{\"no\":\"type\"}"),
+			std::string(20000, '[') + std::string(20000, ']')})
 		{
 			a1->sendText(text);
 			CPPUNIT_ASSERT_EQUAL(std::string("bad_request"), a1->receiveType("error")->getValue<std::string>("code"));
