@@ -36,6 +36,7 @@ class MessagesRoutesTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testTextValidation);
 	CPPUNIT_TEST(testBodyErrors);
 	CPPUNIT_TEST(testAuthenticationRequired);
+	CPPUNIT_TEST(testCookieAndCrossSiteRequests);
 	CPPUNIT_TEST(testUnknownUsersAndIds);
 	CPPUNIT_TEST(testThirdUserSeesOnlyOwnConversation);
 	CPPUNIT_TEST(testPaging);
@@ -190,6 +191,25 @@ public:
 		// Unauthenticated requests learn nothing about ids either.
 		assertError(anonymous.get("/messages/from/999999"), 401, "");
 		CPPUNIT_ASSERT_EQUAL(std::size_t(0), ana.get("/messages/from/" + std::to_string(anaId)).jsonArray()->size());
+	}
+
+	void testCookieAndCrossSiteRequests()
+	{
+		HttpClient ana = client();
+		HttpClient bob = client();
+		registerAs(ana, "ana");
+		const Poco::Int64 bobId = registerAs(bob, "bob");
+		// A browser: the session cookie, no Bearer.
+		HttpClient browser = client();
+		browser.setCookie("palaver_session=" + _tokens.at(&ana));
+		Poco::Net::NameValueCollection sameOrigin;
+		sameOrigin.set("Origin", "http://127.0.0.1:" + std::to_string(_server->httpPort()));
+		CPPUNIT_ASSERT_EQUAL(201, browser.request("POST", postPath(bobId), "text=from+the+web+client", "application/x-www-form-urlencoded", sameOrigin).status);
+		// Another site making the browser post with its cookie: refused (CSRF).
+		Poco::Net::NameValueCollection evil;
+		evil.set("Origin", "http://evil.example");
+		assertError(browser.request("POST", postPath(bobId), "text=forged", "application/x-www-form-urlencoded", evil), 403, "");
+		CPPUNIT_ASSERT_EQUAL(std::string("from the web client"), texts(bob.get("/messages/from/" + std::to_string(registeredId(ana)))));
 	}
 
 	void testUnknownUsersAndIds()
