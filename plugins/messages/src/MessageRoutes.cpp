@@ -1,11 +1,11 @@
 #include "MessageRoutes.h"
+#include "MessageJson.h"
 #include "MessageService.h"
 #include "palaver/HttpError.h"
 #include "palaver/Request.h"
 #include "palaver/Response.h"
 #include "palaver/Router.h"
 #include "palaver/services/UserDirectory.h"
-#include <Poco/JSON/Array.h>
 #include <limits>
 
 namespace Palaver {
@@ -43,10 +43,7 @@ void MessageRoutes::conversation(Request& request, Response& response)
 	// Only ever the caller's own conversation: the caller is one side of
 	// every row read, whoever {toUserId} names.
 	const std::vector<Message> messages = _service.conversation(caller.id, other, before, static_cast<std::size_t>(limit));
-	Poco::JSON::Array::Ptr array = new Poco::JSON::Array;
-	for (const auto& message: messages)
-		array->add(message.toJson());
-	response.sendJson(200, array);
+	response.sendJsonText(200, MessageJson::array(messages));
 }
 
 void MessageRoutes::post(Request& request, Response& response)
