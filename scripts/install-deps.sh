@@ -5,11 +5,14 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ccache pkg-config
-  libpoco-dev libcppunit-dev libsodium-dev libsystemd-dev
+  libpoco-dev libcppunit-dev libsodium-dev libsystemd-dev libpq-dev
 )
 if [[ "${1:-}" == "--test" ]]; then
   # Packaging test (tests/packaging): cpack, dpkg -x, systemd-analyze verify.
   packages+=(curl dpkg-dev systemd python3)
+  # Cluster tests (tests/integration/cluster): a real PostgreSQL and Redis,
+  # started on loopback with temporary data folders.
+  packages+=(postgresql redis-server)
   # Browser tests (tests/browser): Debian's Chromium driven by playwright-core
   # from npm (no browser download); an emoji font so screenshots show emoji.
   packages+=(chromium fonts-noto-color-emoji)

@@ -1,4 +1,5 @@
 #include "Core.h"
+#include "ClusterBus.h"
 #include "CoreRoutes.h"
 #include "DatabaseImpl.h"
 #include "EventBusImpl.h"
@@ -33,6 +34,7 @@ Core::~Core()
 	_contexts.clear();
 	// Services and subscribers hold plugin code: drop them before the libraries go.
 	_services->clear();
+	_cluster.reset();
 	_events.reset();
 	_router.reset();
 	_pluginLoader.reset();
@@ -58,6 +60,8 @@ void Core::initialize()
 	_origins.reset(new OriginPolicy(_config.getString("http.allowed_origins", "")));
 	_http.reset(new HttpServer(_config, *_router, *_metrics));
 	CoreRoutes::add(*_router, *_database, *_metrics, _pluginInfos);
+	if (ClusterBus::configured(_config))
+		_cluster.reset(new ClusterBus(_config, *_events, *_metrics, Poco::Logger::get("palaver.cluster")));
 
 	const CoreServices core{&_config, _database.get(), _router.get(), _events.get(), _services.get(), _metrics.get(), _origins.get()};
 	for (auto& loaded: _pluginLoader->plugins())
@@ -82,6 +86,8 @@ void Core::initialize()
 
 void Core::start()
 {
+	// Before the plugins: their first events already reach the other nodes.
+	if (_cluster) _cluster->start();
 	for (auto& loaded: _pluginLoader->plugins())
 	{
 		try
@@ -114,6 +120,7 @@ void Core::stop()
 		}
 	}
 	_initialized = 0;
+	if (_cluster) _cluster->stop();
 }
 
 void Core::reload()

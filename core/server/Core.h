@@ -20,6 +20,7 @@ class OriginPolicy;
 
 namespace Server {
 
+class ClusterBus;
 class DatabaseImpl;
 class EventBusImpl;
 class HttpServer;
@@ -71,6 +72,7 @@ private:
 	std::unique_ptr<DatabaseImpl> _database;
 	std::unique_ptr<RouterImpl> _router;
 	std::unique_ptr<EventBusImpl> _events;
+	std::unique_ptr<ClusterBus> _cluster;
 	std::unique_ptr<ServiceRegistryImpl> _services;
 	std::unique_ptr<MetricsImpl> _metrics;
 	std::unique_ptr<OriginPolicy> _origins;

@@ -1,10 +1,13 @@
 #include "DatabaseImpl.h"
 #include "palaver/HttpError.h"
 #include <Poco/Data/DataException.h>
+#include <Poco/Data/PostgreSQL/Connector.h>
+#include <Poco/Data/PostgreSQL/PostgreSQLException.h>
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/SQLite/SQLiteException.h>
 #include <Poco/File.h>
 #include <Poco/Path.h>
+#include <Poco/String.h>
 #include <Poco/Thread.h>
 #include <Poco/Timestamp.h>
 
@@ -12,6 +15,40 @@ using namespace Poco::Data::Keywords;
 
 namespace Palaver {
 namespace Server {
+
+namespace {
+
+/// When a PostgreSQL connection last failed (µs since the epoch; 0: never).
+/// An idle pooled session does not know that the server went away until it is
+/// used, so for a while after a failure every session is tried before use.
+std::atomic<Poco::Int64> lastConnectionFailure{0};
+const Poco::Int64 SUSPECT_WINDOW_US = 60 * 1000 * 1000;
+
+/// pg_advisory_xact_lock key serialising migrations across nodes ("Pala").
+const Poco::Int64 MIGRATION_LOCK = 0x50616c61;
+
+bool isPostgreSQLConnectionLoss(const Poco::Exception& e)
+{
+	using namespace Poco::Data::PostgreSQL;
+	if (dynamic_cast<const ConnectionException*>(&e)) return true;  // includes TransactionException
+	if (!dynamic_cast<const PostgreSQLException*>(&e)) return false;
+	// libpq reports a lost server through the statement that found out.
+	static const char* const signs[] = {
+		"server closed the connection", "no connection to the server", "terminating connection",
+		"could not connect", "connection to server", "could not send data", "could not receive data",
+		"the database system is shutting down", "the database system is starting up",
+		"the database system is in recovery mode", "connection not ok", "SSL connection has been closed",
+		"57P01", "57P02", "57P03", "08006", "08003", "08001"
+	};
+	const std::string text = e.displayText();
+	for (const char* sign: signs)
+	{
+		if (text.find(sign) != std::string::npos) return true;
+	}
+	return false;
+}
+
+} // namespace
 
 /// Poco's pool, with every new SQLite session set up before first use.
 class DatabaseImpl::Pool: public Poco::Data::SessionPool
@@ -28,7 +65,12 @@ public:
 protected:
 	void customizeSession(Poco::Data::Session& session) override
 	{
-		if (!_sqlite) return;
+		if (!_sqlite)
+		{
+			// No "relation already exists, skipping" notices on stderr.
+			session << "SET client_min_messages = warning", now;
+			return;
+		}
 		// Per-connection settings; journal_mode=WAL is stored in the file.
 		session << "PRAGMA busy_timeout = " + std::to_string(_busyTimeoutMs), now;
 		session << "PRAGMA foreign_keys = ON", now;
@@ -46,8 +88,12 @@ bool DatabaseImpl::isUnavailability(const Poco::Exception& e)
 	// Locks that outlived the busy time-out, lost connections, a full,
 	// read-only or failing disk: the store cannot take the work now.
 	using namespace Poco::Data::SQLite;
-	return dynamic_cast<const Poco::Data::ConnectionFailedException*>(&e)
-		|| dynamic_cast<const Poco::Data::SessionPoolExhaustedException*>(&e)
+	if (isPostgreSQLConnectionLoss(e) || dynamic_cast<const Poco::Data::ConnectionFailedException*>(&e))
+	{
+		lastConnectionFailure = Poco::Timestamp().epochMicroseconds();
+		return true;
+	}
+	return dynamic_cast<const Poco::Data::SessionPoolExhaustedException*>(&e)
 		|| dynamic_cast<const DBLockedException*>(&e)
 		|| dynamic_cast<const TableLockedException*>(&e)
 		|| dynamic_cast<const ReadOnlyException*>(&e)
@@ -63,9 +109,11 @@ DatabaseImpl::DatabaseImpl(const Poco::Util::AbstractConfiguration& config, Poco
 {
 	const std::string connector = config.getString("database.connector", "sqlite");
 	std::string connection = config.getString("database.connection", "");
+	std::string key;
 	if (connector == "sqlite")
 	{
 		_kind = Kind::SQLite;
+		key = Poco::Data::SQLite::Connector::KEY;
 		Poco::Data::SQLite::Connector::registerConnector();
 		if (connection.empty())
 			connection = config.getString("server.state_dir", "var") + "/palaver.db";
@@ -73,7 +121,11 @@ DatabaseImpl::DatabaseImpl(const Poco::Util::AbstractConfiguration& config, Poco
 	}
 	else if (connector == "postgresql")
 	{
-		throw Poco::InvalidArgumentException("[database] connector = postgresql is not built into this palaverd yet");
+		_kind = Kind::PostgreSQL;
+		key = Poco::Data::PostgreSQL::Connector::KEY;
+		Poco::Data::PostgreSQL::Connector::registerConnector();
+		if (connection.empty())
+			throw Poco::InvalidArgumentException("[database] connection must name the PostgreSQL server, e.g. host=127.0.0.1 port=5432 dbname=palaver user=palaver");
 	}
 	else
 	{
@@ -84,18 +136,31 @@ DatabaseImpl::DatabaseImpl(const Poco::Util::AbstractConfiguration& config, Poco
 	if (synchronous != "OFF" && synchronous != "NORMAL" && synchronous != "FULL" && synchronous != "EXTRA")
 		throw Poco::InvalidArgumentException("[database] synchronous must be OFF, NORMAL, FULL or EXTRA, not", synchronous);
 
-	_pool.reset(new Pool(Poco::Data::SQLite::Connector::KEY, connection,
+	_pool.reset(new Pool(key, connection,
 		config.getInt("database.pool_size", 16), config.getInt("database.busy_timeout", 5000), synchronous));
 
+	Poco::Data::Session session(_pool->get());
 	if (_kind == Kind::SQLite)
 	{
-		Poco::Data::Session session(_pool->get());
 		std::string mode;
 		session << "PRAGMA journal_mode = WAL", into(mode), now;
 		if (Poco::toLower(mode) != "wal")
 			_logger.warning("SQLite did not switch to WAL (journal_mode is %s)", mode);
+		_logger.information("database: %s %s", connector, connection);
 	}
-	_logger.information("database: %s %s", connector, connection);
+	else
+	{
+		// The connection string may hold a password: log only where it goes.
+		std::string where;
+		for (const auto& word: {"host", "port", "dbname", "user"})
+		{
+			const std::string prefix = std::string(word) + "=";
+			const auto at = connection.find(prefix);
+			if (at == std::string::npos || (at > 0 && connection[at - 1] != ' ')) continue;
+			where += " " + connection.substr(at, connection.find(' ', at) - at);
+		}
+		_logger.information("database: postgresql%s", where);
+	}
 }
 
 DatabaseImpl::~DatabaseImpl()
@@ -103,14 +168,29 @@ DatabaseImpl::~DatabaseImpl()
 	if (_pool) _pool->shutdown();
 }
 
+Poco::Data::Session DatabaseImpl::acquire()
+{
+	Poco::Data::Session session = _pool->get();
+	if (_kind != Kind::PostgreSQL) return session;
+	const Poco::Int64 failed = lastConnectionFailure.load();
+	if (failed == 0 || Poco::Timestamp().epochMicroseconds() - failed > SUSPECT_WINDOW_US) return session;
+	// The server went away lately: an idle session may be dead without
+	// knowing it. Try it; a dead one fails here, is marked bad by libpq and
+	// dropped by the pool when it comes back.
+	int one = 0;
+	session << "SELECT 1", into(one), now;
+	return session;
+}
+
 Poco::Data::Session DatabaseImpl::session()
 {
 	const Poco::Timestamp started;
+	int retries = 0;
 	while (true)
 	{
 		try
 		{
-			return _pool->get();
+			return acquire();
 		}
 		catch (Poco::Data::SessionPoolExhaustedException&)
 		{
@@ -124,7 +204,12 @@ Poco::Data::Session DatabaseImpl::session()
 		}
 		catch (Poco::Exception& e)
 		{
+			// A stale PostgreSQL session that failed its check: take the next
+			// one (a bounded number of times: the pool's size and one more).
+			if (_kind == Kind::PostgreSQL && isPostgreSQLConnectionLoss(e) && ++retries <= _pool->capacity())
+				continue;
 			_logger.error("database: cannot open a session: %s", e.displayText());
+			isUnavailability(e);
 			throw HttpError::unavailable();
 		}
 	}
@@ -171,17 +256,31 @@ void DatabaseImpl::transact(const std::function<void(Poco::Data::Session&)>& wor
 	}
 }
 
+void DatabaseImpl::lockMigrations(Poco::Data::Session& session)
+{
+	// Nodes starting together migrate one after the other: the lock is held
+	// until the transaction ends.
+	if (_kind != Kind::PostgreSQL) return;
+	Poco::Int64 key = MIGRATION_LOCK;
+	int one = 0;
+	session << sql("SELECT 1 FROM (SELECT pg_advisory_xact_lock(?)) AS locked"), use(key), into(one), now;
+}
+
 void DatabaseImpl::migrate(const std::string& component, const std::vector<std::vector<std::string>>& steps)
 {
+	// Under the lock on PostgreSQL: two concurrent CREATE TABLE IF NOT EXISTS
+	// can both find no table and one then fails on the catalogue's unique index.
+	transact([&](Poco::Data::Session& session)
 	{
-		Poco::Data::Session session = this->session();
+		lockMigrations(session);
 		session << "CREATE TABLE IF NOT EXISTS schema_versions (component VARCHAR(100) PRIMARY KEY, version INTEGER NOT NULL)", now;
-	}
+	});
 	for (std::size_t target = 1; target <= steps.size(); ++target)
 	{
 		bool applied = false;
 		transact([&](Poco::Data::Session& session)
 		{
+			lockMigrations(session);
 			int version = 0;
 			std::string name = component;
 			session << sql("SELECT version FROM schema_versions WHERE component = ?"), use(name), into(version), now;
@@ -228,8 +327,9 @@ bool DatabaseImpl::reachable()
 		session << "SELECT 1", into(one), now;
 		return one == 1;
 	}
-	catch (Poco::Exception&)
+	catch (Poco::Exception& e)
 	{
+		isUnavailability(e);
 		return false;
 	}
 }

@@ -9,13 +9,15 @@
 #include <Poco/Data/SessionPool.h>
 #include <Poco/Logger.h>
 #include <Poco/Util/AbstractConfiguration.h>
+#include <atomic>
 #include <memory>
 
 namespace Palaver {
 namespace Server {
 
 /// The [database] section made real: a session pool whose SQLite sessions are
-/// set up for concurrent use (WAL, busy time-out, foreign keys).
+/// set up for concurrent use (WAL, busy time-out, foreign keys), or whose
+/// PostgreSQL sessions are checked again after the server went away.
 class DatabaseImpl: public Database
 {
 public:
@@ -36,10 +38,15 @@ public:
 
 	/// True for errors that mean "the store cannot take work now" (locks past
 	/// the busy time-out, lost connection, full or read-only disk): 503, not 500.
+	/// A PostgreSQL connection failure also makes every pool check its idle
+	/// sessions for a while, so that service resumes when the server is back.
 	static bool isUnavailability(const Poco::Exception& e);
 
 private:
 	class Pool;
+
+	Poco::Data::Session acquire();
+	void lockMigrations(Poco::Data::Session& session);
 
 	Kind _kind;
 	Poco::Logger& _logger;

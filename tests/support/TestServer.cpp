@@ -1,16 +1,20 @@
 #include "TestServer.h"
+#include "ClusterServices.h"
 #include "HttpClient.h"
 #include <Poco/Exception.h>
 #include <Poco/File.h>
 #include <Poco/Net/ServerSocket.h>
+#include <Poco/NumberFormatter.h>
 #include <Poco/Path.h>
 #include <Poco/Pipe.h>
 #include <Poco/PipeStream.h>
 #include <Poco/StreamCopier.h>
+#include <Poco/String.h>
 #include <Poco/TemporaryFile.h>
 #include <Poco/Thread.h>
 #include <Poco/Timestamp.h>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <signal.h>
@@ -95,6 +99,20 @@ TestServer::TestServer(Options options):
 	if (_options.pluginsConfigDir.empty()) _options.pluginsConfigDir = sourceDir() + "/plugins.d";
 	_stateDir = _ownsStateDir ? Poco::TemporaryFile::tempName() : _options.stateDir;
 	Poco::File(_stateDir).createDirectories();
+	// PALAVER_TEST_POSTGRESQL_FILE: the same tests on PostgreSQL, one database
+	// per state folder (so that a restart on the same folder finds its data).
+	const std::string postgreSQL = ClusterServices::postgreSQLOverride();
+	bool ownDatabase = true;
+	for (const auto& argument: _options.arguments)
+	{
+		if (argument.rfind("--database.", 0) == 0) ownDatabase = false;
+	}
+	if (!postgreSQL.empty() && ownDatabase)
+	{
+		_database = "palaver_t_" + Poco::toLower(Poco::NumberFormatter::formatHex(std::hash<std::string>()(Poco::Path(_stateDir).absolute().toString())));
+		_options.arguments.push_back("--database.connector=postgresql");
+		_options.arguments.push_back("--database.connection=" + ClusterServices::createDatabase(postgreSQL, _database));
+	}
 }
 
 TestServer::~TestServer()
@@ -103,6 +121,7 @@ TestServer::~TestServer()
 	{
 		if (running()) stop();
 		if (_ownsStateDir) Poco::File(_stateDir).remove(true);
+		if (_ownsStateDir && !_database.empty()) ClusterServices::dropDatabase(ClusterServices::postgreSQLOverride(), _database);
 	}
 	catch (...)
 	{

@@ -83,6 +83,7 @@ private:
 	Poco::UInt16 _wsPort;
 	std::string _stateDir;
 	bool _ownsStateDir;
+	std::string _database;  /// PostgreSQL database of PALAVER_TEST_POSTGRESQL_FILE runs
 	std::string _exitedOutput;
 	std::unique_ptr<Poco::ProcessHandle> _process;
 };

@@ -1,0 +1,371 @@
+// Two palaverd nodes sharing one PostgreSQL and one Redis (issue #8): users on
+// different nodes talk over HTTP and the socket, presence spans nodes, and the
+// cluster survives Redis and PostgreSQL going away and coming back.
+#include "ClusterServices.h"
+#include "WsTestSupport.h"
+#include <Poco/StringTokenizer.h>
+#include <Poco/Thread.h>
+#include <Poco/Timestamp.h>
+#include <cppunit/extensions/HelperMacros.h>
+#include <iostream>
+#include <set>
+#include <thread>
+
+using namespace Palaver::Testing;
+
+namespace {
+
+std::unique_ptr<TestServer> startNode(const std::string& database, const std::string& bus, const std::string& nodeId, bool wait = true)
+{
+	TestServer::Options options;
+	options.arguments = {"--auth.enabled=true", "--messages.enabled=true", "--ws.enabled=true",
+		"--contacts.enabled=true", "--web.enabled=false",
+		"--database.connector=postgresql", "--database.connection=" + database,
+		"--cluster.bus=" + bus, "--cluster.node_id=" + nodeId, "--cluster.reconnect_max=500",
+		"--ws.rate_limit=100000", "--ws.rate_burst=100000"};
+	options.waitUntilHealthy = wait;
+	auto server = std::make_unique<TestServer>(options);
+	server->start();
+	return server;
+}
+
+/// Value of a metric without labels in GET /metrics (-1 when absent).
+double metric(TestServer& server, const std::string& name)
+{
+	HttpClient http(server.httpPort());
+	const HttpReply reply = http.get("/metrics");
+	Poco::StringTokenizer lines(reply.body, "\n", Poco::StringTokenizer::TOK_TRIM);
+	for (const auto& line: lines)
+	{
+		if (line.compare(0, name.size() + 1, name + " ") == 0) return std::stod(line.substr(name.size() + 1));
+	}
+	return -1;
+}
+
+/// Waits (bounded) until both nodes are subscribed to the Redis channel.
+void waitSubscribed(TestServer& a, TestServer& b, int timeoutMs = 15000)
+{
+	const Poco::Timestamp started;
+	while (started.elapsed() / 1000 < timeoutMs)
+	{
+		if (metric(a, "palaver_cluster_connected") == 1 && metric(b, "palaver_cluster_connected") == 1) return;
+		Poco::Thread::sleep(20);
+	}
+	CPPUNIT_FAIL("the nodes did not subscribe to Redis:\n" + a.output() + "\n" + b.output());
+}
+
+bool waitPresence(WsClient& client, Poco::Int64 userId, bool online, int timeoutMs = 5000)
+{
+	const Poco::Timestamp started;
+	try
+	{
+		while (started.elapsed() / 1000 < timeoutMs)
+		{
+			auto frame = client.receiveType("presence", timeoutMs);
+			if (frame->getValue<Poco::Int64>("userId") == userId && frame->getValue<bool>("online") == online) return true;
+		}
+	}
+	catch (Poco::TimeoutException&)
+	{
+	}
+	return false;
+}
+
+/// Receives chatmsg frames until the one with id; false if it never comes.
+bool waitChat(WsClient& client, Poco::Int64 id, int timeoutMs = 5000)
+{
+	const Poco::Timestamp started;
+	try
+	{
+		while (started.elapsed() / 1000 < timeoutMs)
+		{
+			if (client.receiveType("chatmsg", timeoutMs)->getValue<Poco::Int64>("id") == id) return true;
+		}
+	}
+	catch (Poco::TimeoutException&)
+	{
+	}
+	return false;
+}
+
+Poco::JSON::Object::Ptr chat(Poco::Int64 to, const std::string& text, const std::string& clientMsgId)
+{
+	Poco::JSON::Object::Ptr frame = new Poco::JSON::Object;
+	frame->set("type", "chatmsg");
+	frame->set("toUserId", to);
+	frame->set("text", text);
+	frame->set("clientMsgId", clientMsgId);
+	return frame;
+}
+
+} // namespace
+
+class ClusterTest: public CppUnit::TestFixture
+{
+	CPPUNIT_TEST_SUITE(ClusterTest);
+	CPPUNIT_TEST(testUsersOnTwoNodes);
+	CPPUNIT_TEST(testPresenceAcrossNodes);
+	CPPUNIT_TEST(testRedisRestart);
+	CPPUNIT_TEST(testPostgreSQLOutage);
+	CPPUNIT_TEST(testConcurrentStartMigratesOnce);
+	CPPUNIT_TEST(testCrossNodeRate);
+	CPPUNIT_TEST_SUITE_END();
+
+public:
+	void setUp() override
+	{
+		_services.reset(new ClusterServices);
+		_services->startPostgreSQL();
+		_services->startRedis();
+		_database = ClusterServices::createDatabase(_services->postgreSQL(), "palaver");
+	}
+
+	void tearDown() override
+	{
+		_node2.reset();
+		_node1.reset();
+		_services.reset();
+	}
+
+	void startNodes()
+	{
+		_node1 = startNode(_database, _services->redisUrl(), "node1");
+		_node2 = startNode(_database, _services->redisUrl(), "node2");
+		waitSubscribed(*_node1, *_node2);
+	}
+
+	/// Both nodes started; a registered on node 1 and b on node 2.
+	void startWithUsers(const std::string& prefix, Account& a, Account& b)
+	{
+		startNodes();
+		a = registerAccount(*_node1, prefix + "a");
+		b = registerAccount(*_node2, prefix + "b");
+	}
+
+	void testUsersOnTwoNodes()
+	{
+		startNodes();
+		Account a = registerAccount(*_node1, "alice");
+		auto a1 = connectAs(*_node1, a);
+
+		// Registered on node 2: usermsg reaches node 1's sockets.
+		Account b = registerAccount(*_node2, "bob");
+		auto usermsg = a1->receiveType("usermsg");
+		CPPUNIT_ASSERT_EQUAL(b.id, usermsg->getValue<Poco::Int64>("id"));
+		auto b2 = connectAs(*_node2, b);
+		CPPUNIT_ASSERT(waitPresence(*a1, b.id, true));
+
+		// One database: node 1 lists bob, node 2 knows alice.
+		HttpClient contacts(_node1->httpPort());
+		contacts.setBearer(a.token);
+		CPPUNIT_ASSERT(contacts.get("/contacts").body.find("\"" + b.name + "\"") != std::string::npos);
+
+		// HTTP on node 1 -> socket on node 2; the sender's socket gets it once.
+		const Poco::Int64 viaHttp = postMessage(*_node1, a, b.id, "over http");
+		auto received = b2->receiveType("chatmsg");
+		CPPUNIT_ASSERT_EQUAL(viaHttp, received->getValue<Poco::Int64>("id"));
+		CPPUNIT_ASSERT_EQUAL(std::string("over http"), received->getValue<std::string>("text"));
+		CPPUNIT_ASSERT_EQUAL(viaHttp, a1->receiveType("chatmsg")->getValue<Poco::Int64>("id"));
+
+		// Socket on node 2 -> socket on node 1.
+		b2->sendJson(*chat(a.id, "over the socket", "c1"));
+		auto ack = b2->receiveType("ack");
+		const Poco::Int64 viaWs = ack->getValue<Poco::Int64>("id");
+		CPPUNIT_ASSERT_EQUAL(viaWs, a1->receiveType("chatmsg")->getValue<Poco::Int64>("id"));
+		CPPUNIT_ASSERT_EQUAL(viaWs, b2->receiveType("chatmsg")->getValue<Poco::Int64>("id"));
+
+		// Typing and read receipts cross too.
+		Poco::JSON::Object typing;
+		typing.set("type", "typing");
+		typing.set("toUserId", b.id);
+		a1->sendJson(typing);
+		CPPUNIT_ASSERT_EQUAL(a.id, b2->receiveType("typing")->getValue<Poco::Int64>("fromUserId"));
+		Poco::JSON::Object read;
+		read.set("type", "read");
+		read.set("fromUserId", a.id);
+		read.set("upToId", viaHttp);
+		b2->sendJson(read);
+		auto receipt = a1->receiveType("receipt");
+		CPPUNIT_ASSERT_EQUAL(b.id, receipt->getValue<Poco::Int64>("readerId"));
+		CPPUNIT_ASSERT_EQUAL(viaHttp, receipt->getValue<Poco::Int64>("upToId"));
+
+		// Exactly once per connection: nothing more arrives (no echo of a
+		// node's own events coming back from Redis).
+		CPPUNIT_ASSERT(a1->silentFor(500));
+		CPPUNIT_ASSERT(b2->silentFor(100));
+
+		// The history is the same from either node.
+		HttpClient history(_node2->httpPort());
+		history.setBearer(b.token);
+		auto messages = history.get("/messages/from/" + std::to_string(a.id)).jsonArray();
+		CPPUNIT_ASSERT_EQUAL(std::size_t(2), messages->size());
+		CPPUNIT_ASSERT_EQUAL(viaHttp, messages->getObject(0)->getValue<Poco::Int64>("id"));
+		CPPUNIT_ASSERT_EQUAL(viaWs, messages->getObject(1)->getValue<Poco::Int64>("id"));
+	}
+
+	void testPresenceAcrossNodes()
+	{
+		Account a, b;
+		startWithUsers("p", a, b);
+		auto b2 = connectAs(*_node2, b);
+		auto a1 = connectAs(*_node1, a);
+		CPPUNIT_ASSERT(waitPresence(*b2, a.id, true));
+
+		// A second connection of alice, on the other node: no change.
+		auto a2 = connectAs(*_node2, a);
+		a1->close();
+		a1.reset();
+		CPPUNIT_ASSERT_MESSAGE("alice is still online on node 2", !waitPresence(*b2, a.id, false, 700));
+
+		// A newcomer on node 1 is told that alice (on node 2 only) is online.
+		Account c = registerAccount(*_node1, "pc");
+		auto c1 = connectAs(*_node1, c);
+		CPPUNIT_ASSERT(waitPresence(*c1, a.id, true, 2000));
+
+		a2->close();
+		a2.reset();
+		CPPUNIT_ASSERT(waitPresence(*b2, a.id, false));
+		CPPUNIT_ASSERT(waitPresence(*c1, a.id, false));
+	}
+
+	void testRedisRestart()
+	{
+		Account a, b;
+		startWithUsers("r", a, b);
+		auto a1 = connectAs(*_node1, a);
+		auto b2 = connectAs(*_node2, b);
+		CPPUNIT_ASSERT(waitChat(*b2, postMessage(*_node1, a, b.id, "before")));
+
+		_services->killRedis();
+		// Local delivery and storage go on without Redis.
+		const Poco::Int64 during = postMessage(*_node1, a, b.id, "during");
+		CPPUNIT_ASSERT(waitChat(*a1, during));
+		Account local = registerAccount(*_node1, "rl");
+		auto l1 = connectAs(*_node1, local);
+		const Poco::Int64 localId = postMessage(*_node1, local, a.id, "local while redis is down");
+		CPPUNIT_ASSERT(waitChat(*a1, localId));
+
+		_services->startRedis();
+		waitSubscribed(*_node1, *_node2, 20000);
+		// Delivery across nodes resumes (the first message after a reconnection
+		// may race the other node's resubscription: retry a bounded number).
+		bool resumed = false;
+		for (int attempt = 0; attempt < 20 && !resumed; ++attempt)
+			resumed = waitChat(*b2, postMessage(*_node1, a, b.id, "after " + std::to_string(attempt)), 1000);
+		CPPUNIT_ASSERT_MESSAGE(_node1->output(), resumed);
+		CPPUNIT_ASSERT(_node1->output().find("subscribed to Redis") != std::string::npos);
+		CPPUNIT_ASSERT(_node2->output().find("Redis subscription lost") != std::string::npos);
+
+		// Nothing acknowledged was lost: the message sent while the bus was down is in the history.
+		HttpClient history(_node2->httpPort());
+		history.setBearer(b.token);
+		CPPUNIT_ASSERT(history.get("/messages/from/" + std::to_string(a.id)).body.find("\"during\"") != std::string::npos);
+	}
+
+	void testPostgreSQLOutage()
+	{
+		Account a, b;
+		startWithUsers("d", a, b);
+		const Poco::Int64 before = postMessage(*_node1, a, b.id, "before the outage");
+
+		_services->stopPostgreSQL();
+		HttpClient health(_node1->httpPort());
+		HttpReply reply = health.get("/health");
+		CPPUNIT_ASSERT_EQUAL(503, reply.status);
+		CPPUNIT_ASSERT_EQUAL(std::string("storage_unavailable"), reply.json()->getValue<std::string>("status"));
+		HttpClient poster(_node2->httpPort());
+		poster.setBearer(b.token);
+		Poco::JSON::Object text;
+		text.set("text", "while the database is down");
+		reply = poster.postJson("/post/touser/" + std::to_string(a.id), text);
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(reply.body, 503, reply.status);
+		CPPUNIT_ASSERT_EQUAL(std::string("storage_unavailable"), reply.errorCode());
+		HttpClient registrar(_node1->httpPort());
+		reply = registrar.registerUser("nobody");
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(reply.body, 503, reply.status);
+		reply = poster.get("/messages/from/" + std::to_string(a.id));
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(reply.body, 503, reply.status);
+
+		_services->startPostgreSQL();
+		// Both nodes come back by themselves.
+		for (TestServer* node: {_node1.get(), _node2.get()})
+		{
+			HttpClient http(node->httpPort());
+			const Poco::Timestamp started;
+			int status = 0;
+			while (started.elapsed() < 30 * Poco::Timestamp::resolution() && (status = http.get("/health").status) != 200)
+				Poco::Thread::sleep(50);
+			CPPUNIT_ASSERT_EQUAL_MESSAGE(node->output(), 200, status);
+		}
+		// Every pooled session works again, not only the one /health used.
+		for (int i = 0; i < 20; ++i)
+			postMessage(*_node2, b, a.id, "after " + std::to_string(i));
+		registerAccount(*_node1, "dc");
+		auto messages = poster.get("/messages/from/" + std::to_string(a.id)).jsonArray();
+		CPPUNIT_ASSERT_EQUAL(std::size_t(21), messages->size());
+		CPPUNIT_ASSERT_EQUAL(before, messages->getObject(0)->getValue<Poco::Int64>("id"));
+	}
+
+	void testConcurrentStartMigratesOnce()
+	{
+		// Four nodes on an empty database at once: every one comes up.
+		std::vector<std::unique_ptr<TestServer>> nodes;
+		for (int i = 0; i < 4; ++i)
+			nodes.push_back(startNode(_database, _services->redisUrl(), "start" + std::to_string(i), false));
+		for (auto& node: nodes)
+		{
+			HttpClient http(node->httpPort());
+			const Poco::Timestamp started;
+			int status = 0;
+			while (node->running() && started.elapsed() < 30 * Poco::Timestamp::resolution())
+			{
+				try { status = http.get("/health").status; } catch (Poco::Exception&) { status = 0; }
+				if (status == 200) break;
+				Poco::Thread::sleep(20);
+			}
+			CPPUNIT_ASSERT_EQUAL_MESSAGE(node->output(), 200, status);
+		}
+		Account a = registerAccount(*nodes[3], "ma");
+		Account b = registerAccount(*nodes[0], "mb");
+		postMessage(*nodes[1], a, b.id, "schema is there");
+	}
+
+	void testCrossNodeRate()
+	{
+		Account a, b;
+		startWithUsers("f", a, b);
+		auto a1 = connectAs(*_node1, a);
+		auto b2 = connectAs(*_node2, b);
+		const int count = 2000;
+		const Poco::Timestamp started;
+		std::thread sender([&]
+		{
+			for (int i = 0; i < count; ++i)
+				a1->sendJson(*chat(b.id, "m" + std::to_string(i), "k" + std::to_string(i)));
+		});
+		std::set<Poco::Int64> ids;
+		try
+		{
+			while (static_cast<int>(ids.size()) < count)
+				ids.insert(b2->receiveType("chatmsg", 10000)->getValue<Poco::Int64>("id"));
+		}
+		catch (Poco::Exception&)
+		{
+		}
+		sender.join();
+		const double seconds = static_cast<double>(started.elapsed()) / Poco::Timestamp::resolution();
+		std::cerr << "\ncross-node: " << ids.size() << " messages stored on node 1 (PostgreSQL) reached a socket on node 2 in "
+			<< seconds << " s: " << static_cast<int>(ids.size() / seconds) << " messages/s" << std::endl;
+		CPPUNIT_ASSERT_EQUAL(count, static_cast<int>(ids.size()));
+		// Far above the ~10 messages/s of Poco::Redis::AsyncReader.
+		CPPUNIT_ASSERT(ids.size() / seconds > 200);
+	}
+
+private:
+	std::unique_ptr<ClusterServices> _services;
+	std::string _database;
+	std::unique_ptr<TestServer> _node1;
+	std::unique_ptr<TestServer> _node2;
+};
+
+CPPUNIT_TEST_SUITE_REGISTRATION(ClusterTest);
