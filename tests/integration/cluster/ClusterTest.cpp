@@ -404,6 +404,34 @@ public:
 		// Far above the ~10 messages/s of Poco::Redis::AsyncReader, with room
 		// for a loaded test machine (alone: over 1,500 messages/s).
 		CPPUNIT_ASSERT(ids.size() / seconds > 50);
+
+		// The bus alone (typing frames: no storage on the way).
+		const int typings = 5000;
+		Poco::JSON::Object typing;
+		typing.set("type", "typing");
+		typing.set("toUserId", b.id);
+		const Poco::Timestamp busStarted;
+		std::thread typer([&]
+		{
+			for (int i = 0; i < typings; ++i) a1->sendJson(typing);
+		});
+		int arrived = 0;
+		try
+		{
+			while (arrived < typings)
+			{
+				b2->receiveType("typing", 10000);
+				++arrived;
+			}
+		}
+		catch (Poco::Exception&)
+		{
+		}
+		typer.join();
+		const double busSeconds = static_cast<double>(busStarted.elapsed()) / Poco::Timestamp::resolution();
+		std::cerr << "cross-node: " << arrived << " typing frames from a socket on node 1 reached a socket on node 2 in "
+			<< busSeconds << " s: " << static_cast<int>(arrived / busSeconds) << " frames/s" << std::endl;
+		CPPUNIT_ASSERT_EQUAL(typings, arrived);
 	}
 
 private:
