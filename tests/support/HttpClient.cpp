@@ -49,16 +49,35 @@ HttpReply HttpClient::request(const std::string& method, const std::string& path
 	const std::string& body, const std::string& contentType, const Poco::Net::NameValueCollection& headers)
 {
 	Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+	if (!body.empty() || method == "POST" || method == "PUT") request.setContentLength64(static_cast<Poco::Int64>(body.size()));
+	prepare(request, contentType, headers);
+	std::ostream& out = _session.sendRequest(request);
+	out.write(body.data(), static_cast<std::streamsize>(body.size()));
+	return receive();
+}
+
+HttpReply HttpClient::announceBody(const std::string& path, Poco::Int64 size, const std::string& contentType)
+{
+	Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, path, Poco::Net::HTTPMessage::HTTP_1_1);
+	request.setContentLength64(size);
+	prepare(request, contentType, Poco::Net::NameValueCollection());
+	_session.sendRequest(request);
+	HttpReply reply = receive();
+	_session.reset();  // the announced body never came: this connection is done
+	return reply;
+}
+
+void HttpClient::prepare(Poco::Net::HTTPRequest& request, const std::string& contentType, const Poco::Net::NameValueCollection& headers)
+{
 	request.setKeepAlive(true);
 	if (!contentType.empty()) request.setContentType(contentType);
-	if (!body.empty() || method == "POST" || method == "PUT") request.setContentLength64(static_cast<Poco::Int64>(body.size()));
 	if (!_bearer.empty()) request.set("Authorization", "Bearer " + _bearer);
 	if (!_cookie.empty()) request.set("Cookie", _cookie);
 	for (const auto& header: headers) request.set(header.first, header.second);
+}
 
-	std::ostream& out = _session.sendRequest(request);
-	out.write(body.data(), static_cast<std::streamsize>(body.size()));
-
+HttpReply HttpClient::receive()
+{
 	Poco::Net::HTTPResponse response;
 	std::istream& in = _session.receiveResponse(response);
 	HttpReply reply;

@@ -10,6 +10,7 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/NameValueCollection.h>
 #include <Poco/Types.h>
 #include <string>
@@ -51,6 +52,10 @@ public:
 	HttpReply postJson(const std::string& path, const Poco::JSON::Object& json);
 	HttpReply postForm(const std::string& path, const std::vector<std::pair<std::string, std::string>>& fields);
 
+	/// Sends only the head of a POST announcing a body of size bytes, none of
+	/// which follows: what a server must refuse (413) before reading the body.
+	HttpReply announceBody(const std::string& path, Poco::Int64 size, const std::string& contentType);
+
 	/// Registers (POST /register with JSON) and, on 201, remembers the token as
 	/// the Bearer for later requests. Returns the reply.
 	HttpReply registerUser(const std::string& userName, const std::string& password = "secret123", const std::string& info = "");
@@ -59,6 +64,9 @@ public:
 	static std::string encode(const std::string& text);
 
 private:
+	void prepare(Poco::Net::HTTPRequest& request, const std::string& contentType, const Poco::Net::NameValueCollection& headers);
+	HttpReply receive();
+
 	Poco::Net::HTTPClientSession _session;
 	std::string _bearer;
 	std::string _cookie;

@@ -759,18 +759,9 @@ private:
 	// Announces a body of size bytes and sends none of it: the status.
 	int announceBody(const std::string& path, Poco::Int64 size)
 	{
-		Poco::Net::HTTPClientSession session("127.0.0.1", _server->httpPort());
-		session.setTimeout(Poco::Timespan(10, 0));
-		Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, path, Poco::Net::HTTPMessage::HTTP_1_1);
-		request.setContentType("application/json");
-		request.setContentLength64(size);
-		session.sendRequest(request);
-		Poco::Net::HTTPResponse response;
-		std::istream& in = session.receiveResponse(response);
-		std::string body;
-		Poco::StreamCopier::copyToString(in, body);
-		CPPUNIT_ASSERT_MESSAGE(body, body.find("payload_too_large") != std::string::npos);
-		return response.getStatus();
+		HttpReply reply = HttpClient(_server->httpPort()).announceBody(path, size, "application/json");
+		CPPUNIT_ASSERT_MESSAGE(reply.body, reply.errorCode() == "payload_too_large");
+		return reply.status;
 	}
 
 	std::unique_ptr<TestServer> _server;

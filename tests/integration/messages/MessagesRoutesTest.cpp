@@ -598,19 +598,11 @@ private:
 	/// Sends only the headers of a POST that announces size bytes; returns the status.
 	int announceBody(const std::string& path, const std::string& token, Poco::Int64 size)
 	{
-		Poco::Net::HTTPClientSession session("127.0.0.1", _server->httpPort());
-		session.setTimeout(Poco::Timespan(10, 0));
-		Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, path, Poco::Net::HTTPMessage::HTTP_1_1);
-		request.setContentType("application/x-www-form-urlencoded");
-		request.setContentLength64(size);
-		request.set("Authorization", "Bearer " + token);
-		session.sendRequest(request);
-		Poco::Net::HTTPResponse response;
-		std::istream& in = session.receiveResponse(response);
-		std::string body;
-		Poco::StreamCopier::copyToString(in, body);
-		CPPUNIT_ASSERT_MESSAGE(body, body.find("payload_too_large") != std::string::npos);
-		return response.getStatus();
+		HttpClient client(_server->httpPort());
+		client.setBearer(token);
+		HttpReply reply = client.announceBody(path, size, "application/x-www-form-urlencoded");
+		CPPUNIT_ASSERT_MESSAGE(reply.body, reply.errorCode() == "payload_too_large");
+		return reply.status;
 	}
 
 	static std::string postPath(Poco::Int64 to)
