@@ -8,13 +8,21 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServerConnection.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/TCPServer.h>
+#include <Poco/Net/TCPServerConnectionFactory.h>
 #include <Poco/Stopwatch.h>
 #include <Poco/Thread.h>
 #include <Poco/Timestamp.h>
+#include <condition_variable>
+#include <limits>
+#include <mutex>
+#include <set>
+#include <thread>
 
 namespace Palaver {
 namespace Server {
@@ -40,6 +48,8 @@ std::string readBody(Poco::Net::HTTPServerRequest& request, std::size_t limit)
 	const HttpError tooLarge(413, "payload_too_large", "the request body exceeds " + std::to_string(limit) + " bytes");
 	if (request.hasContentLength() && request.getContentLength64() > static_cast<Poco::Int64>(limit))
 		throw tooLarge;
+	if (request.hasContentLength() && request.getContentLength64() < 0)
+		throw HttpError::badRequest("invalid Content-Length");
 	std::string body;
 	if (!request.hasContentLength() && !request.getChunkedTransferEncoding())
 		return body;
@@ -50,19 +60,127 @@ std::string readBody(Poco::Net::HTTPServerRequest& request, std::size_t limit)
 		body.append(buffer, static_cast<std::size_t>(stream.gcount()));
 		if (body.size() > limit) throw tooLarge;
 	}
+	// A malformed chunk, or a client that hung up (or was cut by the read
+	// time-out) before sending all it announced: never handle a truncated
+	// body as if it were whole.
+	if (stream.bad()) throw HttpError::badRequest("malformed request body");
+	if (request.hasContentLength() && static_cast<Poco::Int64>(body.size()) < request.getContentLength64())
+		throw HttpError::badRequest("the request body ended early");
 	return body;
 }
 
 } // namespace
 
+// Cuts connections whose request head (and body) do not arrive within the
+// read time-out: Poco's own time-out bounds each socket read, so a client
+// trickling a byte at a time (slow-loris) would hold a thread for ever.
+class HttpServer::ReadGuard
+{
+public:
+	static constexpr Poco::Int64 NONE = std::numeric_limits<Poco::Int64>::max();
+
+	/// One connection: its socket and the time (epoch microseconds) by which
+	/// the request being read must have arrived.
+	struct Entry
+	{
+		Poco::Net::StreamSocket socket;
+		std::atomic<Poco::Int64> deadline{NONE};
+	};
+
+	/// The entry of the connection this thread serves (nullptr elsewhere).
+	static thread_local Entry* current;
+
+	/// seconds <= 0: no read deadline at all.
+	ReadGuard(int seconds, int keepAliveSeconds):
+		_limit(Poco::Int64(seconds) * 1000000),
+		_keepAlive(Poco::Int64(keepAliveSeconds) * 1000000)
+	{
+		if (_limit > 0) _thread = std::thread([this] { run(); });
+	}
+
+	~ReadGuard()
+	{
+		{
+			std::lock_guard<std::mutex> lock(_mutex);
+			_stop = true;
+		}
+		_wake.notify_all();
+		if (_thread.joinable()) _thread.join();
+	}
+
+	void add(Entry& entry)
+	{
+		if (_limit <= 0) return;
+		entry.deadline = now() + _limit;
+		std::lock_guard<std::mutex> lock(_mutex);
+		_entries.insert(&entry);
+	}
+
+	void remove(Entry& entry)
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		_entries.erase(&entry);
+	}
+
+	/// The request is read: no deadline while it is handled.
+	static void requestRead()
+	{
+		if (current) current->deadline = NONE;
+	}
+
+	/// The answer is sent: the next request on this keep-alive connection
+	/// has keep_alive_timeout to start and the read time-out to arrive.
+	void answered(bool detached)
+	{
+		if (current && !detached && _limit > 0) current->deadline = now() + _keepAlive + _limit;
+	}
+
+private:
+	static Poco::Int64 now() { return Poco::Timestamp().epochMicroseconds(); }
+
+	void run()
+	{
+		std::unique_lock<std::mutex> lock(_mutex);
+		while (!_stop)
+		{
+			_wake.wait_for(lock, std::chrono::milliseconds(100));
+			const Poco::Int64 time = now();
+			for (Entry* entry: _entries)
+			{
+				if (entry->deadline > time) continue;
+				entry->deadline = NONE;
+				try
+				{
+					// The blocked read returns end-of-stream; the connection ends.
+					entry->socket.shutdown();
+				}
+				catch (Poco::Exception&)
+				{
+				}
+			}
+		}
+	}
+
+	const Poco::Int64 _limit;
+	const Poco::Int64 _keepAlive;
+	std::mutex _mutex;
+	std::condition_variable _wake;
+	std::set<Entry*> _entries;
+	bool _stop = false;
+	std::thread _thread;
+};
+
+thread_local HttpServer::ReadGuard::Entry* HttpServer::ReadGuard::current = nullptr;
+
 class HttpServer::Dispatcher: public Poco::Net::HTTPRequestHandler
 {
 public:
-	Dispatcher(RouterImpl& router, MetricsImpl& metrics, std::size_t maxBodySize, std::atomic<int>& active):
+	Dispatcher(RouterImpl& router, MetricsImpl& metrics, std::size_t maxBodySize, std::atomic<int>& active, ReadGuard& guard):
 		_router(router),
 		_metrics(metrics),
 		_maxBodySize(maxBodySize),
 		_active(active),
+		_guard(guard),
 		_logger(Poco::Logger::get("palaver.http")),
 		_accessLog(Poco::Logger::get("palaver.access"))
 	{
@@ -83,6 +201,7 @@ public:
 			auto match = _router.match(httpRequest.getMethod(), rawPath);
 			const std::size_t limit = match.route && match.route->options.maxBodySize ? match.route->options.maxBodySize : _maxBodySize;
 			std::string body = readBody(httpRequest, limit);
+			ReadGuard::requestRead();
 			if (!match.route)
 			{
 				if (match.allowed.empty()) throw HttpError::notFound("no such route");
@@ -119,6 +238,7 @@ public:
 			_logger.error("%s %s: %s", httpRequest.getMethod(), route, std::string(e.what()));
 			answer(response, HttpError(500, "internal_error", "internal server error"));
 		}
+		_guard.answered(detached);
 		const int status = detached ? 101 : response.status();
 		const double seconds = watch.elapsed() / 1e6;
 		_metrics.recordRequest(httpRequest.getMethod(), route, status, seconds);
@@ -146,6 +266,7 @@ private:
 	MetricsImpl& _metrics;
 	std::size_t _maxBodySize;
 	std::atomic<int>& _active;
+	ReadGuard& _guard;
 	Poco::Logger& _logger;
 	Poco::Logger& _accessLog;
 };
@@ -153,14 +274,20 @@ private:
 class HttpServer::DispatcherFactory: public Poco::Net::HTTPRequestHandlerFactory
 {
 public:
-	DispatcherFactory(RouterImpl& router, MetricsImpl& metrics, std::size_t maxBodySize, std::atomic<int>& active):
-		_router(router), _metrics(metrics), _maxBodySize(maxBodySize), _active(active)
+	DispatcherFactory(RouterImpl& router, MetricsImpl& metrics, std::size_t maxBodySize, std::atomic<int>& active, ReadGuard& guard):
+		_router(router), _metrics(metrics), _maxBodySize(maxBodySize), _active(active), _guard(guard)
 	{
 	}
 
 	Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override
 	{
-		return new Dispatcher(_router, _metrics, _maxBodySize, _active);
+		return new Dispatcher(_router, _metrics, _maxBodySize, _active, _guard);
+	}
+
+	/// What Poco's HTTPServer::stopAll() does: tells the open connections.
+	void stopConnections(bool abortCurrent)
+	{
+		serverStopped(this, abortCurrent);
 	}
 
 private:
@@ -168,9 +295,86 @@ private:
 	MetricsImpl& _metrics;
 	std::size_t _maxBodySize;
 	std::atomic<int>& _active;
+	ReadGuard& _guard;
+};
+
+// Poco's HTTPServerConnection, watched by the read guard while it lives.
+class HttpServer::GuardedConnection: public Poco::Net::HTTPServerConnection
+{
+public:
+	GuardedConnection(const Poco::Net::StreamSocket& socket, Poco::Net::HTTPServerParams::Ptr params,
+		Poco::Net::HTTPRequestHandlerFactory::Ptr factory, ReadGuard& guard):
+		Poco::Net::HTTPServerConnection(socket, params, factory),
+		_guard(guard)
+	{
+	}
+
+	void run() override
+	{
+		ReadGuard::Entry entry;
+		entry.socket = socket();
+		struct Watch
+		{
+			ReadGuard& guard;
+			ReadGuard::Entry& entry;
+			Watch(ReadGuard& g, ReadGuard::Entry& e): guard(g), entry(e) { guard.add(entry); ReadGuard::current = &entry; }
+			~Watch() { ReadGuard::current = nullptr; guard.remove(entry); }
+		} watch(_guard, entry);
+		Poco::Net::HTTPServerConnection::run();
+	}
+
+private:
+	ReadGuard& _guard;
+};
+
+// What Poco's HTTPServerConnectionFactory does, with guarded connections.
+class HttpServer::ConnectionFactory: public Poco::Net::TCPServerConnectionFactory
+{
+public:
+	ConnectionFactory(Poco::Net::HTTPServerParams::Ptr params, Poco::SharedPtr<DispatcherFactory> factory, ReadGuard& guard):
+		_params(params), _factory(factory), _guard(guard)
+	{
+	}
+
+	Poco::Net::TCPServerConnection* createConnection(const Poco::Net::StreamSocket& socket) override
+	{
+		return new GuardedConnection(socket, _params, _factory, _guard);
+	}
+
+private:
+	Poco::Net::HTTPServerParams::Ptr _params;
+	Poco::SharedPtr<DispatcherFactory> _factory;
+	ReadGuard& _guard;
+};
+
+// Poco's HTTPServer, made of the pieces above.
+class HttpServer::Listener: public Poco::Net::TCPServer
+{
+public:
+	Listener(Poco::SharedPtr<DispatcherFactory> factory, Poco::ThreadPool& threads, const Poco::Net::ServerSocket& socket,
+		Poco::Net::HTTPServerParams::Ptr params, ReadGuard& guard):
+		Poco::Net::TCPServer(new ConnectionFactory(params, factory, guard), threads, socket, params),
+		_factory(factory)
+	{
+	}
+
+	~Listener() override
+	{
+		stopAll(false);
+	}
+
+	void stopAll(bool abortCurrent)
+	{
+		stop();
+		_factory->stopConnections(abortCurrent);
+	}
+
+private:
+	Poco::SharedPtr<DispatcherFactory> _factory;
 };
 
 HttpServer::HttpServer(const Poco::Util::AbstractConfiguration& config, RouterImpl& router, MetricsImpl& metrics):
+	_guard(new ReadGuard(config.getInt("http.request_read_timeout", 20), config.getInt("http.keep_alive_timeout", 15))),
 	_threads("http", 2, config.getInt("http.max_threads", 64), 60)
 {
 	const int maxThreads = config.getInt("http.max_threads", 64);
@@ -189,7 +393,8 @@ HttpServer::HttpServer(const Poco::Util::AbstractConfiguration& config, RouterIm
 	socket.listen(LISTEN_BACKLOG);
 
 	const std::size_t maxBodySize = config.getUInt64("http.max_body_size", 65536);
-	_server.reset(new Poco::Net::HTTPServer(new DispatcherFactory(router, metrics, maxBodySize, _active), _threads, socket, params));
+	Poco::SharedPtr<DispatcherFactory> factory(new DispatcherFactory(router, metrics, maxBodySize, _active, *_guard));
+	_server.reset(new Listener(factory, _threads, socket, params, *_guard));
 }
 
 HttpServer::~HttpServer()

@@ -18,9 +18,11 @@ namespace Server {
 class MetricsImpl;
 class RouterImpl;
 
-/// The [http] listener: Poco's HTTPServer on a thread pool of its own, with
-/// every request going through the router, JSON errors, body limits, metrics
-/// and an access log line.
+/// The [http] listener: Poco's HTTP server connections on a thread pool of
+/// their own, with every request going through the router, JSON errors, body
+/// limits, metrics and an access log line. A request's head and body must
+/// arrive within [http] request_read_timeout (slow-loris): Poco's own
+/// time-out bounds each socket read, not a whole request.
 class HttpServer
 {
 public:
@@ -38,10 +40,15 @@ public:
 private:
 	class Dispatcher;
 	class DispatcherFactory;
+	class ReadGuard;
+	class GuardedConnection;
+	class ConnectionFactory;
+	class Listener;
 
 	std::atomic<int> _active{0};
+	std::unique_ptr<ReadGuard> _guard;
 	Poco::ThreadPool _threads;
-	std::unique_ptr<Poco::Net::HTTPServer> _server;
+	std::unique_ptr<Listener> _server;
 };
 
 } } // namespace Palaver::Server
