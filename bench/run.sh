@@ -134,7 +134,7 @@ scenario() {
 	fi
 	cleanup
 	if $profile && [ -f "$results_dir/$name.perf.data" ]; then
-		perf report -i "$results_dir/$name.perf.data" --no-children --sort dso,sym --stdio 2>/dev/null \
+		perf report -i "$results_dir/$name.perf.data" --no-children -g none --sort dso,sym --stdio 2>/dev/null \
 			| grep -v '^#' | grep -v '^$' | head -40 >"$results_dir/$name.perf.txt" || true
 	fi
 }

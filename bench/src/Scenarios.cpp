@@ -517,7 +517,9 @@ bool Bench::runChat(bool overWs, Json& result, std::string& summary)
 	if (_options.sweep)
 	{
 		result.add("highest_sustained_rate", best).add("p99_limit_ms", _options.p99Max);
-		summary += "\nhighest sustained rate: " + fixed(best, 0) + " msg/s (100% delivered, p99 <= " + fixed(_options.p99Max, 0) + " ms)";
+		const std::string line = "highest sustained rate: " + fixed(best, 0) + " msg/s (100% delivered, p99 <= " + fixed(_options.p99Max, 0) + " ms)";
+		std::cout << line << std::endl;
+		summary += "\n" + line;
 	}
 	closeAll();
 	// A sweep is expected to break the server at its last steps.
@@ -544,12 +546,16 @@ bool Bench::runFanout(Json& result, std::string& summary)
 		_fanoutName = _options.prefix + "new" + std::to_string(round);
 		std::int64_t answered = 0;
 		int status = 0;
+		const double serverCpu0 = _options.serverPid > 0 ? procCpuSeconds(_options.serverPid) : 0;
+		const double clientCpu0 = clientCpuSeconds();
 		const std::int64_t t0 = nowUs();
 		_http[0]->request(HttpConn::build("POST", "/register", "", "application/x-www-form-urlencoded",
 				"username=" + _fanoutName + "&password=" + _options.password + "&info=fanout"),
 			[&answered, &status](const HttpResponse& r) { answered = nowUs(); status = r.status; });
 		const std::int64_t deadline = t0 + 30000000;
 		while ((answered == 0 || _fanoutCount < n) && nowUs() < deadline) _loop.poll(1);
+		const double serverCpuMs = _options.serverPid > 0 ? 1e3 * (procCpuSeconds(_options.serverPid) - serverCpu0) : 0;
+		const double clientCpuMs = 1e3 * (clientCpuSeconds() - clientCpu0);
 		Samples seen;
 		for (const std::int64_t t: _fanoutSeen)
 			if (t != 0) seen.add(t - t0);
@@ -558,7 +564,8 @@ bool Bench::runFanout(Json& result, std::string& summary)
 		Json j;
 		j.add("register_status", status).add("register_ms", registerMs).add("reached", seen.count())
 			.add("first_ms", seen.percentileMs(0)).add("p50_ms", seen.percentileMs(50)).add("p99_ms", seen.percentileMs(99))
-			.add("all_ms", allMs).add("all_after_201_ms", answered && allMs >= 0 ? allMs - registerMs : -1);
+			.add("all_ms", allMs).add("all_after_201_ms", answered && allMs >= 0 ? allMs - registerMs : -1)
+			.add("server_cpu_ms", serverCpuMs).add("bench_cpu_ms", clientCpuMs);
 		rounds.push_back(j);
 		ok = ok && status == 201 && seen.count() == n;
 		if (seen.count() == n)
