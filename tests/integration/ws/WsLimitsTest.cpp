@@ -200,7 +200,7 @@ public:
 
 	void testPingTimeout()
 	{
-		auto pinging = startWsServer({"--ws.ping_interval=0.3"});
+		auto pinging = startWsServer({"--ws.ping_interval=0.5"});
 		Account a = registerAccount(*pinging, "ping");
 		Account b = registerAccount(*pinging, "pong");
 		// A client that answers pings (Poco's, while it reads) stays.
