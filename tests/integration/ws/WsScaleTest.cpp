@@ -5,6 +5,7 @@
 #include <Poco/Net/HTTPResponse.h>
 #include <cppunit/extensions/HelperMacros.h>
 #include <fstream>
+#include <iostream>
 #include <sys/resource.h>
 
 namespace {
@@ -94,7 +95,10 @@ public:
 		const Poco::Int64 id = postMessage(*server, accounts[0], accounts[1].id, "to many tabs");
 		for (std::size_t i = 1; i < count; i += accounts.size())
 			CPPUNIT_ASSERT_EQUAL(id, clients[i]->receiveType("chatmsg", 10000)->getValue<Poco::Int64>("id"));
-		CPPUNIT_ASSERT(server->threadCount() < 32);
+		const int threadsAfter = server->threadCount();
+		CPPUNIT_ASSERT_MESSAGE("threads: " + std::to_string(threadsAfter), threadsAfter < 32);
+		std::cout << "palaverd threads with " << count << " connections: " << threadsAfter
+			<< ", resident KiB per connection: " << perConnection << std::endl;
 	}
 };
 
