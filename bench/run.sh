@@ -124,7 +124,7 @@ scenario() {
 	shift
 	start_server ${server_args[@]+"${server_args[@]}"}
 	local scenario=${name%%.*}
-	for variant in -sweep -sync-off -workers32; do scenario=${scenario%$variant}; done
+	for variant in -sweep -sync-off -workers32 -nopresence -distinct; do scenario=${scenario%$variant}; done
 	echo "== $name" | tee -a "$results_dir/summary.txt"
 	if ! "$bench" "$scenario" --http-port="$http_port" --ws-port="$ws_port" --server-pid="$server_pid" \
 			--output="$results_dir/$name.json" "$@" ${extra_bench[@]+"${extra_bench[@]}"} | tee -a "$results_dir/summary.txt"; then
@@ -158,6 +158,10 @@ else
 	# Connections at most what RLIMIT_NOFILE lets each end hold (50,000 is the goal).
 	idle_n=$(( $(ulimit -n) - 200 )); [ "$idle_n" -gt 50000 ] && idle_n=50000
 	scenario idle -- --connections="$idle_n" --users=100 --idle-interval=10
+	# One connection per user, as after a restart when every client reconnects:
+	# each first connection of a user broadcasts presence to all the others.
+	scenario idle-distinct -- --connections=8000 --users=8000 --idle-interval=3
+	scenario idle-distinct-nopresence --ws.presence=false -- --connections=8000 --users=8000 --idle-interval=3
 	scenario fanout -- --connections=10000 --users=100 --rounds=5
 	# Side by side, repeated (the machine is shared: compare within a run,
 	# take medians): the shipped configuration, and next to it what changes

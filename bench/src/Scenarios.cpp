@@ -314,9 +314,11 @@ bool Bench::runIdle(Json& result, std::string& summary)
 	const long rssBefore = pid > 0 ? procStatus(pid, "VmRSS") : -1;
 	const long threadsBefore = pid > 0 ? procStatus(pid, "Threads") : -1;
 	const long tcpBefore = tcpKernelKiB();
+	const double connectCpu0 = pid > 0 ? procCpuSeconds(pid) : 0;
 	const std::int64_t t0 = nowUs();
 	const std::size_t ready = connect(_users, n);
 	const double connectSeconds = static_cast<double>(nowUs() - t0) / 1e6;
+	const double connectCpu = pid > 0 ? procCpuSeconds(pid) - connectCpu0 : 0;
 	pollFor(2);  // presence frames settle
 	const long rssAfter = pid > 0 ? procStatus(pid, "VmRSS") : -1;
 	const long threads = pid > 0 ? procStatus(pid, "Threads") : -1;
@@ -329,7 +331,7 @@ bool Bench::runIdle(Json& result, std::string& summary)
 	const std::size_t stillOpen = _ready;
 	const double perConnKiB = ready > 0 && pid > 0 ? static_cast<double>(rssAfter - rssBefore) / static_cast<double>(ready) : 0;
 	result.add("connections", n).add("users", userCount).add("ready", ready).add("open_after_idle", stillOpen)
-		.add("connect_seconds", connectSeconds)
+		.add("connect_seconds", connectSeconds).add("server_cpu_seconds_connecting", connectCpu)
 		.add("server_rss_before_kib", static_cast<std::int64_t>(rssBefore))
 		.add("server_rss_after_kib", static_cast<std::int64_t>(rssAfter))
 		.add("server_rss_per_connection_kib", perConnKiB)
@@ -339,7 +341,8 @@ bool Bench::runIdle(Json& result, std::string& summary)
 		.add("idle_interval_seconds", interval)
 		.add("kernel_tcp_mem_kib_delta_both_ends", static_cast<std::int64_t>(tcpAfter - tcpBefore))
 		.add("last_close", _lastClose);
-	summary = "idle: " + std::to_string(ready) + "/" + std::to_string(n) + " connections ready in " + fixed(connectSeconds) + " s, "
+	summary = "idle: " + std::to_string(ready) + "/" + std::to_string(n) + " connections (" + std::to_string(userCount) + " users) ready in "
+		+ fixed(connectSeconds) + " s (server CPU " + fixed(connectCpu, 2) + " s), "
 		+ std::to_string(stillOpen) + " still open after " + fixed(interval) + " s";
 	if (pid > 0)
 		summary += "; server RSS " + fixed(perConnKiB, 2) + " KiB/connection (" + std::to_string(rssBefore / 1024) + " -> "
