@@ -71,6 +71,16 @@ free_port() {
 	echo "run.sh: no free port" >&2; exit 1
 }
 
+# healthy <port>: GET /health answers 200 (bash's /dev/tcp: no curl needed).
+healthy() {
+	local reply=
+	{ exec 3<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || return 1
+	printf 'GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' >&3
+	read -r -t 2 reply <&3 || true
+	exec 3<&- 3>&-
+	[[ "$reply" == "HTTP/1.1 200"* ]]
+}
+
 # start_server [--section.key=value ...]: sets server_pid, http_port, ws_port.
 start_server() {
 	state_dir=$(mktemp -d /tmp/palaver-bench.XXXXXX)
@@ -90,7 +100,7 @@ start_server() {
 		"$@" ${extra_server[@]+"${extra_server[@]}"} >"$state_dir/palaverd.log" 2>&1 &
 	server_pid=$!
 	for _ in $(seq 1 200); do
-		if curl -fsS -o /dev/null "http://127.0.0.1:$http_port/health" 2>/dev/null; then
+		if healthy "$http_port"; then
 			# palaverd binds with SO_REUSEPORT: a port taken meanwhile by
 			# another palaverd would silently share the load. Start again.
 			if [ "$(ss -Htln "sport = :$http_port or sport = :$ws_port" | wc -l)" -ne 2 ]; then
