@@ -164,6 +164,7 @@ if [ "$mode" = smoke ]; then
 	scenario chat-ws "${ws_unlimited[@]}" -- --users=4 --rate=200 --duration=1 --check
 	scenario fanout -- --connections=30 --users=3 --rounds=2 --check
 	scenario history -- --history-messages=50 --duration=0.5 --http-connections=2 --check
+	scenario chat-ws-sweep "${ws_unlimited[@]}" -- --users=4 --rate=100 --duration=0.5 --sweep --sweep-steps=2 --check
 else
 	# Connections at most what RLIMIT_NOFILE lets each end hold (50,000 is the goal).
 	idle_n=$(( $(ulimit -n) - 200 )); [ "$idle_n" -gt 50000 ] && idle_n=50000

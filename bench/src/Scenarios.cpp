@@ -466,7 +466,7 @@ Json Bench::runPhase(bool overWs, double rate, bool& ok, bool& sustained, std::s
 		.add("server_commit_batches", batches).add("server_mean_batch_size", batchMean)
 		.add("sustained", sustained);
 	if (_errors > errorsBefore) j.add("last_error_frame", _lastError);
-	line = std::string(overWs ? "chat-ws" : "chat-http") + " @" + fixed(rate, 0) + "/s x " + fixed(_options.duration, 0) + " s: sent "
+	line = std::string(overWs ? "chat-ws" : "chat-http") + " @" + fixed(rate, 0) + "/s x " + fixed(_options.duration, _options.duration < 10 ? 1 : 0) + " s: sent "
 		+ std::to_string(phase.total) + ", stored " + std::to_string(phase.stored) + ", delivered " + std::to_string(phase.deliveredOfStored)
 		+ " (" + fixed(100 * ratio, 2) + "%), " + fixed(deliverySeconds > 0 ? static_cast<double>(phase.delivered) / deliverySeconds : 0, 0)
 		+ " msg/s; latency p50 " + fixed(phase.delivery.percentileMs(50), 2) + " p99 " + fixed(p99, 2) + " p99.9 "
@@ -525,8 +525,9 @@ bool Bench::runChat(bool overWs, Json& result, std::string& summary)
 		summary += "\n" + line;
 	}
 	closeAll();
-	// A sweep is expected to break the server at its last steps.
-	return _options.sweep || allComplete;
+	// A sweep is expected to break the server at its last steps (with
+	// --check, at smoke-test rates, every step must still be complete).
+	return allComplete || (_options.sweep && !_options.check);
 }
 
 // --- fanout -----------------------------------------------------------------
