@@ -139,7 +139,8 @@ bool HttpConn::parse()
 		const std::string header = _in.substr(line, end - line);
 		if (::strncasecmp(header.c_str(), "Content-Length:", 15) == 0) length = std::strtoul(header.c_str() + 15, nullptr, 10);
 		if (::strncasecmp(header.c_str(), "Transfer-Encoding:", 18) == 0 && header.find("chunked") != std::string::npos) chunked = true;
-		if (::strncasecmp(header.c_str(), "Connection:", 11) == 0 && header.find("close") != std::string::npos) _closeAfter = true;
+		// Poco writes "Connection: Close": header values compare case-insensitively.
+		if (::strncasecmp(header.c_str(), "Connection:", 11) == 0 && ::strcasestr(header.c_str() + 11, "close") != nullptr) _closeAfter = true;
 		line = end + 2;
 	}
 	std::size_t consumed = headEnd + 4;

@@ -614,6 +614,7 @@ bool Bench::runHistory(Json& result, std::string& summary)
 	// Closed loop: every connection asks again as soon as it has its answer.
 	const std::string request = HttpConn::build("GET", "/messages/from/" + std::to_string(b.id), a.token);
 	std::size_t answers = 0, errors = 0, wrongCount = 0, bytes = 0;
+	std::map<std::string, std::size_t> errorKinds;
 	Samples latency;
 	bool running = true;
 	std::function<void(HttpConn&)> ask;
@@ -624,7 +625,11 @@ bool Bench::runHistory(Json& result, std::string& summary)
 		{
 			if (!running) return;
 			latency.add(nowUs() - t0);
-			if (r.status != 200) ++errors;
+			if (r.status != 200)
+			{
+				++errors;
+				++errorKinds[r.status ? "HTTP " + std::to_string(r.status) + " " + r.body.substr(0, 200) : "connection lost"];
+			}
 			else
 			{
 				++answers;
@@ -644,6 +649,9 @@ bool Bench::runHistory(Json& result, std::string& summary)
 	const double seconds = static_cast<double>(nowUs() - start) / 1e6;
 	const double serverCpu = _options.serverPid > 0 ? procCpuSeconds(_options.serverPid) - serverCpu0 : 0;
 	const double rps = static_cast<double>(answers) / seconds;
+	Json errorJson;
+	for (const auto& e: errorKinds) errorJson.add(e.first, e.second);
+	result.add("error_kinds", errorJson);
 	result.add("messages", _options.historyMessages).add("http_connections", _http.size()).add("seconds", seconds)
 		.add("answers", answers).add("errors", errors).add("wrong_message_count", wrongCount)
 		.add("requests_per_second", rps).add("mib_per_second", static_cast<double>(bytes) / seconds / 1048576)
