@@ -383,13 +383,19 @@ HttpServer::HttpServer(const Poco::Util::AbstractConfiguration& config, RouterIm
 	params->setMaxQueued(config.getInt("http.max_queued", 256));
 	params->setKeepAlive(true);
 	params->setKeepAliveTimeout(Poco::Timespan(config.getInt("http.keep_alive_timeout", 15), 0));
+	// A keep-alive connection holds its pool thread while it keeps sending:
+	// giving the thread back every so many requests lets connections queued
+	// beyond max_threads have their turn (docs/PERFORMANCE.md).
+	params->setMaxKeepAliveRequests(config.getInt("http.max_keep_alive_requests", 100));
 	params->setTimeout(Poco::Timespan(config.getInt("http.request_timeout", 30), 0));
 	params->setSoftwareVersion("Palaver");
 
 	const Poco::Net::SocketAddress address(config.getString("http.address", "127.0.0.1"),
 		static_cast<Poco::UInt16>(config.getUInt("http.port", 8080)));
 	Poco::Net::ServerSocket socket;
-	socket.bind(address, true);
+	// SO_REUSEADDR for quick restarts, but never SO_REUSEPORT (Poco 1.11's
+	// one-flag bind() sets both): a second palaverd on a busy port must fail.
+	socket.bind(address, true, false);
 	socket.listen(LISTEN_BACKLOG);
 
 	const std::size_t maxBodySize = config.getUInt64("http.max_body_size", 65536);
