@@ -66,6 +66,11 @@ fuzz: fuzz-deps
 	cmake --build $(FUZZ_BUILD_DIR) -j $(JOBS)
 	fuzz/run.sh $(FUZZ_BUILD_DIR) $(FUZZ_SECONDS)
 
+# The Debian packages palaver and palaver-dev, into dist/ (packaging/CMakeLists.txt).
+.PHONY: package
+package: build
+	cd $(BUILD_DIR) && cpack -G DEB
+
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR) $(FUZZ_BUILD_DIR)
 
