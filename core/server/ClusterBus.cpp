@@ -21,6 +21,7 @@ namespace Server {
 
 const std::string ClusterBus::ORIGIN = "_origin";
 const std::string ClusterBus::NODE_UP = "cluster.node_up";
+const std::string ClusterBus::HEARTBEAT = "cluster.heartbeat";
 
 namespace {
 
@@ -153,6 +154,7 @@ ClusterBus::ClusterBus(const Poco::Util::AbstractConfiguration& config, EventBus
 	_channel(config.getString("cluster.channel", "palaver:events")),
 	_queueMax(static_cast<std::size_t>(std::max(1, config.getInt("cluster.queue_max", 100000)))),
 	_backoffMaxMs(std::max(100, config.getInt("cluster.reconnect_max", 5000))),
+	_heartbeatUs(static_cast<Poco::Int64>(std::max(0.1, config.getDouble("cluster.heartbeat", 10.0)) * 1000000)),
 	_published(metrics.counter("palaver_cluster_published_total", "Events sent to the other nodes.")),
 	_received(metrics.counter("palaver_cluster_received_total", "Events received from the other nodes.")),
 	_dropped(metrics.counter("palaver_cluster_dropped_total", "Events not sent to the other nodes (Redis unreachable or queue full).")),
@@ -369,9 +371,18 @@ void ClusterBus::subscribeOnce(long& backoffMs)
 	std::vector<char> buffer(64 * 1024);
 	Poco::Timestamp lastData;
 	Poco::Timestamp lastPing;
+	Poco::Timestamp lastBeat;
+	bool subscribed = false;
 	while (_running)
 	{
-		if (!socket.poll(Poco::Timespan(0, 250000), Poco::Net::Socket::SELECT_READ))
+		if (subscribed && lastBeat.elapsed() >= _heartbeatUs)
+		{
+			lastBeat.update();
+			Poco::JSON::Object::Ptr beat = new Poco::JSON::Object;
+			beat->set("intervalMs", _heartbeatUs / 1000);
+			_events.publish(HEARTBEAT, beat);
+		}
+		if (!socket.poll(Poco::Timespan(0, std::min<Poco::Int64>(250000, _heartbeatUs)), Poco::Net::Socket::SELECT_READ))
 		{
 			// Quiet: make sure the server is still there.
 			if (lastData.elapsed() > SILENCE_LIMIT_US) throw Poco::TimeoutException("Redis does not answer");
@@ -395,6 +406,8 @@ void ClusterBus::subscribeOnce(long& backoffMs)
 			else if (items.size() >= 2 && items[0] == "subscribe")
 			{
 				_connected.set(1);
+				subscribed = true;
+				lastBeat.update();
 				backoffMs = 100;
 				_logger.notice("cluster: node %s subscribed to Redis channel %s at %s:%hu", _nodeId, _channel, _endpoint.host, _endpoint.port);
 				// Tells this node's plugins, and through them the other nodes,

@@ -70,6 +70,8 @@ void WsPlugin::initialize(PluginContext& context)
 		[server](const std::string&, const Poco::JSON::Object::Ptr& payload) { server->onPresenceSnapshot(payload); }));
 	_subscriptions.push_back(context.events().subscribe("cluster.node_up",
 		[server](const std::string&, const Poco::JSON::Object::Ptr& payload) { server->onNodeUp(payload); }));
+	_subscriptions.push_back(context.events().subscribe("cluster.heartbeat",
+		[server](const std::string&, const Poco::JSON::Object::Ptr& payload) { server->onHeartbeat(payload); }));
 	if (settings.httpRoute)
 	{
 		context.router().add("GET", "/ws", [server](Request& request, Response& response) { server->upgrade(request, response); });

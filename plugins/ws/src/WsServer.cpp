@@ -5,6 +5,7 @@
 #include "palaver/Response.h"
 #include <Poco/JSON/Array.h>
 #include <Poco/Net/SocketAddress.h>
+#include <Poco/Timestamp.h>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -154,7 +155,9 @@ void WsServer::onPresence(const Poco::JSON::Object::Ptr& presence)
 	if (!presence || !presence->has("_origin")) return;
 	const Poco::Int64 userId = presence->optValue<Poco::Int64>("userId", 0);
 	if (userId <= 0) return;
-	_runtime->hub.remotePresence(presence->getValue<std::string>("_origin"), userId, presence->optValue<bool>("online", false));
+	const std::string node = presence->getValue<std::string>("_origin");
+	heardFrom(node);
+	_runtime->hub.remotePresence(node, userId, presence->optValue<bool>("online", false));
 }
 
 void WsServer::onPresenceSnapshot(const Poco::JSON::Object::Ptr& snapshot)
@@ -171,7 +174,44 @@ void WsServer::onPresenceSnapshot(const Poco::JSON::Object::Ptr& snapshot)
 			if (id > 0) userIds.push_back(id);
 		}
 	}
-	_runtime->hub.replaceNode(snapshot->getValue<std::string>("_origin"), userIds);
+	const std::string node = snapshot->getValue<std::string>("_origin");
+	heardFrom(node);
+	_runtime->hub.replaceNode(node, userIds);
+}
+
+void WsServer::heardFrom(const std::string& node)
+{
+	std::lock_guard<std::mutex> lock(_nodesMutex);
+	_nodesHeard[node] = Poco::Timestamp().epochMicroseconds();
+}
+
+void WsServer::onHeartbeat(const Poco::JSON::Object::Ptr& event)
+{
+	if (!event || event->has("_origin")) return;
+	onNodeUp(event);
+	const Poco::Int64 intervalUs = event->optValue<Poco::Int64>("intervalMs", 10000) * 1000;
+	const Poco::Int64 now = Poco::Timestamp().epochMicroseconds();
+	std::vector<std::string> silent;
+	{
+		std::lock_guard<std::mutex> lock(_nodesMutex);
+		for (auto it = _nodesHeard.begin(); it != _nodesHeard.end();)
+		{
+			if (now - it->second > 3 * intervalUs)
+			{
+				silent.push_back(it->first);
+				it = _nodesHeard.erase(it);
+			}
+			else
+			{
+				++it;
+			}
+		}
+	}
+	for (const auto& node: silent)
+	{
+		_runtime->logger.warning("ws: no presence from node %s for %Ld ms: its users are offline", node, 3 * intervalUs / 1000);
+		_runtime->hub.replaceNode(node, {});
+	}
 }
 
 void WsServer::onNodeUp(const Poco::JSON::Object::Ptr&)

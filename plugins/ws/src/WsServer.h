@@ -13,6 +13,9 @@
 #include <Poco/JSON/Object.h>
 #include <atomic>
 #include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace Palaver {
@@ -51,6 +54,9 @@ public:
 	void onPresence(const Poco::JSON::Object::Ptr& presence);
 	void onPresenceSnapshot(const Poco::JSON::Object::Ptr& snapshot);
 	void onNodeUp(const Poco::JSON::Object::Ptr& event);
+	/// "cluster.heartbeat" {"intervalMs"} of this node: announce this node's
+	/// users again, and forget the users of nodes silent for 3 intervals.
+	void onHeartbeat(const Poco::JSON::Object::Ptr& event);
 
 	/// The Pusher service.
 	std::shared_ptr<Hub> pusher();
@@ -60,12 +66,15 @@ public:
 private:
 	int openListener();
 	void raiseFileLimit();
+	void heardFrom(const std::string& node);
 
 	std::shared_ptr<Runtime> _runtime;
 	std::vector<std::unique_ptr<IoLoop>> _loops;
 	std::atomic<std::size_t> _nextLoop{0};
 	std::atomic<bool> _running{false};
 	Poco::UInt16 _boundPort = 0;
+	std::mutex _nodesMutex;
+	std::unordered_map<std::string, Poco::Int64> _nodesHeard;  /// node -> last presence event (µs)
 };
 
 } } // namespace Palaver::Ws

@@ -22,6 +22,7 @@ std::unique_ptr<TestServer> startNode(const std::string& database, const std::st
 		"--contacts.enabled=true", "--web.enabled=false",
 		"--database.connector=postgresql", "--database.connection=" + database,
 		"--cluster.bus=" + bus, "--cluster.node_id=" + nodeId, "--cluster.reconnect_max=500",
+		"--cluster.heartbeat=0.5",
 		"--ws.rate_limit=100000", "--ws.rate_burst=100000"};
 	options.waitUntilHealthy = wait;
 	auto server = std::make_unique<TestServer>(options);
@@ -171,10 +172,20 @@ public:
 
 		// Socket on node 2 -> socket on node 1.
 		b2->sendJson(*chat(a.id, "over the socket", "c1"));
-		auto ack = b2->receiveType("ack");
-		const Poco::Int64 viaWs = ack->getValue<Poco::Int64>("id");
+		// The sender gets ack and its own chatmsg, in either order.
+		Poco::Int64 acked = 0;
+		Poco::Int64 echoed = 0;
+		for (int frames = 0; frames < 10 && (acked == 0 || echoed == 0); ++frames)
+		{
+			auto frame = b2->receiveJson();
+			const std::string type = frame->optValue<std::string>("type", "");
+			if (type == "ack") acked = frame->getValue<Poco::Int64>("id");
+			if (type == "chatmsg") echoed = frame->getValue<Poco::Int64>("id");
+		}
+		const Poco::Int64 viaWs = acked;
+		CPPUNIT_ASSERT(viaWs > viaHttp);
+		CPPUNIT_ASSERT_EQUAL(viaWs, echoed);
 		CPPUNIT_ASSERT_EQUAL(viaWs, a1->receiveType("chatmsg")->getValue<Poco::Int64>("id"));
-		CPPUNIT_ASSERT_EQUAL(viaWs, b2->receiveType("chatmsg")->getValue<Poco::Int64>("id"));
 
 		// Typing and read receipts cross too.
 		Poco::JSON::Object typing;
@@ -228,6 +239,16 @@ public:
 		a2.reset();
 		CPPUNIT_ASSERT(waitPresence(*b2, a.id, false));
 		CPPUNIT_ASSERT(waitPresence(*c1, a.id, false));
+
+		// Node 2 dies without a word: after three silent heartbeats (0.5 s)
+		// its users are offline on node 1.
+		a2 = connectAs(*_node2, a);
+		CPPUNIT_ASSERT(waitPresence(*c1, a.id, true));
+		_node2->kill();
+		const Poco::Timestamp crashed;
+		CPPUNIT_ASSERT(waitPresence(*c1, a.id, false, 5000));
+		CPPUNIT_ASSERT(crashed.elapsed() >= 1000 * 1000);
+		CPPUNIT_ASSERT(_node1->output().find("no presence from node node2") != std::string::npos);
 	}
 
 	void testRedisRestart()
