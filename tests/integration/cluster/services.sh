@@ -16,6 +16,9 @@ command="${1:?usage: services.sh pg-start|pg-stop|pg-destroy|redis-start|redis-s
 dir="${2:?usage: services.sh COMMAND DIR}"
 mkdir -p "$dir"
 dir="$(cd "$dir" && pwd)"
+# PostgreSQL's programs run as the postgres user, which may not be allowed
+# into the caller's folder (e.g. a clone under /root).
+cd /tmp
 
 fail() { echo "services.sh: $*" >&2; exit 1; }
 
