@@ -60,11 +60,8 @@ std::size_t GroupCommitWriter::queueLength() const
 	return _queue.size();
 }
 
-Message GroupCommitWriter::write(Message message)
+void GroupCommitWriter::enqueue(const PendingPtr& pending)
 {
-	auto pending = std::make_shared<Pending>();
-	pending->message = std::move(message);
-
 	std::unique_lock<std::mutex> lock(_mutex);
 	if (!_accepting)
 		throw HttpError::unavailable("the message store is shutting down");
@@ -75,40 +72,85 @@ Message GroupCommitWriter::write(Message message)
 	}
 	_queue.push_back(pending);
 	if (_metrics.queued) _metrics.queued->set(static_cast<std::int64_t>(_queue.size()));
-	const bool wake = _queue.size() == 1;
-	if (wake)
+	if (_queue.size() == 1)
 	{
 		// The writer sleeps only on an empty queue: one wake-up per batch is enough.
 		lock.unlock();
 		_work.notify_one();
-		lock.lock();
 	}
+}
 
-	auto finished = [&pending] { return pending->state == State::Stored || pending->state == State::Failed; };
-	const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(_options.timeoutMs);
-	if (!pending->done.wait_until(lock, deadline, finished))
+void GroupCommitWriter::writeAsync(Message message, Done done)
+{
+	if (!done) throw Poco::InvalidArgumentException("GroupCommitWriter::writeAsync needs a callback");
+	auto pending = std::make_shared<Pending>();
+	pending->message = std::move(message);
+	pending->done = std::move(done);
+	enqueue(pending);
+}
+
+Message GroupCommitWriter::write(Message message)
+{
+	// The waiting caller's half: the writer's callback fills it in.
+	struct Outcome
 	{
-		if (pending->state == State::Queued)
+		std::mutex mutex;
+		std::condition_variable finished;
+		bool done = false;
+		bool stored = false;
+		Message message;
+	};
+	auto outcome = std::make_shared<Outcome>();
+	auto pending = std::make_shared<Pending>();
+	pending->message = std::move(message);
+	pending->done = [outcome](const Message* stored, const HttpError*)
+	{
+		std::lock_guard<std::mutex> lock(outcome->mutex);
+		if (stored)
 		{
-			// Not taken yet: take it back, so that it is certainly not stored.
-			auto it = std::find(_queue.begin(), _queue.end(), pending);
-			if (it != _queue.end()) _queue.erase(it);
+			outcome->message = *stored;
+			outcome->stored = true;
+		}
+		outcome->done = true;
+		outcome->finished.notify_one();
+	};
+	enqueue(pending);
+
+	std::unique_lock<std::mutex> lock(outcome->mutex);
+	auto finished = [&outcome] { return outcome->done; };
+	if (!outcome->finished.wait_for(lock, std::chrono::milliseconds(_options.timeoutMs), finished))
+	{
+		lock.unlock();
+		if (takeBack(pending))
+		{
 			if (_metrics.failed) _metrics.failed->inc();
 			_logger.warning("messages: a message waited %ld ms for the writer; refused", _options.timeoutMs);
 			throw HttpError::unavailable("the message store is too slow right now");
 		}
 		// Its batch is being committed: its outcome comes soon (the store's
 		// own busy time-out bounds it); give it one more period.
-		const auto last = std::chrono::steady_clock::now() + std::chrono::milliseconds(_options.timeoutMs);
-		if (!pending->done.wait_until(lock, last, finished))
+		lock.lock();
+		if (!outcome->finished.wait_for(lock, std::chrono::milliseconds(_options.timeoutMs), finished))
 		{
 			_logger.error("messages: a batch has not committed after %ld ms; answering 503 (the message may still be stored)", 2 * _options.timeoutMs);
 			throw HttpError::unavailable("the message store is too slow right now");
 		}
 	}
-	if (pending->state == State::Failed)
+	if (!outcome->stored)
 		throw HttpError::unavailable();
-	return pending->message;
+	return outcome->message;
+}
+
+bool GroupCommitWriter::takeBack(const PendingPtr& pending)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	if (pending->state != State::Queued) return false;
+	// Not taken by the writer yet: out of the queue, so that it is certainly not stored.
+	auto it = std::find(_queue.begin(), _queue.end(), pending);
+	if (it != _queue.end()) _queue.erase(it);
+	if (_metrics.queued) _metrics.queued->set(static_cast<std::int64_t>(_queue.size()));
+	pending->state = State::Finished;
+	return true;
 }
 
 void GroupCommitWriter::run()
@@ -194,11 +236,17 @@ void GroupCommitWriter::storeBatch(std::vector<PendingPtr>& batch)
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
 		for (auto& pending: batch)
-			pending->state = stored ? State::Stored : State::Failed;
+			pending->state = State::Finished;
 	}
-	// Each caller has its own condition: only the batch's callers wake.
-	for (auto& pending: batch)
-		pending->done.notify_one();
+	if (stored)
+	{
+		finish(batch, nullptr);
+	}
+	else
+	{
+		const HttpError error = HttpError::unavailable();
+		finish(batch, &error);
+	}
 
 	if (!stored || !_published) return;
 	// Ids come from one transaction in insertion order, so this is id order.
@@ -219,6 +267,29 @@ void GroupCommitWriter::storeBatch(std::vector<PendingPtr>& batch)
 		catch (...)
 		{
 			_logger.error("messages: publishing message %Ld failed with an unknown exception", message->id);
+		}
+	}
+}
+
+void GroupCommitWriter::finish(std::vector<PendingPtr>& batch, const HttpError* error)
+{
+	for (auto& pending: batch)
+	{
+		try
+		{
+			pending->done(error ? nullptr : &pending->message, error);
+		}
+		catch (Poco::Exception& e)
+		{
+			_logger.error("messages: a store callback failed: %s", e.displayText());
+		}
+		catch (std::exception& e)
+		{
+			_logger.error("messages: a store callback failed: %s", std::string(e.what()));
+		}
+		catch (...)
+		{
+			_logger.error("messages: a store callback failed with an unknown exception");
 		}
 	}
 }

@@ -21,18 +21,21 @@ namespace Palaver {
 
 class Counter;
 class Gauge;
+class HttpError;
 
 namespace Messages {
 
 /// One writer thread that commits waiting messages together (group commit).
 ///
-/// write() queues a message and blocks its caller until the writer has stored
-/// it. The writer takes everything waiting (at most maxBatch), stamps it with
-/// the time, hands it to the store function, which inserts the whole batch in
-/// ONE transaction and fills in the ids, then wakes the callers with their
-/// message and calls the published function for each message in id order.
-/// A sync per batch instead of one per message is what makes this fast.
-/// A batch whose store throws fails all its callers with HttpError 503.
+/// writeAsync() queues a message with a callback and returns at once; write()
+/// does the same and waits for its callback. The writer takes everything
+/// waiting (at most maxBatch), stamps it with the time, hands it to the store
+/// function, which inserts the whole batch in ONE transaction and fills in the
+/// ids, then calls each message's callback and the published function for
+/// each message in id order. A sync per batch instead of one per message is
+/// what makes this fast; callers that do not wait (writeAsync) let a batch
+/// grow up to maxBatch without a thread per message.
+/// A batch whose store throws fails all its messages with HttpError 503.
 class GroupCommitWriter
 {
 public:
@@ -41,6 +44,10 @@ public:
 	using StoreBatch = std::function<void(std::vector<Message*>& batch)>;
 	/// Called on the writer thread for each stored message, in id order.
 	using Published = std::function<void(const Message& message)>;
+	/// The outcome of one queued message: exactly one of stored (with id and
+	/// timestamp) and error (HttpError 503) is non-null. Both point to objects
+	/// that live only for the duration of the call.
+	using Done = std::function<void(const Message* stored, const HttpError* error)>;
 
 	struct Options
 	{
@@ -81,17 +88,32 @@ public:
 	/// batch failed, or the timeout passed.
 	Message write(Message message);
 
+	/// Queues message (its id and timestamp are set by the writer) and returns
+	/// at once. done is then called exactly once, on the writer thread, after
+	/// the message's batch committed (with the message) or failed (with
+	/// HttpError 503); it must be quick and must not throw or block (it holds
+	/// up the batch's other callbacks and the next batch). A message queued
+	/// this way does not time out: the writer takes it in turn, and stop()
+	/// stores it before it returns. Throws HttpError 503 (and never calls
+	/// done) when the writer is not running or the queue is full.
+	void writeAsync(Message message, Done done);
+
 private:
-	enum class State { Queued, Writing, Stored, Failed };
+	enum class State { Queued, Writing, Finished };
 
 	struct Pending
 	{
 		Message message;
+		Done done;
 		State state = State::Queued;     /// guarded by _mutex
-		std::condition_variable done;    /// its caller waits on it, with _mutex
 	};
 	using PendingPtr = std::shared_ptr<Pending>;
 
+	/// Queues a pending message (503 when not running or full).
+	void enqueue(const PendingPtr& pending);
+	/// Removes a message the writer has not taken yet; false if it has.
+	bool takeBack(const PendingPtr& pending);
+	void finish(std::vector<PendingPtr>& batch, const HttpError* error);
 	void run();
 	void storeBatch(std::vector<PendingPtr>& batch);
 

@@ -16,6 +16,16 @@ MessageService::MessageService(MessageRepository& repository, GroupCommitWriter&
 
 Message MessageService::post(const User& from, Poco::Int64 toUserId, const std::string& text)
 {
+	return _writer.write(prepare(from, toUserId, text));
+}
+
+void MessageService::postAsync(const User& from, Poco::Int64 toUserId, const std::string& text, PostCallback done)
+{
+	_writer.writeAsync(prepare(from, toUserId, text), std::move(done));
+}
+
+Message MessageService::prepare(const User& from, Poco::Int64 toUserId, const std::string& text)
+{
 	if (from.id <= 0) throw HttpError::unauthorized();
 	_rules.check(text);
 	requireUser(toUserId);
@@ -26,7 +36,7 @@ Message MessageService::post(const User& from, Poco::Int64 toUserId, const std::
 	message.toUserId = toUserId;
 	message.fromUserName = from.userName;
 	message.text = text;
-	return _writer.write(std::move(message));
+	return message;
 }
 
 std::vector<Message> MessageService::since(Poco::Int64 userId, Poco::Int64 sinceId, std::size_t limit)

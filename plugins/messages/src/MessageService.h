@@ -31,6 +31,7 @@ public:
 		TextRules rules, std::size_t knownUsersCapacity);
 
 	Message post(const User& from, Poco::Int64 toUserId, const std::string& text) override;
+	void postAsync(const User& from, Poco::Int64 toUserId, const std::string& text, PostCallback done) override;
 	std::vector<Message> since(Poco::Int64 userId, Poco::Int64 sinceId, std::size_t limit) override;
 
 	/// The conversation of a and b, see MessageRepository::conversation.
@@ -45,6 +46,9 @@ public:
 	const TextRules& rules() const { return _rules; }
 
 private:
+	/// Validates and builds the message post() and postAsync() queue.
+	Message prepare(const User& from, Poco::Int64 toUserId, const std::string& text);
+
 	MessageRepository& _repository;
 	GroupCommitWriter& _writer;
 	UserExists _userExists;

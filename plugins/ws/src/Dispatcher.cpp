@@ -204,36 +204,56 @@ void Dispatcher::postChat(IoLoop& loop, Connection& connection, const Poco::JSON
 		loop.sendText(connection, errorJson("unavailable", "messages are not enabled on this server", clientMsgId));
 		return;
 	}
-	const std::uint64_t id = connection.id;
+	const Hub::Ref ref{loop.index(), connection.id};
 	const std::shared_ptr<const User> user = connection.user;
-	IoLoop* target = &loop;
-	const bool queued = runtime.workers.submit([target, id, user, to, text, clientMsgId, store]
+	// The worker only validates and queues (postAsync may look the receiver
+	// up in the database once, which an I/O thread must not); the commit is
+	// waited for by nobody: the store's writer calls back with the outcome.
+	// The callback holds the runtime, and goes through the hub, which drops
+	// the answer once the loops are gone (at stop).
+	std::shared_ptr<Runtime> shared = runtime.shared_from_this();
+	const bool queued = runtime.workers.submit([shared, ref, user, to, text, clientMsgId, store]
 	{
-		std::string answer;
 		try
 		{
-			const Message message = store->post(*user, to, text);
-			Poco::JSON::Object ack;
-			ack.set("type", "ack");
-			if (!clientMsgId.empty()) ack.set("clientMsgId", clientMsgId);
-			ack.set("id", message.id);
-			answer = stringify(ack);
+			store->postAsync(*user, to, text, [shared, ref, clientMsgId](const Message* stored, const HttpError* error)
+			{
+				shared->hub.sendTo(ref, chatAnswer(stored, error, clientMsgId));
+			});
 		}
 		catch (HttpError& error)
 		{
-			answer = errorJson(error.code(), error.message(), clientMsgId, error.field());
+			shared->hub.sendTo(ref, chatAnswer(nullptr, &error, clientMsgId));
 		}
 		catch (...)
 		{
-			answer = errorJson("internal", "the message could not be stored", clientMsgId);
+			shared->hub.sendTo(ref, chatAnswer(nullptr, nullptr, clientMsgId));
 		}
-		Command command(Command::Type::Send);
-		command.connections.push_back(id);
-		command.frame = std::make_shared<const std::string>(FrameEncoder::text(answer));
-		target->post(std::move(command));
 	});
 	if (!queued)
 		loop.sendText(connection, errorJson("unavailable", "server busy, try again", clientMsgId));
+}
+
+FrameBytes Dispatcher::chatAnswer(const Message* stored, const HttpError* error, const std::string& clientMsgId)
+{
+	std::string answer;
+	if (stored)
+	{
+		Poco::JSON::Object ack;
+		ack.set("type", "ack");
+		if (!clientMsgId.empty()) ack.set("clientMsgId", clientMsgId);
+		ack.set("id", stored->id);
+		answer = stringify(ack);
+	}
+	else if (error)
+	{
+		answer = errorJson(error->code(), error->message(), clientMsgId, error->field());
+	}
+	else
+	{
+		answer = errorJson("internal", "the message could not be stored", clientMsgId);
+	}
+	return std::make_shared<const std::string>(FrameEncoder::text(answer));
 }
 
 void Dispatcher::replay(IoLoop& loop, std::uint64_t connection, Poco::Int64 userId, Poco::Int64 since,

@@ -16,6 +16,9 @@
 #include <string>
 
 namespace Palaver {
+
+class HttpError;
+
 namespace Ws {
 
 class IoLoop;
@@ -45,6 +48,10 @@ public:
 
 private:
 	static void postChat(IoLoop& loop, Connection& connection, const Poco::JSON::Object& frame, Runtime& runtime);
+
+	/// The answer to a chatmsg, encoded: ack with the stored id, or the
+	/// error (an unknown failure when both are null), with clientMsgId.
+	static std::shared_ptr<const std::string> chatAnswer(const Message* stored, const HttpError* error, const std::string& clientMsgId);
 };
 
 } } // namespace Palaver::Ws

@@ -116,6 +116,16 @@ void Hub::deliver(std::initializer_list<Poco::Int64> userIds, const FrameBytes& 
 	}
 }
 
+void Hub::sendTo(Ref ref, const FrameBytes& frame)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	if (ref.loop >= _loops.size()) return;
+	Command command(Command::Type::Send);
+	command.connections.push_back(ref.connection);
+	command.frame = frame;
+	_loops[ref.loop]->post(std::move(command));
+}
+
 void Hub::deliverAll(const FrameBytes& frame, std::uint64_t exclude)
 {
 	std::lock_guard<std::mutex> lock(_mutex);

@@ -51,6 +51,10 @@ public:
 	/// Queues frame on every connection of the users (each connection once).
 	void deliver(std::initializer_list<Poco::Int64> userIds, const FrameBytes& frame, Poco::Int64 messageId = 0);
 
+	/// Queues frame on one connection; nothing once the loops are cleared
+	/// (at stop), so that a late caller never reaches a stopped loop.
+	void sendTo(Ref ref, const FrameBytes& frame);
+
 	/// Queues frame on every authenticated connection but exclude.
 	void deliverAll(const FrameBytes& frame, std::uint64_t exclude = 0);
 

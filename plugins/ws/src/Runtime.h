@@ -27,7 +27,9 @@ class OriginPolicy;
 
 namespace Ws {
 
-class Runtime
+/// Always made with std::make_shared: a postAsync() callback keeps it
+/// alive (shared_from_this) until the message store calls it.
+class Runtime: public std::enable_shared_from_this<Runtime>
 {
 public:
 	Runtime(const Settings& settings, Poco::Logger& logger, const OriginPolicy& origins,

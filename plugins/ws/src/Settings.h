@@ -23,7 +23,7 @@ struct Settings
 	bool listen = true;                  /// own listener on address:port
 	bool httpRoute = true;               /// GET /ws on the HTTP port
 	int ioThreads = 2;
-	int workers = 8;                     /// threads for token look-ups, storing, replays (post() blocks until the group commit: more workers, bigger batches)
+	int workers = 2;                     /// threads for token look-ups, chatmsg validation and replays (storing does not hold one: postAsync)
 	std::size_t workerQueue = 10000;     /// tasks waiting for a worker, at most
 	std::size_t maxFrame = 65536;        /// largest client message (bytes) -> 1009
 	std::size_t maxPending = 1048576;    /// unsent output per connection (bytes) -> 1013

@@ -118,6 +118,11 @@ class GroupCommitWriterTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testTimeoutTakesQueuedMessageBack);
 	CPPUNIT_TEST(testFullQueueAnswers503);
 	CPPUNIT_TEST(testStopDrainsAndThenRefuses);
+	CPPUNIT_TEST(testAsyncCallsBackOnceAfterCommit);
+	CPPUNIT_TEST(testAsyncFailedBatchReportsHttpError);
+	CPPUNIT_TEST(testManyAsyncWritesShareFewTransactions);
+	CPPUNIT_TEST(testAsyncRefusalsThrowWithoutCallback);
+	CPPUNIT_TEST(testStopCompletesQueuedAsyncWrites);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -303,7 +308,180 @@ public:
 		assertUnavailable([&] { rig.writer.write(makeMessage(1, 2, "after stop")); }, "a stopped writer must refuse");
 	}
 
+	void testAsyncCallsBackOnceAfterCommit()
+	{
+		Rig rig;
+		rig.store.block();
+		Outcomes outcomes;
+		// Returns while the store is blocked: nobody waits for the commit.
+		rig.writer.writeAsync(makeMessage(1, 2, "hola"), outcomes.callback(rig.store));
+		CPPUNIT_ASSERT(rig.store.waitForCalls(1));
+		CPPUNIT_ASSERT_EQUAL(std::size_t(0), outcomes.count());
+		rig.store.unblock();
+		waitUntil([&] { return outcomes.count() == 1; });
+		rig.writer.stop();
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), outcomes.count());  // exactly once
+		const Outcome o = outcomes.all().front();
+		CPPUNIT_ASSERT(o.stored);
+		CPPUNIT_ASSERT_EQUAL(Poco::Int64(1), o.id);
+		CPPUNIT_ASSERT_EQUAL(std::string("hola"), o.text);
+		CPPUNIT_ASSERT(o.timestamp > 0);
+		CPPUNIT_ASSERT(o.committedBefore >= 1);        // the store had committed it
+		CPPUNIT_ASSERT(o.thread != std::this_thread::get_id());  // on the writer thread
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), rig.published.ids().size());
+	}
+
+	void testAsyncFailedBatchReportsHttpError()
+	{
+		Rig rig;
+		rig.store.setFail(true);
+		Outcomes outcomes;
+		rig.writer.writeAsync(makeMessage(1, 2, "lost"), outcomes.callback(rig.store));
+		waitUntil([&] { return outcomes.count() == 1; });
+		rig.store.setFail(false);
+		rig.writer.writeAsync(makeMessage(1, 2, "kept"), outcomes.callback(rig.store));
+		waitUntil([&] { return outcomes.count() == 2; });
+		rig.writer.stop();
+		const std::vector<Outcome> all = outcomes.all();
+		CPPUNIT_ASSERT_EQUAL(std::size_t(2), all.size());
+		CPPUNIT_ASSERT(!all[0].stored);
+		CPPUNIT_ASSERT_EQUAL(503, all[0].status);
+		CPPUNIT_ASSERT_EQUAL(std::string("storage_unavailable"), all[0].code);
+		CPPUNIT_ASSERT(all[1].stored);
+		CPPUNIT_ASSERT_EQUAL(Poco::Int64(1), all[1].id);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), rig.published.ids().size());  // the failed one is not published
+	}
+
+	void testManyAsyncWritesShareFewTransactions()
+	{
+		Palaver::Counter batches;
+		GroupCommitWriter::Metrics metrics;
+		metrics.batches = &batches;
+		Rig rig(GroupCommitWriter::Options(), metrics);  // maxBatch 512
+		rig.store.block();
+		Outcomes outcomes;
+		rig.writer.writeAsync(makeMessage(1, 2, "first"), outcomes.callback(rig.store));
+		CPPUNIT_ASSERT(rig.store.waitForCalls(1));
+		// Four threads offer 250 messages each while the first commit is held:
+		// no thread waits per message, so all of them queue at once.
+		const int threads = 4;
+		const int perThread = 250;
+		std::vector<std::thread> posters;
+		for (int t = 0; t < threads; ++t)
+		{
+			posters.emplace_back([&, t]
+			{
+				for (int i = 0; i < perThread; ++i)
+					rig.writer.writeAsync(makeMessage(t + 1, 100, std::to_string(i)), outcomes.callback(rig.store));
+			});
+		}
+		for (auto& poster: posters) poster.join();
+		CPPUNIT_ASSERT_EQUAL(std::size_t(threads * perThread), rig.writer.queueLength());
+		rig.store.unblock();
+		const std::size_t total = threads * perThread + 1;
+		waitUntil([&] { return outcomes.count() == total; });
+		rig.writer.stop();
+		// 1, then 512 + 488: three transactions for 1,001 messages.
+		const std::vector<std::size_t> sizes = rig.store.batchSizes();
+		CPPUNIT_ASSERT_EQUAL(std::size_t(3), sizes.size());
+		CPPUNIT_ASSERT_EQUAL(std::size_t(512), sizes[1]);
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(3), batches.value());
+		std::set<Poco::Int64> ids;
+		for (const Outcome& o: outcomes.all())
+		{
+			CPPUNIT_ASSERT(o.stored);
+			ids.insert(o.id);
+		}
+		CPPUNIT_ASSERT_EQUAL(total, ids.size());     // each message answered once, own id
+		CPPUNIT_ASSERT_EQUAL(Poco::Int64(total), *ids.rbegin());
+		CPPUNIT_ASSERT_EQUAL(total, rig.published.ids().size());
+	}
+
+	void testAsyncRefusalsThrowWithoutCallback()
+	{
+		GroupCommitWriter::Options options;
+		options.maxQueue = 1;
+		Rig rig(options);
+		rig.store.block();
+		Outcomes outcomes;
+		rig.writer.writeAsync(makeMessage(1, 2, "in the batch"), outcomes.callback(rig.store));
+		CPPUNIT_ASSERT(rig.store.waitForCalls(1));
+		rig.writer.writeAsync(makeMessage(1, 2, "queued"), outcomes.callback(rig.store));
+		assertUnavailable([&] { rig.writer.writeAsync(makeMessage(1, 2, "no room"), outcomes.callback(rig.store)); }, "a full queue must refuse");
+		rig.store.unblock();
+		rig.writer.stop();
+		assertUnavailable([&] { rig.writer.writeAsync(makeMessage(1, 2, "after stop"), outcomes.callback(rig.store)); }, "a stopped writer must refuse");
+		// The two refused ones were never called back.
+		CPPUNIT_ASSERT_EQUAL(std::size_t(2), outcomes.count());
+		CPPUNIT_ASSERT_EQUAL(std::size_t(2), rig.store.stored());
+	}
+
+	void testStopCompletesQueuedAsyncWrites()
+	{
+		Rig rig;
+		rig.store.block();
+		Outcomes outcomes;
+		for (int i = 0; i < 10; ++i)
+			rig.writer.writeAsync(makeMessage(1, 2, std::to_string(i)), outcomes.callback(rig.store));
+		CPPUNIT_ASSERT(rig.store.waitForCalls(1));
+		std::thread stopper([&] { rig.writer.stop(); });
+		rig.store.unblock();
+		stopper.join();
+		// stop() returned only after every accepted message was answered.
+		CPPUNIT_ASSERT_EQUAL(std::size_t(10), outcomes.count());
+		CPPUNIT_ASSERT_EQUAL(std::size_t(10), rig.store.stored());
+	}
+
 private:
+	/// What one writeAsync callback was given.
+	struct Outcome
+	{
+		bool stored = false;
+		Poco::Int64 id = 0;
+		Poco::Int64 timestamp = 0;
+		std::string text;
+		int status = 0;
+		std::string code;
+		std::size_t committedBefore = 0;  /// messages the store had committed when called
+		std::thread::id thread;
+	};
+
+	/// Collects writeAsync outcomes from the writer thread.
+	class Outcomes
+	{
+	public:
+		GroupCommitWriter::Done callback(FakeStore& store)
+		{
+			return [this, &store](const Message* stored, const HttpError* error)
+			{
+				Outcome o;
+				o.stored = stored != nullptr;
+				if (stored)
+				{
+					o.id = stored->id;
+					o.timestamp = stored->timestamp;
+					o.text = stored->text;
+				}
+				if (error)
+				{
+					o.status = error->status();
+					o.code = error->code();
+				}
+				o.committedBefore = store.stored();
+				o.thread = std::this_thread::get_id();
+				std::lock_guard<std::mutex> lock(_mutex);
+				_all.push_back(o);
+			};
+		}
+
+		std::size_t count() const { std::lock_guard<std::mutex> lock(_mutex); return _all.size(); }
+		std::vector<Outcome> all() const { std::lock_guard<std::mutex> lock(_mutex); return _all; }
+
+	private:
+		mutable std::mutex _mutex;
+		std::vector<Outcome> _all;
+	};
+
 	template <class Write>
 	static void assertUnavailable(Write write, const std::string& why)
 	{

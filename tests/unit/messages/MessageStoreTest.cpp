@@ -14,8 +14,11 @@
 #include <Poco/Timestamp.h>
 #include <Poco/Util/MapConfiguration.h>
 #include <cppunit/extensions/HelperMacros.h>
+#include "palaver/Counter.h"
 #include <atomic>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -41,6 +44,7 @@ class MessageStoreTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testServiceValidatesAndStores);
 	CPPUNIT_TEST(testServiceCachesKnownUsers);
 	CPPUNIT_TEST(testServiceConcurrentPosts);
+	CPPUNIT_TEST(testServicePostAsync);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -283,6 +287,70 @@ public:
 		for (int t = 0; t < threads; ++t)
 			total += service.conversation(t + 1, 100, 0, 0).size();
 		CPPUNIT_ASSERT_EQUAL(std::size_t(threads * perThread), total);
+	}
+
+	void testServicePostAsync()
+	{
+		std::mutex mutex;
+		std::condition_variable changed;
+		std::vector<Poco::Int64> published;
+		std::vector<std::string> answers;  // "id:N:seen" or "error:status"
+		Palaver::Counter batches;
+		GroupCommitWriter::Metrics metrics;
+		metrics.batches = &batches;
+		GroupCommitWriter writer(storeOf(), [&](const Message& m) { std::lock_guard<std::mutex> lock(mutex); published.push_back(m.id); },
+			GroupCommitWriter::Options(), logger(), metrics);
+		MessageService service(*_repository, writer, [](Poco::Int64 id) { return id <= 3; }, TextRules(10), 100);
+		writer.start();
+		User pepe;
+		pepe.id = 2;
+		pepe.userName = "Pepe";
+		auto done = [&](const Message* stored, const HttpError* error)
+		{
+			std::string answer;
+			if (stored)
+			{
+				// Committed: a reader on another connection already sees it.
+				const bool seen = !service.since(2, stored->id - 1, 1).empty();
+				answer = "id:" + std::to_string(stored->id) + (seen ? ":seen" : ":unseen");
+			}
+			else
+			{
+				answer = "error:" + std::to_string(error ? error->status() : 0);
+			}
+			std::lock_guard<std::mutex> lock(mutex);
+			answers.push_back(answer);
+			changed.notify_all();
+		};
+
+		// What is known before queuing is thrown at once, without a callback.
+		assertStatus(400, [&] { service.postAsync(pepe, 1, "", done); });
+		assertStatus(400, [&] { service.postAsync(pepe, 1, std::string(11, 'x'), done); });
+		assertStatus(404, [&] { service.postAsync(pepe, 4, "nobody", done); });
+		User nobody;
+		assertStatus(401, [&] { service.postAsync(nobody, 1, "who?", done); });
+
+		const int count = 200;
+		for (int i = 0; i < count; ++i)
+			service.postAsync(pepe, 1, std::to_string(i), done);
+		{
+			std::unique_lock<std::mutex> lock(mutex);
+			CPPUNIT_ASSERT(changed.wait_for(lock, std::chrono::seconds(30), [&] { return answers.size() >= count; }));
+		}
+		writer.stop();
+
+		CPPUNIT_ASSERT_EQUAL(std::size_t(count), answers.size());  // once each, no callback for the refused
+		std::set<std::string> distinct(answers.begin(), answers.end());
+		CPPUNIT_ASSERT_EQUAL(std::size_t(count), distinct.size());
+		for (const std::string& answer: answers)
+		{
+			CPPUNIT_ASSERT_EQUAL(std::string("id:"), answer.substr(0, 3));
+			CPPUNIT_ASSERT_EQUAL(std::string(":seen"), answer.substr(answer.size() - 5));
+		}
+		CPPUNIT_ASSERT_EQUAL(std::size_t(count), published.size());
+		CPPUNIT_ASSERT_EQUAL(std::size_t(count), service.conversation(1, 2, 0, 0).size());
+		// Nobody waited per message: far fewer transactions than messages.
+		CPPUNIT_ASSERT(batches.value() < std::uint64_t(count / 4));
 	}
 
 private:

@@ -9,9 +9,13 @@
 #include "palaver/Service.h"
 #include "palaver/User.h"
 #include <cstddef>
+#include <functional>
+#include <string>
 #include <vector>
 
 namespace Palaver {
+
+class HttpError;
 
 /// Stored 1:1 messages: offered by the messages plugin.
 class MessageStore: public Service
@@ -23,6 +27,28 @@ public:
 	/// "message.stored". Throws HttpError: 400 for invalid text, 404 for an
 	/// unknown receiver, 503 when storage is unavailable.
 	virtual Message post(const User& from, Poco::Int64 toUserId, const std::string& text) = 0;
+
+	/// The outcome of postAsync(): exactly one of stored (the message with its
+	/// id and timestamp) and error is non-null; both are valid only during the call.
+	using PostCallback = std::function<void(const Message* stored, const HttpError* error)>;
+
+	/// Like post(), without waiting for the commit, so that no thread is held
+	/// per message and a group commit can take every message offered.
+	///
+	/// What is decided before the message is queued is thrown right away as
+	/// HttpError, and done is then never called: 401 for a sender without an
+	/// id, 400 for invalid text, 404 for an unknown receiver (this check may
+	/// look the receiver up once, then it is cached), 503 when the store is
+	/// stopping or too many messages are waiting.
+	///
+	/// Once postAsync() has returned, done is called exactly once, on the
+	/// store's writer thread: after the commit with the stored message (and
+	/// "message.stored" is published for it as with post()), or with an
+	/// HttpError (503) when its batch failed. done must be quick and must not
+	/// block or throw: it holds up the other messages of its batch. It may be
+	/// called before postAsync() returns. Messages still queued when the store
+	/// stops are stored (and their callbacks called) before it has stopped.
+	virtual void postAsync(const User& from, Poco::Int64 toUserId, const std::string& text, PostCallback done) = 0;
 
 	/// Messages sent or received by userId with an id above sinceId, oldest
 	/// first, at most limit of them.
