@@ -4,6 +4,8 @@
 // 1007 in one frame, and one echoed close code).
 #include "WsTestSupport.h"
 #include <Poco/JSON/Parser.h>
+#include <Poco/Thread.h>
+#include <algorithm>
 #include <cppunit/extensions/HelperMacros.h>
 
 using namespace Palaver::Testing;
@@ -13,7 +15,7 @@ namespace {
 TestServer& server()
 {
 	static std::unique_ptr<TestServer> instance = startWsServer({
-		"--ws.close_timeout=3", "--ws.rate_limit=1000", "--ws.rate_burst=1000",
+		"--ws.close_timeout=3", "--ws.handshake_timeout=2", "--ws.rate_limit=1000", "--ws.rate_burst=1000",
 		"--auth.password_opslimit=1", "--auth.password_memlimit=8192"});
 	return *instance;
 }
@@ -135,6 +137,7 @@ class WsConformanceTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testFragmentationErrors);
 	CPPUNIT_TEST(testHugeDeclaredLength);
 	CPPUNIT_TEST(testFailedConnectionIsDropped);
+	CPPUNIT_TEST(testSilentAndTrickledUpgradesAreDropped);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -364,6 +367,58 @@ public:
 		raw->sendRaw(RawWs::frame(8, closePayload(1000)) + RawWs::frame(1, chatmsg("ignored", "x1")));
 		CPPUNIT_ASSERT_EQUAL(-1, raw->receive(8000).opcode);
 		CPPUNIT_ASSERT(started.elapsed() < 6000000);
+	}
+
+	void testSilentAndTrickledUpgradesAreDropped()
+	{
+		// On the ws port: connections that never send, and upgrade requests
+		// trickled a byte every 200 ms, are dropped at handshake_timeout (2 s
+		// here); a real client is served meanwhile.
+		std::vector<Poco::Net::StreamSocket> silent;
+		for (int i = 0; i < 50; ++i) silent.emplace_back(Poco::Net::SocketAddress("127.0.0.1", server().wsPort()));
+		std::vector<Poco::Net::StreamSocket> tricklers;
+		for (int i = 0; i < 5; ++i) tricklers.emplace_back(Poco::Net::SocketAddress("127.0.0.1", server().wsPort()));
+		const Poco::Timestamp started;
+		auto client = open();
+		client->sendText(chatmsg("meanwhile", "m1"));
+		untilAck(*client, "m1");
+		const std::string head = "GET /?token=x HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n";
+		std::vector<bool> ended(tricklers.size(), false);
+		for (std::size_t offset = 0; offset < head.size() && started.elapsed() < 6000000; ++offset)
+		{
+			for (std::size_t i = 0; i < tricklers.size(); ++i)
+			{
+				if (ended[i]) continue;
+				try
+				{
+					tricklers[i].sendBytes(head.data() + offset, 1);
+					char byte;
+					if (tricklers[i].poll(Poco::Timespan(0), Poco::Net::Socket::SELECT_READ) && tricklers[i].receiveBytes(&byte, 1) <= 0) ended[i] = true;
+				}
+				catch (Poco::Exception&)
+				{
+					ended[i] = true;
+				}
+			}
+			if (std::find(ended.begin(), ended.end(), false) == ended.end()) break;
+			Poco::Thread::sleep(200);
+		}
+		for (bool e: ended) CPPUNIT_ASSERT_MESSAGE("a trickled upgrade was never dropped", e);
+		for (auto& socket: silent)
+		{
+			char byte;
+			int n = 1;
+			try
+			{
+				if (socket.poll(Poco::Timespan(5, 0), Poco::Net::Socket::SELECT_READ)) n = socket.receiveBytes(&byte, 1);
+			}
+			catch (Poco::Exception&)
+			{
+				n = 0;
+			}
+			CPPUNIT_ASSERT_MESSAGE("a silent connection stayed open", n <= 0);
+		}
+		CPPUNIT_ASSERT(started.elapsed() < 8000000);
 	}
 };
 
