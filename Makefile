@@ -4,6 +4,10 @@ JOBS      ?= $(shell nproc)
 CONFIG    ?= config/palaver.ini
 
 CMAKE_FLAGS = -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
+# Paths relative to the checkout, so that ccache serves every clone of the
+# repository (CI builds a fresh one) from one cache.
+export CCACHE_BASEDIR  := $(CURDIR)
+export CCACHE_NOHASHDIR := true
 
 .PHONY: all deps test-deps fuzz-deps configure build run test test-asan fuzz clean
 
