@@ -45,13 +45,19 @@ void sendError(Response& response, const HttpError& error)
 // Reads the body, refusing (413) one larger than limit before reading it.
 std::string readBody(Poco::Net::HTTPServerRequest& request, std::size_t limit)
 {
+	// POCO ends a chunked body silently at a malformed chunk or an early end of
+	// the connection, so a truncated body could not be told from a whole one;
+	// and it ignores other transfer codings, reading their body as the next
+	// request. Browsers and proxies send Content-Length: require it.
+	if (request.has("Transfer-Encoding"))
+		throw HttpError(411, "length_required", "request bodies must carry a Content-Length; Transfer-Encoding is not accepted");
 	const HttpError tooLarge(413, "payload_too_large", "the request body exceeds " + std::to_string(limit) + " bytes");
 	if (request.hasContentLength() && request.getContentLength64() > static_cast<Poco::Int64>(limit))
 		throw tooLarge;
 	if (request.hasContentLength() && request.getContentLength64() < 0)
 		throw HttpError::badRequest("invalid Content-Length");
 	std::string body;
-	if (!request.hasContentLength() && !request.getChunkedTransferEncoding())
+	if (!request.hasContentLength())
 		return body;
 	std::istream& stream = request.stream();
 	char buffer[8192];
@@ -60,11 +66,10 @@ std::string readBody(Poco::Net::HTTPServerRequest& request, std::size_t limit)
 		body.append(buffer, static_cast<std::size_t>(stream.gcount()));
 		if (body.size() > limit) throw tooLarge;
 	}
-	// A malformed chunk, or a client that hung up (or was cut by the read
-	// time-out) before sending all it announced: never handle a truncated
-	// body as if it were whole.
+	// A client that hung up (or was cut by the read time-out) before sending
+	// all it announced: never handle a truncated body as if it were whole.
 	if (stream.bad()) throw HttpError::badRequest("malformed request body");
-	if (request.hasContentLength() && static_cast<Poco::Int64>(body.size()) < request.getContentLength64())
+	if (static_cast<Poco::Int64>(body.size()) < request.getContentLength64())
 		throw HttpError::badRequest("the request body ended early");
 	return body;
 }
@@ -258,7 +263,7 @@ private:
 			return;
 		}
 		// A body we refused is still on the wire: do not read the next request from it.
-		if (error.status() == 413) response.http().setKeepAlive(false);
+		if (error.status() == 413 || error.status() == 411) response.http().setKeepAlive(false);
 		sendError(response, error);
 	}
 

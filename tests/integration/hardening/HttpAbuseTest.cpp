@@ -151,6 +151,7 @@ class HttpAbuseTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testSlowLorisHead);
 	CPPUNIT_TEST(testSlowBody);
 	CPPUNIT_TEST(testTruncatedBodyIsRefused);
+	CPPUNIT_TEST(testTransferEncodingIsRefused);
 	CPPUNIT_TEST(testThrowingHandlerUnderLoad);
 	CPPUNIT_TEST_SUITE_END();
 
@@ -316,6 +317,33 @@ public:
 		CPPUNIT_ASSERT(endsWithin(socket, 5000, &answer));
 		CPPUNIT_ASSERT_MESSAGE(answer, answer.compare(0, 12, "HTTP/1.1 400") == 0);
 		CPPUNIT_ASSERT(answer.find("truncated") == std::string::npos);
+	}
+
+	void testTransferEncodingIsRefused()
+	{
+		// A chunked body cut short by a bad chunk, and a body under another
+		// coding followed by a request smuggled into it: each is refused with
+		// 411 before any handler sees it, and the connection is closed, so the
+		// bytes behind the head are never read as a request.
+		const std::string head = "POST /hello/echo HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+			"Content-Type: application/x-www-form-urlencoded\r\n";
+		const std::vector<std::string> requests = {
+			head + "Transfer-Encoding: chunked\r\n\r\n9\r\ntext=half\r\nzz\r\nrest\r\n0\r\n\r\n",
+			head + "Transfer-Encoding: gzip, chunked\r\n\r\nGET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+			head + "Transfer-Encoding: chunked\r\nContent-Length: 9\r\n\r\ntext=half",
+		};
+		for (const auto& request: requests)
+		{
+			auto socket = connect();
+			socket.sendBytes(request.data(), static_cast<int>(request.size()));
+			std::string answer;
+			CPPUNIT_ASSERT(endsWithin(socket, 5000, &answer));
+			CPPUNIT_ASSERT_MESSAGE(answer, answer.compare(0, 12, "HTTP/1.1 411") == 0);
+			CPPUNIT_ASSERT_MESSAGE(answer, answer.find("\"length_required\"") != std::string::npos);
+			CPPUNIT_ASSERT_MESSAGE(answer, answer.find("half") == std::string::npos);
+			CPPUNIT_ASSERT_MESSAGE(answer, answer.find("HTTP/1.1", 1) == std::string::npos);
+		}
+		assertServing(3, "after refused transfer codings");
 	}
 
 	void testThrowingHandlerUnderLoad()
