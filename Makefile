@@ -85,3 +85,10 @@ clean:
 .PHONY: bench
 bench: build
 	bench/run.sh --build-dir $(BUILD_DIR)
+
+# The cluster benchmark (bench/README.md "Several nodes"): a throw-away
+# PostgreSQL and Redis, each scenario on 1 node (PostgreSQL) and on 2 nodes
+# (PostgreSQL + Redis) alternately; results in bench/results/*.nodes<N>.json.
+.PHONY: bench-cluster
+bench-cluster: build
+	bench/run.sh --build-dir $(BUILD_DIR) --nodes 1,2

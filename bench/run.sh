@@ -6,6 +6,11 @@
 #   bench/run.sh                 the standard set (make bench), < 10 minutes
 #   bench/run.sh --smoke         every scenario at tiny scale, checking counts only
 #   bench/run.sh --only chat-ws  one scenario of the standard set
+#   bench/run.sh --nodes 1,2     the cluster set (make bench-cluster): a throw-away
+#                                PostgreSQL and Redis, each scenario once on 1 node
+#                                (PostgreSQL, bus local) and once on 2 nodes (the same
+#                                PostgreSQL + Redis), alternating; --cluster = --nodes 1,2
+#   bench/run.sh --smoke --nodes 2   every scenario at tiny scale over two nodes
 #   options: --build-dir DIR (default: build), --results-dir DIR (default:
 #   bench/results), --repeat N (fixed-rate scenarios N times, for medians; default 3),
 #   --profile (perf record of palaverd during each scenario, if perf works),
@@ -23,9 +28,13 @@ repeat=3
 profile=false
 extra_server=()
 extra_bench=()
+# Node counts of the cluster mode (empty: one palaverd on SQLite, as always).
+node_counts=()
 while [ $# -gt 0 ]; do
 	case $1 in
 		--smoke) mode=smoke ;;
+		--nodes) IFS=, read -r -a node_counts <<<"$2"; shift ;;
+		--cluster) node_counts=(1 2) ;;
 		--build-dir) build_dir=$2; shift ;;
 		--results-dir) results_dir=$2; shift ;;
 		--only) only=$2; shift ;;
@@ -37,6 +46,9 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
+for n in ${node_counts[@]+"${node_counts[@]}"}; do
+	[[ "$n" =~ ^[1-9][0-9]?$ ]] || { echo "run.sh: --nodes takes counts like 2 or 1,2, not $n" >&2; exit 2; }
+done
 palaverd=$build_dir/bin/palaverd
 bench=$build_dir/bin/palaver-bench
 for f in "$palaverd" "$bench"; do
@@ -46,21 +58,39 @@ mkdir -p "$results_dir"
 # Both ends need a descriptor per connection.
 ulimit -n "$(ulimit -Hn)"
 
-server_pid=
-state_dir=
+# The palaverds of the current scenario (one, or the nodes of a cluster).
+server_pids=()
+state_dirs=()
+http_ports=()
+ws_ports=()
 perf_pid=
-cleanup() {
+services_dir=
+database=
+stop_servers() {
 	if [ -n "$perf_pid" ]; then kill -INT "$perf_pid" 2>/dev/null || true; wait "$perf_pid" 2>/dev/null || true; fi
-	if [ -n "$server_pid" ]; then
-		kill -TERM "$server_pid" 2>/dev/null || true
-		for _ in $(seq 1 100); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
-		kill -KILL "$server_pid" 2>/dev/null || true
-		wait "$server_pid" 2>/dev/null || true
+	local pid
+	for pid in ${server_pids[@]+"${server_pids[@]}"}; do kill -TERM "$pid" 2>/dev/null || true; done
+	for pid in ${server_pids[@]+"${server_pids[@]}"}; do
+		for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+	local dir
+	for dir in ${state_dirs[@]+"${state_dirs[@]}"}; do rm -rf "$dir"; done
+	if [ -n "$database" ]; then drop_database "$database"; fi
+	server_pids=() state_dirs=() http_ports=() ws_ports=() perf_pid= database=
+}
+cleanup() {
+	stop_servers
+	if [ -n "$services_dir" ]; then
+		"$services" redis-stop "$services_dir" >/dev/null 2>&1 || true
+		"$services" pg-destroy "$services_dir" >/dev/null 2>&1 || true
+		rm -rf "$services_dir"
+		services_dir=
 	fi
-	[ -n "$state_dir" ] && rm -rf "$state_dir"
-	server_pid= state_dir= perf_pid=
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 free_port() {
 	local port
@@ -71,7 +101,17 @@ free_port() {
 	echo "run.sh: no free port" >&2; exit 1
 }
 
-# healthy <port>: GET /health answers 200 (bash's /dev/tcp: no curl needed).
+# get <port> <path>: the body of a GET on 127.0.0.1 (bash's /dev/tcp: no curl needed).
+get() {
+	local reply
+	{ exec 3<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || return 1
+	printf 'GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' "$2" >&3
+	reply=$(timeout 5 cat <&3) || true
+	exec 3<&- 3>&-
+	printf '%s' "$reply"
+}
+
+# healthy <port>: GET /health answers 200.
 healthy() {
 	local reply=
 	{ exec 3<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || return 1
@@ -81,12 +121,36 @@ healthy() {
 	[[ "$reply" == "HTTP/1.1 200"* ]]
 }
 
-# start_server [--section.key=value ...]: sets server_pid, http_port, ws_port.
+# Cluster mode: one PostgreSQL and one Redis on loopback for the whole run
+# (tests/integration/cluster/services.sh), a fresh database per scenario.
+services=$source_dir/tests/integration/cluster/services.sh
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+start_services() {
+	services_dir=$(mktemp -d /tmp/palaver-bench-services.XXXXXX)
+	"$services" pg-start "$services_dir" >/dev/null
+	"$services" redis-start "$services_dir" >/dev/null
+	pg_conn=$(cat "$services_dir/pg.conn")
+	redis_url=redis://127.0.0.1:$(cat "$services_dir/redis.port")
+}
+pg_admin() {
+	local port
+	port=$(cat "$services_dir/pg.port")
+	"${pg_bin:+$pg_bin/}$1" -h 127.0.0.1 -p "$port" -U postgres "$2"
+}
+create_database() { pg_admin createdb "$1"; }
+drop_database() { pg_admin dropdb "$1" >/dev/null 2>&1 || true; }
+
+# start_server [--section.key=value ...]: one more palaverd; appends to
+# server_pids, http_ports, ws_ports.
 start_server() {
+	local state_dir http_port ws_port server_pid
 	state_dir=$(mktemp -d /tmp/palaver-bench.XXXXXX)
 	http_port=$(free_port)
 	ws_port=$(free_port)
-	while [ "$ws_port" = "$http_port" ]; do ws_port=$(free_port); done
+	while [ "$ws_port" = "$http_port" ] || [[ " ${http_ports[*]-} ${ws_ports[*]-} " == *" $http_port "* ]] \
+		|| [[ " ${http_ports[*]-} ${ws_ports[*]-} " == *" $ws_port "* ]]; do
+		http_port=$(free_port); ws_port=$(free_port)
+	done
 	# Registration hashes passwords with argon2id; the bench registers
 	# thousands of users, so it uses libsodium's minimum cost (never in production).
 	"$palaverd" --config="$source_dir/config/palaver.ini" \
@@ -99,21 +163,23 @@ start_server() {
 		--logging.level=warning \
 		"$@" ${extra_server[@]+"${extra_server[@]}"} >"$state_dir/palaverd.log" 2>&1 &
 	server_pid=$!
+	server_pids+=("$server_pid")
+	state_dirs+=("$state_dir")
 	for _ in $(seq 1 200); do
 		if healthy "$http_port"; then
 			# palaverd binds with SO_REUSEPORT: a port taken meanwhile by
 			# another palaverd would silently share the load. Start again.
 			if [ "$(ss -Htln "sport = :$http_port or sport = :$ws_port" | wc -l)" -ne 2 ]; then
 				echo "run.sh: port $http_port or $ws_port is shared; restarting on others" >&2
-				local args=("$@")
-				cleanup
-				start_server ${args[@]+"${args[@]}"}
+				kill -KILL "$server_pid" 2>/dev/null || true
+				wait "$server_pid" 2>/dev/null || true
+				rm -rf "$state_dir"
+				unset 'server_pids[-1]' 'state_dirs[-1]'
+				start_server "$@"
 				return 0
 			fi
-			if $profile; then
-				perf record -e cpu-clock -F 499 -g -p "$server_pid" -o "$results_dir/$name.perf.data" >/dev/null 2>&1 &
-				perf_pid=$!
-			fi
+			http_ports+=("$http_port")
+			ws_ports+=("$ws_port")
 			return 0
 		fi
 		kill -0 "$server_pid" 2>/dev/null || break
@@ -124,29 +190,80 @@ start_server() {
 	exit 1
 }
 
+# start_nodes <count> [--section.key=value ...]: count palaverds on a fresh
+# PostgreSQL database; with more than one, linked through Redis, and waited
+# for until each reports palaver_cluster_connected 1.
+start_nodes() {
+	local count=$1 k
+	shift
+	database=bench_$$_$RANDOM
+	create_database "$database"
+	for k in $(seq 1 "$count"); do
+		local cluster=(--cluster.bus=local)
+		[ "$count" -gt 1 ] && cluster=(--cluster.bus="$redis_url" --cluster.node_id="node$k")
+		start_server --database.connector=postgresql --database.connection="$pg_conn dbname=$database" \
+			"${cluster[@]}" "$@"
+	done
+	[ "$count" -gt 1 ] || return 0
+	for k in $(seq 0 $((count - 1))); do
+		local connected=false
+		for _ in $(seq 1 150); do
+			if get "${http_ports[$k]}" /metrics | grep -q '^palaver_cluster_connected 1'; then connected=true; break; fi
+			sleep 0.1
+		done
+		$connected || { echo "run.sh: node$((k + 1)) did not subscribe to Redis:" >&2; tail -20 "${state_dirs[$k]}/palaverd.log" >&2; exit 1; }
+	done
+}
+
+start_profile() {
+	$profile || return 0
+	local pids
+	pids=$(IFS=,; echo "${server_pids[*]}")
+	perf record -e cpu-clock -F 499 -g -p "$pids" -o "$results_dir/$1.perf.data" >/dev/null 2>&1 &
+	perf_pid=$!
+}
+
 failures=0
 # scenario <name> <server arguments...> -- <bench arguments...>
+# In cluster mode it runs once per node count, named <name>.nodes<N>.
 scenario() {
-	name=$1; shift
-	if [ -n "$only" ] && [ "${name%%.*}" != "$only" ] && [ "$name" != "$only" ]; then return 0; fi
+	local base=$1; shift
+	if [ -n "$only" ] && [ "${base%%.*}" != "$only" ] && [ "$base" != "$only" ]; then return 0; fi
 	local server_args=()
 	while [ "$1" != "--" ]; do server_args+=("$1"); shift; done
 	shift
-	start_server ${server_args[@]+"${server_args[@]}"}
-	local scenario=${name%%.*}
-	for variant in -sweep -sync-off -workers32 -nopresence -distinct; do scenario=${scenario%$variant}; done
-	echo "== $name" | tee -a "$results_dir/summary.txt"
-	if ! "$bench" "$scenario" --http-port="$http_port" --ws-port="$ws_port" --server-pid="$server_pid" \
-			--output="$results_dir/$name.json" "$@" ${extra_bench[@]+"${extra_bench[@]}"} | tee -a "$results_dir/summary.txt"; then
-		failures=$((failures + 1))
-		echo "run.sh: $name failed; palaverd said:" >&2
-		tail -20 "$state_dir/palaverd.log" >&2
-	fi
-	cleanup
-	if $profile && [ -f "$results_dir/$name.perf.data" ]; then
-		perf report -i "$results_dir/$name.perf.data" --no-children -g none --sort dso,sym --stdio 2>/dev/null \
-			| grep -v '^#' | grep -v '^$' | head -40 >"$results_dir/$name.perf.txt" || true
-	fi
+	local scenario=${base%%.*}
+	for variant in -sweep -sync-off -workers32 -nopresence -distinct -latency; do scenario=${scenario%$variant}; done
+	local counts=(0)
+	[ ${#node_counts[@]} -gt 0 ] && counts=("${node_counts[@]}")
+	local count target
+	for count in "${counts[@]}"; do
+		if [ "$count" -eq 0 ]; then
+			name=$base
+			start_server ${server_args[@]+"${server_args[@]}"}
+			target=(--http-port="${http_ports[0]}" --ws-port="${ws_ports[0]}" --server-pid="${server_pids[0]}")
+		else
+			name=$base.nodes$count
+			start_nodes "$count" ${server_args[@]+"${server_args[@]}"}
+			local servers=() k
+			for k in "${!http_ports[@]}"; do servers+=("127.0.0.1:${http_ports[$k]}:${ws_ports[$k]}"); done
+			target=(--server="$(IFS=,; echo "${servers[*]}")" --server-pid="$(IFS=,; echo "${server_pids[*]}")")
+		fi
+		start_profile "$name"
+		echo "== $name" | tee -a "$results_dir/summary.txt"
+		if ! "$bench" "$scenario" "${target[@]}" \
+				--output="$results_dir/$name.json" "$@" ${extra_bench[@]+"${extra_bench[@]}"} | tee -a "$results_dir/summary.txt"; then
+			failures=$((failures + 1))
+			echo "run.sh: $name failed; palaverd said:" >&2
+			local dir
+			for dir in "${state_dirs[@]}"; do tail -20 "$dir/palaverd.log" >&2; done
+		fi
+		stop_servers
+		if $profile && [ -f "$results_dir/$name.perf.data" ]; then
+			perf report -i "$results_dir/$name.perf.data" --no-children -g none --sort dso,sym --stdio 2>/dev/null \
+				| grep -v '^#' | grep -v '^$' | head -40 >"$results_dir/$name.perf.txt" || true
+		fi
+	done
 }
 
 : >"$results_dir/summary.txt"
@@ -158,7 +275,32 @@ scenario() {
 # the chat-ws scenario sends far more per user.
 ws_unlimited=(--ws.rate_limit=1000000 --ws.rate_burst=1000000)
 
-if [ "$mode" = smoke ]; then
+if [ ${#node_counts[@]} -gt 0 ]; then
+	start_services
+	echo "# cluster mode: node counts ${node_counts[*]}; PostgreSQL $pg_conn (fsync off, services.sh), Redis $redis_url; every node on this machine" >>"$results_dir/summary.txt"
+fi
+
+if [ "$mode" = smoke ] && [ ${#node_counts[@]} -gt 0 ]; then
+	# Every scenario at tiny scale over the nodes (ctest: bench-cluster-smoke).
+	scenario idle -- --connections=40 --users=4 --idle-interval=0.5 --check
+	scenario chat-http -- --users=6 --rate=200 --duration=1 --http-connections=4 --check
+	scenario chat-ws "${ws_unlimited[@]}" -- --users=6 --rate=200 --duration=1 --check
+	scenario fanout -- --connections=30 --users=3 --rounds=2 --check
+	scenario history -- --history-messages=50 --duration=0.5 --http-connections=2 --check
+elif [ ${#node_counts[@]} -gt 0 ]; then
+	# The cluster set (make bench-cluster): the same scenario on each node
+	# count in turn, repeated, so the counts alternate. Throughput at
+	# overload (as the standard set), then latency at a rate every
+	# configuration sustains; fanout and history once.
+	for i in $(seq 1 "$repeat"); do
+		scenario "chat-http.$i" -- --users=100 --rate=10000 --duration=5 --drain=5 --http-connections=32
+		scenario "chat-ws.$i" "${ws_unlimited[@]}" -- --users=100 --rate=30000 --duration=5 --drain=5
+		scenario "chat-http-latency.$i" -- --users=100 --rate=500 --duration=5 --drain=5 --http-connections=32
+		scenario "chat-ws-latency.$i" "${ws_unlimited[@]}" -- --users=100 --rate=1000 --duration=5 --drain=5
+	done
+	scenario fanout -- --connections=10000 --users=100 --rounds=5
+	scenario history -- --history-messages=1000 --duration=5 --http-connections=8
+elif [ "$mode" = smoke ]; then
 	scenario idle -- --connections=40 --users=4 --idle-interval=0.5 --check
 	scenario chat-http -- --users=4 --rate=200 --duration=1 --http-connections=4 --check
 	scenario chat-ws "${ws_unlimited[@]}" -- --users=4 --rate=200 --duration=1 --check

@@ -65,12 +65,47 @@ bool parseMarker(const char* p, const char* end, std::size_t& seq, std::int64_t&
 
 }
 
+Server parseServer(const std::string& text)
+{
+	// HOST:HTTP_PORT[:WS_PORT]
+	const auto first = text.find(':');
+	if (first == std::string::npos || first == 0) throw std::invalid_argument("--server needs HOST:HTTP_PORT[:WS_PORT], not " + text);
+	Server server;
+	server.host = text.substr(0, first);
+	const auto second = text.find(':', first + 1);
+	auto port = [&text](const std::string& digits)
+	{
+		if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos || std::stoul(digits) == 0 || std::stoul(digits) > 65535)
+			throw std::invalid_argument("--server: bad port in " + text);
+		return static_cast<std::uint16_t>(std::stoul(digits));
+	};
+	server.httpPort = port(text.substr(first + 1, second == std::string::npos ? std::string::npos : second - first - 1));
+	if (second != std::string::npos) server.wsPort = port(text.substr(second + 1));
+	return server;
+}
+
 Bench::Bench(const Options& options):
-	_options(options),
-	_httpTarget(makeTarget(options.host, options.httpPort, 0)),
-	_wsTarget(makeTarget(options.host, options.wsPort, static_cast<unsigned>(options.perSource)))
+	_options(options)
 {
 	if (_options.prefix.empty()) _options.prefix = "b" + std::to_string(::getpid()) + "_" + std::to_string(nowUs() % 100000) + "_";
+	if (_options.servers.empty())
+	{
+		Server server;
+		server.host = _options.host;
+		server.httpPort = _options.httpPort;
+		server.wsPort = _options.wsPort;
+		server.pid = _options.serverPid;
+		_options.servers.push_back(server);
+	}
+	for (const Server& server: _options.servers)
+	{
+		Node node;
+		node.server = server;
+		node.http = makeTarget(server.host, server.httpPort, 0);
+		node.ws = makeTarget(server.host, server.wsPort ? server.wsPort : server.httpPort, static_cast<unsigned>(_options.perSource));
+		node.wsPath = server.wsPort ? "/" : "/ws";
+		_nodes.push_back(std::move(node));
+	}
 }
 
 Bench::~Bench()
@@ -97,22 +132,37 @@ void Bench::pollFor(double seconds)
 	while (nowUs() < end) _loop.poll(static_cast<int>(std::max<std::int64_t>(1, std::min<std::int64_t>(100, (end - nowUs()) / 1000))));
 }
 
-void Bench::openHttp(std::size_t count)
+void Bench::openHttp(std::size_t total)
 {
-	while (_http.size() < count) _http.push_back(std::make_unique<HttpConn>(_loop, _httpTarget));
+	const std::size_t n = _nodes.size();
+	for (std::size_t k = 0; k < n; ++k)
+	{
+		Node& node = _nodes[k];
+		const std::size_t share = std::max<std::size_t>(1, total / n + (k < total % n ? 1 : 0));
+		while (node.pool.size() < share) node.pool.push_back(std::make_unique<HttpConn>(_loop, node.http));
+	}
 }
 
-HttpConn& Bench::pickHttp()
+std::size_t Bench::httpConnectionCount() const
+{
+	std::size_t count = 0;
+	for (const Node& node: _nodes) count += node.pool.size();
+	return count;
+}
+
+HttpConn& Bench::pickHttp(std::size_t k)
 {
 	// An idle connection if there is one, else the least loaded: requests
 	// that wait here are still timed from their scheduled send time.
+	Node& node = _nodes[k];
+	if (node.pool.empty()) openHttp(_nodes.size());
 	HttpConn* best = nullptr;
-	for (std::size_t i = 0; i < _http.size(); ++i)
+	for (std::size_t i = 0; i < node.pool.size(); ++i)
 	{
-		HttpConn& c = *_http[(_nextHttp + i) % _http.size()];
+		HttpConn& c = *node.pool[(node.next + i) % node.pool.size()];
 		if (c.outstanding() == 0)
 		{
-			_nextHttp = (_nextHttp + i + 1) % _http.size();
+			node.next = (node.next + i + 1) % node.pool.size();
 			return c;
 		}
 		if (!best || c.outstanding() < best->outstanding()) best = &c;
@@ -122,16 +172,20 @@ HttpConn& Bench::pickHttp()
 
 std::vector<Bench::User> Bench::registerUsers(std::size_t count, const std::string& tag)
 {
+	// User i lives on node i % nodes (round-robin) and registers there.
 	std::vector<User> users(count);
 	std::size_t done = 0, failed = 0;
 	std::string lastFailure;
-	openHttp(4);
+	const std::size_t n = _nodes.size();
+	openHttp(4 * n);
 	for (std::size_t i = 0; i < count; ++i)
 	{
 		users[i].name = _options.prefix + tag + std::to_string(_userCounter++);
+		users[i].node = i % n;
 		const std::string body = "username=" + users[i].name + "&password=" + _options.password + "&info=bench";
 		User& user = users[i];
-		_http[i % 4]->request(HttpConn::build("POST", "/register", "", "application/x-www-form-urlencoded", body),
+		auto& pool = _nodes[i % n].pool;
+		pool[(i / n) % 4]->request(HttpConn::build("POST", "/register", "", "application/x-www-form-urlencoded", body),
 			[&user, &done, &failed, &lastFailure](const HttpResponse& r)
 			{
 				++done;
@@ -166,8 +220,10 @@ std::size_t Bench::connect(const std::vector<User>& users, std::size_t count)
 		while (created < count && created - std::min(created, settled) < _options.connectInFlight)
 		{
 			const User& user = users[created % users.size()];
-			auto conn = std::make_unique<WsConn>(_loop, _wsTarget, first + created, user.token, *this);
+			const Node& node = _nodes[user.node];
+			auto conn = std::make_unique<WsConn>(_loop, node.ws, first + created, user.token, *this, node.wsPath);
 			conn->userId = user.id;
+			conn->node = user.node;
 			_ws.push_back(std::move(conn));
 			++created;
 		}
@@ -179,7 +235,11 @@ std::size_t Bench::connect(const std::vector<User>& users, std::size_t count)
 void Bench::closeAll()
 {
 	_ws.clear();
-	_http.clear();
+	for (Node& node: _nodes)
+	{
+		node.pool.clear();
+		node.next = 0;
+	}
 	_ready = 0;
 }
 
@@ -233,6 +293,13 @@ void Bench::onText(WsConn& conn, const char* data, std::size_t size)
 		const std::int64_t now = nowUs();
 		_phase->lastDelivery = now;
 		_phase->delivery.add(now - sendUs);
+		if (conn.node < _phase->deliveredAt.size()) ++_phase->deliveredAt[conn.node];
+		if (clustered())
+		{
+			const bool cross = _users[seq % _users.size()].node != conn.node;
+			if (cross) ++_phase->crossNode;
+			(cross ? _phase->deliveryCross : _phase->deliverySame).add(now - sendUs);
+		}
 	}
 	else if (is("ack"))
 	{
@@ -240,7 +307,7 @@ void Bench::onText(WsConn& conn, const char* data, std::size_t size)
 		const std::string text(data, size);
 		const std::size_t seq = std::strtoull(jsonField(text, "clientMsgId").c_str(), nullptr, 10);
 		if (seq >= _phase->total) return;
-		if (_phase->markStored(seq))
+		if (_phase->markStored(seq, conn.node))
 			_phase->store.add(nowUs() - (_phase->start + static_cast<std::int64_t>(static_cast<double>(seq) * 1e6 / _phase->rate)));
 	}
 	else if (is("ready"))
@@ -267,10 +334,10 @@ void Bench::onText(WsConn& conn, const char* data, std::size_t size)
 	}
 }
 
-std::map<std::string, double> Bench::fetchMetrics()
+std::map<std::string, double> Bench::fetchMetrics(std::size_t node)
 {
 	std::map<std::string, double> values;
-	HttpConn conn(_loop, _httpTarget);
+	HttpConn conn(_loop, _nodes[node].http);
 	bool done = false;
 	conn.request(HttpConn::build("GET", "/metrics", ""), [&](const HttpResponse& r)
 	{
@@ -292,13 +359,36 @@ std::map<std::string, double> Bench::fetchMetrics()
 
 Json Bench::serverJson() const
 {
+	auto one = [](int pid)
+	{
+		Json j;
+		if (pid <= 0) return j;
+		j.add("pid", pid)
+			.add("vmrss_kib", static_cast<std::int64_t>(procStatus(pid, "VmRSS")))
+			.add("threads", static_cast<std::int64_t>(procStatus(pid, "Threads")))
+			.add("cpu_seconds", procCpuSeconds(pid));
+		return j;
+	};
+	if (!clustered()) return one(_nodes[0].server.pid);
+	std::vector<Json> nodes;
+	for (const Node& node: _nodes) nodes.push_back(one(node.server.pid));
 	Json j;
-	if (_options.serverPid <= 0) return j;
-	j.add("pid", _options.serverPid)
-		.add("vmrss_kib", static_cast<std::int64_t>(procStatus(_options.serverPid, "VmRSS")))
-		.add("threads", static_cast<std::int64_t>(procStatus(_options.serverPid, "Threads")))
-		.add("cpu_seconds", procCpuSeconds(_options.serverPid));
+	j.add("nodes", nodes);
 	return j;
+}
+
+std::vector<double> Bench::nodeCpuSeconds() const
+{
+	std::vector<double> cpu;
+	for (const Node& node: _nodes) cpu.push_back(node.server.pid > 0 ? procCpuSeconds(node.server.pid) : 0);
+	return cpu;
+}
+
+double Bench::serverCpuSeconds() const
+{
+	double sum = 0;
+	for (const double cpu: nodeCpuSeconds()) sum += cpu;
+	return sum;
 }
 
 // --- idle -------------------------------------------------------------------
@@ -308,58 +398,112 @@ bool Bench::runIdle(Json& result, std::string& summary)
 	const std::size_t n = _options.connections;
 	const std::size_t userCount = std::max<std::size_t>(1, std::min(_options.users, n));
 	_users = registerUsers(userCount, "i");
-	_http.clear();   // no keep-alive connection in the figures
+	closeAll();   // no keep-alive connection in the figures
 	pollFor(0.5);
-	const int pid = _options.serverPid;
-	const long rssBefore = pid > 0 ? procStatus(pid, "VmRSS") : -1;
-	const long threadsBefore = pid > 0 ? procStatus(pid, "Threads") : -1;
+	// Server figures are sums over the nodes (threads: the most of any node).
+	const std::size_t nodes = _nodes.size();
+	const bool pids = _nodes[0].server.pid > 0;
+	auto status = [this](const char* field)
+	{
+		std::vector<long> values;
+		for (const Node& node: _nodes) values.push_back(node.server.pid > 0 ? procStatus(node.server.pid, field) : -1);
+		return values;
+	};
+	auto sum = [](const std::vector<long>& values) { long total = 0; for (long v: values) total += std::max(0L, v); return total; };
+	auto most = [](const std::vector<long>& values) { return values.empty() ? -1L : *std::max_element(values.begin(), values.end()); };
+	const std::vector<long> rssBefore = status("VmRSS");
+	const std::vector<long> threadsBefore = status("Threads");
 	const long tcpBefore = tcpKernelKiB();
-	const double connectCpu0 = pid > 0 ? procCpuSeconds(pid) : 0;
+	const double connectCpu0 = serverCpuSeconds();
 	const std::int64_t t0 = nowUs();
 	const std::size_t ready = connect(_users, n);
 	const double connectSeconds = static_cast<double>(nowUs() - t0) / 1e6;
-	const double connectCpu = pid > 0 ? procCpuSeconds(pid) - connectCpu0 : 0;
+	const double connectCpu = serverCpuSeconds() - connectCpu0;
 	pollFor(2);  // presence frames settle
-	const long rssAfter = pid > 0 ? procStatus(pid, "VmRSS") : -1;
-	const long threads = pid > 0 ? procStatus(pid, "Threads") : -1;
+	const std::vector<long> rssAfter = status("VmRSS");
+	const std::vector<long> threads = status("Threads");
 	const long tcpAfter = tcpKernelKiB();
-	const double cpu0 = pid > 0 ? procCpuSeconds(pid) : 0;
+	const std::vector<double> cpu0 = nodeCpuSeconds();
 	const std::int64_t c0 = nowUs();
 	pollFor(_options.idleInterval);
-	const double cpuSeconds = pid > 0 ? procCpuSeconds(pid) - cpu0 : 0;
+	const std::vector<double> cpu1 = nodeCpuSeconds();
+	double cpuSeconds = 0;
+	for (std::size_t k = 0; k < nodes; ++k) cpuSeconds += cpu1[k] - cpu0[k];
 	const double interval = static_cast<double>(nowUs() - c0) / 1e6;
 	const std::size_t stillOpen = _ready;
-	const double perConnKiB = ready > 0 && pid > 0 ? static_cast<double>(rssAfter - rssBefore) / static_cast<double>(ready) : 0;
+	const double perConnKiB = ready > 0 && pids ? static_cast<double>(sum(rssAfter) - sum(rssBefore)) / static_cast<double>(ready) : 0;
 	result.add("connections", n).add("users", userCount).add("ready", ready).add("open_after_idle", stillOpen)
 		.add("connect_seconds", connectSeconds).add("server_cpu_seconds_connecting", connectCpu)
-		.add("server_rss_before_kib", static_cast<std::int64_t>(rssBefore))
-		.add("server_rss_after_kib", static_cast<std::int64_t>(rssAfter))
+		.add("server_rss_before_kib", static_cast<std::int64_t>(pids ? sum(rssBefore) : -1))
+		.add("server_rss_after_kib", static_cast<std::int64_t>(pids ? sum(rssAfter) : -1))
 		.add("server_rss_per_connection_kib", perConnKiB)
-		.add("server_threads_before", static_cast<std::int64_t>(threadsBefore))
-		.add("server_threads", static_cast<std::int64_t>(threads))
+		.add("server_threads_before", static_cast<std::int64_t>(most(threadsBefore)))
+		.add("server_threads", static_cast<std::int64_t>(most(threads)))
 		.add("server_idle_cpu_percent", interval > 0 ? 100 * cpuSeconds / interval : 0)
 		.add("idle_interval_seconds", interval)
 		.add("kernel_tcp_mem_kib_delta_both_ends", static_cast<std::int64_t>(tcpAfter - tcpBefore))
 		.add("last_close", _lastClose);
-	summary = "idle: " + std::to_string(ready) + "/" + std::to_string(n) + " connections (" + std::to_string(userCount) + " users) ready in "
+	std::string perNodeText;
+	if (clustered())
+	{
+		std::vector<Json> perNode;
+		for (std::size_t k = 0; k < nodes; ++k)
+		{
+			std::size_t open = 0;
+			for (const auto& conn: _ws)
+				if (conn->node == k && conn->ready) ++open;
+			const double kib = open > 0 && rssAfter[k] >= 0 ? static_cast<double>(rssAfter[k] - rssBefore[k]) / static_cast<double>(open) : 0;
+			Json j;
+			j.add("node", k).add("open_after_idle", open).add("rss_before_kib", static_cast<std::int64_t>(rssBefore[k]))
+				.add("rss_after_kib", static_cast<std::int64_t>(rssAfter[k])).add("rss_per_connection_kib", kib)
+				.add("threads", static_cast<std::int64_t>(threads[k]))
+				.add("idle_cpu_percent", interval > 0 ? 100 * (cpu1[k] - cpu0[k]) / interval : 0);
+			perNode.push_back(j);
+			perNodeText += (k ? ", " : "; per node: ") + std::to_string(open) + " open";
+			if (rssAfter[k] >= 0) perNodeText += " " + fixed(kib, 2) + " KiB/connection " + std::to_string(threads[k]) + " threads";
+		}
+		result.add("nodes", perNode);
+	}
+	summary = "idle: " + std::to_string(ready) + "/" + std::to_string(n) + " connections (" + std::to_string(userCount) + " users"
+		+ (clustered() ? ", " + std::to_string(nodes) + " nodes" : "") + ") ready in "
 		+ fixed(connectSeconds) + " s (server CPU " + fixed(connectCpu, 2) + " s), "
 		+ std::to_string(stillOpen) + " still open after " + fixed(interval) + " s";
-	if (pid > 0)
-		summary += "; server RSS " + fixed(perConnKiB, 2) + " KiB/connection (" + std::to_string(rssBefore / 1024) + " -> "
-			+ std::to_string(rssAfter / 1024) + " MiB), " + std::to_string(threads) + " threads, idle CPU "
+	if (pids)
+		summary += "; server RSS " + fixed(perConnKiB, 2) + " KiB/connection (" + std::to_string(sum(rssBefore) / 1024) + " -> "
+			+ std::to_string(sum(rssAfter) / 1024) + " MiB), " + std::to_string(most(threads)) + " threads, idle CPU "
 			+ fixed(interval > 0 ? 100 * cpuSeconds / interval : 0, 2) + "% of one core";
-	const bool ok = ready == n && stillOpen == n;
+	summary += perNodeText;
+	bool ok = ready == n && stillOpen == n;
+	// Over several nodes each node holds its share (users round-robin).
+	for (std::size_t k = 0; k < nodes && clustered() && userCount >= nodes; ++k)
+	{
+		std::size_t open = 0;
+		for (const auto& conn: _ws)
+			if (conn->node == k && conn->ready) ++open;
+		ok = ok && open > 0;
+	}
 	closeAll();
 	return ok;
 }
 
 // --- chat -------------------------------------------------------------------
 
+std::size_t Bench::receiverOf(std::size_t seq) const
+{
+	// User s sends to s+1; with N nodes (users round-robin over them) each
+	// round of U messages uses the next offset of 1..N, so that a receiver is
+	// on another node than its sender for (N-1)/N of the messages, as with
+	// evenly spread random pairs (one node: always s+1, as before).
+	const std::size_t u = _users.size();
+	const std::size_t offsets = std::max<std::size_t>(1, std::min(_nodes.size(), u - 1));
+	return (seq % u + 1 + (seq / u) % offsets) % u;
+}
+
 void Bench::sendChat(std::size_t seq, std::int64_t scheduled)
 {
 	const std::size_t u = _users.size();
 	const User& from = _users[seq % u];
-	const User& to = _users[(seq + 1) % u];
+	const User& to = _users[receiverOf(seq)];
 	std::string text = std::string(kMarker) + std::to_string(seq) + "." + std::to_string(scheduled) + "." + std::to_string(to.id) + ".";
 	if (text.size() < _options.size) text.append(_options.size - text.size(), 'x');
 	ChatPhase& phase = *_phase;
@@ -368,18 +512,21 @@ void Bench::sendChat(std::size_t seq, std::int64_t scheduled)
 		const std::string frame = "{\"type\":\"chatmsg\",\"toUserId\":" + std::to_string(to.id) + ",\"text\":\"" + text
 			+ "\",\"clientMsgId\":\"" + std::to_string(seq) + "\"}";
 		WsConn& conn = *_ws[seq % u];
+		++phase.sentVia[conn.node];
 		if (conn.state() != WsConn::State::Open) ++phase.failures["sender connection closed"], ++phase.failed;
 		else conn.sendText(frame);
 		return;
 	}
-	pickHttp().request(
+	const std::size_t node = from.node;
+	++phase.sentVia[node];
+	pickHttp(node).request(
 		HttpConn::build("POST", "/post/touser/" + std::to_string(to.id), from.token, "application/x-www-form-urlencoded", "text=" + text),
-		[this, seq, scheduled](const HttpResponse& r)
+		[this, seq, scheduled, node](const HttpResponse& r)
 		{
 			if (!_phase) return;
 			if (r.status == 201)
 			{
-				if (_phase->markStored(seq)) _phase->store.add(nowUs() - scheduled);
+				if (_phase->markStored(seq, node)) _phase->store.add(nowUs() - scheduled);
 			}
 			else
 			{
@@ -391,15 +538,20 @@ void Bench::sendChat(std::size_t seq, std::int64_t scheduled)
 
 Json Bench::runPhase(bool overWs, double rate, bool& ok, bool& sustained, std::string& line)
 {
+	const std::size_t nodes = _nodes.size();
 	_phase = std::make_unique<ChatPhase>();
 	ChatPhase& phase = *_phase;
 	phase.overWs = overWs;
 	phase.rate = rate;
 	phase.total = static_cast<std::size_t>(std::llround(rate * _options.duration));
 	phase.flags.assign(phase.total, 0);
+	phase.sentVia.assign(nodes, 0);
+	phase.storedVia.assign(nodes, 0);
+	phase.deliveredAt.assign(nodes, 0);
 	const std::size_t errorsBefore = _errors;
-	auto metrics0 = fetchMetrics();
-	const double serverCpu0 = _options.serverPid > 0 ? procCpuSeconds(_options.serverPid) : 0;
+	std::vector<std::map<std::string, double>> metrics0;
+	for (std::size_t k = 0; k < nodes; ++k) metrics0.push_back(fetchMetrics(k));
+	const std::vector<double> serverCpu0 = nodeCpuSeconds();
 	const double clientCpu0 = clientCpuSeconds();
 	phase.start = nowUs() + 5000;
 	// Open loop: message i is due at start + i/rate whatever happened before.
@@ -429,16 +581,30 @@ Json Bench::runPhase(bool overWs, double rate, bool& ok, bool& sustained, std::s
 	phase.cutOff = true;
 	const std::int64_t graceEnd = nowUs() + 3000000;
 	while (nowUs() < graceEnd && phase.deliveredOfStored < phase.stored) _loop.poll(5);
-	const double serverCpu = _options.serverPid > 0 ? procCpuSeconds(_options.serverPid) - serverCpu0 : 0;
+	const std::vector<double> serverCpu1 = nodeCpuSeconds();
 	const double clientCpu = clientCpuSeconds() - clientCpu0;
-	auto metrics1 = fetchMetrics();
-	const double batches = metrics1["palaver_messages_batches_total"] - metrics0["palaver_messages_batches_total"];
-	const double batchMean = batches > 0 ? (metrics1["palaver_messages_stored_total"] - metrics0["palaver_messages_stored_total"]) / batches : 0;
+	std::vector<std::map<std::string, double>> metrics1;
+	for (std::size_t k = 0; k < nodes; ++k) metrics1.push_back(fetchMetrics(k));
+	auto delta = [&](std::size_t k, const char* name) { return metrics1[k][name] - metrics0[k][name]; };
+	double serverCpu = 0, batches = 0, storedOnServers = 0, published = 0, received = 0, dropped = 0;
+	for (std::size_t k = 0; k < nodes; ++k)
+	{
+		serverCpu += serverCpu1[k] - serverCpu0[k];
+		batches += delta(k, "palaver_messages_batches_total");
+		storedOnServers += delta(k, "palaver_messages_stored_total");
+		published += delta(k, "palaver_cluster_published_total");
+		received += delta(k, "palaver_cluster_received_total");
+		dropped += delta(k, "palaver_cluster_dropped_total");
+	}
+	const double batchMean = batches > 0 ? storedOnServers / batches : 0;
 	const double sendSeconds = static_cast<double>(sendEnd - phase.start) / 1e6;
 	const double deliverySeconds = static_cast<double>(std::max(phase.lastDelivery, sendEnd) - phase.start) / 1e6;
 	const double ratio = phase.stored > 0 ? static_cast<double>(phase.deliveredOfStored) / static_cast<double>(phase.stored) : 0;
 	const double p99 = phase.delivery.percentileMs(99);
 	ok = phase.stored == phase.total && phase.deliveredOfStored == phase.stored && phase.duplicates == 0;
+	// Over several nodes some deliveries must have crossed (else the users
+	// were not spread and the run proves nothing about the cluster).
+	if (clustered() && _users.size() > 1 && phase.crossNode == 0) ok = false;
 	sustained = ok && p99 <= _options.p99Max && phase.maxSendLagUs < 100000;
 	std::string failures;
 	Json failureJson;
@@ -447,9 +613,10 @@ Json Bench::runPhase(bool overWs, double rate, bool& ok, bool& sustained, std::s
 		failureJson.add(f.first, f.second);
 		failures += " " + f.first + " x" + std::to_string(f.second) + ";";
 	}
+	const bool pids = _nodes[0].server.pid > 0;
 	Json j;
 	j.add("transport", overWs ? "websocket chatmsg" : "POST /post/touser")
-		.add("target_rate", rate).add("duration_seconds", _options.duration).add("users", _users.size())
+		.add("target_rate", rate).add("duration_seconds", _options.duration).add("users", _users.size()).add("nodes", nodes)
 		.add("sent", phase.total).add("stored", phase.stored).add("failed", phase.failed).add("failures", failureJson)
 		.add("unanswered_at_drain_end", phase.total - phase.stored - phase.failed)
 		.add("delivered", phase.delivered).add("delivered_of_stored", phase.deliveredOfStored).add("duplicates", phase.duplicates).add("sender_echoes", phase.echoes)
@@ -459,13 +626,59 @@ Json Bench::runPhase(bool overWs, double rate, bool& ok, bool& sustained, std::s
 		.add("delivered_per_second", deliverySeconds > 0 ? static_cast<double>(phase.delivered) / deliverySeconds : 0)
 		.add("delivery_latency_ms", phase.delivery.json())
 		.add(overWs ? "ack_latency_ms" : "response_201_latency_ms", phase.store.json())
-		.add("server_cpu_percent", sendSeconds > 0 ? 100 * serverCpu / deliverySeconds : 0)
-		.add("client_cpu_percent", sendSeconds > 0 ? 100 * clientCpu / deliverySeconds : 0)
+		.add("server_cpu_percent", deliverySeconds > 0 ? 100 * serverCpu / deliverySeconds : 0)
+		.add("client_cpu_percent", deliverySeconds > 0 ? 100 * clientCpu / deliverySeconds : 0)
 		.add("server_cpu_us_per_message", phase.stored > 0 ? 1e6 * serverCpu / static_cast<double>(phase.stored) : 0)
 		.add("ws_error_frames", _errors - errorsBefore)
 		.add("server_commit_batches", batches).add("server_mean_batch_size", batchMean)
 		.add("sustained", sustained);
 	if (_errors > errorsBefore) j.add("last_error_frame", _lastError);
+	std::string clusterText;
+	if (clustered())
+	{
+		// Every node publishes each of its events once; Redis sends each to
+		// every subscribed node (the sender's own copy is dropped there).
+		std::vector<Json> perNode;
+		for (std::size_t k = 0; k < nodes; ++k)
+		{
+			const double cpu = serverCpu1[k] - serverCpu0[k];
+			const double nodeBatches = delta(k, "palaver_messages_batches_total");
+			Json n;
+			n.add("node", k).add("http_port", static_cast<std::int64_t>(_nodes[k].server.httpPort))
+				.add("sent_by_its_users", phase.sentVia[k]).add("stored_by_its_users", phase.storedVia[k])
+				.add("delivered_to_its_connections", phase.deliveredAt[k])
+				.add("cpu_seconds", cpu).add("cpu_percent", deliverySeconds > 0 ? 100 * cpu / deliverySeconds : 0)
+				.add("cpu_us_per_message_stored_here", phase.storedVia[k] > 0 ? 1e6 * cpu / static_cast<double>(phase.storedVia[k]) : 0)
+				.add("commit_batches", nodeBatches)
+				.add("mean_batch_size", nodeBatches > 0 ? delta(k, "palaver_messages_stored_total") / nodeBatches : 0)
+				.add("cluster_published", delta(k, "palaver_cluster_published_total"))
+				.add("cluster_received", delta(k, "palaver_cluster_received_total"))
+				.add("cluster_dropped", delta(k, "palaver_cluster_dropped_total"))
+				.add("cluster_connected", metrics1[k]["palaver_cluster_connected"]);
+			perNode.push_back(n);
+		}
+		const double crossShare = phase.delivered > 0 ? static_cast<double>(phase.crossNode) / static_cast<double>(phase.delivered) : 0;
+		j.add("per_node", perNode)
+			.add("cross_node_deliveries", phase.crossNode).add("cross_node_share", crossShare)
+			.add("delivery_latency_cross_node_ms", phase.deliveryCross.json())
+			.add("delivery_latency_same_node_ms", phase.deliverySame.json())
+			.add("cluster_events_published", published).add("cluster_events_received", received).add("cluster_events_dropped", dropped)
+			.add("redis_publish_per_second", deliverySeconds > 0 ? published / deliverySeconds : 0)
+			.add("redis_messages_out_per_second", deliverySeconds > 0 ? published * static_cast<double>(nodes) / deliverySeconds : 0);
+		clusterText = "; " + std::to_string(nodes) + " nodes: " + std::to_string(phase.crossNode) + " deliveries crossed nodes ("
+			+ fixed(100 * crossShare, 0) + "%), p50 " + fixed(phase.deliveryCross.percentileMs(50), 2) + " p99 "
+			+ fixed(phase.deliveryCross.percentileMs(99), 2) + " ms (same node p50 " + fixed(phase.deliverySame.percentileMs(50), 2)
+			+ " p99 " + fixed(phase.deliverySame.percentileMs(99), 2) + " ms), Redis " + fixed(deliverySeconds > 0 ? published / deliverySeconds : 0, 0)
+			+ " publish/s";
+		if (dropped > 0) clusterText += ", " + fixed(dropped, 0) + " events DROPPED";
+		if (pids)
+		{
+			clusterText += "; CPU per node";
+			for (std::size_t k = 0; k < nodes; ++k)
+				clusterText += (k ? ", " : " ") + fixed(deliverySeconds > 0 ? 100 * (serverCpu1[k] - serverCpu0[k]) / deliverySeconds : 0, 0) + "% ("
+					+ fixed(phase.storedVia[k] > 0 ? 1e6 * (serverCpu1[k] - serverCpu0[k]) / static_cast<double>(phase.storedVia[k]) : 0, 0) + " us/message sent there)";
+		}
+	}
 	line = std::string(overWs ? "chat-ws" : "chat-http") + " @" + fixed(rate, 0) + "/s x " + fixed(_options.duration, _options.duration < 10 ? 1 : 0) + " s: sent "
 		+ std::to_string(phase.total) + ", stored " + std::to_string(phase.stored) + ", delivered " + std::to_string(phase.deliveredOfStored)
 		+ " (" + fixed(100 * ratio, 2) + "%), " + fixed(deliverySeconds > 0 ? static_cast<double>(phase.delivered) / deliverySeconds : 0, 0)
@@ -474,7 +687,7 @@ Json Bench::runPhase(bool overWs, double rate, bool& ok, bool& sustained, std::s
 		+ fixed(deliverySeconds > 0 ? 100 * serverCpu / deliverySeconds : 0, 0) + "% ("
 		+ fixed(phase.stored > 0 ? 1e6 * serverCpu / static_cast<double>(phase.stored) : 0, 0) + " us/message), bench CPU "
 		+ fixed(deliverySeconds > 0 ? 100 * clientCpu / deliverySeconds : 0, 0) + "%, " + fixed(batches, 0) + " commits of "
-		+ fixed(batchMean, 1) + " messages" + (failures.empty() ? "" : ";" + failures)
+		+ fixed(batchMean, 1) + " messages" + clusterText + (failures.empty() ? "" : ";" + failures)
 		+ (sustained ? "" : " [NOT SUSTAINED]");
 	_phase.reset();
 	return j;
@@ -488,7 +701,7 @@ bool Bench::runChat(bool overWs, Json& result, std::string& summary)
 	if (ready != u) throw std::runtime_error("only " + std::to_string(ready) + " of " + std::to_string(u) + " connections ready; last close: " + _lastClose);
 	if (!overWs) openHttp(_options.httpConnections);
 	pollFor(0.5);
-	result.add("users", u).add("http_connections", overWs ? 0 : _options.httpConnections).add("message_size", _options.size)
+	result.add("users", u).add("nodes", _nodes.size()).add("http_connections", overWs ? 0 : httpConnectionCount()).add("message_size", _options.size)
 		.add("server_before", serverJson());
 	std::vector<Json> phases;
 	bool allComplete = true;
@@ -535,34 +748,46 @@ bool Bench::runChat(bool overWs, Json& result, std::string& summary)
 bool Bench::runFanout(Json& result, std::string& summary)
 {
 	const std::size_t n = _options.connections;
+	const std::size_t nodes = _nodes.size();
 	const std::size_t userCount = std::max<std::size_t>(1, std::min(_options.users, n));
 	_users = registerUsers(userCount, "f");
 	const std::size_t ready = connect(_users, n);
 	if (ready != n) throw std::runtime_error("only " + std::to_string(ready) + " of " + std::to_string(n) + " connections ready; last close: " + _lastClose);
 	pollFor(1);  // presence frames settle
 	std::vector<Json> rounds;
-	Samples all, after201;
+	// With several nodes, round r registers on node r % nodes: "local" are the
+	// connections on that node, "remote" the others (usermsg through the bus).
+	Samples all, after201, allLocal, allRemote;
 	bool ok = true;
 	for (std::size_t round = 0; round < _options.rounds; ++round)
 	{
+		const std::size_t origin = round % nodes;
 		_fanoutSeen.assign(_ws.size(), 0);
 		_fanoutCount = 0;
 		_fanoutName = _options.prefix + "new" + std::to_string(round);
 		std::int64_t answered = 0;
 		int status = 0;
-		const double serverCpu0 = _options.serverPid > 0 ? procCpuSeconds(_options.serverPid) : 0;
+		const double serverCpu0 = serverCpuSeconds();
 		const double clientCpu0 = clientCpuSeconds();
 		const std::int64_t t0 = nowUs();
-		_http[0]->request(HttpConn::build("POST", "/register", "", "application/x-www-form-urlencoded",
+		pickHttp(origin).request(HttpConn::build("POST", "/register", "", "application/x-www-form-urlencoded",
 				"username=" + _fanoutName + "&password=" + _options.password + "&info=fanout"),
 			[&answered, &status](const HttpResponse& r) { answered = nowUs(); status = r.status; });
 		const std::int64_t deadline = t0 + 30000000;
 		while ((answered == 0 || _fanoutCount < n) && nowUs() < deadline) _loop.poll(1);
-		const double serverCpuMs = _options.serverPid > 0 ? 1e3 * (procCpuSeconds(_options.serverPid) - serverCpu0) : 0;
+		const double serverCpuMs = 1e3 * (serverCpuSeconds() - serverCpu0);
 		const double clientCpuMs = 1e3 * (clientCpuSeconds() - clientCpu0);
-		Samples seen;
-		for (const std::int64_t t: _fanoutSeen)
-			if (t != 0) seen.add(t - t0);
+		Samples seen, local, remote;
+		std::size_t localCount = 0, remoteCount = 0;
+		for (std::size_t i = 0; i < _fanoutSeen.size(); ++i)
+		{
+			const bool isLocal = _ws[i]->node == origin;
+			++(isLocal ? localCount : remoteCount);
+			const std::int64_t t = _fanoutSeen[i];
+			if (t == 0) continue;
+			seen.add(t - t0);
+			(isLocal ? local : remote).add(t - t0);
+		}
 		const double allMs = seen.count() == n ? seen.maxMs() : -1;
 		const double registerMs = answered ? static_cast<double>(answered - t0) / 1000 : -1;
 		Json j;
@@ -570,6 +795,15 @@ bool Bench::runFanout(Json& result, std::string& summary)
 			.add("first_ms", seen.percentileMs(0)).add("p50_ms", seen.percentileMs(50)).add("p99_ms", seen.percentileMs(99))
 			.add("all_ms", allMs).add("all_after_201_ms", answered && allMs >= 0 ? allMs - registerMs : -1)
 			.add("server_cpu_ms", serverCpuMs).add("bench_cpu_ms", clientCpuMs);
+		if (clustered())
+		{
+			j.add("registered_on_node", origin)
+				.add("local_connections", localCount).add("local_reached", local.count()).add("local_all_ms", local.count() == localCount ? local.maxMs() : -1)
+				.add("remote_connections", remoteCount).add("remote_reached", remote.count())
+				.add("remote_first_ms", remote.percentileMs(0)).add("remote_all_ms", remote.count() == remoteCount ? remote.maxMs() : -1);
+			if (local.count() == localCount && localCount > 0) allLocal.add(static_cast<std::int64_t>(local.maxMs() * 1000));
+			if (remote.count() == remoteCount && remoteCount > 0) allRemote.add(static_cast<std::int64_t>(remote.maxMs() * 1000));
+		}
 		rounds.push_back(j);
 		ok = ok && status == 201 && seen.count() == n;
 		if (seen.count() == n)
@@ -580,12 +814,18 @@ bool Bench::runFanout(Json& result, std::string& summary)
 		pollFor(0.3);
 	}
 	_fanoutName.clear();
-	result.add("connections", n).add("users", userCount).add("rounds", rounds)
+	result.add("connections", n).add("users", userCount).add("nodes", nodes).add("rounds", rounds)
 		.add("median_all_ms", all.percentileMs(50)).add("median_all_after_201_ms", after201.percentileMs(50))
 		.add("server", serverJson());
 	summary = "fanout: usermsg reached all " + std::to_string(n) + " connections in " + fixed(all.percentileMs(50), 2)
 		+ " ms median over " + std::to_string(all.count()) + "/" + std::to_string(_options.rounds) + " registrations (from the request; "
 		+ fixed(after201.percentileMs(50), 2) + " ms after the 201)";
+	if (clustered())
+	{
+		result.add("median_all_local_ms", allLocal.percentileMs(50)).add("median_all_remote_ms", allRemote.percentileMs(50));
+		summary += "; " + std::to_string(nodes) + " nodes: all on the registering node in " + fixed(allLocal.percentileMs(50), 2)
+			+ " ms, all on the others in " + fixed(allRemote.percentileMs(50), 2) + " ms (medians)";
+	}
 	closeAll();
 	return ok;
 }
@@ -594,6 +834,8 @@ bool Bench::runFanout(Json& result, std::string& summary)
 
 bool Bench::runHistory(Json& result, std::string& summary)
 {
+	// a and b on nodes 0 and 1 (with several): each posts through its own;
+	// the reads are spread over every node's connections (any node answers).
 	_users = registerUsers(2, "h");
 	const User& a = _users[0];
 	const User& b = _users[1];
@@ -603,7 +845,8 @@ bool Bench::runHistory(Json& result, std::string& summary)
 	{
 		const User& from = i % 2 ? b : a;
 		const User& to = i % 2 ? a : b;
-		_http[i % 8]->request(HttpConn::build("POST", "/post/touser/" + std::to_string(to.id), from.token,
+		auto& pool = _nodes[from.node].pool;
+		pool[(i / 2) % pool.size()]->request(HttpConn::build("POST", "/post/touser/" + std::to_string(to.id), from.token,
 				"application/x-www-form-urlencoded", "text=history+message+" + std::to_string(i)),
 			[&posted, &failed](const HttpResponse& r) { ++(r.status == 201 ? posted : failed); });
 	}
@@ -614,14 +857,15 @@ bool Bench::runHistory(Json& result, std::string& summary)
 	// Closed loop: every connection asks again as soon as it has its answer.
 	const std::string request = HttpConn::build("GET", "/messages/from/" + std::to_string(b.id), a.token);
 	std::size_t answers = 0, errors = 0, wrongCount = 0, bytes = 0;
+	std::vector<std::size_t> answersAt(_nodes.size(), 0);
 	std::map<std::string, std::size_t> errorKinds;
 	Samples latency;
 	bool running = true;
-	std::function<void(HttpConn&)> ask;
-	ask = [&](HttpConn& conn)
+	std::function<void(HttpConn&, std::size_t)> ask;
+	ask = [&](HttpConn& conn, std::size_t node)
 	{
 		const std::int64_t t0 = nowUs();
-		conn.request(request, [&, t0, c = &conn](const HttpResponse& r)
+		conn.request(request, [&, t0, node, c = &conn](const HttpResponse& r)
 		{
 			if (!running) return;
 			latency.add(nowUs() - t0);
@@ -633,26 +877,40 @@ bool Bench::runHistory(Json& result, std::string& summary)
 			else
 			{
 				++answers;
+				++answersAt[node];
 				bytes += r.body.size();
 				std::size_t count = 0;
 				for (auto at = r.body.find("\"fromUserId\""); at != std::string::npos; at = r.body.find("\"fromUserId\"", at + 1)) ++count;
 				if (count != _options.historyMessages) ++wrongCount;
 			}
-			ask(*c);
+			ask(*c, node);
 		});
 	};
-	const double serverCpu0 = _options.serverPid > 0 ? procCpuSeconds(_options.serverPid) : 0;
+	const double serverCpu0 = serverCpuSeconds();
 	const std::int64_t start = nowUs();
-	for (auto& conn: _http) ask(*conn);
+	for (std::size_t k = 0; k < _nodes.size(); ++k)
+		for (auto& conn: _nodes[k].pool) ask(*conn, k);
 	pollFor(_options.duration);
 	running = false;
 	const double seconds = static_cast<double>(nowUs() - start) / 1e6;
-	const double serverCpu = _options.serverPid > 0 ? procCpuSeconds(_options.serverPid) - serverCpu0 : 0;
+	const double serverCpu = serverCpuSeconds() - serverCpu0;
 	const double rps = static_cast<double>(answers) / seconds;
 	Json errorJson;
 	for (const auto& e: errorKinds) errorJson.add(e.first, e.second);
 	result.add("error_kinds", errorJson);
-	result.add("messages", _options.historyMessages).add("http_connections", _http.size()).add("seconds", seconds)
+	if (clustered())
+	{
+		std::vector<Json> perNode;
+		for (std::size_t k = 0; k < _nodes.size(); ++k)
+		{
+			Json j;
+			j.add("node", k).add("http_connections", _nodes[k].pool.size()).add("answers", answersAt[k])
+				.add("requests_per_second", static_cast<double>(answersAt[k]) / seconds);
+			perNode.push_back(j);
+		}
+		result.add("per_node", perNode);
+	}
+	result.add("messages", _options.historyMessages).add("nodes", _nodes.size()).add("http_connections", httpConnectionCount()).add("seconds", seconds)
 		.add("answers", answers).add("errors", errors).add("wrong_message_count", wrongCount)
 		.add("requests_per_second", rps).add("mib_per_second", static_cast<double>(bytes) / seconds / 1048576)
 		.add("bytes_per_answer", answers ? bytes / answers : 0).add("latency_ms", latency.json())
@@ -663,6 +921,11 @@ bool Bench::runHistory(Json& result, std::string& summary)
 		+ fixed(latency.percentileMs(99), 2) + " ms, server CPU " + fixed(100 * serverCpu / seconds, 0) + "% (" + fixed(answers ? 1e3 * serverCpu / static_cast<double>(answers) : 0, 2)
 		+ " ms/request), " + std::to_string(errors)
 		+ " errors";
+	if (clustered())
+	{
+		summary += "; per node";
+		for (std::size_t k = 0; k < _nodes.size(); ++k) summary += (k ? ", " : " ") + fixed(static_cast<double>(answersAt[k]) / seconds, 0) + " requests/s";
+	}
 	// Let answers in flight land on live connections before they are closed.
 	closeAll();
 	return answers > 0 && errors == 0 && wrongCount == 0;

@@ -21,6 +21,18 @@
 namespace Palaver {
 namespace Bench {
 
+/// One palaverd of the cluster under test.
+struct Server
+{
+	std::string host = "127.0.0.1";
+	std::uint16_t httpPort = 8080;
+	std::uint16_t wsPort = 0;        /// 0: WebSockets on the HTTP port's /ws
+	int pid = 0;                     /// 0: no server-side figures
+};
+
+/// "HOST:HTTP_PORT[:WS_PORT]"; throws std::invalid_argument.
+Server parseServer(const std::string& text);
+
 struct Options
 {
 	std::string scenario;
@@ -28,6 +40,9 @@ struct Options
 	std::uint16_t httpPort = 8080;
 	std::uint16_t wsPort = 9000;
 	int serverPid = 0;               /// 0: no server-side figures
+	/// --server (repeatable, or a comma list): the nodes users are spread
+	/// over; empty: the one server of host, httpPort, wsPort and serverPid.
+	std::vector<Server> servers;
 	std::size_t connections = 1000;  /// idle, fanout: WebSocket connections
 	std::size_t users = 100;         /// users (chat: one connection each; idle/fanout: connections spread over them)
 	double rate = 1000;              /// chat: messages per second
@@ -70,6 +85,18 @@ private:
 		std::int64_t id = 0;
 		std::string name;
 		std::string token;
+		std::size_t node = 0;        /// its sockets and sends go to this server
+	};
+
+	/// A server and the bench's keep-alive connections to it.
+	struct Node
+	{
+		Server server;
+		Target http;
+		Target ws;
+		std::string wsPath;
+		std::vector<std::unique_ptr<HttpConn>> pool;
+		std::size_t next = 0;
 	};
 
 	struct ChatPhase
@@ -90,13 +117,21 @@ private:
 		std::vector<std::uint8_t> flags;  /// per sequence number
 		std::size_t deliveredOfStored = 0;
 		bool cutOff = false;              /// past the drain: answers no longer count
+		// Per node (index of Options::servers): sent and stored by its users,
+		// delivered to its connections; deliveries whose sender's node differs
+		// from the receiver's crossed nodes (through the cluster bus).
+		std::vector<std::size_t> sentVia, storedVia, deliveredAt;
+		std::size_t crossNode = 0;
+		Samples deliveryCross;
+		Samples deliverySame;
 
-		/// Counts a 201 or ack; false past the cut-off.
-		bool markStored(std::size_t seq)
+		/// Counts a 201 or ack of a message sent through node; false past the cut-off.
+		bool markStored(std::size_t seq, std::size_t node)
 		{
 			if (cutOff || (flags[seq] & Stored)) return false;
 			flags[seq] |= Stored;
 			++stored;
+			++storedVia[node];
 			if (flags[seq] & Delivered) ++deliveredOfStored;
 			return true;
 		}
@@ -115,22 +150,29 @@ private:
 	std::size_t connect(const std::vector<User>& users, std::size_t count);
 	void closeAll();
 	void pollFor(double seconds);
-	HttpConn& pickHttp();
-	void openHttp(std::size_t count);
+	/// A keep-alive connection to node: an idle one, else the least loaded.
+	HttpConn& pickHttp(std::size_t node);
+	/// Opens keep-alive connections up to total, spread evenly over the nodes
+	/// (at least one each).
+	void openHttp(std::size_t total);
+	std::size_t httpConnectionCount() const;
+	/// chat: the receiver (index into _users) of message seq.
+	std::size_t receiverOf(std::size_t seq) const;
 	Json runPhase(bool overWs, double rate, bool& complete, bool& sustained, std::string& line);
 	void sendChat(std::size_t seq, std::int64_t scheduled);
 	Json serverJson() const;
-	/// The unlabelled samples of GET /metrics.
-	std::map<std::string, double> fetchMetrics();
+	/// Sum of the nodes' utime + stime (0 without pids).
+	double serverCpuSeconds() const;
+	std::vector<double> nodeCpuSeconds() const;
+	/// The unlabelled samples of GET /metrics of node.
+	std::map<std::string, double> fetchMetrics(std::size_t node);
+	bool clustered() const { return _nodes.size() > 1; }
 
 	Options _options;
 	Loop _loop;
-	Target _httpTarget;
-	Target _wsTarget;
+	std::vector<Node> _nodes;
 	std::vector<User> _users;
 	std::vector<std::unique_ptr<WsConn>> _ws;
-	std::vector<std::unique_ptr<HttpConn>> _http;
-	std::size_t _nextHttp = 0;
 	std::size_t _ready = 0;
 	std::size_t _closed = 0;
 	std::size_t _errors = 0;

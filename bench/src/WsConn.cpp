@@ -20,11 +20,12 @@ const char* const kKey = "dGhlIHNhbXBsZSBub25jZQ==";
 
 }
 
-WsConn::WsConn(Loop& loop, const Target& target, std::size_t index, const std::string& token, WsHandler& handler):
+WsConn::WsConn(Loop& loop, const Target& target, std::size_t index, const std::string& token, WsHandler& handler,
+	const std::string& path):
 	index(index), _loop(loop), _handler(handler), _maskState(static_cast<std::uint32_t>(index * 2654435761u + 1))
 {
 	_fd = connectTo(target, index);
-	_out = "GET /?token=" + token + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+	_out = "GET " + path + "?token=" + token + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
 		"Sec-WebSocket-Key: " + std::string(kKey) + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
 	_loop.add(*this, EPOLLIN | EPOLLOUT);
 }

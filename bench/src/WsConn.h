@@ -32,8 +32,10 @@ class WsConn: public Conn
 public:
 	enum class State { Connecting, Handshake, Open, Closed };
 
-	/// Connects at once (index picks the source address).
-	WsConn(Loop& loop, const Target& target, std::size_t index, const std::string& token, WsHandler& handler);
+	/// Connects at once (index picks the source address); path is the
+	/// upgrade's ("/" on the [ws] port, "/ws" on the HTTP port).
+	WsConn(Loop& loop, const Target& target, std::size_t index, const std::string& token, WsHandler& handler,
+		const std::string& path = "/");
 	~WsConn() override;
 
 	void sendText(const char* data, std::size_t size);
@@ -45,6 +47,7 @@ public:
 	// Scenario bookkeeping.
 	std::int64_t userId = 0;
 	std::size_t index = 0;
+	std::size_t node = 0;            /// which of the servers it is connected to
 	bool ready = false;
 
 	/// Encodes one masked client frame (exposed for the unit-free smoke test).

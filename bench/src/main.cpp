@@ -15,6 +15,7 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <vector>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -26,6 +27,9 @@ const char* const kUsage =
 	"usage: palaver-bench <idle|chat-http|chat-ws|fanout|history> [--option=value ...]\n"
 	"  --host=127.0.0.1 --http-port=8080 --ws-port=9000   where palaverd listens\n"
 	"  --server-pid=PID         read palaverd's RSS, threads and CPU from /proc\n"
+	"  --server=HOST:HTTP_PORT[:WS_PORT]  a node of a cluster (repeatable, or a comma list);\n"
+	"                           user i and its sockets and sends go to node i % nodes; no WS_PORT:\n"
+	"                           WebSockets on the HTTP port's /ws; --server-pid=PID,PID,... in the same order\n"
 	"  --connections=1000       idle, fanout: WebSocket connections\n"
 	"  --users=100              users (chat: one connection each; idle, fanout: connections spread over them)\n"
 	"  --rate=1000              chat: messages per second, open loop\n"
@@ -44,6 +48,16 @@ const char* const kUsage =
 	"  --output=FILE            write the JSON result there (default: stdout)\n"
 	"  --check                  exit 1 unless every count is complete (smoke tests)\n"
 	"  --quickack               HTTP: TCP_QUICKACK after every read (diagnoses Nagle/delayed-ACK stalls)\n";
+
+std::vector<std::string> splitCommas(const std::string& value)
+{
+	std::vector<std::string> parts;
+	std::string::size_type at = 0;
+	for (std::string::size_type comma; (comma = value.find(',', at)) != std::string::npos; at = comma + 1)
+		parts.push_back(value.substr(at, comma - at));
+	parts.push_back(value.substr(at));
+	return parts;
+}
 
 std::string machine()
 {
@@ -64,6 +78,7 @@ int main(int argc, char** argv)
 	::signal(SIGPIPE, SIG_IGN);
 	Options o;
 	o.scenario = argv[1];
+	std::vector<std::string> pids;
 	std::string command = "palaver-bench";
 	for (int i = 1; i < argc; ++i) command += std::string(" ") + argv[i];
 	try
@@ -80,7 +95,17 @@ int main(int argc, char** argv)
 			if (key == "host") o.host = value;
 			else if (key == "http-port") o.httpPort = static_cast<std::uint16_t>(count());
 			else if (key == "ws-port") o.wsPort = static_cast<std::uint16_t>(count());
-			else if (key == "server-pid") o.serverPid = static_cast<int>(count());
+			else if (key == "server-pid")
+			{
+				pids = splitCommas(value);
+				for (const auto& pid: pids)
+					if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) throw std::invalid_argument("--server-pid: bad pid " + pid);
+				o.serverPid = std::stoi(pids[0]);
+			}
+			else if (key == "server")
+			{
+				for (const auto& server: splitCommas(value)) o.servers.push_back(parseServer(server));
+			}
 			else if (key == "connections") o.connections = count();
 			else if (key == "users") o.users = count();
 			else if (key == "rate") o.rate = number();
@@ -104,6 +129,12 @@ int main(int argc, char** argv)
 			else throw std::invalid_argument("unknown option --" + key);
 		}
 		if (o.rate <= 0 || o.duration <= 0) throw std::invalid_argument("--rate and --duration must be positive");
+		if (!o.servers.empty())
+		{
+			if (pids.size() > 1 && pids.size() != o.servers.size()) throw std::invalid_argument("--server-pid needs one pid per --server");
+			for (std::size_t i = 0; i < pids.size() && i < o.servers.size(); ++i) o.servers[i].pid = std::stoi(pids[i]);
+		}
+		else if (pids.size() > 1) throw std::invalid_argument("several --server-pid values need as many --server");
 		if (o.sweepFactor <= 1) throw std::invalid_argument("--sweep-factor must be above 1");
 	}
 	catch (const std::exception& e)
