@@ -138,6 +138,11 @@ pg_admin() {
 	"${pg_bin:+$pg_bin/}$1" -h 127.0.0.1 -p "$port" -U postgres "$2"
 }
 create_database() { pg_admin createdb "$1"; }
+# Redis's own count of PUBLISH commands (a check on the nodes' counters).
+redis_publishes() {
+	redis-cli -h 127.0.0.1 -p "$(cat "$services_dir/redis.port")" info commandstats 2>/dev/null \
+		| sed -n 's/^cmdstat_publish:calls=\([0-9]*\),.*/\1/p' | grep . || echo 0
+}
 drop_database() { pg_admin dropdb "$1" >/dev/null 2>&1 || true; }
 
 # start_server [--section.key=value ...]: one more palaverd; appends to
@@ -251,12 +256,17 @@ scenario() {
 		fi
 		start_profile "$name"
 		echo "== $name" | tee -a "$results_dir/summary.txt"
+		local publishes=0
+		[ -n "$services_dir" ] && publishes=$(redis_publishes)
 		if ! "$bench" "$scenario" "${target[@]}" \
 				--output="$results_dir/$name.json" "$@" ${extra_bench[@]+"${extra_bench[@]}"} | tee -a "$results_dir/summary.txt"; then
 			failures=$((failures + 1))
 			echo "run.sh: $name failed; palaverd said:" >&2
 			local dir
 			for dir in "${state_dirs[@]}"; do tail -20 "$dir/palaverd.log" >&2; done
+		fi
+		if [ -n "$services_dir" ] && [ "$count" -gt 1 ]; then
+			echo "Redis counted $(( $(redis_publishes) - publishes )) PUBLISH commands during $name" | tee -a "$results_dir/summary.txt"
 		fi
 		stop_servers
 		if $profile && [ -f "$results_dir/$name.perf.data" ]; then
