@@ -10,6 +10,8 @@
 #include <Poco/String.h>
 #include <Poco/Thread.h>
 #include <Poco/Timestamp.h>
+#include <algorithm>
+#include <chrono>
 
 using namespace Poco::Data::Keywords;
 
@@ -26,6 +28,10 @@ const Poco::Int64 SUSPECT_WINDOW_US = 60 * 1000 * 1000;
 
 /// pg_advisory_xact_lock key serialising migrations across nodes ("Pala").
 const Poco::Int64 MIGRATION_LOCK = 0x50616c61;
+
+/// How long a TRUNCATE checkpoint waits for readers and the writer (it holds
+/// back new writers meanwhile); when it cannot finish, the next period tries again.
+const int CHECKPOINT_BUSY_TIMEOUT_MS = 200;
 
 bool isPostgreSQLConnectionLoss(const Poco::Exception& e)
 {
@@ -54,11 +60,14 @@ bool isPostgreSQLConnectionLoss(const Poco::Exception& e)
 class DatabaseImpl::Pool: public Poco::Data::SessionPool
 {
 public:
-	Pool(const std::string& connector, const std::string& connection, int maxSessions, int busyTimeoutMs, const std::string& synchronous):
+	/// walMaxSize > 0: checkpoints are left to DatabaseImpl's checkpointer
+	/// (wal_autocheckpoint = 0) and a reset WAL shrinks to walMaxSize.
+	Pool(const std::string& connector, const std::string& connection, int maxSessions, int busyTimeoutMs, const std::string& synchronous, Poco::Int64 walMaxSize):
 		Poco::Data::SessionPool(connector, connection, 1, maxSessions, 60),
 		_sqlite(connector == Poco::Data::SQLite::Connector::KEY),
 		_busyTimeoutMs(busyTimeoutMs),
-		_synchronous(synchronous)
+		_synchronous(synchronous),
+		_walMaxSize(walMaxSize)
 	{
 	}
 
@@ -75,12 +84,18 @@ protected:
 		session << "PRAGMA busy_timeout = " + std::to_string(_busyTimeoutMs), now;
 		session << "PRAGMA foreign_keys = ON", now;
 		session << "PRAGMA synchronous = " + _synchronous, now;
+		if (_walMaxSize > 0)
+		{
+			session << "PRAGMA wal_autocheckpoint = 0", now;
+			session << "PRAGMA journal_size_limit = " + std::to_string(_walMaxSize), now;
+		}
 	}
 
 private:
 	bool _sqlite;
 	int _busyTimeoutMs;
 	std::string _synchronous;
+	Poco::Int64 _walMaxSize;
 };
 
 bool DatabaseImpl::isUnavailability(const Poco::Exception& e)
@@ -136,8 +151,19 @@ DatabaseImpl::DatabaseImpl(const Poco::Util::AbstractConfiguration& config, Poco
 	if (synchronous != "OFF" && synchronous != "NORMAL" && synchronous != "FULL" && synchronous != "EXTRA")
 		throw Poco::InvalidArgumentException("[database] synchronous must be OFF, NORMAL, FULL or EXTRA, not", synchronous);
 
+	if (_kind == Kind::SQLite)
+	{
+		// 0: SQLite's automatic checkpoints on the committing thread, as before.
+		_checkpointIntervalMs = std::max(0, config.getInt("database.checkpoint_interval", 1000));
+		_walMaxSize = config.getInt64("database.wal_max_size", 64LL * 1024 * 1024);
+		if (_walMaxSize < 64 * 1024)
+			throw Poco::InvalidArgumentException("[database] wal_max_size must be at least 65536 bytes, not", std::to_string(_walMaxSize));
+		_walPath = connection + "-wal";
+	}
+
 	_pool.reset(new Pool(key, connection,
-		config.getInt("database.pool_size", 16), config.getInt("database.busy_timeout", 5000), synchronous));
+		config.getInt("database.pool_size", 16), config.getInt("database.busy_timeout", 5000), synchronous,
+		_checkpointIntervalMs > 0 ? _walMaxSize : 0));
 
 	Poco::Data::Session session(_pool->get());
 	if (_kind == Kind::SQLite)
@@ -147,6 +173,16 @@ DatabaseImpl::DatabaseImpl(const Poco::Util::AbstractConfiguration& config, Poco
 		if (Poco::toLower(mode) != "wal")
 			_logger.warning("SQLite did not switch to WAL (journal_mode is %s)", mode);
 		_logger.information("database: %s %s", connector, connection);
+		if (_checkpointIntervalMs > 0 && Poco::toLower(mode) == "wal")
+		{
+			// A connection of its own, outside the pool: it never takes a
+			// session from the requests, and they never wait for it.
+			_checkpointSession.reset(new Poco::Data::Session(key, connection));
+			*_checkpointSession << "PRAGMA busy_timeout = " + std::to_string(CHECKPOINT_BUSY_TIMEOUT_MS), now;
+			*_checkpointSession << "PRAGMA wal_autocheckpoint = 0", now;
+			*_checkpointSession << "PRAGMA journal_size_limit = " + std::to_string(_walMaxSize), now;
+			_checkpointer = std::thread([this] { runCheckpointer(); });
+		}
 	}
 	else
 	{
@@ -165,7 +201,83 @@ DatabaseImpl::DatabaseImpl(const Poco::Util::AbstractConfiguration& config, Poco
 
 DatabaseImpl::~DatabaseImpl()
 {
+	stopCheckpointer();
 	if (_pool) _pool->shutdown();
+	// The last connection to close checkpoints the WAL and removes it.
+	_checkpointSession.reset();
+}
+
+void DatabaseImpl::stopCheckpointer()
+{
+	{
+		std::lock_guard<std::mutex> lock(_stopMutex);
+		_stopping = true;
+	}
+	_stopSignal.notify_all();
+	if (_checkpointer.joinable()) _checkpointer.join();
+}
+
+void DatabaseImpl::runCheckpointer()
+{
+	bool failing = false;
+	std::unique_lock<std::mutex> lock(_stopMutex);
+	while (!_stopSignal.wait_for(lock, std::chrono::milliseconds(_checkpointIntervalMs), [this] { return _stopping; }))
+	{
+		lock.unlock();
+		try
+		{
+			checkpoint();
+			if (failing) _logger.information("database: WAL checkpoints work again");
+			failing = false;
+		}
+		catch (Poco::Exception& e)
+		{
+			if (!failing) _logger.warning("database: WAL checkpoint failed (retrying every %ld ms): %s", _checkpointIntervalMs, e.displayText());
+			failing = true;
+		}
+		lock.lock();
+	}
+}
+
+Poco::Int64 DatabaseImpl::checkpoint()
+{
+	if (!_checkpointSession) return 0;
+	std::lock_guard<std::mutex> lock(_checkpointMutex);
+	// (busy, frames in the WAL, frames checkpointed); busy = 1 is no error.
+	int busy = 0;
+	int frames = 0;
+	int copied = 0;
+	// Copies what it can without waiting for anyone; the next commit after a
+	// complete one starts the WAL over from its beginning.
+	*_checkpointSession << "PRAGMA wal_checkpoint(PASSIVE)", into(busy), into(frames), into(copied), now;
+	Poco::Int64 size = walSize();
+	if (size > _walMaxSize)
+	{
+		// Readers kept the WAL from starting over: wait (briefly) for a
+		// moment without them and empty the file.
+		*_checkpointSession << "PRAGMA wal_checkpoint(TRUNCATE)", into(busy), into(frames), into(copied), now;
+		const Poco::Int64 before = size;
+		size = walSize();
+		if (busy)
+			_logger.warning("database: the WAL holds %Ld bytes (over wal_max_size), and readers kept it from being truncated; retrying", size);
+		else
+			_logger.debug("database: WAL truncated (it held %Ld bytes)", before);
+	}
+	return size;
+}
+
+Poco::Int64 DatabaseImpl::walSize() const
+{
+	if (_walPath.empty()) return 0;
+	try
+	{
+		Poco::File wal(_walPath);
+		return wal.exists() ? static_cast<Poco::Int64>(wal.getSize()) : 0;
+	}
+	catch (Poco::FileException&)
+	{
+		return 0;  // removed between exists() and getSize()
+	}
 }
 
 Poco::Data::Session DatabaseImpl::acquire()

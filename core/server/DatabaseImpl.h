@@ -10,7 +10,10 @@
 #include <Poco/Logger.h>
 #include <Poco/Util/AbstractConfiguration.h>
 #include <atomic>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 namespace Palaver {
 namespace Server {
@@ -18,6 +21,16 @@ namespace Server {
 /// The [database] section made real: a session pool whose SQLite sessions are
 /// set up for concurrent use (WAL, busy time-out, foreign keys), or whose
 /// PostgreSQL sessions are checked again after the server went away.
+///
+/// SQLite WAL checkpoints run on a thread of their own ([database]
+/// checkpoint_interval, default 1 s): sessions are opened with
+/// wal_autocheckpoint = 0, so that no commit copies pages back into the
+/// database file or waits for the fsyncs of a checkpoint. Each period the
+/// checkpointer runs a PASSIVE checkpoint (it never blocks readers or writers);
+/// when the WAL file has grown past [database] wal_max_size anyway (readers
+/// that kept the WAL from being reset under constant load), a TRUNCATE
+/// checkpoint waits for a moment without writers and empties it. Commits stay
+/// exactly as durable as with SQLite's automatic checkpoints.
 class DatabaseImpl: public Database
 {
 public:
@@ -36,6 +49,13 @@ public:
 	/// True when a trivial query succeeds (for GET /health).
 	bool reachable();
 
+	/// Checkpoints the SQLite WAL now (as the checkpointer does each period);
+	/// returns the WAL file's size in bytes afterwards. 0 on PostgreSQL.
+	Poco::Int64 checkpoint();
+
+	/// The SQLite WAL file's size in bytes (0 when absent or on PostgreSQL).
+	Poco::Int64 walSize() const;
+
 	/// True for errors that mean "the store cannot take work now" (locks past
 	/// the busy time-out, lost connection, full or read-only disk): 503, not 500.
 	/// A PostgreSQL connection failure also makes every pool check its idle
@@ -47,11 +67,24 @@ private:
 
 	Poco::Data::Session acquire();
 	void lockMigrations(Poco::Data::Session& session);
+	void runCheckpointer();
+	void stopCheckpointer();
 
 	Kind _kind;
 	Poco::Logger& _logger;
 	long _acquireTimeoutMs;
 	std::unique_ptr<Pool> _pool;
+
+	// SQLite checkpointer: its own connection, used under _checkpointMutex.
+	std::string _walPath;
+	long _checkpointIntervalMs = 0;
+	Poco::Int64 _walMaxSize = 0;
+	std::unique_ptr<Poco::Data::Session> _checkpointSession;
+	std::mutex _checkpointMutex;
+	std::mutex _stopMutex;
+	std::condition_variable _stopSignal;
+	bool _stopping = false;
+	std::thread _checkpointer;
 };
 
 } } // namespace Palaver::Server
