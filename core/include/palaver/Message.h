@@ -24,6 +24,15 @@ struct Message
 	/// {"id", "fromUserId", "toUserId", "text", "fromUserName",
 	///  "timestamp": {"date": "2023-01-17 10:42:44.000000", "timezone_type": 3, "timezone": "UTC"}}
 	Poco::JSON::Object::Ptr toJson() const;
+
+	/// Appends the JSON text of toJson() to out, byte for byte what
+	/// Poco::JSON::Stringifier::condense() writes of it (keys sorted, as a
+	/// Poco Object keeps them; strings escaped as JsonWriter describes), but
+	/// without building objects: for answers that hold many messages.
+	void appendJson(std::string& out) const;
+
+	/// The same as a string of its own.
+	std::string toJsonText() const;
 	static Message fromJson(const Poco::JSON::Object& json);
 };
 

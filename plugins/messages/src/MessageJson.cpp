@@ -1,55 +1,32 @@
 #include "MessageJson.h"
-#include <Poco/DateTimeFormatter.h>
-#include <Poco/JSONString.h>
-#include <Poco/NumberFormatter.h>
-#include <Poco/Timestamp.h>
 
 namespace Palaver {
 namespace Messages {
 
 namespace {
 
-// As Message::toJson() formats the time (PHP's DateTime JSON form, UTC).
-const std::string DATE_FORMAT = "%Y-%m-%d %H:%M:%S.%F";
-
-void appendString(std::string& out, const std::string& value)
-{
-	// The escaping Poco's Stringifier uses for strings.
-	out += Poco::toJSON(value, Poco::JSON_WRAP_STRINGS);
-}
+// What a message takes besides its two strings, with ids of up to 19 digits
+// and every key: enough that the answer is written without a reallocation
+// unless the strings are escaped.
+const std::size_t FIXED_SIZE = 224;
 
 } // namespace
 
 std::string MessageJson::array(const std::vector<Message>& messages)
 {
+	std::size_t size = 2;
+	for (const Message& message: messages)
+		size += FIXED_SIZE + message.text.size() + message.fromUserName.size();
 	std::string out;
-	out.reserve(2 + messages.size() * 256);
+	out.reserve(size);
 	out += '[';
 	for (std::size_t i = 0; i < messages.size(); ++i)
 	{
 		if (i > 0) out += ',';
-		append(out, messages[i]);
+		messages[i].appendJson(out);
 	}
 	out += ']';
 	return out;
-}
-
-void MessageJson::append(std::string& out, const Message& message)
-{
-	// Keys in the order Poco's Object keeps them (sorted).
-	out += "{\"fromUserId\":";
-	Poco::NumberFormatter::append(out, message.fromUserId);
-	out += ",\"fromUserName\":";
-	appendString(out, message.fromUserName);
-	out += ",\"id\":";
-	Poco::NumberFormatter::append(out, message.id);
-	out += ",\"text\":";
-	appendString(out, message.text);
-	out += ",\"timestamp\":{\"date\":\"";
-	Poco::DateTimeFormatter::append(out, Poco::Timestamp(message.timestamp), DATE_FORMAT);
-	out += "\",\"timezone\":\"UTC\",\"timezone_type\":3},\"toUserId\":";
-	Poco::NumberFormatter::append(out, message.toUserId);
-	out += '}';
 }
 
 } } // namespace Palaver::Messages

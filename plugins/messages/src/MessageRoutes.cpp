@@ -55,7 +55,7 @@ void MessageRoutes::post(Request& request, Response& response)
 		throw HttpError::validation("text", "text must not be empty");
 	const std::string text = form.getAny({"text", "message[text]"});
 	const Message message = _service.post(caller, receiver, text);
-	response.sendJson(201, message.toJson());
+	response.sendJsonText(201, message.toJsonText());
 }
 
 Poco::Int64 MessageRoutes::positiveQuery(const Request& request, const std::string& name, Poco::Int64 max)
