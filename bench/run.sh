@@ -138,6 +138,26 @@ pg_admin() {
 	"${pg_bin:+$pg_bin/}$1" -h 127.0.0.1 -p "$port" -U postgres "$2"
 }
 create_database() { pg_admin createdb "$1"; }
+# ticks <pid> [children]: utime + stime of a process (and, with "children",
+# cutime + cstime: its reaped children) in clock ticks; 0 if it is gone.
+ticks() {
+	local stat rest
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }
+	rest=${stat##*) }
+	# rest starts at field 3 (state): utime is field 14, stime 15, cutime 16, cstime 17.
+	set -- $rest "$2"
+	if [ "${16}" = children ]; then echo $(( ${12} + ${13} + ${14} + ${15} )); else echo $(( ${12} + ${13} )); fi
+}
+# services_cpu: CPU seconds used so far by PostgreSQL (the postmaster, its
+# live backends, and those it reaped) and by Redis: "PG REDIS".
+services_cpu() {
+	local pg_pid redis_pid pg=0 child
+	pg_pid=$(head -1 "$(cat "$services_dir/pg.data")/data/postmaster.pid" 2>/dev/null || echo 0)
+	redis_pid=$(cat "$services_dir/redis.pid" 2>/dev/null || echo 0)
+	pg=$(ticks "$pg_pid" children)
+	for child in $(cat /proc/"$pg_pid"/task/*/children 2>/dev/null); do pg=$(( pg + $(ticks "$child") )); done
+	awk -v pg="$pg" -v redis="$(ticks "$redis_pid")" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f %.2f\n", pg / hz, redis / hz }'
+}
 # Redis's own count of PUBLISH commands (a check on the nodes' counters).
 redis_publishes() {
 	redis-cli -h 127.0.0.1 -p "$(cat "$services_dir/redis.port")" info commandstats 2>/dev/null \
@@ -256,8 +276,8 @@ scenario() {
 		fi
 		start_profile "$name"
 		echo "== $name" | tee -a "$results_dir/summary.txt"
-		local publishes=0
-		[ -n "$services_dir" ] && publishes=$(redis_publishes)
+		local publishes=0 cpu_before=
+		[ -n "$services_dir" ] && publishes=$(redis_publishes) && cpu_before=$(services_cpu)
 		if ! "$bench" "$scenario" "${target[@]}" \
 				--output="$results_dir/$name.json" "$@" ${extra_bench[@]+"${extra_bench[@]}"} | tee -a "$results_dir/summary.txt"; then
 			failures=$((failures + 1))
@@ -265,8 +285,11 @@ scenario() {
 			local dir
 			for dir in "${state_dirs[@]}"; do tail -20 "$dir/palaverd.log" >&2; done
 		fi
-		if [ -n "$services_dir" ] && [ "$count" -gt 1 ]; then
-			echo "Redis counted $(( $(redis_publishes) - publishes )) PUBLISH commands during $name" | tee -a "$results_dir/summary.txt"
+		if [ -n "$services_dir" ]; then
+			local cpu_after
+			cpu_after=$(services_cpu)
+			echo "during $name: PostgreSQL used $(awk -v a="$cpu_before" -v b="$cpu_after" 'BEGIN { split(a, x, " "); split(b, y, " "); printf "%.2f s CPU, Redis %.2f s", y[1] - x[1], y[2] - x[2] }'), Redis counted $(( $(redis_publishes) - publishes )) PUBLISH commands" \
+				| tee -a "$results_dir/summary.txt"
 		fi
 		stop_servers
 		if $profile && [ -f "$results_dir/$name.perf.data" ]; then
