@@ -38,6 +38,11 @@ const std::size_t DEFAULT_MAX_IMAGE = 2 * 1024 * 1024;
 const std::size_t MAX_STORED_IMAGE = 16 * 1024 * 1024;
 const std::size_t DEFAULT_REGISTER_BODY = 3 * 1024 * 1024;
 const Poco::Int64 PURGE_INTERVAL = 3600LL * 1000000;  // microseconds
+// Session cache: seconds an entry may answer for the database, and entries.
+const Poco::Int64 DEFAULT_SESSION_CACHE_TTL = 10;
+const Poco::Int64 MAX_SESSION_CACHE_TTL = 300;
+const std::size_t DEFAULT_SESSION_CACHE_SIZE = 10000;
+const std::size_t MAX_SESSION_CACHE_SIZE = 1000000;
 
 // The one answer for a wrong name and for a wrong password.
 const char* const BAD_CREDENTIALS = "wrong user name or password";
@@ -124,9 +129,13 @@ void AuthPlugin::initialize(PluginContext& context)
 		config.getInt("login_max_failures", 5),
 		config.getInt("login_failure_window", 900),
 		static_cast<std::size_t>(config.getUInt64("login_throttle_size", 10000))));
-	reconfigure(config);
+	// A log-out on another node of a cluster cannot reach this node's cache:
+	// there the cache is off unless session_cache_ttl says otherwise.
+	const std::string bus = context.serverConfig().getString("cluster.bus", "local");
+	_clustered = !bus.empty() && bus != "local";
 
 	_store = std::make_shared<UserStore>(context.database());
+	reconfigure(config);
 	_store->migrate();
 	_service = std::make_shared<AuthService>(_store, context.origins());
 	context.services().offer<UserDirectory>(_service);
@@ -136,6 +145,9 @@ void AuthPlugin::initialize(PluginContext& context)
 	_logins = &metrics.counter("palaver_auth_logins_total", "Successful log-ins.");
 	_loginFailures = &metrics.counter("palaver_auth_login_failures_total", "Log-ins refused for a wrong user name or password.");
 	_loginsThrottled = &metrics.counter("palaver_auth_logins_throttled_total", "Log-ins refused (429) after repeated failures.");
+	_store->countSessionLookups(
+		&metrics.counter("palaver_auth_session_cache_hits_total", "Session look-ups answered by the session cache."),
+		&metrics.counter("palaver_auth_session_cache_misses_total", "Session look-ups that read the database."));
 
 	Router& router = context.router();
 	Router::Options registerOptions;
@@ -152,6 +164,13 @@ void AuthPlugin::reconfigure(const Poco::Util::AbstractConfiguration& config)
 	const Poco::Int64 ttl = config.getInt64("session_ttl", DEFAULT_SESSION_TTL);
 	_sessionTtl = std::min(std::max(ttl, Poco::Int64(1)), MAX_SESSION_TTL);
 	_secureCookie = config.getBool("secure_cookie", false);
+	if (_store)
+	{
+		const Poco::Int64 cacheTtl = config.getInt64("session_cache_ttl", _clustered ? 0 : DEFAULT_SESSION_CACHE_TTL);
+		const std::size_t cacheSize = static_cast<std::size_t>(config.getUInt64("session_cache_size", DEFAULT_SESSION_CACHE_SIZE));
+		_store->configureSessionCache(std::min(std::max(cacheTtl, Poco::Int64(0)), MAX_SESSION_CACHE_TTL),
+			std::min(cacheSize, MAX_SESSION_CACHE_SIZE));
+	}
 }
 
 Poco::Int64 AuthPlugin::expiryFromNow() const

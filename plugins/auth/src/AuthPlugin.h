@@ -67,6 +67,7 @@ private:
 	std::atomic<Poco::Int64> _sessionTtl{0};      /// seconds
 	std::atomic<bool> _secureCookie{false};
 	std::atomic<Poco::Int64> _lastPurge{0};       /// microseconds
+	bool _clustered = false;                      /// [cluster] bus is not local
 	Counter* _registrations = nullptr;
 	Counter* _logins = nullptr;
 	Counter* _loginFailures = nullptr;

@@ -18,8 +18,9 @@ namespace Auth {
 class UserStore;
 
 /// The UserDirectory service ("auth.users") the auth plugin offers: who is
-/// behind a request or a token. Every lookup reads the database, with no
-/// cache, so a log-out takes effect at once (on every node of a cluster too).
+/// behind a request or a token. Session look-ups go through UserStore's
+/// session cache (dropped at once on log-out; off by default in a cluster,
+/// where a log-out on another node could not reach it).
 class AuthService: public UserDirectory
 {
 public:

@@ -1,4 +1,5 @@
 #include "UserStore.h"
+#include "palaver/Counter.h"
 #include "palaver/Database.h"
 #include "palaver/HttpError.h"
 #include <Poco/Data/DataException.h>
@@ -23,8 +24,25 @@ bool isUniqueViolation(const Poco::Exception& exception)
 } // namespace
 
 UserStore::UserStore(Database& database):
-	_database(database)
+	_database(database),
+	_sessions(0, 0)
 {
+}
+
+void UserStore::configureSessionCache(Poco::Int64 ttlSeconds, std::size_t capacity)
+{
+	_sessions.configure(ttlSeconds * 1000000, capacity);
+}
+
+void UserStore::countSessionLookups(Counter* hits, Counter* misses)
+{
+	_cacheHits = hits;
+	_cacheMisses = misses;
+}
+
+std::size_t UserStore::sessionCacheSize() const
+{
+	return _sessions.size();
 }
 
 Poco::Int64 UserStore::timeNow()
@@ -161,25 +179,48 @@ void UserStore::createSession(Poco::Int64 userId, const std::string& tokenHash, 
 
 Poco::Optional<User> UserStore::findBySession(const std::string& tokenHash, Poco::Int64 at)
 {
+	const Poco::Int64 clock = SessionCache::clock();
+	Poco::Optional<User> cached = _sessions.find(tokenHash, at, clock);
+	if (cached.isSpecified())
+	{
+		if (_cacheHits) _cacheHits->inc();
+		return cached;
+	}
+	if (_cacheMisses) _cacheMisses->inc();
+	// Taken before the read: an invalidation meanwhile makes put() a no-op.
+	const std::uint64_t generation = _sessions.generation();
+
 	Poco::Data::Session session = _database.session();
 	std::string token = tokenHash;
 	Poco::Int64 time = at;
 	User found;
+	Poco::Int64 expiresAt = 0;
 	Poco::Data::Statement select(session);
-	select << _database.sql("SELECT u.id, u.user_name, u.info, u.image FROM sessions s JOIN users u ON u.id = s.user_id "
+	select << _database.sql("SELECT u.id, u.user_name, u.info, u.image, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id "
 			"WHERE s.token_hash = ? AND s.expires_at > ?"),
-		into(found.id), into(found.userName), into(found.info), into(found.image), use(token), use(time);
+		into(found.id), into(found.userName), into(found.info), into(found.image), into(expiresAt), use(token), use(time);
 	if (select.execute() == 0) return Poco::Optional<User>();
+	_sessions.put(tokenHash, found, expiresAt, clock, generation);
 	return found;
 }
 
 void UserStore::deleteSession(const std::string& tokenHash)
 {
-	_database.transact([&](Poco::Data::Session& session)
+	try
 	{
-		std::string token = tokenHash;
-		session << _database.sql("DELETE FROM sessions WHERE token_hash = ?"), use(token), now;
-	});
+		_database.transact([&](Poco::Data::Session& session)
+		{
+			std::string token = tokenHash;
+			session << _database.sql("DELETE FROM sessions WHERE token_hash = ?"), use(token), now;
+		});
+	}
+	catch (...)
+	{
+		// Whether or not the delete went through, the cache must not vouch for it.
+		_sessions.remove(tokenHash);
+		throw;
+	}
+	_sessions.remove(tokenHash);
 }
 
 std::size_t UserStore::purgeExpired(Poco::Int64 at)
@@ -203,6 +244,9 @@ void UserStore::updatePasswordHash(Poco::Int64 userId, const std::string& passwo
 		Poco::Int64 id = userId;
 		session << _database.sql("UPDATE users SET password_hash = ? WHERE id = ?"), use(hash), use(id), now;
 	});
+	// The cached users hold no hash; dropping them keeps the rule simple:
+	// every write to a user invalidates its cached sessions.
+	_sessions.removeUser(userId);
 }
 
 } } // namespace Palaver::Auth

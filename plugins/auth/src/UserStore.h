@@ -5,6 +5,7 @@
 #ifndef Palaver_Auth_UserStore_INCLUDED
 #define Palaver_Auth_UserStore_INCLUDED
 
+#include "SessionCache.h"
 #include "palaver/User.h"
 #include <Poco/Optional.h>
 #include <Poco/Types.h>
@@ -13,6 +14,7 @@
 
 namespace Palaver {
 
+class Counter;
 class Database;
 
 namespace Auth {
@@ -23,6 +25,11 @@ namespace Auth {
 /// Times are microseconds since the Unix epoch. Tokens are stored only as
 /// their SHA-256 (see SessionToken). Every write goes through
 /// Database::transact().
+///
+/// findBySession() answers from a SessionCache when it can (token hash ->
+/// user, short TTL, bounded); every method that deletes a session or changes
+/// a user drops the entries concerned after its commit. Code added here that
+/// changes sessions or the users' public fields must do the same.
 class UserStore
 {
 public:
@@ -51,8 +58,16 @@ public:
 
 	void createSession(Poco::Int64 userId, const std::string& tokenHash, Poco::Int64 expiresAt);
 
-	/// The user of an unexpired session.
+	/// The user of an unexpired session (from the cache when it holds it).
 	Poco::Optional<User> findBySession(const std::string& tokenHash, Poco::Int64 now);
+
+	/// The session cache's limits: ttlSeconds 0 (or capacity 0) turns it off.
+	void configureSessionCache(Poco::Int64 ttlSeconds, std::size_t capacity);
+
+	/// Counted on each findBySession(): answered by the cache, or read (either may be null).
+	void countSessionLookups(Counter* hits, Counter* misses);
+
+	std::size_t sessionCacheSize() const;
 
 	void deleteSession(const std::string& tokenHash);
 
@@ -66,6 +81,9 @@ public:
 
 private:
 	Database& _database;
+	SessionCache _sessions;
+	Counter* _cacheHits = nullptr;
+	Counter* _cacheMisses = nullptr;
 };
 
 } } // namespace Palaver::Auth

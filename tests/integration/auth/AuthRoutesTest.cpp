@@ -4,6 +4,7 @@
 // The servers run with the smallest argon2id limits ([auth] password_opslimit
 // and password_memlimit) so that hashing is quick; production keeps
 // libsodium's interactive limits.
+#include "AuthOnly.h"
 #include "HttpClient.h"
 #include "TestServer.h"
 #include <Poco/File.h>
@@ -26,6 +27,7 @@
 using Palaver::Testing::HttpClient;
 using Palaver::Testing::HttpReply;
 using Palaver::Testing::TestServer;
+using Palaver::Testing::authOnly;
 using Poco::Net::NameValueCollection;
 
 namespace {
@@ -52,18 +54,6 @@ const unsigned char JPEG_1X1[] = {
 
 const std::string PNG(reinterpret_cast<const char*>(PNG_2X2), sizeof(PNG_2X2));
 const std::string JPEG(reinterpret_cast<const char*>(JPEG_1X1), sizeof(JPEG_1X1));
-
-// A server with auth only, and quick password hashing.
-TestServer::Options authOnly(const std::vector<std::string>& extra = {})
-{
-	TestServer::Options options;
-	options.arguments = {
-		"--auth.enabled=true", "--contacts.enabled=false", "--messages.enabled=false",
-		"--ws.enabled=false", "--web.enabled=false",
-		"--auth.password_opslimit=1", "--auth.password_memlimit=8192"};
-	options.arguments.insert(options.arguments.end(), extra.begin(), extra.end());
-	return options;
-}
 
 struct Part
 {
