@@ -145,7 +145,7 @@ ticks() {
 	stat=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }
 	rest=${stat##*) }
 	# rest starts at field 3 (state): utime is field 14, stime 15, cutime 16, cstime 17.
-	set -- $rest "$2"
+	set -- $rest "${2-}"
 	if [ "${16}" = children ]; then echo $(( ${12} + ${13} + ${14} + ${15} )); else echo $(( ${12} + ${13} )); fi
 }
 # services_cpu: CPU seconds used so far by PostgreSQL (the postmaster, its
