@@ -20,6 +20,7 @@ class MessageJsonTextTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testEveryByte);
 	CPPUNIT_TEST(testDates);
 	CPPUNIT_TEST(testAppendsAndParses);
+	CPPUNIT_TEST(testChatmsgFrame);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -86,6 +87,22 @@ public:
 		CPPUNIT_ASSERT_EQUAL(message.text, back.text);
 		CPPUNIT_ASSERT_EQUAL(message.fromUserName, back.fromUserName);
 		CPPUNIT_ASSERT_EQUAL(message.timestamp, back.timestamp);
+	}
+
+	void testChatmsgFrame()
+	{
+		// The ws plugin's chatmsg frame is toJson() plus "type" (Dispatcher::
+		// chatmsgJson); "type" sorts after "toUserId", so the frame is also
+		// toJsonText() with the member added before its last '}'.
+		const Message message = make(5, 6, 7, "a \"frame\" \xF0\x9F\x98\x80", "Ana", 1674000000000005LL);
+		Poco::JSON::Object frame(*message.toJson());
+		frame.set("type", "chatmsg");
+		std::ostringstream expected;
+		Poco::JSON::Stringifier::condense(frame, expected);
+		std::string text = message.toJsonText();
+		text.pop_back();
+		text += ",\"type\":\"chatmsg\"}";
+		CPPUNIT_ASSERT_EQUAL(expected.str(), text);
 	}
 
 private:
