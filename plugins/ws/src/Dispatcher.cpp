@@ -2,9 +2,8 @@
 #include "IoLoop.h"
 #include "Runtime.h"
 #include "palaver/HttpError.h"
-#include <Poco/JSON/Parser.h>
+#include "Json.h"
 #include <Poco/NumberParser.h>
-#include <sstream>
 
 namespace Palaver {
 namespace Ws {
@@ -14,64 +13,82 @@ namespace {
 constexpr std::size_t MAX_CLIENT_MSG_ID = 128;
 constexpr std::size_t MAX_JSON_DEPTH = 16;
 
-bool stringField(const Poco::JSON::Object& object, const std::string& name, std::string& value)
+bool stringField(const ClientJson& object, const char* name, std::string& value)
 {
-	if (!object.has(name)) return false;
-	const Poco::Dynamic::Var var = object.get(name);
-	if (!var.isString()) return false;
-	value = var.extract<std::string>();
+	const ClientJson::Field* field = object.find(name);
+	if (!field || field->kind != ClientJson::Kind::String) return false;
+	value = field->text;
 	return true;
+}
+
+// Errors and acks in Poco's key order (sorted), as Poco::JSON wrote them.
+void appendMember(std::string& out, const char* key, const std::string& value)
+{
+	out.push_back('"');
+	out += key;
+	out += "\":";
+	JsonOut::appendString(out, value);
+	out.push_back(',');
 }
 
 } // namespace
 
 std::string Dispatcher::stringify(const Poco::JSON::Object& object)
 {
-	std::ostringstream out;
-	object.stringify(out);
-	return out.str();
+	std::string out;
+	JsonOut::appendObject(out, object);
+	return out;
 }
 
 std::string Dispatcher::errorJson(const std::string& code, const std::string& message, const std::string& clientMsgId, const std::string& field)
 {
-	Poco::JSON::Object error;
-	error.set("type", "error");
-	error.set("code", code);
-	error.set("message", message);
-	if (!clientMsgId.empty()) error.set("clientMsgId", clientMsgId);
-	if (!field.empty()) error.set("field", field);
-	return stringify(error);
+	std::string out;
+	out.reserve(64 + message.size() + clientMsgId.size());
+	out.push_back('{');
+	if (!clientMsgId.empty()) appendMember(out, "clientMsgId", clientMsgId);
+	appendMember(out, "code", code);
+	if (!field.empty()) appendMember(out, "field", field);
+	appendMember(out, "message", message);
+	out += "\"type\":\"error\"}";
+	return out;
+}
+
+std::string Dispatcher::ackJson(Poco::Int64 id, const std::string& clientMsgId)
+{
+	std::string out;
+	out.reserve(48 + clientMsgId.size());
+	out.push_back('{');
+	if (!clientMsgId.empty()) appendMember(out, "clientMsgId", clientMsgId);
+	out += "\"id\":";
+	out += std::to_string(id);
+	out += ",\"type\":\"ack\"}";
+	return out;
 }
 
 std::string Dispatcher::chatmsgJson(const Poco::JSON::Object& message)
 {
-	Poco::JSON::Object frame(message);
-	frame.set("type", "chatmsg");
-	return stringify(frame);
+	std::string out;
+	out.reserve(256);
+	JsonOut::appendObject(out, message, "type", "chatmsg");
+	return out;
 }
 
-bool Dispatcher::idField(const Poco::JSON::Object& object, const std::string& name, Poco::Int64& id, bool allowZero)
+bool Dispatcher::idField(const ClientJson& object, const char* name, Poco::Int64& id, bool allowZero)
 {
-	if (!object.has(name)) return false;
-	const Poco::Dynamic::Var var = object.get(name);
-	try
+	const ClientJson::Field* field = object.find(name);
+	if (!field) return false;
+	if (field->kind == ClientJson::Kind::Integer)
 	{
-		if (var.isInteger())
-		{
-			id = var.convert<Poco::Int64>();
-		}
-		else if (var.isString())
-		{
-			const std::string text = var.extract<std::string>();
-			if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos) return false;
-			id = Poco::NumberParser::parse64(text);
-		}
-		else
-		{
-			return false;
-		}
+		if (!field->inRange) return false;
+		id = field->number;
 	}
-	catch (Poco::Exception&)
+	else if (field->kind == ClientJson::Kind::String)
+	{
+		const std::string& text = field->text;
+		if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos) return false;
+		id = Poco::NumberParser::parse64(text);
+	}
+	else
 	{
 		return false;
 	}
@@ -80,27 +97,14 @@ bool Dispatcher::idField(const Poco::JSON::Object& object, const std::string& na
 
 void Dispatcher::onText(IoLoop& loop, Connection& connection, const std::string& text, Runtime& runtime)
 {
-	Poco::JSON::Object::Ptr frame;
-	try
-	{
-		Poco::JSON::Parser parser;
-		parser.setDepth(MAX_JSON_DEPTH);  // client frames are flat: no deep recursion on an I/O thread
-		Poco::Dynamic::Var parsed = parser.parse(text);
-		if (parsed.type() == typeid(Poco::JSON::Object::Ptr)) frame = parsed.extract<Poco::JSON::Object::Ptr>();
-	}
-	catch (Poco::Exception&)
-	{
-	}
-	catch (std::exception&)
-	{
-	}
-	if (!frame)
+	ClientJson& frame = loop.json();
+	if (!frame.parse(text, MAX_JSON_DEPTH))
 	{
 		loop.sendText(connection, errorJson("bad_request", "a frame must be a JSON object"));
 		return;
 	}
 	std::string type;
-	if (!stringField(*frame, "type", type))
+	if (!stringField(frame, "type", type))
 	{
 		loop.sendText(connection, errorJson("bad_request", "a frame needs a \"type\""));
 		return;
@@ -109,7 +113,7 @@ void Dispatcher::onText(IoLoop& loop, Connection& connection, const std::string&
 	if (connection.state != Connection::State::Ready)
 	{
 		std::string token;
-		if (type == "auth" && stringField(*frame, "token", token) && !token.empty() && token.size() <= 1024)
+		if (type == "auth" && stringField(frame, "token", token) && !token.empty() && token.size() <= 1024)
 			loop.beginAuth(connection, token, false);
 		else if (type == "auth")
 			loop.startClose(connection, CloseCode::PolicyViolation, "invalid token");
@@ -127,12 +131,12 @@ void Dispatcher::onText(IoLoop& loop, Connection& connection, const std::string&
 	const Poco::Int64 me = connection.userId;
 	if (type == "chatmsg")
 	{
-		postChat(loop, connection, *frame, runtime);
+		postChat(loop, connection, frame, runtime);
 	}
 	else if (type == "typing")
 	{
 		Poco::Int64 to = 0;
-		if (!idField(*frame, "toUserId", to))
+		if (!idField(frame, "toUserId", to))
 		{
 			loop.sendText(connection, errorJson("bad_request", "toUserId must be a user id", "", "toUserId"));
 			return;
@@ -143,12 +147,12 @@ void Dispatcher::onText(IoLoop& loop, Connection& connection, const std::string&
 	{
 		Poco::Int64 from = 0;
 		Poco::Int64 upTo = 0;
-		if (!idField(*frame, "fromUserId", from))
+		if (!idField(frame, "fromUserId", from))
 		{
 			loop.sendText(connection, errorJson("bad_request", "fromUserId must be a user id", "", "fromUserId"));
 			return;
 		}
-		if (!idField(*frame, "upToId", upTo, true))
+		if (!idField(frame, "upToId", upTo, true))
 		{
 			loop.sendText(connection, errorJson("bad_request", "upToId must be a message id", "", "upToId"));
 			return;
@@ -158,7 +162,7 @@ void Dispatcher::onText(IoLoop& loop, Connection& connection, const std::string&
 	else if (type == "chatData")
 	{
 		Poco::Int64 from = 0;
-		if (!idField(*frame, "fromUserId", from) || from != me)
+		if (!idField(frame, "fromUserId", from) || from != me)
 			loop.sendText(connection, errorJson("forbidden", "fromUserId is not the authenticated user", "", "fromUserId"));
 		// else: the seed client naming itself: nothing to do.
 	}
@@ -172,14 +176,12 @@ void Dispatcher::onText(IoLoop& loop, Connection& connection, const std::string&
 	}
 }
 
-void Dispatcher::postChat(IoLoop& loop, Connection& connection, const Poco::JSON::Object& frame, Runtime& runtime)
+void Dispatcher::postChat(IoLoop& loop, Connection& connection, const ClientJson& frame, Runtime& runtime)
 {
 	std::string clientMsgId;
-	if (frame.has("clientMsgId"))
+	if (const ClientJson::Field* field = frame.find("clientMsgId"))
 	{
-		const Poco::Dynamic::Var var = frame.get("clientMsgId");
-		if (var.isString()) clientMsgId = var.extract<std::string>();
-		else if (var.isInteger()) clientMsgId = var.convert<std::string>();
+		if (field->kind != ClientJson::Kind::Other) clientMsgId = field->text;
 		if (clientMsgId.empty() || clientMsgId.size() > MAX_CLIENT_MSG_ID)
 		{
 			loop.sendText(connection, errorJson("bad_request", "clientMsgId must be a string of 1 to 128 characters", "", "clientMsgId"));
@@ -198,36 +200,58 @@ void Dispatcher::postChat(IoLoop& loop, Connection& connection, const Poco::JSON
 		loop.sendText(connection, errorJson("validation_failed", "text must be a string", clientMsgId, "text"));
 		return;
 	}
-	auto store = runtime.store;
+	auto& store = runtime.store;
 	if (!store)
 	{
 		loop.sendText(connection, errorJson("unavailable", "messages are not enabled on this server", clientMsgId));
 		return;
 	}
 	const Hub::Ref ref{loop.index(), connection.id};
-	const std::shared_ptr<const User> user = connection.user;
-	// The worker only validates and queues (postAsync may look the receiver
-	// up in the database once, which an I/O thread must not); the commit is
-	// waited for by nobody: the store's writer calls back with the outcome.
-	// The callback holds the runtime, and goes through the hub, which drops
-	// the answer once the loops are gone (at stop).
-	std::shared_ptr<Runtime> shared = runtime.shared_from_this();
-	const bool queued = runtime.workers.submit([shared, ref, user, to, text, clientMsgId, store]
+	std::shared_ptr<Runtime> keep = runtime.shared_from_this();
+	// The store's writer calls back after the commit, on its thread; the
+	// answer goes through the hub, which drops it once the loops are gone (at
+	// stop). The callback holds the runtime. The ack teaches this loop that
+	// the receiver exists.
+	auto done = [keep, ref, clientMsgId, to](const Message* stored, const HttpError* error)
 	{
+		keep->hub.sendTo(ref, chatAnswer(stored, error, clientMsgId), stored ? to : 0);
+	};
+	if (loop.knowsUser(to))
+	{
+		// A receiver the store has accepted before: postAsync() only checks
+		// the text and queues (its user check is a cache hit), so it runs
+		// here, without a hand-off to a worker and back.
 		try
 		{
-			store->postAsync(*user, to, text, [shared, ref, clientMsgId](const Message* stored, const HttpError* error)
-			{
-				shared->hub.sendTo(ref, chatAnswer(stored, error, clientMsgId));
-			});
+			store->postAsync(*connection.user, to, text, std::move(done));
 		}
 		catch (HttpError& error)
 		{
-			shared->hub.sendTo(ref, chatAnswer(nullptr, &error, clientMsgId));
+			loop.send(connection, chatAnswer(nullptr, &error, clientMsgId));
 		}
 		catch (...)
 		{
-			shared->hub.sendTo(ref, chatAnswer(nullptr, nullptr, clientMsgId));
+			loop.send(connection, chatAnswer(nullptr, nullptr, clientMsgId));
+		}
+		return;
+	}
+	// An unknown receiver: postAsync may look it up in the database once,
+	// which an I/O thread must not: a worker validates and queues.
+	const std::shared_ptr<const User> user = connection.user;
+	auto storeCopy = store;
+	const bool queued = runtime.workers.submit([keep, ref, user, to, text, clientMsgId, storeCopy, done]() mutable
+	{
+		try
+		{
+			storeCopy->postAsync(*user, to, text, std::move(done));
+		}
+		catch (HttpError& error)
+		{
+			keep->hub.sendTo(ref, chatAnswer(nullptr, &error, clientMsgId));
+		}
+		catch (...)
+		{
+			keep->hub.sendTo(ref, chatAnswer(nullptr, nullptr, clientMsgId));
 		}
 	});
 	if (!queued)
@@ -238,21 +262,11 @@ FrameBytes Dispatcher::chatAnswer(const Message* stored, const HttpError* error,
 {
 	std::string answer;
 	if (stored)
-	{
-		Poco::JSON::Object ack;
-		ack.set("type", "ack");
-		if (!clientMsgId.empty()) ack.set("clientMsgId", clientMsgId);
-		ack.set("id", stored->id);
-		answer = stringify(ack);
-	}
+		answer = ackJson(stored->id, clientMsgId);
 	else if (error)
-	{
 		answer = errorJson(error->code(), error->message(), clientMsgId, error->field());
-	}
 	else
-	{
 		answer = errorJson("internal", "the message could not be stored", clientMsgId);
-	}
 	return std::make_shared<const std::string>(FrameEncoder::text(answer));
 }
 

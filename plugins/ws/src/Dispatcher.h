@@ -21,6 +21,7 @@ class HttpError;
 
 namespace Ws {
 
+class ClientJson;
 class IoLoop;
 class Runtime;
 struct Connection;
@@ -35,20 +36,25 @@ public:
 	static void replay(IoLoop& loop, std::uint64_t connection, Poco::Int64 userId, Poco::Int64 since,
 		std::size_t max, const std::shared_ptr<MessageStore>& store);
 
+	/// Error and ack frames' JSON (keys sorted, as Poco::JSON wrote them).
 	static std::string errorJson(const std::string& code, const std::string& message,
 		const std::string& clientMsgId = "", const std::string& field = "");
 
-	/// A Message JSON payload as a chatmsg frame's JSON.
+	static std::string ackJson(Poco::Int64 id, const std::string& clientMsgId);
+
+	/// A Message JSON payload as a chatmsg frame's JSON (the payload's
+	/// members plus "type", written without copying the object).
 	static std::string chatmsgJson(const Poco::JSON::Object& message);
 
 	static std::string stringify(const Poco::JSON::Object& object);
 
 	/// A positive id from a JSON number or a string of digits.
-	static bool idField(const Poco::JSON::Object& object, const std::string& name, Poco::Int64& id, bool allowZero = false);
+	static bool idField(const ClientJson& object, const char* name, Poco::Int64& id, bool allowZero = false);
 
 private:
-	static void postChat(IoLoop& loop, Connection& connection, const Poco::JSON::Object& frame, Runtime& runtime);
+	static void postChat(IoLoop& loop, Connection& connection, const ClientJson& frame, Runtime& runtime);
 
+public:
 	/// The answer to a chatmsg, encoded: ack with the stored id, or the
 	/// error (an unknown failure when both are null), with clientMsgId.
 	static std::shared_ptr<const std::string> chatAnswer(const Message* stored, const HttpError* error, const std::string& clientMsgId);

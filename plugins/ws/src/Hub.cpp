@@ -86,8 +86,6 @@ void Hub::deliver(std::initializer_list<Poco::Int64> userIds, const FrameBytes& 
 {
 	std::lock_guard<std::mutex> lock(_mutex);
 	if (_loops.empty()) return;
-	std::vector<std::vector<std::uint64_t>> perLoop(_loops.size());
-	bool any = false;
 	const Poco::Int64* previous = nullptr;
 	for (const Poco::Int64& userId: userIds)
 	{
@@ -97,33 +95,25 @@ void Hub::deliver(std::initializer_list<Poco::Int64> userIds, const FrameBytes& 
 		if (it == _users.end()) continue;
 		for (const Ref& ref: it->second.refs)
 		{
-			if (ref.loop < perLoop.size())
-			{
-				perLoop[ref.loop].push_back(ref.connection);
-				any = true;
-			}
+			if (ref.loop >= _loops.size()) continue;
+			Delivery delivery;
+			delivery.connection = ref.connection;
+			delivery.frame = frame;
+			delivery.messageId = messageId;
+			_loops[ref.loop]->post(std::move(delivery));
 		}
-	}
-	if (!any) return;
-	for (std::size_t i = 0; i < perLoop.size(); ++i)
-	{
-		if (perLoop[i].empty()) continue;
-		Command command(Command::Type::Send);
-		command.connections = std::move(perLoop[i]);
-		command.frame = frame;
-		command.messageId = messageId;
-		_loops[i]->post(std::move(command));
 	}
 }
 
-void Hub::sendTo(Ref ref, const FrameBytes& frame)
+void Hub::sendTo(Ref ref, const FrameBytes& frame, Poco::Int64 learnUser)
 {
 	std::lock_guard<std::mutex> lock(_mutex);
 	if (ref.loop >= _loops.size()) return;
-	Command command(Command::Type::Send);
-	command.connections.push_back(ref.connection);
-	command.frame = frame;
-	_loops[ref.loop]->post(std::move(command));
+	Delivery delivery;
+	delivery.connection = ref.connection;
+	delivery.frame = frame;
+	delivery.learnUser = learnUser;
+	_loops[ref.loop]->post(std::move(delivery));
 }
 
 void Hub::deliverAll(const FrameBytes& frame, std::uint64_t exclude)

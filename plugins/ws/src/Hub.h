@@ -53,7 +53,8 @@ public:
 
 	/// Queues frame on one connection; nothing once the loops are cleared
 	/// (at stop), so that a late caller never reaches a stopped loop.
-	void sendTo(Ref ref, const FrameBytes& frame);
+	/// learnUser: a user id the connection's loop may remember as existing.
+	void sendTo(Ref ref, const FrameBytes& frame, Poco::Int64 learnUser = 0);
 
 	/// Queues frame on every authenticated connection but exclude.
 	void deliverAll(const FrameBytes& frame, std::uint64_t exclude = 0);

@@ -27,6 +27,7 @@ constexpr std::size_t READ_BUFFER = 65536;
 constexpr int MAX_EVENTS = 256;
 constexpr int READS_PER_EVENT = 4;   // fairness: level-triggered epoll brings us back
 constexpr int MAX_IOV = 64;
+constexpr std::size_t MAX_KNOWN_USERS = 100000;  // receivers remembered per loop (then: via a worker)
 
 } // namespace
 
@@ -83,16 +84,25 @@ void IoLoop::stop()
 
 void IoLoop::post(Command command)
 {
+	Delivery delivery;
+	delivery.command = std::make_unique<Command>(std::move(command));
+	post(std::move(delivery));
+}
+
+void IoLoop::post(Delivery delivery)
+{
 	bool wake = false;
 	{
 		std::lock_guard<std::mutex> lock(_mailboxMutex);
 		if (!_accepting)
 		{
-			if (command.type == Command::Type::Adopt && command.fd >= 0) ::close(command.fd);
+			if (delivery.command && delivery.command->type == Command::Type::Adopt && delivery.command->fd >= 0)
+				::close(delivery.command->fd);
 			return;
 		}
+		// The loop drains the whole mailbox per wake-up: one wake per burst.
 		wake = _mailbox.empty();
-		_mailbox.push_back(std::move(command));
+		_mailbox.push_back(std::move(delivery));
 	}
 	if (wake)
 	{
@@ -170,12 +180,31 @@ void IoLoop::run()
 
 void IoLoop::processMailbox()
 {
-	std::vector<Command> commands;
 	{
 		std::lock_guard<std::mutex> lock(_mailboxMutex);
-		commands.swap(_mailbox);
+		_processing.swap(_mailbox);
 	}
-	for (Command& command: commands) handleCommand(command);
+	for (Delivery& delivery: _processing)
+	{
+		if (delivery.command) handleCommand(*delivery.command);
+		else handleDelivery(delivery);
+	}
+	_processing.clear();
+	if (_processing.capacity() > 65536) std::vector<Delivery>().swap(_processing);  // after a storm
+}
+
+void IoLoop::handleDelivery(Delivery& delivery)
+{
+	if (delivery.learnUser > 0 && _knownUsers.size() < MAX_KNOWN_USERS) _knownUsers.insert(delivery.learnUser);
+	Connection* connection = find(delivery.connection);
+	if (!connection || connection->state != Connection::State::Ready) return;
+	// message.stored may be published after the poster was answered,
+	// so after a replay a message can come live once more: drop it.
+	if (delivery.messageId > 0 && delivery.messageId <= connection->floor) return;
+	if (connection->replaying && delivery.messageId > 0 && connection->held)
+		connection->held->emplace_back(delivery.messageId, std::move(delivery.frame));
+	else
+		send(*connection, delivery.frame);
 }
 
 Connection* IoLoop::find(std::uint64_t id)
@@ -191,20 +220,6 @@ void IoLoop::handleCommand(Command& command)
 	{
 	case Command::Type::Adopt:
 		adopt(command);
-		break;
-	case Command::Type::Send:
-		for (std::uint64_t id: command.connections)
-		{
-			Connection* connection = find(id);
-			if (!connection || connection->state != Connection::State::Ready) continue;
-			// message.stored may be published after the poster was answered,
-			// so after a replay a message can come live once more: drop it.
-			if (command.messageId > 0 && command.messageId <= connection->floor) continue;
-			if (connection->replaying && command.messageId > 0 && connection->held)
-				connection->held->emplace_back(command.messageId, command.frame);
-			else
-				send(*connection, command.frame);
-		}
 		break;
 	case Command::Type::Broadcast:
 		for (auto& entry: _connections)
@@ -602,9 +617,9 @@ bool IoLoop::onFrame(Connection& connection, FrameEvent& event)
 		return true;
 	case FrameEvent::Type::Close:
 	{
-		// Echo the code, then close once it is written.
+		// Echo the code and reason, then close once it is written.
 		const std::uint16_t code = event.code == CloseCode::NoStatus ? 0 : event.code;
-		startClose(connection, code, "");
+		startClose(connection, code, code == 0 ? std::string() : event.payload);
 		if (connection.state == Connection::State::Closing)
 		{
 			connection.closeAfterFlush = true;

@@ -12,6 +12,7 @@
 
 #include "Connection.h"
 #include "Handshake.h"
+#include "Json.h"
 #include <Poco/Types.h>
 #include <atomic>
 #include <cstdint>
@@ -21,6 +22,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace Palaver {
@@ -31,7 +33,7 @@ class Runtime;
 /// Work handed to a loop by another thread.
 struct Command
 {
-	enum class Type { Adopt, Send, Broadcast, AuthResult, ReplayResult, Stop };
+	enum class Type { Adopt, Broadcast, AuthResult, ReplayResult, Stop };
 
 	explicit Command(Type type): type(type) {}
 
@@ -42,17 +44,28 @@ struct Command
 	bool upgraded = false;
 	std::string initial;
 	HandshakeResult handshake;
-	// Send / Broadcast: one encoded frame for many connections.
-	std::vector<std::uint64_t> connections;
+	// Broadcast: one encoded frame for every authenticated connection.
+	// (A frame for given connections is a Delivery.)
 	FrameBytes frame;
-	Poco::Int64 messageId = 0;     /// a chatmsg's id (for replay de-duplication), 0 otherwise
-	std::uint64_t exclude = 0;     /// Broadcast: a connection to skip
+	std::uint64_t exclude = 0;     /// a connection to skip
 	// AuthResult / ReplayResult
 	std::uint64_t connection = 0;
 	std::shared_ptr<const User> user;  /// AuthResult: null for an invalid token
 	std::vector<std::pair<Poco::Int64, FrameBytes>> replay;
 	bool complete = true;
 	std::string errorFrame;         /// ReplayResult: an error frame (JSON) to send first
+};
+
+/// One entry of a loop's mailbox: a frame for one connection (the common
+/// case: acks and chatmsgs, no allocation besides the shared frame), or any
+/// other command. One queue for both keeps everything in posting order.
+struct Delivery
+{
+	std::uint64_t connection = 0;
+	FrameBytes frame;
+	Poco::Int64 messageId = 0;       /// a chatmsg's id (for replay de-duplication), 0 otherwise
+	Poco::Int64 learnUser = 0;       /// an ack: this receiver exists (chatmsgs to it skip the worker)
+	std::unique_ptr<Command> command;
 };
 
 class IoLoop
@@ -78,11 +91,17 @@ public:
 	/// Thread-safe: queues a command and wakes the loop. Dropped once stopped.
 	void post(Command command);
 
+	/// Thread-safe: queues a frame for one of this loop's connections.
+	void post(Delivery delivery);
+
 	// --- for the Dispatcher, on this loop's thread only ---
 	void sendText(Connection& connection, const std::string& json);
 	void send(Connection& connection, const FrameBytes& frame);
 	void startClose(Connection& connection, std::uint16_t code, const std::string& reason);
 	void beginAuth(Connection& connection, const std::string& token, bool fallback);
+	ClientJson& json() { return _json; }
+	/// A receiver the message store has accepted a message for (from this loop).
+	bool knowsUser(Poco::Int64 userId) const { return _knownUsers.count(userId) != 0; }
 
 private:
 	enum class TimerKind: std::uint8_t { Handshake, Auth, Close };
@@ -97,6 +116,7 @@ private:
 	void run();
 	void processMailbox();
 	void handleCommand(Command& command);
+	void handleDelivery(Delivery& delivery);
 	void acceptAll();
 	void adopt(Command& command);
 	Connection* find(std::uint64_t id);
@@ -134,7 +154,8 @@ private:
 	std::thread _thread;
 
 	std::mutex _mailboxMutex;
-	std::vector<Command> _mailbox;
+	std::vector<Delivery> _mailbox;
+	std::vector<Delivery> _processing;  /// the mailbox being handled (keeps its capacity)
 	bool _accepting = true;          /// guarded by _mailboxMutex
 
 	std::unordered_map<std::uint64_t, std::unique_ptr<Connection>> _connections;
@@ -143,6 +164,8 @@ private:
 	std::priority_queue<Timer, std::vector<Timer>, std::greater<Timer>> _timers;
 	Poco::Int64 _nextPing = 0;
 	std::vector<char> _readBuffer;   /// shared by every connection of this loop
+	ClientJson _json;                /// client frames are parsed into this (keeps its memory)
+	std::unordered_set<Poco::Int64> _knownUsers;
 	bool _stopping = false;
 	Poco::Int64 _stopDeadline = 0;
 };

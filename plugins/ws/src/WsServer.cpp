@@ -1,5 +1,6 @@
 #include "WsServer.h"
 #include "Dispatcher.h"
+#include "Json.h"
 #include "palaver/HttpError.h"
 #include "palaver/Request.h"
 #include "palaver/Response.h"
@@ -136,9 +137,9 @@ void WsServer::upgrade(Request& request, Response& response)
 void WsServer::onUserRegistered(const Poco::JSON::Object::Ptr& user)
 {
 	if (!user || !_running) return;
-	Poco::JSON::Object frame(*user);
-	frame.set("type", "usermsg");
-	_runtime->hub.deliverAll(std::make_shared<const std::string>(FrameEncoder::text(Dispatcher::stringify(frame))));
+	std::string json;
+	JsonOut::appendObject(json, *user, "type", "usermsg");
+	_runtime->hub.deliverAll(std::make_shared<const std::string>(FrameEncoder::text(json)));
 }
 
 void WsServer::onPush(const Poco::JSON::Object::Ptr& push)
@@ -235,7 +236,8 @@ void WsServer::onMessageStored(const Poco::JSON::Object::Ptr& message)
 	const Poco::Int64 id = message->getValue<Poco::Int64>("id");
 	const Poco::Int64 from = message->getValue<Poco::Int64>("fromUserId");
 	const Poco::Int64 to = message->getValue<Poco::Int64>("toUserId");
-	// Serialised once; the bytes are shared by every receiving connection.
+	// Serialised once (straight from the payload, no copy of the object);
+	// the bytes are shared by every receiving connection.
 	const FrameBytes frame = std::make_shared<const std::string>(FrameEncoder::text(Dispatcher::chatmsgJson(*message)));
 	_runtime->hub.deliver({from, to}, frame, id);
 }

@@ -430,7 +430,16 @@ public:
 		std::string payload = "\x0f\xa1";  // 4001
 		payload += "bye";
 		raw.sendRaw(RawWs::frame(8, payload));
-		CPPUNIT_ASSERT_EQUAL(4001, raw.waitForClose(3000));
+		// The echo carries the code and the reason (RFC 6455 5.5.1).
+		RawWs::Frame echo;
+		for (int i = 0; i < 10 && echo.opcode != 8; ++i)
+		{
+			echo = raw.receive(3000);
+			if (echo.opcode == -1) break;
+		}
+		CPPUNIT_ASSERT_EQUAL(8, echo.opcode);
+		CPPUNIT_ASSERT_EQUAL(4001, echo.closeCode());
+		CPPUNIT_ASSERT_EQUAL(std::string("bye"), echo.payload.substr(2));
 		CPPUNIT_ASSERT_EQUAL(-1, raw.receive(3000).opcode);  // then the server hangs up
 	}
 
