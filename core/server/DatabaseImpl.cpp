@@ -235,6 +235,11 @@ void DatabaseImpl::runCheckpointer()
 			if (!failing) _logger.warning("database: WAL checkpoint failed (retrying every %ld ms): %s", _checkpointIntervalMs, e.displayText());
 			failing = true;
 		}
+		catch (std::exception& e)
+		{
+			if (!failing) _logger.warning("database: WAL checkpoint failed (retrying every %ld ms): %s", _checkpointIntervalMs, std::string(e.what()));
+			failing = true;
+		}
 		lock.lock();
 	}
 }
