@@ -1,6 +1,7 @@
 #include "ClusterBus.h"
 #include "palaver/Counter.h"
 #include "palaver/Gauge.h"
+#include "palaver/JsonWriter.h"
 #include "palaver/Metrics.h"
 #include <Poco/Environment.h>
 #include <Poco/Exception.h>
@@ -163,6 +164,9 @@ ClusterBus::ClusterBus(const Poco::Util::AbstractConfiguration& config, EventBus
 	if (_nodeId.empty())
 		_nodeId = Poco::Environment::nodeName() + ":" + config.getString("http.port", "8080");
 	if (_channel.empty()) throw Poco::InvalidArgumentException("[cluster] channel must not be empty");
+	_ownPrefix = "{\"node\":";
+	JsonWriter::appendString(_ownPrefix, _nodeId);
+	_ownPrefix += ',';
 	Poco::StringTokenizer names(config.getString("cluster.events", DEFAULT_EVENTS), " ,",
 		Poco::StringTokenizer::TOK_IGNORE_EMPTY | Poco::StringTokenizer::TOK_TRIM);
 	_eventNames.assign(names.begin(), names.end());
@@ -234,12 +238,17 @@ void ClusterBus::onLocalEvent(const std::string& event, const Poco::JSON::Object
 {
 	// Events from other nodes stay here.
 	if (payload && payload->has(ORIGIN)) return;
-	Poco::JSON::Object envelope;
-	envelope.set("node", _nodeId);
-	envelope.set("event", event);
-	envelope.set("payload", payload ? payload : Poco::JSON::Object::Ptr(new Poco::JSON::Object));
-	std::ostringstream text;
-	envelope.stringify(text);
+	// The node comes first, so that every node (this one included: Redis
+	// echoes what we publish) can skip its own events without parsing them.
+	std::ostringstream payloadText;
+	if (payload) payload->stringify(payloadText);
+	else payloadText << "{}";
+	std::string text = _ownPrefix;
+	text += "\"event\":";
+	JsonWriter::appendString(text, event);
+	text += ",\"payload\":";
+	text += payloadText.str();
+	text += '}';
 	std::lock_guard<std::mutex> lock(_mutex);
 	if (!_running) return;
 	if (_queue.size() >= _queueMax)
@@ -247,7 +256,7 @@ void ClusterBus::onLocalEvent(const std::string& event, const Poco::JSON::Object
 		_queue.pop_front();
 		_dropped.inc();
 	}
-	_queue.push_back(text.str());
+	_queue.push_back(std::move(text));
 	_wake.notify_all();
 }
 
@@ -421,12 +430,13 @@ void ClusterBus::subscribeOnce(long& backoffMs)
 
 void ClusterBus::deliver(const std::string& text)
 {
+	if (text.compare(0, _ownPrefix.size(), _ownPrefix) == 0) return;  // our own, already delivered here
 	try
 	{
 		Poco::JSON::Parser parser;
 		Poco::JSON::Object::Ptr envelope = parser.parse(text).extract<Poco::JSON::Object::Ptr>();
 		const std::string node = envelope->optValue<std::string>("node", "");
-		if (node.empty() || node == _nodeId) return;  // our own, already delivered here
+		if (node.empty() || node == _nodeId) return;  // our own, in another layout
 		const std::string event = envelope->optValue<std::string>("event", "");
 		if (std::find(_eventNames.begin(), _eventNames.end(), event) == _eventNames.end()) return;
 		Poco::JSON::Object::Ptr payload = envelope->getObject("payload");

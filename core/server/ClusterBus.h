@@ -93,6 +93,7 @@ private:
 	Poco::Logger& _logger;
 	Endpoint _endpoint;
 	std::string _nodeId;
+	std::string _ownPrefix;  // how every envelope this node publishes begins
 	std::string _channel;
 	std::vector<std::string> _eventNames;
 	std::size_t _queueMax;
