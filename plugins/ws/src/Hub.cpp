@@ -95,12 +95,7 @@ void Hub::deliver(std::initializer_list<Poco::Int64> userIds, const FrameBytes& 
 		if (it == _users.end()) continue;
 		for (const Ref& ref: it->second.refs)
 		{
-			if (ref.loop >= _loops.size()) continue;
-			Delivery delivery;
-			delivery.connection = ref.connection;
-			delivery.frame = frame;
-			delivery.messageId = messageId;
-			_loops[ref.loop]->post(std::move(delivery));
+			postLocked(ref, frame, messageId, 0);
 		}
 	}
 }
@@ -108,10 +103,16 @@ void Hub::deliver(std::initializer_list<Poco::Int64> userIds, const FrameBytes& 
 void Hub::sendTo(Ref ref, const FrameBytes& frame, Poco::Int64 learnUser)
 {
 	std::lock_guard<std::mutex> lock(_mutex);
+	postLocked(ref, frame, 0, learnUser);
+}
+
+void Hub::postLocked(Ref ref, const FrameBytes& frame, Poco::Int64 messageId, Poco::Int64 learnUser)
+{
 	if (ref.loop >= _loops.size()) return;
 	Delivery delivery;
 	delivery.connection = ref.connection;
 	delivery.frame = frame;
+	delivery.messageId = messageId;
 	delivery.learnUser = learnUser;
 	_loops[ref.loop]->post(std::move(delivery));
 }

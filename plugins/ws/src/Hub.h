@@ -98,6 +98,8 @@ private:
 		Poco::Int64 refilled = 0;  /// ms
 	};
 
+	/// One mailbox entry for one connection (nothing once the loops are cleared).
+	void postLocked(Ref ref, const FrameBytes& frame, Poco::Int64 messageId, Poco::Int64 learnUser);
 	void broadcastLocked(const FrameBytes& frame, std::uint64_t exclude);
 	void broadcastPresenceLocked(Poco::Int64 userId, bool online, std::uint64_t exclude);
 	bool onlineLocked(Poco::Int64 userId) const;

@@ -190,7 +190,7 @@ void IoLoop::processMailbox()
 		else handleDelivery(delivery);
 	}
 	_processing.clear();
-	if (_processing.capacity() > 65536) std::vector<Delivery>().swap(_processing);  // after a storm
+	if (_processing.capacity() > 4096) std::vector<Delivery>().swap(_processing);  // after a storm: give it back
 }
 
 void IoLoop::handleDelivery(Delivery& delivery)
