@@ -23,13 +23,15 @@ namespace Server {
 /// PostgreSQL sessions are checked again after the server went away.
 ///
 /// SQLite WAL checkpoints run on a thread of their own ([database]
-/// checkpoint_interval, default 1 s): sessions are opened with
+/// checkpoint_interval, default 250 ms): sessions are opened with
 /// wal_autocheckpoint = 0, so that no commit copies pages back into the
 /// database file or waits for the fsyncs of a checkpoint. Each period the
 /// checkpointer runs a PASSIVE checkpoint (it never blocks readers or writers);
-/// when the WAL file has grown past [database] wal_max_size anyway (readers
-/// that kept the WAL from being reset under constant load), a TRUNCATE
-/// checkpoint waits for a moment without writers and empties it. Commits stay
+/// under constant commits a PASSIVE checkpoint never catches up completely, so
+/// the WAL never starts over and keeps growing: once the file is past
+/// [database] wal_max_size, a TRUNCATE checkpoint waits for a moment without
+/// writers (holding new ones back briefly) and empties it. The WAL file thus
+/// stays under wal_max_size plus what is committed in one period. Commits stay
 /// exactly as durable as with SQLite's automatic checkpoints.
 class DatabaseImpl: public Database
 {
