@@ -1,8 +1,9 @@
 #include "Dispatcher.h"
 #include "IoLoop.h"
+#include "JsonOut.h"
 #include "Runtime.h"
 #include "palaver/HttpError.h"
-#include "Json.h"
+#include "palaver/JsonWriter.h"
 #include <Poco/NumberParser.h>
 
 namespace Palaver {
@@ -27,7 +28,7 @@ void appendMember(std::string& out, const char* key, const std::string& value)
 	out.push_back('"');
 	out += key;
 	out += "\":";
-	JsonOut::appendString(out, value);
+	JsonWriter::appendString(out, value);
 	out.push_back(',');
 }
 

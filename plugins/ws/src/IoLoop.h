@@ -12,7 +12,7 @@
 
 #include "Connection.h"
 #include "Handshake.h"
-#include "Json.h"
+#include "ClientJson.h"
 #include <Poco/Types.h>
 #include <atomic>
 #include <cstdint>

@@ -1,6 +1,6 @@
 #include "WsServer.h"
 #include "Dispatcher.h"
-#include "Json.h"
+#include "JsonOut.h"
 #include "palaver/HttpError.h"
 #include "palaver/Request.h"
 #include "palaver/Response.h"

@@ -1,8 +1,10 @@
-// Unit tests of the ws plugin's hot-path JSON (plugins/ws/src/Json.cpp): the
+// Unit tests of the ws plugin's hot-path JSON (plugins/ws/src/ClientJson.cpp, JsonOut.cpp): the
 // flat parser must read what Poco's parser reads and leave everything else to
 // it; the writer must give Poco's bytes.
 #include "Dispatcher.h"
-#include "Json.h"
+#include "ClientJson.h"
+#include "JsonOut.h"
+#include "palaver/JsonWriter.h"
 #include <Poco/JSON/Parser.h>
 #include <cppunit/extensions/HelperMacros.h>
 #include <sstream>
@@ -134,7 +136,7 @@ public:
 			Poco::JSON::Object object;
 			object.set("k", value);
 			std::string mine = "{\"k\":";
-			JsonOut::appendString(mine, value);
+			Palaver::JsonWriter::appendString(mine, value);
 			mine += "}";
 			CPPUNIT_ASSERT_EQUAL(pocoString(object), mine);
 		}

@@ -1,15 +1,13 @@
 //
-// Json.h
+// ClientJson.h
 //
-// The JSON of the hot path without Poco::JSON objects: client frames are read
-// by a strict parser for flat objects (Poco's parser only for anything else),
-// and server frames are written straight into a string.
+// Client frames are read by a strict parser for flat objects, without
+// Poco::JSON objects on the hot path (Poco's parser only for anything else).
 //
 
-#ifndef Palaver_Ws_Json_INCLUDED
-#define Palaver_Ws_Json_INCLUDED
+#ifndef Palaver_Ws_ClientJson_INCLUDED
+#define Palaver_Ws_ClientJson_INCLUDED
 
-#include <Poco/JSON/Object.h>
 #include <Poco/Types.h>
 #include <cstddef>
 #include <string>
@@ -56,22 +54,6 @@ private:
 	std::vector<Field> _fields;
 	std::size_t _count = 0;   /// fields in use (the vector keeps its strings' memory)
 	bool _fast = false;
-};
-
-/// Appends server frames' JSON, byte for byte as Poco 1.11's Stringifier
-/// writes the same object (keys in the order of Poco's map, strings escaped
-/// as Poco::toJSON does: '"' and '\' with a backslash, U+0000..U+001F as
-/// \b \t \n \f \r or \u00XX, everything else as is).
-class JsonOut
-{
-public:
-	static void appendString(std::string& out, const std::string& value);
-
-	/// object as Poco::JSON::Object::stringify writes it, with an extra
-	/// string member (e.g. "type") set as Object::set would. Values other than
-	/// strings, integers, booleans and objects are written by Poco.
-	static void appendObject(std::string& out, const Poco::JSON::Object& object,
-		const std::string& extraKey = "", const std::string& extraValue = "");
 };
 
 } } // namespace Palaver::Ws

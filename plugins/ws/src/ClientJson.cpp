@@ -1,9 +1,6 @@
-#include "Json.h"
+#include "ClientJson.h"
 #include <Poco/JSON/Parser.h>
-#include <Poco/JSON/Stringifier.h>
 #include <cstring>
-#include <sstream>
-#include <typeinfo>
 
 namespace Palaver {
 namespace Ws {
@@ -60,39 +57,6 @@ bool readString(const char*& p, const char* end, std::string& out)
 		start = ++p;
 	}
 	return false;
-}
-
-void appendValue(std::string& out, const Poco::Dynamic::Var& value)
-{
-	const std::type_info& type = value.type();
-	if (type == typeid(std::string))
-	{
-		JsonOut::appendString(out, value.extract<std::string>());
-	}
-	else if (type == typeid(Poco::Int64))
-	{
-		out += std::to_string(value.extract<Poco::Int64>());
-	}
-	else if (type == typeid(int))
-	{
-		out += std::to_string(value.extract<int>());
-	}
-	else if (type == typeid(bool))
-	{
-		out += value.extract<bool>() ? "true" : "false";
-	}
-	else if (type == typeid(Poco::JSON::Object::Ptr))
-	{
-		const Poco::JSON::Object::Ptr& object = value.extract<Poco::JSON::Object::Ptr>();
-		if (object) JsonOut::appendObject(out, *object);
-		else out += "null";
-	}
-	else
-	{
-		std::ostringstream stream;
-		Poco::JSON::Stringifier::stringify(value, stream);
-		out += stream.str();
-	}
 }
 
 } // namespace
@@ -253,81 +217,6 @@ const ClientJson::Field* ClientJson::find(const char* key) const
 		if (_fields[i - 1].key == key) return &_fields[i - 1];
 	}
 	return nullptr;
-}
-
-void JsonOut::appendString(std::string& out, const std::string& value)
-{
-	static const char HEX[] = "0123456789ABCDEF";
-	out.push_back('"');
-	const char* start = value.data();
-	const char* const end = start + value.size();
-	for (const char* p = start; p < end; ++p)
-	{
-		const unsigned char c = static_cast<unsigned char>(*p);
-		if (c >= 0x20 && c != '"' && c != '\\') continue;
-		out.append(start, static_cast<std::size_t>(p - start));
-		start = p + 1;
-		switch (c)
-		{
-		case '"': out += "\\\""; break;
-		case '\\': out += "\\\\"; break;
-		case '\b': out += "\\b"; break;
-		case '\t': out += "\\t"; break;
-		case '\n': out += "\\n"; break;
-		case '\f': out += "\\f"; break;
-		case '\r': out += "\\r"; break;
-		default:
-			out += "\\u00";
-			out.push_back(HEX[c >> 4]);
-			out.push_back(HEX[c & 0x0F]);
-			break;
-		}
-	}
-	out.append(start, static_cast<std::size_t>(end - start));
-	out.push_back('"');
-}
-
-void JsonOut::appendObject(std::string& out, const Poco::JSON::Object& object, const std::string& extraKey, const std::string& extraValue)
-{
-	if (object.getEscapeUnicode())
-	{
-		// Poco's \u escaping of every non-ASCII character: not worth a copy here.
-		Poco::JSON::Object copy(object);
-		if (!extraKey.empty()) copy.set(extraKey, extraValue);
-		std::ostringstream stream;
-		copy.stringify(stream);
-		out += stream.str();
-		return;
-	}
-	// Poco's map order (sorted keys), the extra key merged in where it sorts.
-	bool extraDone = extraKey.empty();
-	bool first = true;
-	auto separator = [&out, &first] { if (!first) out.push_back(','); first = false; };
-	out.push_back('{');
-	for (auto it = object.begin(); it != object.end(); ++it)
-	{
-		if (!extraDone && extraKey <= it->first)
-		{
-			extraDone = true;
-			separator();
-			appendString(out, extraKey);
-			out.push_back(':');
-			appendString(out, extraValue);
-			if (extraKey == it->first) continue;  // set() replaces the member
-		}
-		separator();
-		appendString(out, it->first);
-		out.push_back(':');
-		appendValue(out, it->second);
-	}
-	if (!extraDone)
-	{
-		separator();
-		appendString(out, extraKey);
-		out.push_back(':');
-		appendString(out, extraValue);
-	}
-	out.push_back('}');
 }
 
 } } // namespace Palaver::Ws
