@@ -74,6 +74,14 @@ std::string Dispatcher::chatmsgJson(const Poco::JSON::Object& message)
 	return out;
 }
 
+std::string Dispatcher::chatmsgJson(const Message& message)
+{
+	// "type" sorts after every key of a Message, so it goes last (Poco's order).
+	std::string out = message.toJsonText();
+	out.insert(out.size() - 1, ",\"type\":\"chatmsg\"");
+	return out;
+}
+
 bool Dispatcher::idField(const ClientJson& object, const char* name, Poco::Int64& id, bool allowZero)
 {
 	const ClientJson::Field* field = object.find(name);
@@ -292,7 +300,7 @@ void Dispatcher::replay(IoLoop& loop, std::uint64_t connection, Poco::Int64 user
 		for (const Message& message: messages)
 		{
 			result.replay.emplace_back(message.id,
-				std::make_shared<const std::string>(FrameEncoder::text(chatmsgJson(*message.toJson()))));
+				std::make_shared<const std::string>(FrameEncoder::text(chatmsgJson(message))));
 		}
 	}
 	catch (HttpError& error)

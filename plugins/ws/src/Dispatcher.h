@@ -46,6 +46,9 @@ public:
 	/// members plus "type", written without copying the object).
 	static std::string chatmsgJson(const Poco::JSON::Object& message);
 
+	/// The same frame's JSON from a stored Message (replays).
+	static std::string chatmsgJson(const Message& message);
+
 	static std::string stringify(const Poco::JSON::Object& object);
 
 	/// A positive id from a JSON number or a string of digits.

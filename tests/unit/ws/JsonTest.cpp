@@ -36,6 +36,7 @@ class WsJsonTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testSameValuesAsPoco);
 	CPPUNIT_TEST(testStringsWrittenAsPoco);
 	CPPUNIT_TEST(testObjectWrittenAsPoco);
+	CPPUNIT_TEST(testReplayedFrameAsLive);
 	CPPUNIT_TEST(testErrorAndAckAsPoco);
 	CPPUNIT_TEST_SUITE_END();
 
@@ -171,6 +172,23 @@ public:
 		small.set("zz", "v");
 		CPPUNIT_ASSERT_EQUAL(pocoString(small), out);
 		CPPUNIT_ASSERT_EQUAL(pocoString(message), Dispatcher::stringify(message));
+	}
+
+	void testReplayedFrameAsLive()
+	{
+		// A replayed chatmsg (built from the stored Message) and a live one
+		// (from the message.stored payload) are the same bytes.
+		Palaver::Message message;
+		message.id = 9007199254740993;
+		message.fromUserId = 3;
+		message.toUserId = 1234567;
+		message.text = std::string("\"q\" \\ \x01\x1f tab\t \xf0\x9f\x98\x80 end") + '\0' + "nul";
+		message.timestamp = 1795773600123456;
+		message.fromUserName = "z\u00e9";
+		CPPUNIT_ASSERT_EQUAL(Dispatcher::chatmsgJson(*message.toJson()), Dispatcher::chatmsgJson(message));
+		message.text.clear();
+		message.fromUserName.clear();
+		CPPUNIT_ASSERT_EQUAL(Dispatcher::chatmsgJson(*message.toJson()), Dispatcher::chatmsgJson(message));
 	}
 
 	void testErrorAndAckAsPoco()
