@@ -258,7 +258,7 @@ scenario() {
 	while [ "$1" != "--" ]; do server_args+=("$1"); shift; done
 	shift
 	local scenario=${base%%.*}
-	for variant in -sweep -sync-off -workers32 -nopresence -distinct -latency; do scenario=${scenario%$variant}; done
+	for variant in -sweep -sync-off -nopresence -distinct -latency; do scenario=${scenario%$variant}; done
 	local counts=(0)
 	[ ${#node_counts[@]} -gt 0 ] && counts=("${node_counts[@]}")
 	local count target
@@ -351,17 +351,15 @@ else
 	scenario fanout -- --connections=10000 --users=100 --rounds=5
 	# Side by side, repeated (the machine is shared: compare within a run,
 	# take medians): the shipped configuration, and next to it what changes
-	# one limit: [ws] workers (each blocks in MessageStore::post until its
-	# message is committed) and [database] synchronous (durability).
+	# one limit: [database] synchronous (durability).
 	for i in $(seq 1 "$repeat"); do
 		scenario "chat-http.$i" -- --users=100 --rate=10000 --duration=5 --drain=5 --http-connections=32
 		scenario "chat-http-sync-off.$i" --database.synchronous=OFF -- --users=100 --rate=10000 --duration=5 --drain=5 --http-connections=32
 		scenario "chat-ws.$i" "${ws_unlimited[@]}" -- --users=100 --rate=30000 --duration=5 --drain=5
-		scenario "chat-ws-workers32.$i" "${ws_unlimited[@]}" --ws.workers=32 -- --users=100 --rate=30000 --duration=5 --drain=5
 		scenario "history.$i" -- --history-messages=1000 --duration=5 --http-connections=8
 	done
 	scenario chat-http-sweep -- --users=100 --rate=1000 --sweep --duration=5 --drain=3 --http-connections=32
-	scenario chat-ws-sweep "${ws_unlimited[@]}" --ws.workers=32 -- --users=100 --rate=1000 --sweep --duration=5 --drain=3
+	scenario chat-ws-sweep "${ws_unlimited[@]}" -- --users=100 --rate=1000 --sweep --duration=5 --drain=3
 fi
 echo "results: $results_dir (summary.txt, *.json)"
 [ "$failures" -eq 0 ] || { echo "run.sh: $failures scenario(s) failed" >&2; exit 1; }

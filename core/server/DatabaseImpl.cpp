@@ -154,7 +154,7 @@ DatabaseImpl::DatabaseImpl(const Poco::Util::AbstractConfiguration& config, Poco
 	if (_kind == Kind::SQLite)
 	{
 		// 0: SQLite's automatic checkpoints on the committing thread, as before.
-		_checkpointIntervalMs = std::max(0, config.getInt("database.checkpoint_interval", 250));
+		_checkpointIntervalMs = std::max(0, config.getInt("database.checkpoint_interval", 0));
 		_walMaxSize = config.getInt64("database.wal_max_size", 16LL * 1024 * 1024);
 		if (_walMaxSize < 64 * 1024)
 			throw Poco::InvalidArgumentException("[database] wal_max_size must be at least 65536 bytes, not", std::to_string(_walMaxSize));

@@ -19,6 +19,7 @@
 #include <Poco/Thread.h>
 #include <Poco/Timestamp.h>
 #include <condition_variable>
+#include <functional>
 #include <limits>
 #include <mutex>
 #include <set>
@@ -30,6 +31,7 @@ namespace Server {
 namespace {
 
 const int LISTEN_BACKLOG = 1024;
+const int IDLE_THREAD_SECONDS = 5;
 
 void sendError(Response& response, const HttpError& error)
 {
@@ -79,6 +81,7 @@ std::string readBody(Poco::Net::HTTPServerRequest& request, std::size_t limit)
 // Cuts connections whose request head (and body) do not arrive within the
 // read time-out: Poco's own time-out bounds each socket read, so a client
 // trickling a byte at a time (slow-loris) would hold a thread for ever.
+// Its thread also runs a housekeeping task once a second.
 class HttpServer::ReadGuard
 {
 public:
@@ -95,12 +98,13 @@ public:
 	/// The entry of the connection this thread serves (nullptr elsewhere).
 	static thread_local Entry* current;
 
-	/// seconds <= 0: no read deadline at all.
-	ReadGuard(int seconds, int keepAliveSeconds):
+	/// seconds <= 0: no read deadline at all (housekeeping still runs).
+	ReadGuard(int seconds, int keepAliveSeconds, std::function<void()> housekeeping):
 		_limit(Poco::Int64(seconds) * 1000000),
-		_keepAlive(Poco::Int64(keepAliveSeconds) * 1000000)
+		_keepAlive(Poco::Int64(keepAliveSeconds) * 1000000),
+		_housekeeping(std::move(housekeeping)),
+		_thread([this] { run(); })
 	{
-		if (_limit > 0) _thread = std::thread([this] { run(); });
 	}
 
 	~ReadGuard()
@@ -146,10 +150,18 @@ private:
 	void run()
 	{
 		std::unique_lock<std::mutex> lock(_mutex);
+		Poco::Int64 nextHousekeeping = now() + 1000000;
 		while (!_stop)
 		{
 			_wake.wait_for(lock, std::chrono::milliseconds(100));
 			const Poco::Int64 time = now();
+			if (time >= nextHousekeeping)
+			{
+				nextHousekeeping = time + 1000000;
+				lock.unlock();
+				_housekeeping();
+				lock.lock();
+			}
 			for (Entry* entry: _entries)
 			{
 				if (entry->deadline > time) continue;
@@ -168,11 +180,12 @@ private:
 
 	const Poco::Int64 _limit;
 	const Poco::Int64 _keepAlive;
+	const std::function<void()> _housekeeping;
 	std::mutex _mutex;
 	std::condition_variable _wake;
 	std::set<Entry*> _entries;
 	bool _stop = false;
-	std::thread _thread;
+	std::thread _thread;  // last: started once everything above is set
 };
 
 thread_local HttpServer::ReadGuard::Entry* HttpServer::ReadGuard::current = nullptr;
@@ -379,8 +392,11 @@ private:
 };
 
 HttpServer::HttpServer(const Poco::Util::AbstractConfiguration& config, RouterImpl& router, MetricsImpl& metrics):
-	_guard(new ReadGuard(config.getInt("http.request_read_timeout", 20), config.getInt("http.keep_alive_timeout", 15))),
-	_threads("http", 2, config.getInt("http.max_threads", 64), 60)
+	// Threads idle for IDLE_THREAD_SECONDS go back to the system (collected
+	// once a second), so a burst of requests does not leave them behind.
+	_threads("http", 2, config.getInt("http.max_threads", 64), IDLE_THREAD_SECONDS),
+	_guard(new ReadGuard(config.getInt("http.request_read_timeout", 20), config.getInt("http.keep_alive_timeout", 15),
+		[this] { _threads.collect(); }))
 {
 	const int maxThreads = config.getInt("http.max_threads", 64);
 	Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;

@@ -46,8 +46,8 @@ private:
 	class Listener;
 
 	std::atomic<int> _active{0};
-	std::unique_ptr<ReadGuard> _guard;
 	Poco::ThreadPool _threads;
+	std::unique_ptr<ReadGuard> _guard;  // after _threads: its thread collects them
 	std::unique_ptr<Listener> _server;
 };
 
