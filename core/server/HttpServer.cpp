@@ -35,6 +35,7 @@ const int IDLE_THREAD_SECONDS = 5;
 
 void sendError(Response& response, const HttpError& error)
 {
+	for (const auto& header: error.headers()) response.http().set(header.first, header.second);
 	Poco::JSON::Object::Ptr detail = new Poco::JSON::Object;
 	detail->set("code", error.code());
 	detail->set("message", error.message());
@@ -225,8 +226,7 @@ public:
 				if (match.allowed.empty()) throw HttpError::notFound("no such route");
 				std::string allow;
 				for (const auto& method: match.allowed) allow += (allow.empty() ? "" : ", ") + method;
-				httpResponse.set("Allow", allow);
-				throw HttpError(405, "method_not_allowed", "use " + allow);
+				throw HttpError(405, "method_not_allowed", "use " + allow).withHeader("Allow", allow);
 			}
 			route = match.route->pattern;
 			Request request(httpRequest, std::move(match.params), std::move(body));

@@ -10,6 +10,12 @@ HttpError::HttpError(int status, const std::string& code, const std::string& mes
 {
 }
 
+HttpError& HttpError::withHeader(const std::string& name, const std::string& value)
+{
+	_headers.emplace_back(name, value);
+	return *this;
+}
+
 const char* HttpError::name() const noexcept
 {
 	return "HTTP error";
@@ -63,6 +69,13 @@ HttpError HttpError::conflict(const std::string& message, const std::string& fie
 HttpError HttpError::unavailable(const std::string& message)
 {
 	return HttpError(503, "storage_unavailable", message);
+}
+
+HttpError HttpError::rateLimited(int retryAfterSeconds, const std::string& message)
+{
+	HttpError error(429, "rate_limited", message);
+	error.withHeader("Retry-After", std::to_string(retryAfterSeconds < 1 ? 1 : retryAfterSeconds));
+	return error;
 }
 
 } // namespace Palaver

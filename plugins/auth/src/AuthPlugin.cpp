@@ -71,18 +71,6 @@ void checkText(const std::string& field, const std::string& value, std::size_t m
 		throw HttpError::validation(field, field + " must have at most " + std::to_string(max) + " characters");
 }
 
-// Sends a PROTOCOL.md error ourselves when it needs a header (Retry-After).
-void sendRateLimited(Response& response, int retryAfter)
-{
-	Poco::JSON::Object::Ptr error = new Poco::JSON::Object;
-	error->set("code", "rate_limited");
-	error->set("message", "too many failed log-ins for this user name, try again later");
-	Poco::JSON::Object::Ptr body = new Poco::JSON::Object;
-	body->set("error", error);
-	response.http().set("Retry-After", std::to_string(retryAfter < 1 ? 1 : retryAfter));
-	response.sendJson(429, body);
-}
-
 const Form::File* uploadedImage(const Form& form)
 {
 	const Form::File* file = form.file("image");
@@ -250,8 +238,7 @@ void AuthPlugin::login(Request& request, Response& response)
 	if (retryAfter > 0)
 	{
 		_loginsThrottled->inc();
-		sendRateLimited(response, retryAfter);
-		return;
+		throw HttpError::rateLimited(retryAfter, "too many failed log-ins for this user name, try again later");
 	}
 
 	Poco::Optional<UserStore::Credentials> credentials = _store->findByName(userName);
