@@ -46,7 +46,13 @@ public:
 	{
 	}
 
-	~OutputCollector() { _thread.join(); }
+	~OutputCollector() { finish(); }
+
+	/// Waits until the child's end of the pipe is closed (it exited).
+	void finish()
+	{
+		if (_thread.joinable()) _thread.join();
+	}
 
 	std::string text() const
 	{
@@ -65,6 +71,17 @@ std::map<Poco::ProcessHandle::PID, std::unique_ptr<OutputCollector>>& collectors
 {
 	static std::map<Poco::ProcessHandle::PID, std::unique_ptr<OutputCollector>> all;
 	return all;
+}
+
+// All that an exited child printed, to its last byte; forgets its collector.
+std::string finalOutput(Poco::ProcessHandle::PID pid)
+{
+	auto it = collectors().find(pid);
+	if (it == collectors().end()) return std::string();
+	std::unique_ptr<OutputCollector> collector = std::move(it->second);
+	collectors().erase(it);
+	collector->finish();
+	return collector->text();
 }
 
 // Waits for pid to exit, at most timeoutMs; returns its exit code, or -1 if it is still running.
@@ -180,8 +197,7 @@ int TestServer::stop()
 		::kill(pid, SIGKILL);
 		code = waitFor(pid, 5000);
 	}
-	_exitedOutput = output();
-	collectors().erase(pid);
+	_exitedOutput = finalOutput(pid);
 	_process.reset();
 	return code;
 }
@@ -192,8 +208,7 @@ void TestServer::kill()
 	const auto pid = _process->id();
 	::kill(pid, SIGKILL);
 	waitFor(pid, 5000);
-	_exitedOutput = output();
-	collectors().erase(pid);
+	_exitedOutput = finalOutput(pid);
 	_process.reset();
 }
 
@@ -225,6 +240,17 @@ std::string TestServer::output() const
 	if (!_process) return _exitedOutput;
 	auto it = collectors().find(_process->id());
 	return it == collectors().end() ? std::string() : it->second->text();
+}
+
+bool TestServer::waitForOutput(const std::string& text, int timeoutMs) const
+{
+	const Poco::Timestamp started;
+	while (output().find(text) == std::string::npos)
+	{
+		if (started.elapsed() >= Poco::Timestamp::TimeDiff(timeoutMs) * 1000) return false;
+		Poco::Thread::sleep(20);
+	}
+	return true;
 }
 
 int TestServer::threadCount() const

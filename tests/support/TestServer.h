@@ -66,6 +66,10 @@ public:
 	/// Everything the server printed so far (stdout and stderr).
 	std::string output() const;
 
+	/// True once the output holds text, within timeoutMs (it is logged and
+	/// collected by other threads, so it can trail the answer it explains).
+	bool waitForOutput(const std::string& text, int timeoutMs = 5000) const;
+
 	/// Number of threads of the running server (from /proc/PID/status).
 	int threadCount() const;
 

@@ -248,7 +248,7 @@ public:
 		const Poco::Timestamp crashed;
 		CPPUNIT_ASSERT(waitPresence(*c1, a.id, false, 5000));
 		CPPUNIT_ASSERT(crashed.elapsed() >= 1000 * 1000);
-		CPPUNIT_ASSERT(_node1->output().find("no presence from node node2") != std::string::npos);
+		CPPUNIT_ASSERT_MESSAGE(_node1->output(), _node1->waitForOutput("no presence from node node2"));
 	}
 
 	void testRedisRestart()
@@ -276,8 +276,8 @@ public:
 		for (int attempt = 0; attempt < 20 && !resumed; ++attempt)
 			resumed = waitChat(*b2, postMessage(*_node1, a, b.id, "after " + std::to_string(attempt)), 1000);
 		CPPUNIT_ASSERT_MESSAGE(_node1->output(), resumed);
-		CPPUNIT_ASSERT(_node1->output().find("subscribed to Redis") != std::string::npos);
-		CPPUNIT_ASSERT(_node2->output().find("Redis subscription lost") != std::string::npos);
+		CPPUNIT_ASSERT_MESSAGE(_node1->output(), _node1->waitForOutput("subscribed to Redis"));
+		CPPUNIT_ASSERT_MESSAGE(_node2->output(), _node2->waitForOutput("Redis subscription lost"));
 
 		// Nothing acknowledged was lost: the message sent while the bus was down is in the history.
 		HttpClient history(_node2->httpPort());
@@ -321,10 +321,7 @@ public:
 		while (node.running() && started.elapsed() < 10 * Poco::Timestamp::resolution())
 			Poco::Thread::sleep(20);
 		CPPUNIT_ASSERT_MESSAGE("palaverd must refuse a bus it cannot use", !node.running());
-		// Its output is collected by a thread: give it a moment.
-		while (node.output().find("redis://HOST:PORT") == std::string::npos && started.elapsed() < 12 * Poco::Timestamp::resolution())
-			Poco::Thread::sleep(20);
-		CPPUNIT_ASSERT_MESSAGE(node.output(), node.output().find("redis://HOST:PORT") != std::string::npos);
+		CPPUNIT_ASSERT_MESSAGE(node.output(), node.waitForOutput("redis://HOST:PORT"));
 	}
 
 	void testPostgreSQLOutage()

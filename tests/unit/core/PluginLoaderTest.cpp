@@ -1,4 +1,5 @@
 #include "PluginLoader.h"
+#include "palaver/Version.h"
 #include <Poco/AutoPtr.h>
 #include <Poco/FileStream.h>
 #include <Poco/TemporaryFile.h>
@@ -64,7 +65,7 @@ public:
 
 	void refusesOtherApiVersion()
 	{
-		expectRefusal({entry("wrongapi")}, "plugin 'wrongapi'", "plugin API 99.0");
+		expectRefusal({entry("wrongapi")}, "plugin 'wrongapi'", "plugin API 99." + std::to_string(PALAVER_API_MINOR));
 	}
 
 	void refusesMissingDependency()
