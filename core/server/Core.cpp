@@ -57,8 +57,8 @@ void Core::initialize()
 {
 	Poco::File(_config.getString("server.state_dir", "var")).createDirectories();
 	_database.reset(new DatabaseImpl(_config, Poco::Logger::get("palaver.database")));
-	_origins.reset(new OriginPolicy(_config.getString("http.allowed_origins", "")));
-	_http.reset(new HttpServer(_config, *_router, *_metrics));
+	_origins.reset(new OriginPolicy(_config));
+	_http.reset(new HttpServer(_config, *_router, *_metrics, *_origins));
 	CoreRoutes::add(*_router, *_database, *_metrics, _pluginInfos);
 	if (ClusterBus::configured(_config))
 		_cluster.reset(new ClusterBus(_config, *_events, *_metrics, Poco::Logger::get("palaver.cluster")));

@@ -1,6 +1,7 @@
 #include "HttpServer.h"
 #include "DatabaseImpl.h"
 #include "MetricsImpl.h"
+#include "RequestScreen.h"
 #include "RouterImpl.h"
 #include "palaver/HttpError.h"
 #include "palaver/Request.h"
@@ -194,9 +195,11 @@ thread_local HttpServer::ReadGuard::Entry* HttpServer::ReadGuard::current = null
 class HttpServer::Dispatcher: public Poco::Net::HTTPRequestHandler
 {
 public:
-	Dispatcher(RouterImpl& router, MetricsImpl& metrics, std::size_t maxBodySize, std::atomic<int>& active, ReadGuard& guard):
+	Dispatcher(RouterImpl& router, MetricsImpl& metrics, std::size_t maxBodySize, std::atomic<int>& active, ReadGuard& guard,
+		RequestScreen& screen):
 		_router(router),
 		_metrics(metrics),
+		_screen(screen),
 		_maxBodySize(maxBodySize),
 		_active(active),
 		_guard(guard),
@@ -217,6 +220,7 @@ public:
 		bool detached = false;
 		try
 		{
+			_screen.admit(httpRequest);
 			auto match = _router.match(httpRequest.getMethod(), rawPath);
 			const std::size_t limit = match.route && match.route->options.maxBodySize ? match.route->options.maxBodySize : _maxBodySize;
 			std::string body = readBody(httpRequest, limit);
@@ -236,6 +240,7 @@ public:
 		}
 		catch (HttpError& e)
 		{
+			_screen.refused(httpRequest, e);
 			answer(response, e);
 		}
 		catch (Poco::Exception& e)
@@ -282,6 +287,7 @@ private:
 
 	RouterImpl& _router;
 	MetricsImpl& _metrics;
+	RequestScreen& _screen;
 	std::size_t _maxBodySize;
 	std::atomic<int>& _active;
 	ReadGuard& _guard;
@@ -292,14 +298,15 @@ private:
 class HttpServer::DispatcherFactory: public Poco::Net::HTTPRequestHandlerFactory
 {
 public:
-	DispatcherFactory(RouterImpl& router, MetricsImpl& metrics, std::size_t maxBodySize, std::atomic<int>& active, ReadGuard& guard):
-		_router(router), _metrics(metrics), _maxBodySize(maxBodySize), _active(active), _guard(guard)
+	DispatcherFactory(RouterImpl& router, MetricsImpl& metrics, std::size_t maxBodySize, std::atomic<int>& active, ReadGuard& guard,
+		RequestScreen& screen):
+		_router(router), _metrics(metrics), _maxBodySize(maxBodySize), _active(active), _guard(guard), _screen(screen)
 	{
 	}
 
 	Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override
 	{
-		return new Dispatcher(_router, _metrics, _maxBodySize, _active, _guard);
+		return new Dispatcher(_router, _metrics, _maxBodySize, _active, _guard, _screen);
 	}
 
 	/// What Poco's HTTPServer::stopAll() does: tells the open connections.
@@ -314,6 +321,7 @@ private:
 	std::size_t _maxBodySize;
 	std::atomic<int>& _active;
 	ReadGuard& _guard;
+	RequestScreen& _screen;
 };
 
 // Poco's HTTPServerConnection, watched by the read guard while it lives.
@@ -391,7 +399,8 @@ private:
 	Poco::SharedPtr<DispatcherFactory> _factory;
 };
 
-HttpServer::HttpServer(const Poco::Util::AbstractConfiguration& config, RouterImpl& router, MetricsImpl& metrics):
+HttpServer::HttpServer(const Poco::Util::AbstractConfiguration& config, RouterImpl& router, MetricsImpl& metrics, const OriginPolicy& origins):
+	_screen(new RequestScreen(origins, Poco::Logger::get("palaver.http"))),
 	// Threads idle for IDLE_THREAD_SECONDS go back to the system (collected
 	// once a second), so a burst of requests does not leave them behind.
 	_threads("http", 2, config.getInt("http.max_threads", 64), IDLE_THREAD_SECONDS),
@@ -420,7 +429,7 @@ HttpServer::HttpServer(const Poco::Util::AbstractConfiguration& config, RouterIm
 	socket.listen(LISTEN_BACKLOG);
 
 	const std::size_t maxBodySize = config.getUInt64("http.max_body_size", 65536);
-	Poco::SharedPtr<DispatcherFactory> factory(new DispatcherFactory(router, metrics, maxBodySize, _active, *_guard));
+	Poco::SharedPtr<DispatcherFactory> factory(new DispatcherFactory(router, metrics, maxBodySize, _active, *_guard, *_screen));
 	_server.reset(new Listener(factory, _threads, socket, params, *_guard));
 }
 

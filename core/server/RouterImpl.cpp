@@ -1,6 +1,6 @@
 #include "RouterImpl.h"
+#include "palaver/PercentEncoding.h"
 #include <Poco/Exception.h>
-#include <Poco/URI.h>
 
 namespace Palaver {
 namespace Server {
@@ -68,9 +68,7 @@ RouterImpl::Match RouterImpl::match(const std::string& method, const std::string
 				std::string rest;
 				for (std::size_t j = i; j < segments.size(); ++j)
 					rest += (j > i ? "/" : "") + segments[j];
-				std::string decoded;
-				Poco::URI::decode(rest, decoded);
-				params["*"] = decoded;
+				params["*"] = PercentEncoding::decode(rest, "path");
 				i = segments.size();
 				break;
 			}
@@ -79,9 +77,7 @@ RouterImpl::Match RouterImpl::match(const std::string& method, const std::string
 			else if (isParam(pattern[i]))
 			{
 				if (segments[i].empty()) { matches = false; break; }
-				std::string decoded;
-				Poco::URI::decode(segments[i], decoded);
-				params[pattern[i].substr(1, pattern[i].size() - 2)] = decoded;
+				params[pattern[i].substr(1, pattern[i].size() - 2)] = PercentEncoding::decode(segments[i], "path");
 			}
 			else if (pattern[i] != segments[i])
 				matches = false;

@@ -1,9 +1,9 @@
 #include "palaver/Request.h"
 #include "palaver/HttpError.h"
+#include "palaver/PercentEncoding.h"
 #include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/NameValueCollection.h>
 #include <Poco/NumberParser.h>
-#include <Poco/URI.h>
 
 namespace Palaver {
 
@@ -14,7 +14,7 @@ Request::Request(Poco::Net::HTTPServerRequest& request, std::map<std::string, st
 {
 	const std::string& uri = request.getURI();
 	const auto mark = uri.find('?');
-	Poco::URI::decode(uri.substr(0, mark), _path);
+	_path = PercentEncoding::decode(uri.substr(0, mark), "path");
 	if (mark != std::string::npos) _query = uri.substr(mark + 1);
 }
 
@@ -38,9 +38,7 @@ Poco::Int64 Request::idParam(const std::string& name) const
 std::string Request::query(const std::string& name, const std::string& defaultValue) const
 {
 	if (_query.empty()) return defaultValue;
-	Poco::URI uri;
-	uri.setRawQuery(_query);
-	for (const auto& parameter: uri.getQueryParameters())
+	for (const auto& parameter: PercentEncoding::queryParameters(_query))
 	{
 		if (parameter.first == name) return parameter.second;
 	}

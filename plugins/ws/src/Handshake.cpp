@@ -151,8 +151,10 @@ HandshakeResult Handshake::check(const std::string& method, const std::string& t
 		if (key.size() != 24 || decoded.size() != 16)
 			return refuse(400, "bad_request", "invalid Sec-WebSocket-Key");
 	}
-	const std::string origin = headers.get("Origin", "");
-	if (!origins.allows(origin, headers.get("Host", "")))
+	const std::string host = headers.get("Host", "");
+	if (!origins.allowsHost(host))
+		return refuse(421, "misdirected_request", "this server does not answer to that host name");
+	if (!origins.allows(headers.get("Origin", ""), host))
 		return refuse(403, "forbidden", "origin not allowed");
 
 	HandshakeResult result;

@@ -54,7 +54,7 @@ public:
 	static ParseState parse(const std::string& buffer, HttpHead& head, std::size_t& headSize, std::size_t maxHead = MAX_HEAD);
 
 	/// Checks an upgrade request (method, target, headers) against RFC 6455
-	/// and the origin policy.
+	/// and the origin policy (Host names, then Origin).
 	static HandshakeResult check(const std::string& method, const std::string& target,
 		const Poco::Net::NameValueCollection& headers, const OriginPolicy& origins);
 

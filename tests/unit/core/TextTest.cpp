@@ -4,6 +4,8 @@
 #include "palaver/Message.h"
 #include "palaver/OriginPolicy.h"
 #include "palaver/Utf8.h"
+#include <Poco/AutoPtr.h>
+#include <Poco/Util/MapConfiguration.h>
 #include <cppunit/extensions/HelperMacros.h>
 
 using namespace Palaver;
@@ -14,6 +16,8 @@ class TextTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(utf8Validity);
 	CPPUNIT_TEST(utf8Length);
 	CPPUNIT_TEST(originPolicy);
+	CPPUNIT_TEST(originPolicyOfConfiguration);
+	CPPUNIT_TEST(hostAllowList);
 	CPPUNIT_TEST(metricsExposition);
 	CPPUNIT_TEST(messageJsonRoundTrip);
 	CPPUNIT_TEST_SUITE_END();
@@ -47,6 +51,46 @@ public:
 		CPPUNIT_ASSERT(!policy.allows("http://evil.example", "127.0.0.1:8080"));
 		CPPUNIT_ASSERT(!policy.allows("http://127.0.0.1:8081", "127.0.0.1:8080"));
 		CPPUNIT_ASSERT(!policy.allows("null", "127.0.0.1:8080"));
+	}
+
+	void originPolicyOfConfiguration()
+	{
+		Poco::AutoPtr<Poco::Util::MapConfiguration> config(new Poco::Util::MapConfiguration);
+		config->setString("http.address", "127.0.0.1");
+		config->setString("http.port", "8080");
+		config->setString("http.public_url", "https://Chat.Example.org/palaver/");
+		const OriginPolicy policy(*config);
+		// The HTTP listener's origin is the server's own on the ws port too.
+		CPPUNIT_ASSERT(policy.allows("http://127.0.0.1:8080", "127.0.0.1:9000"));
+		CPPUNIT_ASSERT(policy.allows("http://localhost:8080", "127.0.0.1:9000"));
+		CPPUNIT_ASSERT(policy.allows("http://chat.lan:8080", "chat.lan:9000"));
+		CPPUNIT_ASSERT(policy.allows("http://[::1]:8080", "[::1]:9000"));
+		CPPUNIT_ASSERT(policy.allows("https://chat.example.org", "127.0.0.1:9000"));
+		CPPUNIT_ASSERT_EQUAL(std::string("https://chat.example.org"), policy.publicOrigin());
+		CPPUNIT_ASSERT(!policy.allows("http://127.0.0.1:8081", "127.0.0.1:9000"));
+		CPPUNIT_ASSERT(!policy.allows("http://evil.example:8080", "127.0.0.1:9000"));
+		CPPUNIT_ASSERT(!policy.allows("https://chat.example.org:8443", "127.0.0.1:9000"));
+
+		config->setString("http.public_url", "chat.example.org");
+		CPPUNIT_ASSERT_THROW(OriginPolicy{*config}, Poco::InvalidArgumentException);
+	}
+
+	void hostAllowList()
+	{
+		Poco::AutoPtr<Poco::Util::MapConfiguration> config(new Poco::Util::MapConfiguration);
+		config->setString("http.public_url", "https://chat.example.org:8443");
+		config->setString("http.allowed_hosts", "palaver.lan, Other.LAN");
+		const OriginPolicy policy(*config);
+		for (const char* host: {"", "127.0.0.1:8080", "[::1]:9000", "10.0.0.7", "localhost:8080", "LOCALHOST.",
+			"chat.example.org", "chat.example.org:8443", "palaver.lan:8080", "other.lan"})
+			CPPUNIT_ASSERT_MESSAGE(host, policy.allowsHost(host));
+		for (const char* host: {"evil.example", "evil.example:8080", "chat.example.org.evil.example", "localhost.evil.example", "127.0.0.1.nip.io"})
+			CPPUNIT_ASSERT_MESSAGE(host, !policy.allowsHost(host));
+
+		config->setString("http.allowed_hosts", "*");
+		CPPUNIT_ASSERT(OriginPolicy(*config).allowsHost("anything.example"));
+		CPPUNIT_ASSERT_EQUAL(std::string("::1"), OriginPolicy::hostName("[::1]:80"));
+		CPPUNIT_ASSERT_EQUAL(std::string("example.org"), OriginPolicy::hostName("Example.ORG.:80"));
 	}
 
 	void metricsExposition()
