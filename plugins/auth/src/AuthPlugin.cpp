@@ -286,7 +286,7 @@ void AuthPlugin::logout(Request& request, Response& response)
 		if (error.status() == 401) setSessionCookie(response, "", 0);
 		throw;
 	}
-	const AuthService::Credential credential = AuthService::credential(request);
+	const AuthService::Credential credential = _service->credential(request);
 	_store->deleteSession(SessionToken::hash(credential.token));
 	setSessionCookie(response, "", 0);
 	response.sendNoContent();
@@ -324,11 +324,7 @@ void AuthPlugin::answerLoggedIn(Response& response, int status, const User& user
 
 void AuthPlugin::setSessionCookie(Response& response, const std::string& token, Poco::Int64 maxAge)
 {
-	std::string cookie = AuthService::COOKIE_NAME + "=" + token + "; Path=/; Max-Age=" + std::to_string(maxAge);
-	if (token.empty()) cookie += "; Expires=Thu, 01 Jan 1970 00:00:00 GMT";
-	cookie += "; HttpOnly; SameSite=Lax";
-	if (_secureCookie) cookie += "; Secure";
-	response.http().add("Set-Cookie", cookie);
+	response.http().add("Set-Cookie", _service->sessionCookie(token, maxAge, _secureCookie));
 }
 
 void AuthPlugin::purgeExpiredSessions()

@@ -4,12 +4,11 @@
 #include "palaver/HttpError.h"
 #include "palaver/OriginPolicy.h"
 #include "palaver/Request.h"
+#include "palaver/SessionCookie.h"
 #include <Poco/String.h>
 
 namespace Palaver {
 namespace Auth {
-
-const std::string AuthService::COOKIE_NAME = "palaver_session";
 
 AuthService::AuthService(std::shared_ptr<UserStore> store, const OriginPolicy& origins):
 	_store(std::move(store)),
@@ -17,7 +16,7 @@ AuthService::AuthService(std::shared_ptr<UserStore> store, const OriginPolicy& o
 {
 }
 
-AuthService::Credential AuthService::credential(const Request& request)
+AuthService::Credential AuthService::credential(const Request& request) const
 {
 	Credential credential;
 	const std::string authorization = Poco::trim(request.http().get("Authorization", ""));
@@ -27,9 +26,19 @@ AuthService::Credential AuthService::credential(const Request& request)
 		credential.token = Poco::trim(authorization.substr(space + 1));
 		return credential;
 	}
-	credential.token = request.cookie(COOKIE_NAME);
+	credential.token = request.cookie(SessionCookie::name(_origins));
 	credential.fromCookie = !credential.token.empty();
 	return credential;
+}
+
+std::string AuthService::sessionCookie(const std::string& token, Poco::Int64 maxAge, bool secure) const
+{
+	// Path=/ and no Domain: what a __Host- cookie requires, and right for the plain one too.
+	std::string cookie = SessionCookie::name(_origins) + "=" + token + "; Path=/; Max-Age=" + std::to_string(maxAge);
+	if (token.empty()) cookie += "; Expires=Thu, 01 Jan 1970 00:00:00 GMT";
+	cookie += "; HttpOnly; SameSite=Lax";
+	if (secure || SessionCookie::secure(_origins)) cookie += "; Secure";
+	return cookie;
 }
 
 bool AuthService::unsafeMethod(const std::string& method)
@@ -46,7 +55,7 @@ void AuthService::checkOrigin(const Request& request) const
 
 User AuthService::authenticate(const Request& request)
 {
-	const Credential credential = AuthService::credential(request);
+	const Credential credential = this->credential(request);
 	if (credential.token.empty()) throw HttpError::unauthorized();
 	Poco::Optional<User> user = userForToken(credential.token);
 	if (!user.isSpecified()) throw HttpError::unauthorized("invalid or expired session");

@@ -24,10 +24,9 @@ class UserStore;
 class AuthService: public UserDirectory
 {
 public:
-	static const std::string COOKIE_NAME;  /// "palaver_session"
-
 	/// The session token a request carries: from Authorization: Bearer when
-	/// present (then fromCookie is false), else from the palaver_session cookie.
+	/// present (then fromCookie is false), else from the session cookie
+	/// (SessionCookie::name: __Host-palaver_session behind https).
 	struct Credential
 	{
 		std::string token;
@@ -41,7 +40,12 @@ public:
 	Poco::Optional<User> findUser(Poco::Int64 id) override;
 	std::vector<User> listUsers() override;
 
-	static Credential credential(const Request& request);
+	Credential credential(const Request& request) const;
+
+	/// The session cookie's Set-Cookie value; an empty token with maxAge 0
+	/// drops the cookie. Secure when the public URL is https or secure is set
+	/// ([auth] secure_cookie).
+	std::string sessionCookie(const std::string& token, Poco::Int64 maxAge, bool secure) const;
 
 	/// Throws HttpError 403 when the request's Origin header names an origin
 	/// that is neither the server's own nor an allowed one.

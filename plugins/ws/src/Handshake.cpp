@@ -1,5 +1,6 @@
 #include "Handshake.h"
 #include "palaver/OriginPolicy.h"
+#include "palaver/SessionCookie.h"
 #include <Poco/Base64Decoder.h>
 #include <Poco/Base64Encoder.h>
 #include <Poco/JSON/Object.h>
@@ -187,7 +188,7 @@ HandshakeResult Handshake::check(const std::string& method, const std::string& t
 		if (authorization.size() > 7 && Poco::icompare(authorization.substr(0, 7), "Bearer ") == 0)
 			result.token = trim(authorization.substr(7));
 	}
-	result.cookieToken = cookieValue(headers, "palaver_session");
+	result.cookieToken = cookieValue(headers, SessionCookie::name(origins));
 	result.acceptKey = acceptKey(key);
 	result.status = 101;
 	return result;

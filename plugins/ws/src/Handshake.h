@@ -35,7 +35,7 @@ struct HandshakeResult
 	std::string message;       /// error message of a refusal
 	std::string acceptKey;     /// Sec-WebSocket-Accept
 	std::string token;         /// from ?token, Authorization: Bearer (explicit)
-	std::string cookieToken;   /// from the palaver_session cookie
+	std::string cookieToken;   /// from the session cookie (SessionCookie::name)
 	bool hasSince = false;
 	Poco::Int64 since = 0;     /// ?since=ID
 

@@ -87,8 +87,14 @@ public:
 		const std::string target = "/?token=" + HttpClient::encode(a.token);
 		CPPUNIT_ASSERT_EQUAL(101, wsHandshake(proxied.wsPort(), target, "Origin: https://chat.example.org\r\n"));
 		CPPUNIT_ASSERT_EQUAL(403, wsHandshake(proxied.wsPort(), target, "Origin: https://chat.example.org.evil.example\r\n"));
+		// Behind https the session cookie is __Host-palaver_session on both listeners.
+		Poco::Net::NameValueCollection headers;
+		headers.set("Origin", "https://chat.example.org");
+		headers.set("Cookie", "__Host-palaver_session=" + a.token);
+		WsClient socket(proxied.wsPort(), "/", headers);
+		CPPUNIT_ASSERT_EQUAL(a.id, socket.receiveType("ready")->getValue<Poco::Int64>("userId"));
 		HttpClient browser(proxied.httpPort());
-		browser.setCookie("palaver_session=" + a.token);
+		browser.setCookie("__Host-palaver_session=" + a.token);
 		Poco::Net::NameValueCollection origin;
 		origin.set("Origin", "https://chat.example.org");
 		CPPUNIT_ASSERT_EQUAL(204, browser.request("POST", "/logout", "", "", origin).status);

@@ -21,8 +21,8 @@ class UserDirectory: public Service
 public:
 	static constexpr const char* NAME = "auth.users";
 
-	/// The user behind the request's session (cookie palaver_session or
-	/// Authorization: Bearer). Throws HttpError 401 without a valid session,
+	/// The user behind the request's session (the session cookie, see
+	/// SessionCookie, or Authorization: Bearer). Throws HttpError 401 without a valid session,
 	/// 403 for a cookie-authenticated unsafe method from a foreign Origin.
 	virtual User authenticate(const Request& request) = 0;
 
