@@ -59,7 +59,7 @@ void Core::initialize()
 	_database.reset(new DatabaseImpl(_config, Poco::Logger::get("palaver.database")));
 	_origins.reset(new OriginPolicy(_config));
 	_http.reset(new HttpServer(_config, *_router, *_metrics, *_origins));
-	CoreRoutes::add(*_router, *_database, *_metrics, _pluginInfos);
+	CoreRoutes::add(*_router, *_database, *_metrics, _pluginInfos, _config);
 	if (ClusterBus::configured(_config))
 		_cluster.reset(new ClusterBus(_config, *_events, *_metrics, Poco::Logger::get("palaver.cluster")));
 

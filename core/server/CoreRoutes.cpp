@@ -1,16 +1,19 @@
 #include "CoreRoutes.h"
 #include "DatabaseImpl.h"
+#include "MetricsAccess.h"
 #include "MetricsImpl.h"
 #include "RouterImpl.h"
 #include "palaver/Request.h"
 #include "palaver/Response.h"
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
+#include <memory>
 
 namespace Palaver {
 namespace Server {
 
-void CoreRoutes::add(RouterImpl& router, DatabaseImpl& database, MetricsImpl& metrics, const std::vector<PluginInfo>& plugins)
+void CoreRoutes::add(RouterImpl& router, DatabaseImpl& database, MetricsImpl& metrics, const std::vector<PluginInfo>& plugins,
+	const Poco::Util::AbstractConfiguration& config)
 {
 	router.add("GET", "/health", [&database, &plugins](Request&, Response& response)
 	{
@@ -30,8 +33,11 @@ void CoreRoutes::add(RouterImpl& router, DatabaseImpl& database, MetricsImpl& me
 		response.sendJson(storageUp ? 200 : 503, body);
 	});
 
-	router.add("GET", "/metrics", [&metrics](Request&, Response& response)
+	auto access = std::make_shared<const MetricsAccess>(config);
+	router.add("GET", "/metrics", [&metrics, access](Request& request, Response& response)
 	{
+		access->check(request);
+		response.http().set("Cache-Control", "no-store");
 		response.send(200, "text/plain; version=0.0.4; charset=utf-8", metrics.render());
 	});
 }

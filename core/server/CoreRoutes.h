@@ -6,6 +6,7 @@
 #define Palaver_Server_CoreRoutes_INCLUDED
 
 #include "palaver/PluginInfo.h"
+#include <Poco/Util/AbstractConfiguration.h>
 #include <vector>
 
 namespace Palaver {
@@ -15,12 +16,15 @@ class DatabaseImpl;
 class MetricsImpl;
 class RouterImpl;
 
-/// The routes the core answers itself: GET /health and GET /metrics.
+/// The routes the core answers itself: GET /health and GET /metrics (the
+/// latter for the clients MetricsAccess allows).
 class CoreRoutes
 {
 public:
 	/// plugins: what /health lists, in load order; read at each request.
-	static void add(RouterImpl& router, DatabaseImpl& database, MetricsImpl& metrics, const std::vector<PluginInfo>& plugins);
+	/// config: [metrics] (MetricsAccess); throws Poco::InvalidArgumentException for a bad entry.
+	static void add(RouterImpl& router, DatabaseImpl& database, MetricsImpl& metrics, const std::vector<PluginInfo>& plugins,
+		const Poco::Util::AbstractConfiguration& config);
 };
 
 } } // namespace Palaver::Server

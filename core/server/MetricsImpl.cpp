@@ -1,5 +1,6 @@
 #include "MetricsImpl.h"
 #include <Poco/Exception.h>
+#include <set>
 #include <sstream>
 
 namespace Palaver {
@@ -9,6 +10,8 @@ const std::array<double, MetricsImpl::BUCKETS> MetricsImpl::BUCKET_BOUNDS = {
 	0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5};
 
 namespace {
+
+const std::string OTHER_METHOD = "other";
 
 // Label values may hold any text: escape as the exposition format requires.
 std::string escapeLabel(const std::string& value)
@@ -63,8 +66,11 @@ void MetricsImpl::recordRequest(const std::string& method, const std::string& ro
 	_latencyBuckets[bucket].fetch_add(1, std::memory_order_relaxed);
 	_latencyMicros.fetch_add(static_cast<std::uint64_t>(seconds * 1e6), std::memory_order_relaxed);
 
+	// Clients may send any token as a method: one series each would grow without bound.
+	static const std::set<std::string> knownMethods{"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE"};
+	const std::string& label = knownMethods.count(method) ? method : OTHER_METHOD;
 	std::lock_guard<std::mutex> lock(_mutex);
-	++_requests[std::make_tuple(method, route, status)];
+	++_requests[std::make_tuple(label, route, status)];
 }
 
 std::string MetricsImpl::render() const

@@ -28,6 +28,7 @@ public:
 	Gauge& gauge(const std::string& name, const std::string& help) override;
 
 	/// Counts one answered request; route is the matched pattern ("" if none).
+	/// Methods other than the nine of RFC 9110 and PATCH count as "other".
 	void recordRequest(const std::string& method, const std::string& route, int status, double seconds);
 
 	/// The whole registry in Prometheus text exposition format 0.0.4.

@@ -24,10 +24,11 @@ TestServer& server()
 	return *instance;
 }
 
-/// Sends bytes as one request on a new connection; returns the answer's status.
-int rawStatus(const std::string& request)
+/// Sends bytes as one request on a new connection (to port, default: the
+/// suite's server); returns the answer's status.
+int rawStatus(const std::string& request, Poco::UInt16 port = 0)
 {
-	Poco::Net::StreamSocket socket(Poco::Net::SocketAddress("127.0.0.1", server().httpPort()));
+	Poco::Net::StreamSocket socket(Poco::Net::SocketAddress("127.0.0.1", port ? port : server().httpPort()));
 	socket.setReceiveTimeout(Poco::Timespan(5, 0));
 	socket.sendBytes(request.data(), static_cast<int>(request.size()));
 	char buffer[1024];
@@ -58,6 +59,8 @@ class ScreeningTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testPublicUrlOrigin);
 	CPPUNIT_TEST(testMalformedEscapes);
 	CPPUNIT_TEST(testDnsRebinding);
+	CPPUNIT_TEST(testMetricsAccess);
+	CPPUNIT_TEST(testUnknownMethodsOneLabel);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -142,6 +145,38 @@ public:
 		// The listener's address, localhost and IP addresses are the server's own names.
 		for (const std::string& host: std::vector<std::string>{"127.0.0.1:" + http, "localhost:" + http, "LOCALHOST", "[::1]:" + http, "10.1.2.3"})
 			CPPUNIT_ASSERT_EQUAL_MESSAGE(host, 200, rawStatus("GET /health HTTP/1.1\r\nHost: " + host + "\r\n\r\n"));
+	}
+
+	void testMetricsAccess()
+	{
+		// Default: loopback clients only.
+		CPPUNIT_ASSERT_EQUAL(200, HttpClient(server().httpPort()).get("/metrics").status);
+		// A client outside [metrics] allowed_addresses needs the token of [metrics].
+		TestServer::Options options;
+		options.arguments = {"--metrics.allowed_addresses=10.0.0.0/8, 2001:db8::/32", "--metrics.token=metrics-s3cret"};
+		TestServer guarded(options);
+		guarded.start();
+		HttpClient outsider(guarded.httpPort());
+		HttpReply refused = outsider.get("/metrics");
+		CPPUNIT_ASSERT_EQUAL(403, refused.status);
+		CPPUNIT_ASSERT_EQUAL(std::string("forbidden"), refused.errorCode());
+		CPPUNIT_ASSERT(refused.body.find("palaver_") == std::string::npos);
+		outsider.setBearer("metrics-s3cre");
+		CPPUNIT_ASSERT_EQUAL(403, outsider.get("/metrics").status);
+		outsider.setBearer("metrics-s3cret");
+		HttpReply allowed = outsider.get("/metrics");
+		CPPUNIT_ASSERT_EQUAL(200, allowed.status);
+		CPPUNIT_ASSERT(allowed.body.find("palaver_http_requests_total") != std::string::npos);
+	}
+
+	void testUnknownMethodsOneLabel()
+	{
+		for (const std::string method: {"BREW", "XYZZY1", "XYZZY2"})
+			rawStatus(method + " /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+		const std::string text = HttpClient(server().httpPort()).get("/metrics").body;
+		CPPUNIT_ASSERT(text.find("method=\"BREW\"") == std::string::npos);
+		CPPUNIT_ASSERT(text.find("method=\"XYZZY") == std::string::npos);
+		CPPUNIT_ASSERT(text.find("palaver_http_requests_total{method=\"other\",route=\"unmatched\",status=\"405\"}") != std::string::npos);
 	}
 };
 

@@ -1,5 +1,6 @@
 // Small pieces of the core that turn text into decisions: UTF-8 checks,
 // the origin policy, the metrics exposition, message timestamps.
+#include "MetricsAccess.h"
 #include "MetricsImpl.h"
 #include "palaver/Message.h"
 #include "palaver/OriginPolicy.h"
@@ -19,6 +20,7 @@ class TextTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(originPolicyOfConfiguration);
 	CPPUNIT_TEST(hostAllowList);
 	CPPUNIT_TEST(metricsExposition);
+	CPPUNIT_TEST(metricsAccessNetworks);
 	CPPUNIT_TEST(messageJsonRoundTrip);
 	CPPUNIT_TEST_SUITE_END();
 
@@ -91,6 +93,32 @@ public:
 		CPPUNIT_ASSERT(OriginPolicy(*config).allowsHost("anything.example"));
 		CPPUNIT_ASSERT_EQUAL(std::string("::1"), OriginPolicy::hostName("[::1]:80"));
 		CPPUNIT_ASSERT_EQUAL(std::string("example.org"), OriginPolicy::hostName("Example.ORG.:80"));
+	}
+
+	void metricsAccessNetworks()
+	{
+		using Poco::Net::IPAddress;
+		Poco::AutoPtr<Poco::Util::MapConfiguration> config(new Poco::Util::MapConfiguration);
+		const Server::MetricsAccess loopback(*config);
+		CPPUNIT_ASSERT(loopback.allowsAddress(IPAddress("127.0.0.1")));
+		CPPUNIT_ASSERT(loopback.allowsAddress(IPAddress("127.8.9.10")));
+		CPPUNIT_ASSERT(loopback.allowsAddress(IPAddress("::1")));
+		CPPUNIT_ASSERT(!loopback.allowsAddress(IPAddress("10.0.0.1")));
+		CPPUNIT_ASSERT(!loopback.allowsAddress(IPAddress("::2")));
+
+		config->setString("metrics.allowed_addresses", "10.1.0.0/16, 192.0.2.7 2001:db8::/32");
+		const Server::MetricsAccess networks(*config);
+		CPPUNIT_ASSERT(networks.allowsAddress(IPAddress("10.1.200.3")));
+		CPPUNIT_ASSERT(!networks.allowsAddress(IPAddress("10.2.0.1")));
+		CPPUNIT_ASSERT(networks.allowsAddress(IPAddress("192.0.2.7")));
+		CPPUNIT_ASSERT(!networks.allowsAddress(IPAddress("192.0.2.8")));
+		CPPUNIT_ASSERT(networks.allowsAddress(IPAddress("2001:db8:1::5")));
+		CPPUNIT_ASSERT(!networks.allowsAddress(IPAddress("127.0.0.1")));
+
+		config->setString("metrics.allowed_addresses", "10.0.0.0/33");
+		CPPUNIT_ASSERT_THROW(Server::MetricsAccess{*config}, Poco::InvalidArgumentException);
+		config->setString("metrics.allowed_addresses", "intranet");
+		CPPUNIT_ASSERT_THROW(Server::MetricsAccess{*config}, Poco::InvalidArgumentException);
 	}
 
 	void metricsExposition()
