@@ -5,6 +5,7 @@
 #include "LoginThrottle.h"
 #include "PasswordHasher.h"
 #include "SessionToken.h"
+#include "UserName.h"
 #include "UserStore.h"
 #include "palaver/Counter.h"
 #include "palaver/EventBus.h"
@@ -28,7 +29,6 @@ namespace Auth {
 
 namespace {
 
-const std::size_t MAX_USER_NAME = 180;
 const std::size_t MIN_PASSWORD = 6;
 const std::size_t MAX_PASSWORD = 4096;
 const std::size_t MAX_INFO = 255;
@@ -47,11 +47,12 @@ const std::size_t MAX_SESSION_CACHE_SIZE = 1000000;
 // The one answer for a wrong name and for a wrong password.
 const char* const BAD_CREDENTIALS = "wrong user name or password";
 
-bool hasControl(const std::string& text, bool allowLineBreaks)
+// C0 controls and DEL, but for line breaks and tabs.
+bool hasControl(const std::string& text)
 {
 	for (unsigned char c: text)
 	{
-		if (allowLineBreaks && (c == '\t' || c == '\n' || c == '\r')) continue;
+		if (c == '\t' || c == '\n' || c == '\r') continue;
 		if (c < 0x20 || c == 0x7F) return true;
 	}
 	return false;
@@ -124,7 +125,11 @@ void AuthPlugin::initialize(PluginContext& context)
 
 	_store = std::make_shared<UserStore>(context.database());
 	reconfigure(config);
-	_store->migrate();
+	for (const auto& clash: _store->migrate())
+	{
+		_logger->warning("user names %s (id %Ld) and %s (id %Ld) differ only by case or width: both kept, "
+			"and each can still log in; rename one to end the confusion", clash.keptName, clash.keptId, clash.name, clash.id);
+	}
 	_service = std::make_shared<AuthService>(_store, context.origins());
 	context.services().offer<UserDirectory>(_service);
 
@@ -170,17 +175,13 @@ void AuthPlugin::registerUser(Request& request, Response& response)
 {
 	_service->checkOrigin(request);
 	const Form& form = request.form();
-	const std::string userName = form.getAny({"username", "userName", "registration_form[username]"});
+	const std::string userName = UserName::checked(form.getAny({"username", "userName", "registration_form[username]"}));
 	const std::string password = form.getAny({"password", "plainPassword", "registration_form[plainPassword]"});
 	const std::string info = form.getAny({"info", "registration_form[info]"});
 
-	checkText("username", userName, 1, MAX_USER_NAME);
-	if (hasControl(userName, false)) throw HttpError::validation("username", "username must not contain control characters");
-	if (userName.front() == ' ' || userName.back() == ' ')
-		throw HttpError::validation("username", "username must not start or end with a space");
 	checkText("password", password, MIN_PASSWORD, MAX_PASSWORD);
 	checkText("info", info, 0, MAX_INFO);
-	if (hasControl(info, true)) throw HttpError::validation("info", "info must not contain control characters");
+	if (hasControl(info)) throw HttpError::validation("info", "info must not contain control characters");
 
 	ImageSniffer::Kind kind = ImageSniffer::Kind::None;
 	const Form::File* image = uploadedImage(form);
@@ -228,7 +229,7 @@ void AuthPlugin::login(Request& request, Response& response)
 	if (userName.empty()) throw HttpError::validation("username", "username must not be empty");
 	if (password.empty()) throw HttpError::validation("password", "password must not be empty");
 	// Names and passwords that registration refuses can match nobody.
-	if (!Utf8::isValid(userName) || Utf8::length(userName) > MAX_USER_NAME || Utf8::length(password) > MAX_PASSWORD)
+	if (!Utf8::isValid(userName) || Utf8::length(userName) > UserName::MAX_LENGTH || Utf8::length(password) > MAX_PASSWORD)
 	{
 		_loginFailures->inc();
 		throw HttpError::unauthorized(BAD_CREDENTIALS);

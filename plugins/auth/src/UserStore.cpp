@@ -1,4 +1,5 @@
 #include "UserStore.h"
+#include "UserName.h"
 #include "palaver/Counter.h"
 #include "palaver/Database.h"
 #include "palaver/HttpError.h"
@@ -50,7 +51,7 @@ Poco::Int64 UserStore::timeNow()
 	return Poco::Timestamp().epochMicroseconds();
 }
 
-void UserStore::migrate()
+std::vector<UserStore::NameClash> UserStore::migrate()
 {
 	_database.migrate("auth", {
 		{
@@ -69,16 +70,53 @@ void UserStore::migrate()
 				"expires_at BIGINT NOT NULL)",
 			"CREATE INDEX sessions_user_id ON sessions (user_id)",
 			"CREATE INDEX sessions_expires_at ON sessions (expires_at)"
+		},
+		{
+			// UserName::key; NULL until fillNameKeys() computes it (NULLs never clash).
+			"ALTER TABLE users ADD COLUMN name_key TEXT",
+			"CREATE UNIQUE INDEX users_name_key ON users (name_key)"
 		}
 	});
+	return fillNameKeys();
+}
+
+std::vector<UserStore::NameClash> UserStore::fillNameKeys()
+{
+	std::vector<NameClash> clashes;
+	_database.transact([&](Poco::Data::Session& session)
+	{
+		clashes.clear();
+		std::vector<Poco::Int64> ids;
+		std::vector<std::string> names;
+		session << "SELECT id, user_name FROM users WHERE name_key IS NULL ORDER BY id", into(ids), into(names), now;
+		for (std::size_t i = 0; i < ids.size(); ++i)
+		{
+			std::string key = UserName::key(names[i]);
+			Poco::Int64 id = ids[i];
+			NameClash clash;
+			Poco::Data::Statement holder(session);
+			holder << _database.sql("SELECT id, user_name FROM users WHERE name_key = ?"), into(clash.keptId), into(clash.keptName), use(key);
+			if (holder.execute() > 0)
+			{
+				// Both stay; the later one gets a key no name can have (names hold no
+				// control characters), so neither blocks the other.
+				clash.id = id;
+				clash.name = names[i];
+				clashes.push_back(clash);
+				key += "\x1f" + std::to_string(id);
+			}
+			session << _database.sql("UPDATE users SET name_key = ? WHERE id = ?"), use(key), use(id), now;
+		}
+	});
+	return clashes;
 }
 
 bool UserStore::nameTaken(const std::string& userName)
 {
 	Poco::Data::Session session = _database.session();
-	std::string name = userName;
+	std::string key = UserName::key(userName);
 	Poco::Int64 count = 0;
-	session << _database.sql("SELECT COUNT(*) FROM users WHERE user_name = ?"), into(count), use(name), now;
+	session << _database.sql("SELECT COUNT(*) FROM users WHERE name_key = ?"), into(count), use(key), now;
 	return count > 0;
 }
 
@@ -88,8 +126,9 @@ User UserStore::create(const User& user, const std::string& passwordHash, const 
 	_database.transact([&](Poco::Data::Session& session)
 	{
 		std::string name = user.userName;
+		std::string key = UserName::key(name);
 		Poco::Int64 count = 0;
-		session << _database.sql("SELECT COUNT(*) FROM users WHERE user_name = ?"), into(count), use(name), now;
+		session << _database.sql("SELECT COUNT(*) FROM users WHERE name_key = ?"), into(count), use(key), now;
 		if (count > 0) throw HttpError::conflict("this user name is taken", "username");
 
 		std::string hash = passwordHash;
@@ -99,8 +138,8 @@ User UserStore::create(const User& user, const std::string& passwordHash, const 
 		Poco::Int64 id = 0;
 		try
 		{
-			session << _database.sql("INSERT INTO users (user_name, password_hash, info, image, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id"),
-				into(id), use(name), use(hash), use(info), use(image), use(createdAt), now;
+			session << _database.sql("INSERT INTO users (user_name, name_key, password_hash, info, image, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id"),
+				into(id), use(name), use(key), use(hash), use(info), use(image), use(createdAt), now;
 		}
 		catch (Poco::Data::DataException& exception)
 		{
@@ -122,12 +161,16 @@ User UserStore::create(const User& user, const std::string& passwordHash, const 
 Poco::Optional<UserStore::Credentials> UserStore::findByName(const std::string& userName)
 {
 	Poco::Data::Session session = _database.session();
+	// Names are stored in NFC (those older than that as they came): the
+	// name as sent first, then its NFC form.
 	std::string name = userName;
+	std::string normalized = UserName::normalized(userName);
 	Credentials found;
 	Poco::Data::Statement select(session);
-	select << _database.sql("SELECT id, user_name, info, image, password_hash FROM users WHERE user_name = ?"),
+	select << _database.sql("SELECT id, user_name, info, image, password_hash FROM users WHERE user_name = ? OR user_name = ? "
+			"ORDER BY CASE WHEN user_name = ? THEN 0 ELSE 1 END LIMIT 1"),
 		into(found.user.id), into(found.user.userName), into(found.user.info), into(found.user.image), into(found.passwordHash),
-		use(name);
+		use(name), use(normalized), use(name);
 	if (select.execute() == 0) return Poco::Optional<Credentials>();
 	return found;
 }

@@ -20,7 +20,8 @@ class Database;
 namespace Auth {
 
 /// The auth plugin's tables, and the only code that touches them:
-///   users    (id, user_name UNIQUE, password_hash, info, image, created_at)
+///   users    (id, user_name UNIQUE, name_key UNIQUE (UserName::key), password_hash,
+///             info, image, created_at)
 ///   sessions (token_hash PRIMARY KEY, user_id, created_at, expires_at)
 /// Times are microseconds since the Unix epoch. Tokens are stored only as
 /// their SHA-256 (see SessionToken). Every write goes through
@@ -39,17 +40,32 @@ public:
 		std::string passwordHash;
 	};
 
+	/// Two users whose names share a key (UserName::key), found when the keys
+	/// were first computed: both are kept, the later one (id) with a key of
+	/// its own, so that neither blocks the other; an operator may rename one.
+	struct NameClash
+	{
+		Poco::Int64 keptId = 0;
+		std::string keptName;
+		Poco::Int64 id = 0;
+		std::string name;
+	};
+
 	explicit UserStore(Database& database);
 
-	/// Creates or updates the tables (component "auth").
-	void migrate();
+	/// Creates or updates the tables (component "auth") and computes the
+	/// name keys that are missing (users from before version 2); returns the
+	/// clashes found meanwhile.
+	std::vector<NameClash> migrate();
 
+	/// True when a user has a name with the same key (UserName::key).
 	bool nameTaken(const std::string& userName);
 
 	/// Inserts the user and its first session in one transaction. Throws
-	/// HttpError 409 when the name is taken.
+	/// HttpError 409 when the name (or one with the same key) is taken.
 	User create(const User& user, const std::string& passwordHash, const std::string& tokenHash, Poco::Int64 expiresAt);
 
+	/// The user of this exact name, or else of its NFC form.
 	Poco::Optional<Credentials> findByName(const std::string& userName);
 	Poco::Optional<User> findById(Poco::Int64 id);
 
@@ -80,6 +96,8 @@ public:
 	static Poco::Int64 timeNow();
 
 private:
+	std::vector<NameClash> fillNameKeys();
+
 	Database& _database;
 	SessionCache _sessions;
 	Counter* _cacheHits = nullptr;

@@ -3,6 +3,12 @@
 // a reader (invisible and bidirectional characters, NFC, case).
 #include "AuthOnly.h"
 #include "HttpClient.h"
+#include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/Session.h>
+#include <Poco/File.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/TemporaryFile.h>
+#include <sstream>
 #include <cppunit/extensions/HelperMacros.h>
 
 using namespace Palaver::Testing;
@@ -19,6 +25,23 @@ std::string setCookieNamed(const HttpReply& reply, const std::string& name)
 	return "";
 }
 
+std::string registerJson(const std::string& name)
+{
+	Poco::JSON::Object body;
+	body.set("username", name);
+	body.set("password", "secret123");
+	std::ostringstream text;
+	body.stringify(text);
+	return text.str();
+}
+
+int login(Poco::UInt16 port, const std::string& name, Poco::Int64* id = nullptr)
+{
+	HttpReply reply = HttpClient(port).postJson("/login", registerJson(name));
+	if (id && reply.status == 200) *id = reply.json()->getObject("user")->getValue<Poco::Int64>("id");
+	return reply.status;
+}
+
 bool hasAttribute(const std::string& setCookie, const std::string& attribute)
 {
 	return (setCookie + ";").find("; " + attribute + ";") != std::string::npos;
@@ -30,6 +53,8 @@ class AccountHardeningTest: public CppUnit::TestFixture
 {
 	CPPUNIT_TEST_SUITE(AccountHardeningTest);
 	CPPUNIT_TEST(testHostCookieBehindHttps);
+	CPPUNIT_TEST(testLookAlikeNames);
+	CPPUNIT_TEST(testMigrationKeepsClashingNames);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -59,6 +84,78 @@ public:
 		HttpReply logout = browser.request("POST", "/logout", "", "", origin);
 		CPPUNIT_ASSERT_EQUAL(204, logout.status);
 		CPPUNIT_ASSERT(hasAttribute(setCookieNamed(logout, "__Host-palaver_session"), "Secure"));
+	}
+
+	void testLookAlikeNames()
+	{
+		TestServer server(authOnly());
+		server.start();
+		HttpClient client(server.httpPort());
+		CPPUNIT_ASSERT_EQUAL(201, client.postJson("/register", registerJson("alice")).status);
+		// The same name to a reader: case, width.
+		for (const std::string name: {"Alice", "ALICE", "\xEF\xBD\x81\xEF\xBD\x8C\xEF\xBD\x89\xEF\xBD\x83\xEF\xBD\x85"})
+		{
+			HttpReply reply = client.postJson("/register", registerJson(name));
+			CPPUNIT_ASSERT_EQUAL_MESSAGE(name, 409, reply.status);
+			CPPUNIT_ASSERT_EQUAL(std::string("username"), reply.json()->getObject("error")->getValue<std::string>("field"));
+		}
+		// Hidden characters: zero-width, a bidirectional override, a C1 control.
+		for (const std::string name: {"al\xE2\x80\x8Bice", "\xE2\x80\xAE" "ecila", "alice\xC2\x9B"})
+		{
+			HttpReply reply = client.postJson("/register", registerJson(name));
+			CPPUNIT_ASSERT_EQUAL_MESSAGE(name, 400, reply.status);
+			CPPUNIT_ASSERT_EQUAL(std::string("validation_failed"), reply.errorCode());
+		}
+		// Stored in NFC; a log-in in either form finds it.
+		HttpReply jose = client.postJson("/register", registerJson("Jose\xCC\x81"));
+		CPPUNIT_ASSERT_EQUAL(201, jose.status);
+		CPPUNIT_ASSERT_EQUAL(std::string("Jos\xC3\xA9"), jose.json()->getObject("user")->getValue<std::string>("userName"));
+		CPPUNIT_ASSERT_EQUAL(200, login(server.httpPort(), "Jos\xC3\xA9"));
+		CPPUNIT_ASSERT_EQUAL(200, login(server.httpPort(), "Jose\xCC\x81"));
+	}
+
+	void testMigrationKeepsClashingNames()
+	{
+		// A database of schema version 1 (before name keys) in which "alice"
+		// and "Alice" are two users, as the earlier rules allowed.
+		const std::string stateDir = Poco::TemporaryFile::tempName();
+		const std::vector<std::string> sqlite = {"--database.connector=sqlite", "--database.connection=" + stateDir + "/palaver.db"};
+		TestServer::Options options = authOnly(sqlite);
+		options.stateDir = stateDir;
+		{
+			TestServer before(options);
+			before.start();
+			HttpClient client(before.httpPort());
+			CPPUNIT_ASSERT_EQUAL(201, client.postJson("/register", registerJson("alice")).status);
+			CPPUNIT_ASSERT_EQUAL(201, client.postJson("/register", registerJson("bob")).status);
+			before.stop();
+		}
+		Poco::Data::SQLite::Connector::registerConnector();
+		{
+			Poco::Data::Session db("SQLite", stateDir + "/palaver.db");
+			using namespace Poco::Data::Keywords;
+			db << "DROP INDEX users_name_key", now;
+			db << "ALTER TABLE users DROP COLUMN name_key", now;
+			db << "INSERT INTO users (user_name, password_hash, info, image, created_at) "
+				"SELECT 'Alice', password_hash, '', '', created_at FROM users WHERE user_name = 'alice'", now;
+			db << "UPDATE schema_versions SET version = 1 WHERE component = 'auth'", now;
+		}
+
+		TestServer after(options);
+		after.start();
+		CPPUNIT_ASSERT(after.waitForOutput("user names alice (id 1) and Alice (id 3) differ only by case or width"));
+		Poco::Int64 first = 0;
+		Poco::Int64 second = 0;
+		CPPUNIT_ASSERT_EQUAL(200, login(after.httpPort(), "alice", &first));
+		CPPUNIT_ASSERT_EQUAL(200, login(after.httpPort(), "Alice", &second));
+		CPPUNIT_ASSERT_EQUAL(Poco::Int64(1), first);
+		CPPUNIT_ASSERT_EQUAL(Poco::Int64(3), second);
+		CPPUNIT_ASSERT_EQUAL(200, login(after.httpPort(), "bob"));
+		HttpClient client(after.httpPort());
+		CPPUNIT_ASSERT_EQUAL(409, client.postJson("/register", registerJson("ALICE")).status);
+		CPPUNIT_ASSERT_EQUAL(409, client.postJson("/register", registerJson("Bob")).status);
+		after.stop();
+		Poco::File(stateDir).remove(true);
 	}
 };
 
