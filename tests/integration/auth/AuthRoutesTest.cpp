@@ -324,8 +324,10 @@ public:
 		CPPUNIT_ASSERT_EQUAL_MESSAGE(again.body, 409, again.status);
 		CPPUNIT_ASSERT_EQUAL(std::string("conflict"), again.errorCode());
 		CPPUNIT_ASSERT(sessionCookie(again).empty());
-		// Names are case-sensitive.
-		CPPUNIT_ASSERT_EQUAL(201, other.postJson("/register", json("Ana", "another1")).status);
+		// Names differing only by case are the same name to a reader (issue 21).
+		HttpReply upper = other.postJson("/register", json("Ana", "another1"));
+		CPPUNIT_ASSERT_EQUAL(409, upper.status);
+		CPPUNIT_ASSERT_EQUAL(std::string("username"), errorField(upper));
 		// The first user's password is unchanged.
 		CPPUNIT_ASSERT_EQUAL(401, other.postJson("/login", json("ana", "another1")).status);
 	}
