@@ -1,4 +1,5 @@
 #include "RouterImpl.h"
+#include "palaver/HttpError.h"
 #include <Poco/Exception.h>
 #include <cppunit/extensions/HelperMacros.h>
 
@@ -13,6 +14,7 @@ class RouterTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(unknownPathMatchesNothing);
 	CPPUNIT_TEST(encodedSlashStaysInSegment);
 	CPPUNIT_TEST(wildcardTakesTheRest);
+	CPPUNIT_TEST(malformedEscapeIsBadRequest);
 	CPPUNIT_TEST(duplicateRouteIsRefused);
 	CPPUNIT_TEST_SUITE_END();
 
@@ -76,6 +78,25 @@ public:
 		auto match = _router.match("GET", "/assets/css/app%20x.css");
 		CPPUNIT_ASSERT(match.route);
 		CPPUNIT_ASSERT_EQUAL(std::string("css/app x.css"), match.params["*"]);
+	}
+
+	void malformedEscapeIsBadRequest()
+	{
+		for (const char* path: {"/messages/from/%zz", "/messages/from/4%", "/assets/a%2", "/assets/css/%G0.css"})
+		{
+			try
+			{
+				_router.match("GET", path);
+				CPPUNIT_FAIL(std::string("no error for ") + path);
+			}
+			catch (Palaver::HttpError& e)
+			{
+				CPPUNIT_ASSERT_EQUAL(400, e.status());
+				CPPUNIT_ASSERT_EQUAL(std::string("bad_request"), e.code());
+			}
+		}
+		// Literal segments are compared undecoded: nothing to refuse there.
+		CPPUNIT_ASSERT(!_router.match("GET", "/contacts%zz").route);
 	}
 
 	void duplicateRouteIsRefused()
