@@ -1,8 +1,9 @@
 // Client JSON parsers side by side (docs/PERFORMANCE.md, "Client JSON"):
 // the frames and bodies clients send, each parsed by every candidate in turn,
-// several rounds; prints the median time per parse of each candidate.
+// several rounds; prints the median time per parse of each candidate. (The
+// ws plugin's former hand-made ClientJson was measured here until it was
+// replaced: commit 472cceb.)
 //   build/bench/json/palaver-json-bench [rounds] [parses per round]
-#include "ClientJson.h"
 #include "palaver/JsonParser.h"
 #include "palaver/Utf8.h"
 #include <Poco/JSON/Parser.h>
@@ -95,7 +96,6 @@ int main(int argc, char** argv)
 	const int parses = argc > 2 ? std::atoi(argv[2]) : 100000;
 
 	const Palaver::JsonParser palaverParser(Palaver::JsonParser::Limits{1024 * 1024, 16, 65536});
-	Palaver::Ws::ClientJson clientJson;
 	simdjson::dom::parser simdParser;
 	if (simdParser.allocate(64 * 1024, 16) != simdjson::SUCCESS) return 1;
 	const std::vector<Candidate> candidates = {
@@ -108,11 +108,6 @@ int main(int argc, char** argv)
 		{"JsonParser (RapidJSON SAX)", [&palaverParser](const std::string& text)
 			{
 				return palaverParser.parseObject(text).members().size();
-			}},
-		{"ws ClientJson (hand-made)", [&clientJson](const std::string& text)
-			{
-				if (!clientJson.parse(text, 16)) std::abort();
-				return static_cast<std::size_t>(clientJson.find("type") != nullptr);
 			}},
 		{"simdjson DOM -> JsonValue", [&simdParser](const std::string& text)
 			{
