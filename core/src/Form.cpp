@@ -196,6 +196,8 @@ void Form::setJson(const std::string& prefix, const JsonValue& object)
 		case JsonValue::Type::Null:
 			break;
 		case JsonValue::Type::Object:
+			// Kept as a field too, so that reading it as a string names it.
+			_fields[name] = Field{"", JsonValue::Type::Object};
 			setJson(name, value);
 			break;
 		case JsonValue::Type::Array:

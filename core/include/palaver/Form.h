@@ -16,8 +16,9 @@ namespace Palaver {
 /// The fields of a request body, whatever its encoding: a JSON object (read
 /// by JsonParser, with its limits), application/x-www-form-urlencoded or
 /// multipart/form-data. Nested JSON objects are flattened the way HTML forms
-/// name them: {"message": {"text": "hi"}} gives the field "message[text]"; a
-/// JSON null is an absent field; an array is refused (400 naming the field).
+/// name them: {"message": {"text": "hi"}} gives the field "message[text]"
+/// (and "message", of type Object); a JSON null is an absent field; an array
+/// is refused (400 naming the field).
 /// Every value is valid UTF-8 (the parser rejects a body with anything else
 /// with a 400).
 ///

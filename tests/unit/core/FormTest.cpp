@@ -93,6 +93,8 @@ public:
 		CPPUNIT_ASSERT(form.type("text") == Palaver::JsonValue::Type::Boolean);
 		CPPUNIT_ASSERT(form.type("s") == Palaver::JsonValue::Type::String);
 		CPPUNIT_ASSERT(form.type("absent") == Palaver::JsonValue::Type::Null);
+		CPPUNIT_ASSERT(form.type("message") == Palaver::JsonValue::Type::Object);
+		expectValidation("message", "message must be a string, not an object", [&form] { form.get("message"); });
 		CPPUNIT_ASSERT_EQUAL(std::string("x"), form.get("s"));
 		CPPUNIT_ASSERT_EQUAL(std::string("dflt"), form.get("absent", "dflt"));
 		// Form-encoded fields are strings.
