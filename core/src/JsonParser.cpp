@@ -6,7 +6,6 @@
 #include <rapidjson/reader.h>
 #include <algorithm>
 #include <charconv>
-#include <cstring>
 
 namespace Palaver {
 
@@ -16,9 +15,11 @@ namespace {
 // arrives; larger ones once more when they close, sorted (no quadratic time).
 constexpr std::size_t LINEAR_KEY_CHECK = 32;
 
-// Room reserved in a new array or object: client frames and bodies have a
-// few members, which then cost one allocation instead of one per doubling.
-constexpr std::size_t FIRST_CAPACITY = 8;
+// Room reserved in the outermost array or object: client frames and bodies
+// are one object of a few members, which then costs one allocation instead
+// of one per doubling. Nested ones grow as they fill, so that a text of many
+// small containers ("[[],[],...]") does not reserve room for each.
+constexpr std::size_t ROOT_CAPACITY = 8;
 
 // RapidJSON copies strings and numbers to its stack: this much of it lives on
 // the caller's stack, so that small texts parse without allocating for it.
@@ -73,8 +74,8 @@ public:
 		return true;
 	}
 
-	bool StartObject() { return open(JsonValue::object(FIRST_CAPACITY)); }
-	bool StartArray() { return open(JsonValue::array(FIRST_CAPACITY)); }
+	bool StartObject() { return open(JsonValue::object(_open.empty() ? ROOT_CAPACITY : 0)); }
+	bool StartArray() { return open(JsonValue::array(_open.empty() ? ROOT_CAPACITY : 0)); }
 
 	bool EndObject(rapidjson::SizeType count)
 	{

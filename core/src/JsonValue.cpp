@@ -3,16 +3,19 @@
 
 namespace Palaver {
 
-JsonValue::JsonValue(bool value): _type(Type::Boolean), _boolean(value)
+JsonValue::JsonValue(bool value): _type(Type::Boolean)
 {
+	_scalar.boolean = value;
 }
 
-JsonValue::JsonValue(Poco::Int64 value): _type(Type::Integer), _integer(value)
+JsonValue::JsonValue(Poco::Int64 value): _type(Type::Integer)
 {
+	_scalar.integer = value;
 }
 
-JsonValue::JsonValue(double value): _type(Type::Double), _double(value)
+JsonValue::JsonValue(double value): _type(Type::Double)
 {
+	_scalar.number = value;
 }
 
 JsonValue::JsonValue(std::string value): _type(Type::String), _string(std::move(value))
@@ -44,20 +47,20 @@ void JsonValue::expect(Type type) const
 bool JsonValue::boolean() const
 {
 	expect(Type::Boolean);
-	return _boolean;
+	return _scalar.boolean;
 }
 
 Poco::Int64 JsonValue::integer() const
 {
 	expect(Type::Integer);
-	return _integer;
+	return _scalar.integer;
 }
 
 double JsonValue::number() const
 {
-	if (_type == Type::Integer) return static_cast<double>(_integer);
+	if (_type == Type::Integer) return static_cast<double>(_scalar.integer);
 	expect(Type::Double);
-	return _double;
+	return _scalar.number;
 }
 
 const std::string& JsonValue::string() const

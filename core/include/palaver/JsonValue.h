@@ -71,9 +71,12 @@ private:
 	void expect(Type type) const;
 
 	Type _type = Type::Null;
-	bool _boolean = false;
-	Poco::Int64 _integer = 0;
-	double _double = 0;
+	union Scalar
+	{
+		bool boolean;
+		Poco::Int64 integer;
+		double number;
+	} _scalar = {false};  /// by _type (a value per parsed item: kept small)
 	std::string _string;
 	std::vector<JsonValue> _elements;
 	std::vector<Member> _members;
