@@ -7,6 +7,7 @@ packages=(
   build-essential cmake ccache pkg-config
   libpoco-dev libcppunit-dev libsodium-dev libsystemd-dev libpq-dev
   libicu-dev
+  rapidjson-dev
 )
 if [[ "${1:-}" == "--test" ]]; then
   # Packaging test (tests/packaging): cpack, dpkg -x, systemd-analyze verify.

@@ -1,14 +1,16 @@
 #include "palaver/Form.h"
 #include "palaver/HttpError.h"
+#include "palaver/JsonParser.h"
 #include "palaver/Utf8.h"
 #include <Poco/Exception.h>
-#include <Poco/JSON/Parser.h>
 #include <Poco/Net/HTMLForm.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/MediaType.h>
 #include <Poco/Net/MessageHeader.h>
 #include <Poco/Net/PartHandler.h>
+#include <Poco/NumberParser.h>
 #include <Poco/StreamCopier.h>
+#include <limits>
 #include <sstream>
 
 namespace Palaver {
@@ -16,6 +18,19 @@ namespace Palaver {
 namespace {
 
 const int MAX_FIELDS = 100;
+const std::size_t MAX_ID_DIGITS = 18;  // always fits Poco::Int64
+
+// The route's body limit bounds the text; the other limits are the parser's.
+const JsonParser& jsonParser()
+{
+	static const JsonParser parser([]
+	{
+		JsonParser::Limits limits;
+		limits.maxBytes = std::numeric_limits<std::size_t>::max();
+		return limits;
+	}());
+	return parser;
+}
 
 void checkUtf8(const std::string& name, const std::string& value)
 {
@@ -46,24 +61,6 @@ private:
 	Form& _form;
 };
 
-// Flattens a JSON object the way HTML forms name nested fields: a[b][c].
-void flatten(Form& form, const std::string& prefix, const Poco::JSON::Object& object)
-{
-	for (const auto& entry: object)
-	{
-		const std::string name = prefix.empty() ? entry.first : prefix + "[" + entry.first + "]";
-		const Poco::Dynamic::Var& value = entry.second;
-		if (value.isEmpty())
-			continue;
-		if (value.type() == typeid(Poco::JSON::Object::Ptr))
-			flatten(form, name, *value.extract<Poco::JSON::Object::Ptr>());
-		else if (value.type() == typeid(Poco::JSON::Array::Ptr))
-			throw HttpError::validation(name, "arrays are not accepted here");
-		else
-			form.set(name, value.convert<std::string>());
-	}
-}
-
 } // namespace
 
 Form Form::parse(const std::string& contentType, const std::string& body)
@@ -84,19 +81,16 @@ Form Form::parse(const std::string& contentType, const std::string& body)
 	if (mediaType.matches("application", "json"))
 	{
 		if (!Utf8::isValid(body)) throw HttpError::validation("", "text must be valid UTF-8");
-		Poco::Dynamic::Var parsed;
+		JsonValue parsed;
 		try
 		{
-			Poco::JSON::Parser parser;
-			parsed = parser.parse(body);
+			parsed = jsonParser().parseObject(body);
 		}
-		catch (Poco::Exception&)
+		catch (Poco::SyntaxException& e)
 		{
-			throw HttpError::badRequest("malformed JSON body");
+			throw HttpError::badRequest("JSON body: " + e.message());
 		}
-		if (parsed.type() != typeid(Poco::JSON::Object::Ptr))
-			throw HttpError::badRequest("the JSON body must be an object");
-		flatten(form, "", *parsed.extract<Poco::JSON::Object::Ptr>());
+		form.setJson("", parsed);
 		if (form._fields.size() > MAX_FIELDS) throw HttpError::badRequest("too many fields");
 		return form;
 	}
@@ -133,10 +127,17 @@ bool Form::has(const std::string& name) const
 	return _fields.count(name) > 0;
 }
 
+const std::string& Form::stringField(const std::string& name, const Field& field) const
+{
+	if (field.type != JsonValue::Type::String)
+		throw HttpError::validation(name, name + " must be a string, not " + JsonValue::typeName(field.type));
+	return field.text;
+}
+
 std::string Form::get(const std::string& name, const std::string& defaultValue) const
 {
 	auto it = _fields.find(name);
-	return it == _fields.end() ? defaultValue : it->second;
+	return it == _fields.end() ? defaultValue : stringField(name, it->second);
 }
 
 std::string Form::getAny(std::initializer_list<std::string> names, const std::string& defaultValue) const
@@ -144,9 +145,27 @@ std::string Form::getAny(std::initializer_list<std::string> names, const std::st
 	for (const auto& name: names)
 	{
 		auto it = _fields.find(name);
-		if (it != _fields.end()) return it->second;
+		if (it != _fields.end()) return stringField(name, it->second);
 	}
 	return defaultValue;
+}
+
+Poco::Int64 Form::getInteger(const std::string& name, Poco::Int64 defaultValue) const
+{
+	auto it = _fields.find(name);
+	if (it == _fields.end()) return defaultValue;
+	const Field& field = it->second;
+	const bool digits = field.type == JsonValue::Type::String && !field.text.empty() && field.text.size() <= MAX_ID_DIGITS
+		&& field.text.find_first_not_of("0123456789") == std::string::npos;
+	if (field.type != JsonValue::Type::Integer && !digits)
+		throw HttpError::validation(name, name + " must be an integer");
+	return Poco::NumberParser::parse64(field.text);
+}
+
+JsonValue::Type Form::type(const std::string& name) const
+{
+	auto it = _fields.find(name);
+	return it == _fields.end() ? JsonValue::Type::Null : it->second.type;
 }
 
 const Form::File* Form::file(const std::string& name) const
@@ -157,12 +176,43 @@ const Form::File* Form::file(const std::string& name) const
 
 void Form::set(const std::string& name, const std::string& value)
 {
-	_fields[name] = value;
+	_fields[name] = Field{value, JsonValue::Type::String};
 }
 
 void Form::setFile(const std::string& name, File file)
 {
 	_files[name] = std::move(file);
+}
+
+void Form::setJson(const std::string& prefix, const JsonValue& object)
+{
+	// Flattened the way HTML forms name nested fields: a[b][c].
+	for (const JsonValue::Member& member: object.members())
+	{
+		const std::string name = prefix.empty() ? member.key : prefix + "[" + member.key + "]";
+		const JsonValue& value = member.value;
+		switch (value.type())
+		{
+		case JsonValue::Type::Null:
+			break;
+		case JsonValue::Type::Object:
+			// Kept as a field too, so that reading it as a string names it.
+			_fields[name] = Field{"", JsonValue::Type::Object};
+			setJson(name, value);
+			break;
+		case JsonValue::Type::Array:
+			throw HttpError::validation(name, "arrays are not accepted here");
+		case JsonValue::Type::String:
+			_fields[name] = Field{value.string(), JsonValue::Type::String};
+			break;
+		case JsonValue::Type::Integer:
+			_fields[name] = Field{std::to_string(value.integer()), JsonValue::Type::Integer};
+			break;
+		default:
+			_fields[name] = Field{"", value.type()};
+			break;
+		}
+	}
 }
 
 } // namespace Palaver

@@ -69,6 +69,12 @@ void appendDate(std::string& out, Poco::Int64 time)
 	out.append(text, sizeof(text));
 }
 
+// What a message takes besides its two strings, with ids of up to 19 digits
+// and every key: enough that the answer is written without a reallocation
+// unless the strings are escaped.
+const std::size_t FIXED_JSON_SIZE = 224;
+
+
 } // namespace
 
 Poco::JSON::Object::Ptr Message::toJson() const
@@ -112,10 +118,28 @@ void Message::appendJson(std::string& out) const
 std::string Message::toJsonText() const
 {
 	std::string out;
-	out.reserve(160 + text.size() + fromUserName.size());
+	out.reserve(FIXED_JSON_SIZE + text.size() + fromUserName.size());
 	appendJson(out);
 	return out;
 }
+
+std::string Message::arrayJsonText(const std::vector<Message>& messages)
+{
+	std::size_t size = 2;
+	for (const Message& message: messages)
+		size += FIXED_JSON_SIZE + message.text.size() + message.fromUserName.size();
+	std::string out;
+	out.reserve(size);
+	out += '[';
+	for (std::size_t i = 0; i < messages.size(); ++i)
+	{
+		if (i > 0) out += ',';
+		messages[i].appendJson(out);
+	}
+	out += ']';
+	return out;
+}
+
 
 Message Message::fromJson(const Poco::JSON::Object& json)
 {

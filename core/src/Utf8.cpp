@@ -1,9 +1,13 @@
 #include "palaver/Utf8.h"
 #include <Poco/UTF8Encoding.h>
+#include <cstdint>
+#include <cstring>
 
 namespace Palaver {
 
 namespace {
+
+constexpr std::uint64_t ASCII_MASK = 0x8080808080808080ULL;
 
 // Length of the sequence a lead byte starts, 0 for a byte that cannot lead.
 int sequenceLength(unsigned char lead)
@@ -27,6 +31,10 @@ bool Utf8::isValid(const std::string& text)
 		if (bytes[i] < 0x80)
 		{
 			++i;
+			// Chat text is mostly ASCII: eight bytes at a time while it lasts.
+			std::uint64_t word = 0;
+			while (i + sizeof(word) <= size && (std::memcpy(&word, bytes + i, sizeof(word)), (word & ASCII_MASK) == 0))
+				i += sizeof(word);
 			continue;
 		}
 		const int length = sequenceLength(bytes[i]);

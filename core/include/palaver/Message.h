@@ -8,6 +8,7 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/Types.h>
 #include <string>
+#include <vector>
 
 namespace Palaver {
 
@@ -33,6 +34,11 @@ struct Message
 
 	/// The same as a string of its own.
 	std::string toJsonText() const;
+
+	/// The JSON array of messages, each as appendJson writes it: byte for
+	/// byte what Poco::JSON::Stringifier::condense() makes of an array of
+	/// toJson(), written in one string reserved for it.
+	static std::string arrayJsonText(const std::vector<Message>& messages);
 	static Message fromJson(const Poco::JSON::Object& json);
 };
 

@@ -1,5 +1,4 @@
 #include "MessageRoutes.h"
-#include "MessageJson.h"
 #include "MessageService.h"
 #include "palaver/HttpError.h"
 #include "palaver/Request.h"
@@ -43,7 +42,7 @@ void MessageRoutes::conversation(Request& request, Response& response)
 	// Only ever the caller's own conversation: the caller is one side of
 	// every row read, whoever {toUserId} names.
 	const std::vector<Message> messages = _service.conversation(caller.id, other, before, static_cast<std::size_t>(limit));
-	response.sendJsonText(200, MessageJson::array(messages));
+	response.sendJsonText(200, Message::arrayJsonText(messages));
 }
 
 void MessageRoutes::post(Request& request, Response& response)

@@ -1,10 +1,11 @@
 #include "Dispatcher.h"
 #include "IoLoop.h"
-#include "JsonOut.h"
 #include "Runtime.h"
 #include "palaver/HttpError.h"
+#include "palaver/JsonParser.h"
 #include "palaver/JsonWriter.h"
 #include <Poco/NumberParser.h>
+#include <limits>
 
 namespace Palaver {
 namespace Ws {
@@ -12,13 +13,26 @@ namespace Ws {
 namespace {
 
 constexpr std::size_t MAX_CLIENT_MSG_ID = 128;
-constexpr std::size_t MAX_JSON_DEPTH = 16;
+constexpr std::size_t MAX_ID_DIGITS = 18;  // always fits Poco::Int64
 
-bool stringField(const ClientJson& object, const char* name, std::string& value)
+// Client frames are flat: a low depth limit; their size is the frame limit's.
+const JsonParser& frameParser()
 {
-	const ClientJson::Field* field = object.find(name);
-	if (!field || field->kind != ClientJson::Kind::String) return false;
-	value = field->text;
+	static const JsonParser parser([]
+	{
+		JsonParser::Limits limits;
+		limits.maxBytes = std::numeric_limits<std::size_t>::max();
+		limits.maxDepth = 16;
+		return limits;
+	}());
+	return parser;
+}
+
+bool stringField(const JsonValue& frame, const char* name, std::string& value)
+{
+	const JsonValue* field = frame.find(name);
+	if (!field || !field->isString()) return false;
+	value = field->string();
 	return true;
 }
 
@@ -33,13 +47,6 @@ void appendMember(std::string& out, const char* key, const std::string& value)
 }
 
 } // namespace
-
-std::string Dispatcher::stringify(const Poco::JSON::Object& object)
-{
-	std::string out;
-	JsonOut::appendObject(out, object);
-	return out;
-}
 
 std::string Dispatcher::errorJson(const std::string& code, const std::string& message, const std::string& clientMsgId, const std::string& field)
 {
@@ -70,7 +77,7 @@ std::string Dispatcher::chatmsgJson(const Poco::JSON::Object& message)
 {
 	std::string out;
 	out.reserve(256);
-	JsonOut::appendObject(out, message, "type", "chatmsg");
+	JsonWriter::appendObject(out, message, "type", "chatmsg");
 	return out;
 }
 
@@ -82,19 +89,18 @@ std::string Dispatcher::chatmsgJson(const Message& message)
 	return out;
 }
 
-bool Dispatcher::idField(const ClientJson& object, const char* name, Poco::Int64& id, bool allowZero)
+bool Dispatcher::idField(const JsonValue& frame, const char* name, Poco::Int64& id, bool allowZero)
 {
-	const ClientJson::Field* field = object.find(name);
+	const JsonValue* field = frame.find(name);
 	if (!field) return false;
-	if (field->kind == ClientJson::Kind::Integer)
+	if (field->isInteger())
 	{
-		if (!field->inRange) return false;
-		id = field->number;
+		id = field->integer();
 	}
-	else if (field->kind == ClientJson::Kind::String)
+	else if (field->isString())
 	{
-		const std::string& text = field->text;
-		if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos) return false;
+		const std::string& text = field->string();
+		if (text.empty() || text.size() > MAX_ID_DIGITS || text.find_first_not_of("0123456789") != std::string::npos) return false;
 		id = Poco::NumberParser::parse64(text);
 	}
 	else
@@ -106,10 +112,14 @@ bool Dispatcher::idField(const ClientJson& object, const char* name, Poco::Int64
 
 void Dispatcher::onText(IoLoop& loop, Connection& connection, const std::string& text, Runtime& runtime)
 {
-	ClientJson& frame = loop.json();
-	if (!frame.parse(text, MAX_JSON_DEPTH))
+	JsonValue frame;
+	try
 	{
-		loop.sendText(connection, errorJson("bad_request", "a frame must be a JSON object"));
+		frame = frameParser().parseObject(text);
+	}
+	catch (Poco::SyntaxException& e)
+	{
+		loop.sendText(connection, errorJson("bad_request", "a frame must be a JSON object: " + e.message()));
 		return;
 	}
 	std::string type;
@@ -185,12 +195,14 @@ void Dispatcher::onText(IoLoop& loop, Connection& connection, const std::string&
 	}
 }
 
-void Dispatcher::postChat(IoLoop& loop, Connection& connection, const ClientJson& frame, Runtime& runtime)
+void Dispatcher::postChat(IoLoop& loop, Connection& connection, const JsonValue& frame, Runtime& runtime)
 {
 	std::string clientMsgId;
-	if (const ClientJson::Field* field = frame.find("clientMsgId"))
+	if (const JsonValue* field = frame.find("clientMsgId"))
 	{
-		if (field->kind != ClientJson::Kind::Other) clientMsgId = field->text;
+		// A string, or an integer as its decimal text (as before the strict parser).
+		if (field->isString()) clientMsgId = field->string();
+		else if (field->isInteger()) clientMsgId = std::to_string(field->integer());
 		if (clientMsgId.empty() || clientMsgId.size() > MAX_CLIENT_MSG_ID)
 		{
 			loop.sendText(connection, errorJson("bad_request", "clientMsgId must be a string of 1 to 128 characters", "", "clientMsgId"));

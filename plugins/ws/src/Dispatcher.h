@@ -18,10 +18,10 @@
 namespace Palaver {
 
 class HttpError;
+class JsonValue;
 
 namespace Ws {
 
-class ClientJson;
 class IoLoop;
 class Runtime;
 struct Connection;
@@ -49,13 +49,11 @@ public:
 	/// The same frame's JSON from a stored Message (replays).
 	static std::string chatmsgJson(const Message& message);
 
-	static std::string stringify(const Poco::JSON::Object& object);
-
-	/// A positive id from a JSON number or a string of digits.
-	static bool idField(const ClientJson& object, const char* name, Poco::Int64& id, bool allowZero = false);
+	/// A positive id from a JSON integer or a string of digits.
+	static bool idField(const JsonValue& frame, const char* name, Poco::Int64& id, bool allowZero = false);
 
 private:
-	static void postChat(IoLoop& loop, Connection& connection, const ClientJson& frame, Runtime& runtime);
+	static void postChat(IoLoop& loop, Connection& connection, const JsonValue& frame, Runtime& runtime);
 
 public:
 	/// The answer to a chatmsg, encoded: ack with the stored id, or the

@@ -12,7 +12,6 @@
 
 #include "Connection.h"
 #include "Handshake.h"
-#include "ClientJson.h"
 #include <Poco/Types.h>
 #include <atomic>
 #include <cstdint>
@@ -99,7 +98,6 @@ public:
 	void send(Connection& connection, const FrameBytes& frame);
 	void startClose(Connection& connection, std::uint16_t code, const std::string& reason);
 	void beginAuth(Connection& connection, const std::string& token, bool fallback);
-	ClientJson& json() { return _json; }
 	/// A receiver the message store has accepted a message for (from this loop).
 	bool knowsUser(Poco::Int64 userId) const { return _knownUsers.count(userId) != 0; }
 
@@ -164,7 +162,6 @@ private:
 	std::priority_queue<Timer, std::vector<Timer>, std::greater<Timer>> _timers;
 	Poco::Int64 _nextPing = 0;
 	std::vector<char> _readBuffer;   /// shared by every connection of this loop
-	ClientJson _json;                /// client frames are parsed into this (keeps its memory)
 	std::unordered_set<Poco::Int64> _knownUsers;
 	bool _stopping = false;
 	Poco::Int64 _stopDeadline = 0;

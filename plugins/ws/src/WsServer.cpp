@@ -1,7 +1,7 @@
 #include "WsServer.h"
 #include "Dispatcher.h"
-#include "JsonOut.h"
 #include "palaver/HttpError.h"
+#include "palaver/JsonWriter.h"
 #include "palaver/Request.h"
 #include "palaver/Response.h"
 #include <Poco/JSON/Array.h>
@@ -138,7 +138,7 @@ void WsServer::onUserRegistered(const Poco::JSON::Object::Ptr& user)
 {
 	if (!user || !_running) return;
 	std::string json;
-	JsonOut::appendObject(json, *user, "type", "usermsg");
+	JsonWriter::appendObject(json, *user, "type", "usermsg");
 	_runtime->hub.deliverAll(std::make_shared<const std::string>(FrameEncoder::text(json)));
 }
 

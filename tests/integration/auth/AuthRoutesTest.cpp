@@ -288,6 +288,13 @@ public:
 		checkInvalid(json("ana", "secret123", std::string(256, 'i')), "info");
 		checkInvalid("{\"password\": \"secret123\"}", "username");
 		checkInvalid("{\"username\": \"ana\"}", "password");
+		// JSON fields of the wrong type are refused, never turned into text.
+		checkInvalid("{\"username\": 12345, \"password\": \"secret123\"}", "username");
+		checkInvalid("{\"username\": \"ana\", \"password\": true}", "password");
+		checkInvalid("{\"username\": \"ana\", \"password\": \"secret123\", \"info\": {\"a\": \"x\"}}", "info");
+		checkInvalid("{\"username\": [\"ana\"], \"password\": \"secret123\"}", "username");
+		// The name "12345" was not taken by the refused request.
+		CPPUNIT_ASSERT_EQUAL(201, _client->registerUser("12345").status);
 
 		// The limits count characters, not bytes: 180 two-byte characters pass,
 		// and so do 255 of them in info and 4096 in a password.

@@ -157,6 +157,16 @@ public:
 		assertError(ana.request("POST", path, "text=abc%FF", "application/x-www-form-urlencoded"), 400, "");
 		assertError(ana.request("POST", path, "{\"text\": \"abc\xFF\"}", "application/json"), 400, "");
 		assertError(ana.request("POST", path, "text=%C0%AF", "application/x-www-form-urlencoded"), 400, "");
+		// JSON fields of the wrong type are refused, never turned into text.
+		for (const auto& body: std::vector<std::pair<std::string, std::string>>{{"{\"text\": true}", "text"},
+			{"{\"text\": 12345}", "text"}, {"{\"text\": {\"a\": \"b\"}}", "text"}, {"{\"message\": {\"text\": 1.5}}", "message[text]"}})
+		{
+			const HttpReply reply = ana.request("POST", path, body.first, "application/json");
+			assertError(reply, 400, body.second);
+			CPPUNIT_ASSERT_EQUAL_MESSAGE(body.first, std::string("validation_failed"), reply.errorCode());
+		}
+		// A repeated key is refused (which one would count?).
+		assertError(ana.request("POST", path, "{\"text\": \"a\", \"text\": \"b\"}", "application/json"), 400, "");
 		// Nothing of that was stored.
 		HttpReply read = bob.get("/messages/from/" + std::to_string(registeredId(ana)));
 		CPPUNIT_ASSERT_EQUAL(std::size_t(2), read.jsonArray()->size());

@@ -265,6 +265,24 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::string("x2"), error->getValue<std::string>("clientMsgId"));
 		a1->sendText("{\"type\":\"chatmsg\",\"toUserId\":\"abc\",\"text\":\"hola\"}");
 		CPPUNIT_ASSERT_EQUAL(std::string("validation_failed"), a1->receiveType("error")->getValue<std::string>("code"));
+		// A text of the wrong type is refused, never turned into text.
+		for (const std::string& text: {std::string("true"), std::string("12345"), std::string("{\"a\":\"b\"}")})
+		{
+			a1->sendText("{\"type\":\"chatmsg\",\"toUserId\":" + std::to_string(b.id) + ",\"text\":" + text + ",\"clientMsgId\":\"x3\"}");
+			error = a1->receiveType("error");
+			CPPUNIT_ASSERT_EQUAL(std::string("validation_failed"), error->getValue<std::string>("code"));
+			CPPUNIT_ASSERT_EQUAL(std::string("text"), error->getValue<std::string>("field"));
+			CPPUNIT_ASSERT_EQUAL(std::string("x3"), error->getValue<std::string>("clientMsgId"));
+		}
+		// The strict parser's refusals: a repeated key, an integer beyond 64 bits.
+		for (const std::string& frame: {std::string("{\"type\":\"chatmsg\",\"type\":\"typing\",\"toUserId\":") + std::to_string(b.id) + "}",
+			std::string("{\"type\":\"chatmsg\",\"toUserId\":99999999999999999999,\"text\":\"hola\"}")})
+		{
+			a1->sendText(frame);
+			error = a1->receiveType("error");
+			CPPUNIT_ASSERT_EQUAL(std::string("bad_request"), error->getValue<std::string>("code"));
+		}
+		CPPUNIT_ASSERT(skipUntilSilent(*a1, "chatmsg"));
 	}
 
 	void testUsermsg()

@@ -1,18 +1,17 @@
-// Unit tests of the ws plugin's hot-path JSON (plugins/ws/src/ClientJson.cpp, JsonOut.cpp): the
-// flat parser must read what Poco's parser reads and leave everything else to
-// it; the writer must give Poco's bytes.
+// Unit tests of the ws plugin's JSON (plugins/ws/src/Dispatcher.cpp): frames
+// read by libpalaver's JsonParser (its own rules: tests/unit/json/JsonParserTest.cpp)
+// and ids taken from integers or strings of digits; frames written by
+// JsonWriter with Poco's bytes.
 #include "Dispatcher.h"
-#include "ClientJson.h"
-#include "JsonOut.h"
+#include "palaver/JsonParser.h"
 #include "palaver/JsonWriter.h"
 #include <Poco/JSON/Parser.h>
 #include <cppunit/extensions/HelperMacros.h>
 #include <sstream>
 #include <string>
 
-using Palaver::Ws::ClientJson;
+using Palaver::JsonValue;
 using Palaver::Ws::Dispatcher;
-using Palaver::Ws::JsonOut;
 
 namespace {
 
@@ -28,12 +27,8 @@ std::string pocoString(const Poco::JSON::Object& object)
 class WsJsonTest: public CppUnit::TestFixture
 {
 	CPPUNIT_TEST_SUITE(WsJsonTest);
-	CPPUNIT_TEST(testFlatFrameTakesFastPath);
-	CPPUNIT_TEST(testEscapes);
-	CPPUNIT_TEST(testLastDuplicateWins);
-	CPPUNIT_TEST(testFallsBackToPoco);
-	CPPUNIT_TEST(testRefusedLikePoco);
-	CPPUNIT_TEST(testSameValuesAsPoco);
+	CPPUNIT_TEST(testFrameFields);
+	CPPUNIT_TEST(testIdsAsStringsOrIntegers);
 	CPPUNIT_TEST(testStringsWrittenAsPoco);
 	CPPUNIT_TEST(testObjectWrittenAsPoco);
 	CPPUNIT_TEST(testReplayedFrameAsLive);
@@ -41,90 +36,36 @@ class WsJsonTest: public CppUnit::TestFixture
 	CPPUNIT_TEST_SUITE_END();
 
 public:
-	void testFlatFrameTakesFastPath()
+	void testFrameFields()
 	{
-		ClientJson json;
-		CPPUNIT_ASSERT(json.parse(" {\"type\" : \"chatmsg\",\"toUserId\":42,\"text\":\"h\\u00e9\",\"n\":-7, \"b\":true,\"z\":null} ", 16));
-		CPPUNIT_ASSERT(!json.fast());  // \u goes to Poco
-		CPPUNIT_ASSERT(json.parse("{\"type\":\"chatmsg\",\"toUserId\":42,\"text\":\"h\xc3\xa9 \\\"q\\\"\",\"clientMsgId\":\"a1\",\"n\":-7,\"b\":true,\"z\":null}", 16));
-		CPPUNIT_ASSERT(json.fast());
-		CPPUNIT_ASSERT_EQUAL(std::string("chatmsg"), json.find("type")->text);
-		CPPUNIT_ASSERT(json.find("toUserId")->kind == ClientJson::Kind::Integer);
-		CPPUNIT_ASSERT_EQUAL(Poco::Int64(42), json.find("toUserId")->number);
-		CPPUNIT_ASSERT_EQUAL(std::string("h\xc3\xa9 \"q\""), json.find("text")->text);
-		CPPUNIT_ASSERT_EQUAL(std::string("-7"), json.find("n")->text);
-		CPPUNIT_ASSERT(json.find("b")->kind == ClientJson::Kind::Other);
-		CPPUNIT_ASSERT(json.find("z")->kind == ClientJson::Kind::Other);
-		CPPUNIT_ASSERT(json.find("missing") == nullptr);
-		CPPUNIT_ASSERT(json.parse("{}", 16));
-		CPPUNIT_ASSERT(json.fast());
-		CPPUNIT_ASSERT(json.find("type") == nullptr);  // nothing left from the previous frame
-	}
-
-	void testEscapes()
-	{
-		ClientJson json;
-		CPPUNIT_ASSERT(json.parse("{\"t\":\"a\\\\b\\/c\\n\\t\\r\\b\\f\"}", 16));
-		CPPUNIT_ASSERT(json.fast());
-		CPPUNIT_ASSERT_EQUAL(std::string("a\\b/c\n\t\r\b\f"), json.find("t")->text);
-	}
-
-	void testLastDuplicateWins()
-	{
-		ClientJson json;
-		CPPUNIT_ASSERT(json.parse("{\"type\":\"a\",\"type\":\"b\"}", 16));
-		CPPUNIT_ASSERT_EQUAL(std::string("b"), json.find("type")->text);
-	}
-
-	void testFallsBackToPoco()
-	{
-		ClientJson json;
-		// Nested values, doubles, long numbers: Poco's parser, same fields.
-		CPPUNIT_ASSERT(json.parse("{\"type\":\"chatmsg\",\"o\":{\"a\":[1,2]},\"d\":1.5,\"big\":12345678901234567890,\"id\":1234567890123456789}", 16));
-		CPPUNIT_ASSERT(!json.fast());
-		CPPUNIT_ASSERT_EQUAL(std::string("chatmsg"), json.find("type")->text);
-		CPPUNIT_ASSERT(json.find("o")->kind == ClientJson::Kind::Other);
-		CPPUNIT_ASSERT(json.find("d")->kind == ClientJson::Kind::Other);
-		CPPUNIT_ASSERT(json.find("big")->kind == ClientJson::Kind::Integer);
-		CPPUNIT_ASSERT(!json.find("big")->inRange);
-		CPPUNIT_ASSERT_EQUAL(Poco::Int64(1234567890123456789LL), json.find("id")->number);
+		const JsonValue frame = Palaver::JsonParser().parseObject(
+			"{\"type\":\"chatmsg\",\"toUserId\":42,\"text\":\"h\xc3\xa9 \\\"q\\\"\",\"clientMsgId\":\"a1\",\"n\":-7,\"b\":true,\"z\":null}");
+		CPPUNIT_ASSERT_EQUAL(std::string("chatmsg"), frame.find("type")->string());
+		CPPUNIT_ASSERT_EQUAL(std::string("h\xc3\xa9 \"q\""), frame.find("text")->string());
 		Poco::Int64 id = 0;
-		CPPUNIT_ASSERT(!Dispatcher::idField(json, "big", id));
-		CPPUNIT_ASSERT(Dispatcher::idField(json, "id", id));
+		CPPUNIT_ASSERT(Dispatcher::idField(frame, "toUserId", id));
+		CPPUNIT_ASSERT_EQUAL(Poco::Int64(42), id);
+		CPPUNIT_ASSERT(!Dispatcher::idField(frame, "n", id));         // negative
+		CPPUNIT_ASSERT(!Dispatcher::idField(frame, "b", id));         // a boolean
+		CPPUNIT_ASSERT(!Dispatcher::idField(frame, "z", id));         // null
+		CPPUNIT_ASSERT(!Dispatcher::idField(frame, "type", id));      // not digits
+		CPPUNIT_ASSERT(!Dispatcher::idField(frame, "missing", id));
 	}
 
-	void testRefusedLikePoco()
+	void testIdsAsStringsOrIntegers()
 	{
-		ClientJson json;
-		for (const char* text: {"", "[1]", "\"x\"", "5", "{", "{\"a\":}", "{\"a\":1,}", "{\"a\":1} x", "{a:1}", "{\"a\":01}",
-			"{\"a\":\"\x01\"}", "{\"a\":tru}", "{\"a\" 1}"})
-		{
-			CPPUNIT_ASSERT_MESSAGE(text, !json.parse(text, 16));
-		}
-		// Deeper than the limit: refused (by Poco).
-		CPPUNIT_ASSERT(!json.parse("{\"a\":" + std::string(20, '[') + std::string(20, ']') + "}", 16));
-	}
-
-	void testSameValuesAsPoco()
-	{
-		// Strings, integers and ids read alike on both paths.
-		for (const char* text: {"{\"toUserId\":\"17\",\"clientMsgId\":99,\"text\":\"x\"}", "{\"toUserId\":-3,\"clientMsgId\":\"\"}",
-			"{\"toUserId\":0,\"upToId\":-0}"})
-		{
-			ClientJson json;
-			CPPUNIT_ASSERT(json.parse(text, 16));
-			CPPUNIT_ASSERT(json.fast());
-			Poco::JSON::Parser parser;
-			Poco::JSON::Object::Ptr poco = parser.parse(text).extract<Poco::JSON::Object::Ptr>();
-			for (const auto& member: *poco)
-			{
-				const ClientJson::Field* field = json.find(member.first.c_str());
-				CPPUNIT_ASSERT(field);
-				CPPUNIT_ASSERT_EQUAL(member.second.convert<std::string>(), field->text);
-				CPPUNIT_ASSERT_EQUAL(member.second.isString(), field->kind == ClientJson::Kind::String);
-				CPPUNIT_ASSERT_EQUAL(member.second.isInteger(), field->kind == ClientJson::Kind::Integer);
-			}
-		}
+		const JsonValue frame = Palaver::JsonParser().parseObject(
+			R"({"a":"17","b":0,"c":"0","d":"","e":"1234567890123456789","f":1234567890123456789,"g":1.0,"h":"-3"})");
+		Poco::Int64 id = 0;
+		CPPUNIT_ASSERT(Dispatcher::idField(frame, "a", id) && id == 17);
+		CPPUNIT_ASSERT(!Dispatcher::idField(frame, "b", id));
+		CPPUNIT_ASSERT(Dispatcher::idField(frame, "b", id, true) && id == 0);
+		CPPUNIT_ASSERT(Dispatcher::idField(frame, "c", id, true) && id == 0);
+		CPPUNIT_ASSERT(!Dispatcher::idField(frame, "d", id));
+		CPPUNIT_ASSERT(!Dispatcher::idField(frame, "e", id));  // 19 digits as a string: no
+		CPPUNIT_ASSERT(Dispatcher::idField(frame, "f", id) && id == 1234567890123456789LL);
+		CPPUNIT_ASSERT(!Dispatcher::idField(frame, "g", id));  // a fraction is not an id
+		CPPUNIT_ASSERT(!Dispatcher::idField(frame, "h", id));
 	}
 
 	void testStringsWrittenAsPoco()
@@ -168,10 +109,12 @@ public:
 		Poco::JSON::Object small;
 		small.set("a", 1);
 		std::string out;
-		JsonOut::appendObject(out, small, "zz", "v");
+		Palaver::JsonWriter::appendObject(out, small, "zz", "v");
 		small.set("zz", "v");
 		CPPUNIT_ASSERT_EQUAL(pocoString(small), out);
-		CPPUNIT_ASSERT_EQUAL(pocoString(message), Dispatcher::stringify(message));
+		out.clear();
+		Palaver::JsonWriter::appendObject(out, message);
+		CPPUNIT_ASSERT_EQUAL(pocoString(message), out);
 	}
 
 	void testReplayedFrameAsLive()

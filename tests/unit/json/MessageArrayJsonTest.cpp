@@ -1,8 +1,8 @@
-// MessageJson must write exactly what Poco's Stringifier makes of an array
+// Message::arrayJsonText must write exactly what Poco's Stringifier makes of an array
 // of Message::toJson(): clients see one shape whichever path wrote it.
 // (Each message's text, and toJson() against its former self, byte by byte:
 // tests/unit/json/MessageJsonTextTest.cpp.)
-#include "MessageJson.h"
+#include "palaver/Message.h"
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/JSON/Stringifier.h>
@@ -10,11 +10,10 @@
 #include <sstream>
 
 using Palaver::Message;
-using Palaver::Messages::MessageJson;
 
-class MessageJsonTest: public CppUnit::TestFixture
+class MessageArrayJsonTest: public CppUnit::TestFixture
 {
-	CPPUNIT_TEST_SUITE(MessageJsonTest);
+	CPPUNIT_TEST_SUITE(MessageArrayJsonTest);
 	CPPUNIT_TEST(testEmpty);
 	CPPUNIT_TEST(testTrickyArrays);
 	CPPUNIT_TEST(testLongArray);
@@ -24,8 +23,8 @@ public:
 	void testEmpty()
 	{
 		const std::vector<Message> none;
-		CPPUNIT_ASSERT_EQUAL(std::string("[]"), MessageJson::array(none));
-		CPPUNIT_ASSERT_EQUAL(poco(none), MessageJson::array(none));
+		CPPUNIT_ASSERT_EQUAL(std::string("[]"), Message::arrayJsonText(none));
+		CPPUNIT_ASSERT_EQUAL(poco(none), Message::arrayJsonText(none));
 	}
 
 	void testTrickyArrays()
@@ -34,17 +33,17 @@ public:
 		for (int c = 0; c < 256; ++c) every += static_cast<char>(c);
 		std::vector<Message> messages;
 		messages.push_back(message(1, "", ""));
-		CPPUNIT_ASSERT_EQUAL(poco(messages), MessageJson::array(messages));
+		CPPUNIT_ASSERT_EQUAL(poco(messages), Message::arrayJsonText(messages));
 		messages.push_back(message(2, "\"quoted\" \\ / \t\n\r\b\f\x01\x1F\x7F", "\"n\""));
 		messages.push_back(message(3, "\xF0\x9F\x98\x80 \xF4\x8F\xBF\xBF caf\xC3\xA9 \xE2\x80\xA8", "Jos\xC3\xA9"));
 		messages.push_back(message(4, std::string("nul\0end", 7), every));
 		messages.push_back(message(5, every, "\\"));
-		const std::string text = MessageJson::array(messages);
+		const std::string text = Message::arrayJsonText(messages);
 		CPPUNIT_ASSERT_EQUAL(poco(messages), text);
 
 		// And it parses back to the same texts (bar the invalid UTF-8 of "every").
 		Poco::JSON::Parser parser;
-		auto parsed = parser.parse(MessageJson::array(std::vector<Message>(messages.begin(), messages.begin() + 3)))
+		auto parsed = parser.parse(Message::arrayJsonText(std::vector<Message>(messages.begin(), messages.begin() + 3)))
 			.extract<Poco::JSON::Array::Ptr>();
 		CPPUNIT_ASSERT_EQUAL(std::size_t(3), parsed->size());
 		for (std::size_t i = 0; i < 3; ++i)
@@ -57,7 +56,7 @@ public:
 		std::vector<Message> messages;
 		for (int i = 0; i < 1000; ++i)
 			messages.push_back(message(i + 1, "m" + std::to_string(i) + std::string(static_cast<std::size_t>(i % 7), '"'), "u"));
-		const std::string text = MessageJson::array(messages);
+		const std::string text = Message::arrayJsonText(messages);
 		CPPUNIT_ASSERT_EQUAL(poco(messages), text);
 		Poco::JSON::Parser parser;
 		CPPUNIT_ASSERT_EQUAL(std::size_t(1000), parser.parse(text).extract<Poco::JSON::Array::Ptr>()->size());
@@ -86,4 +85,4 @@ private:
 	}
 };
 
-CPPUNIT_TEST_SUITE_REGISTRATION(MessageJsonTest);
+CPPUNIT_TEST_SUITE_REGISTRATION(MessageArrayJsonTest);
