@@ -1,8 +1,7 @@
-#include "WorkerPool.h"
+#include "palaver/WorkerPool.h"
 #include <pthread.h>
 
 namespace Palaver {
-namespace Ws {
 
 WorkerPool::WorkerPool(std::size_t threads, std::size_t maxQueue, std::string name):
 	_threadCount(threads),
@@ -77,4 +76,4 @@ void WorkerPool::run()
 	}
 }
 
-} } // namespace Palaver::Ws
+} // namespace Palaver

@@ -2,8 +2,8 @@
 // WorkerPool.h
 //
 
-#ifndef Palaver_Ws_WorkerPool_INCLUDED
-#define Palaver_Ws_WorkerPool_INCLUDED
+#ifndef Palaver_WorkerPool_INCLUDED
+#define Palaver_WorkerPool_INCLUDED
 
 #include <condition_variable>
 #include <cstddef>
@@ -15,10 +15,11 @@
 #include <vector>
 
 namespace Palaver {
-namespace Ws {
 
-/// A few threads for the blocking work that must never run on an I/O
-/// thread: token look-ups, MessageStore::post() and replays.
+/// A fixed number of threads running queued tasks, with a bounded queue: the
+/// blocking work that must never run on an I/O thread (the core's HTTP
+/// handlers; the ws plugin's token look-ups and replays). A task runs on one
+/// of the pool's threads; an exception it throws is swallowed.
 class WorkerPool
 {
 public:
@@ -49,6 +50,6 @@ private:
 	bool _stopping = false;
 };
 
-} } // namespace Palaver::Ws
+} // namespace Palaver
 
 #endif
