@@ -6,13 +6,11 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <fcntl.h>
 #include <limits>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
 #include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -44,17 +42,16 @@ EventLoop::EventLoop(unsigned index, const TransportSettings& settings, HttpDisp
 	_workers(workers),
 	_inFlight(inFlight),
 	_logger(Poco::Logger::get("palaver.http")),
+	_acceptor(_logger),
 	_nextId(FIRST_CONNECTION_ID)
 {
 	_epoll = ::epoll_create1(EPOLL_CLOEXEC);
-	_wake = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	_spareFd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (_epoll < 0 || _wake < 0)
-		throw Poco::SystemException("cannot create epoll/eventfd", std::strerror(errno));
+	if (_epoll < 0)
+		throw Poco::SystemException("cannot create epoll", std::strerror(errno));
 	epoll_event event{};
 	event.events = EPOLLIN;
 	event.data.u64 = WAKE_ID;
-	::epoll_ctl(_epoll, EPOLL_CTL_ADD, _wake, &event);
+	::epoll_ctl(_epoll, EPOLL_CTL_ADD, _mailbox.fd(), &event);
 }
 
 EventLoop::~EventLoop()
@@ -64,8 +61,6 @@ EventLoop::~EventLoop()
 	{
 		if (entry.second->fd >= 0) ::close(entry.second->fd);
 	}
-	if (_spareFd >= 0) ::close(_spareFd);
-	if (_wake >= 0) ::close(_wake);
 	if (_epoll >= 0) ::close(_epoll);
 }
 
@@ -97,28 +92,16 @@ void EventLoop::stopListening()
 void EventLoop::stop()
 {
 	if (!_thread.joinable()) return;
+	// An empty answer to no connection: wakes the loop, which then sees _stopping.
 	_stopping = true;
-	const std::uint64_t one = 1;
-	ssize_t n = ::write(_wake, &one, sizeof(one));
-	(void) n;
+	complete(0, HttpAnswer());
 	_thread.join();
 }
 
 void EventLoop::complete(std::uint64_t connection, HttpAnswer answer)
 {
-	bool wake = false;
-	{
-		std::lock_guard<std::mutex> lock(_mailboxMutex);
-		// The loop drains the whole mailbox per wake-up: one wake per burst.
-		wake = _mailbox.empty();
-		_mailbox.push_back(Completion{connection, std::move(answer)});
-	}
-	if (wake)
-	{
-		const std::uint64_t one = 1;
-		ssize_t n = ::write(_wake, &one, sizeof(one));
-		(void) n;
-	}
+	Completion completion{connection, std::move(answer)};
+	_mailbox.post(completion);
 }
 
 Poco::Int64 EventLoop::nowMs()
@@ -144,9 +127,6 @@ void EventLoop::run()
 			const std::uint64_t id = events[i].data.u64;
 			if (id == WAKE_ID)
 			{
-				std::uint64_t count;
-				ssize_t r = ::read(_wake, &count, sizeof(count));
-				(void) r;
 				processMailbox();
 			}
 			else if (id < FIRST_CONNECTION_ID)
@@ -179,16 +159,10 @@ void EventLoop::run()
 
 void EventLoop::processMailbox()
 {
-	{
-		std::lock_guard<std::mutex> lock(_mailboxMutex);
-		_processing.swap(_mailbox);
-	}
-	for (Completion& completion: _processing)
+	for (Completion& completion: _mailbox.take())
 	{
 		if (HttpConnection* connection = find(completion.connection)) answer(*connection, std::move(completion.answer));
 	}
-	_processing.clear();
-	if (_processing.capacity() > 4096) std::vector<Completion>().swap(_processing);  // after a storm: give it back
 }
 
 void EventLoop::acceptAll(int listener)
@@ -197,27 +171,8 @@ void EventLoop::acceptAll(int listener)
 	{
 		sockaddr_storage address{};
 		socklen_t length = sizeof(address);
-		const int fd = ::accept4(listener, reinterpret_cast<sockaddr*>(&address), &length, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0)
-		{
-			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNABORTED) return;
-			if (errno == EMFILE || errno == ENFILE)
-			{
-				// Out of descriptors: accept and drop one with the spare, or the
-				// level-triggered listener would spin.
-				_logger.warning("out of file descriptors, refusing a connection");
-				if (_spareFd >= 0)
-				{
-					::close(_spareFd);
-					const int victim = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
-					if (victim >= 0) ::close(victim);
-					_spareFd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-				}
-				return;
-			}
-			_logger.warning("accept failed: %s", std::string(std::strerror(errno)));
-			return;
-		}
+		const int fd = _acceptor.accept(listener, &address, &length);
+		if (fd < 0) return;
 		int one = 1;
 		::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		const std::uint64_t id = _nextId++;

@@ -9,7 +9,9 @@
 #include "HttpConnection.h"
 #include "HttpParser.h"
 #include "TransportSettings.h"
+#include "palaver/Acceptor.h"
 #include "palaver/HttpError.h"
+#include "palaver/Mailbox.h"
 #include <Poco/Logger.h>
 #include <Poco/Types.h>
 #include <atomic>
@@ -97,16 +99,13 @@ private:
 	WorkerPool& _workers;
 	std::atomic<int>& _inFlight;
 	Poco::Logger& _logger;
+	Acceptor _acceptor;
 	int _epoll = -1;
-	int _wake = -1;
-	int _spareFd = -1;
 	std::vector<int> _listeners;
 	std::thread _thread;
 	std::atomic<bool> _stopping{false};
 
-	std::mutex _mailboxMutex;
-	std::vector<Completion> _mailbox;
-	std::vector<Completion> _processing;  /// the mailbox being handled (keeps its capacity)
+	Mailbox<Completion> _mailbox;
 
 	std::unordered_map<std::uint64_t, std::unique_ptr<HttpConnection>> _connections;
 	std::uint64_t _nextId;
