@@ -203,12 +203,21 @@ void EventLoop::onEvent(HttpConnection& connection, std::uint32_t events)
 {
 	if (connection.state == HttpConnection::State::Dispatched)
 	{
-		// Only an error or a hang-up is reported while input is paused: stop
-		// watching (it would be reported again and again) and close once the
-		// worker is done with the descriptor.
-		connection.peerGone = true;
-		::epoll_ctl(_epoll, EPOLL_CTL_DEL, connection.fd, nullptr);
-		connection.events = 0;
+		// Input is paused while a worker has the request: stop watching what
+		// would be reported again and again (interest is dropped only now, not
+		// at every dispatch: most clients send nothing until answered). After
+		// an error or a hang-up, the connection closes once the worker is done
+		// with the descriptor.
+		if (events & (EPOLLERR | EPOLLHUP))
+		{
+			connection.peerGone = true;
+			::epoll_ctl(_epoll, EPOLL_CTL_DEL, connection.fd, nullptr);
+			connection.events = 0;
+		}
+		else
+		{
+			updateInterest(connection);
+		}
 		return;
 	}
 	if (events & EPOLLERR)
@@ -331,7 +340,6 @@ void EventLoop::dispatch(HttpConnection& connection)
 	connection.bodyLength = 0;
 	connection.state = HttpConnection::State::Dispatched;
 	connection.deadline = NO_DEADLINE;
-	updateInterest(connection);
 
 	++_inFlight;
 	HttpDispatcher& dispatcher = _dispatcher;
