@@ -1,12 +1,16 @@
 #include "palaver/WorkerPool.h"
+#include <algorithm>
 #include <pthread.h>
+#include <thread>
 
 namespace Palaver {
 
-WorkerPool::WorkerPool(std::size_t threads, std::size_t maxQueue, std::string name):
-	_threadCount(threads),
+WorkerPool::WorkerPool(std::size_t threads, std::size_t maxQueue, std::string name, std::size_t maxThreads, int idleSeconds):
+	_minThreads(threads),
+	_maxThreads(std::max(threads, maxThreads)),
 	_maxQueue(maxQueue),
-	_name(std::move(name))
+	_name(std::move(name)),
+	_idleTime(std::max(1, idleSeconds))
 {
 }
 
@@ -21,12 +25,17 @@ void WorkerPool::start()
 	if (_accepting) return;
 	_accepting = true;
 	_stopping = false;
-	for (std::size_t i = 0; i < _threadCount; ++i)
-	{
-		_threads.emplace_back([this] { run(); });
-		const std::string name = (_name + "-" + std::to_string(i)).substr(0, 15);
-		pthread_setname_np(_threads.back().native_handle(), name.c_str());
-	}
+	while (_running < _minThreads) spawn();
+}
+
+void WorkerPool::spawn()
+{
+	++_running;
+	std::thread thread([this] { run(); });
+	const std::string name = (_name + "-" + std::to_string(_spawned++)).substr(0, 15);
+	pthread_setname_np(thread.native_handle(), name.c_str());
+	// Threads end on their own (idle, or stopping); stop() waits for the count.
+	thread.detach();
 }
 
 bool WorkerPool::submit(Task task)
@@ -35,6 +44,7 @@ bool WorkerPool::submit(Task task)
 		std::lock_guard<std::mutex> lock(_mutex);
 		if (!_accepting || _tasks.size() >= _maxQueue) return false;
 		_tasks.push_back(std::move(task));
+		if (_idle < _tasks.size() && _running < _maxThreads) spawn();
 	}
 	_ready.notify_one();
 	return true;
@@ -42,29 +52,35 @@ bool WorkerPool::submit(Task task)
 
 void WorkerPool::stop()
 {
-	{
-		std::lock_guard<std::mutex> lock(_mutex);
-		_accepting = false;
-		_stopping = true;
-	}
+	std::unique_lock<std::mutex> lock(_mutex);
+	_accepting = false;
+	_stopping = true;
 	_ready.notify_all();
-	for (auto& thread: _threads)
-		if (thread.joinable()) thread.join();
-	_threads.clear();
+	_ended.wait(lock, [this] { return _running == 0; });
 }
 
 void WorkerPool::run()
 {
+	std::unique_lock<std::mutex> lock(_mutex);
 	for (;;)
 	{
-		Task task;
+		while (!_stopping && _tasks.empty())
 		{
-			std::unique_lock<std::mutex> lock(_mutex);
-			_ready.wait(lock, [this] { return _stopping || !_tasks.empty(); });
-			if (_tasks.empty()) return;  // stopping and drained
-			task = std::move(_tasks.front());
-			_tasks.pop_front();
+			++_idle;
+			const bool woken = _ready.wait_for(lock, _idleTime, [this] { return _stopping || !_tasks.empty(); });
+			--_idle;
+			if (!woken && _running > _minThreads) break;
 		}
+		// Stopping and drained, or idle beyond the pool's own threads.
+		if (_tasks.empty())
+		{
+			--_running;
+			_ended.notify_all();
+			return;
+		}
+		Task task = std::move(_tasks.front());
+		_tasks.pop_front();
+		lock.unlock();
 		try
 		{
 			task();
@@ -73,6 +89,8 @@ void WorkerPool::run()
 		{
 			// Tasks report their own failures; nothing may kill a worker.
 		}
+		task = nullptr;  // its captures are released outside the lock
+		lock.lock();
 	}
 }
 

@@ -8,6 +8,7 @@
 #include <Poco/Exception.h>
 #include <cstdint>
 #include <mutex>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 #include <utility>
@@ -39,6 +40,15 @@ public:
 	Mailbox& operator=(const Mailbox&) = delete;
 
 	int fd() const { return _fd; }
+
+	/// Adds the eventfd to an epoll set, reported with id.
+	void watchFrom(int epoll, std::uint64_t id) const
+	{
+		epoll_event event{};
+		event.events = EPOLLIN;
+		event.data.u64 = id;
+		if (::epoll_ctl(epoll, EPOLL_CTL_ADD, _fd, &event) < 0) throw Poco::SystemException("cannot watch a mailbox");
+	}
 
 	/// Queues entry and wakes the loop; false (entry left as it was) once closed.
 	bool post(Entry& entry)

@@ -46,12 +46,8 @@ EventLoop::EventLoop(unsigned index, const TransportSettings& settings, HttpDisp
 	_nextId(FIRST_CONNECTION_ID)
 {
 	_epoll = ::epoll_create1(EPOLL_CLOEXEC);
-	if (_epoll < 0)
-		throw Poco::SystemException("cannot create epoll", std::strerror(errno));
-	epoll_event event{};
-	event.events = EPOLLIN;
-	event.data.u64 = WAKE_ID;
-	::epoll_ctl(_epoll, EPOLL_CTL_ADD, _mailbox.fd(), &event);
+	if (_epoll < 0) throw Poco::SystemException("cannot create epoll", std::strerror(errno));
+	_mailbox.watchFrom(_epoll, WAKE_ID);
 }
 
 EventLoop::~EventLoop()

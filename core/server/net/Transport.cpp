@@ -15,7 +15,7 @@ const int LISTEN_BACKLOG = 1024;
 Transport::Transport(const Poco::Util::AbstractConfiguration& config, RouterImpl& router, MetricsImpl& metrics):
 	_settings(TransportSettings::fromConfig(config)),
 	_dispatcher(router, metrics, _settings.maxBodySize),
-	_workers(_settings.workers, _settings.maxQueued, "http-worker")
+	_workers(_settings.minWorkers, _settings.maxQueued, "http-worker", _settings.workers)
 {
 	// SO_REUSEADDR for quick restarts, but never SO_REUSEPORT (Poco 1.11's
 	// one-flag bind() sets both): a second palaverd on a busy port must fail.

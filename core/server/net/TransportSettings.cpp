@@ -14,6 +14,7 @@ TransportSettings TransportSettings::fromConfig(const Poco::Util::AbstractConfig
 	const unsigned ioThreads = config.getUInt("http.io_threads", 0);
 	settings.ioThreads = ioThreads > 0 ? ioThreads : cores;
 	settings.workers = std::max(1u, config.getUInt("http.workers", 64));
+	settings.minWorkers = std::min(settings.workers, std::max(1u, config.getUInt("http.min_workers", 4)));
 	settings.maxQueued = std::max<std::size_t>(1, config.getUInt64("http.max_queued", 1024));
 	settings.readTimeoutMs = std::max(0, config.getInt("http.request_read_timeout", 20)) * Poco::Int64(1000);
 	settings.keepAliveMs = std::max(1, config.getInt("http.keep_alive_timeout", 15)) * Poco::Int64(1000);

@@ -20,7 +20,8 @@ struct TransportSettings
 {
 	Poco::Net::SocketAddress address;
 	unsigned ioThreads = 1;            /// [http] io_threads (0 in the file: as many as cores)
-	unsigned workers = 64;             /// [http] workers
+	unsigned workers = 64;             /// [http] workers: the most threads running handlers
+	unsigned minWorkers = 4;           /// [http] min_workers: kept when idle
 	std::size_t maxQueued = 1024;      /// complete requests waiting for a worker; beyond: 503
 	Poco::Int64 readTimeoutMs = 20000; /// a request's head and body; 0: none
 	Poco::Int64 keepAliveMs = 15000;   /// an idle keep-alive connection

@@ -36,12 +36,8 @@ IoLoop::IoLoop(unsigned index, Runtime& runtime):
 	_acceptor(runtime.logger)
 {
 	_epoll = ::epoll_create1(EPOLL_CLOEXEC);
-	if (_epoll < 0)
-		throw Poco::SystemException("ws: cannot create epoll", std::strerror(errno));
-	epoll_event event{};
-	event.events = EPOLLIN;
-	event.data.u64 = WAKE_ID;
-	::epoll_ctl(_epoll, EPOLL_CTL_ADD, _mailbox.fd(), &event);
+	if (_epoll < 0) throw Poco::SystemException("ws: cannot create epoll", std::strerror(errno));
+	_mailbox.watchFrom(_epoll, WAKE_ID);
 }
 
 IoLoop::~IoLoop()
