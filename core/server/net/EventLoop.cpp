@@ -1,5 +1,6 @@
 #include "EventLoop.h"
 #include "HttpDispatcher.h"
+#include "palaver/EpollInterest.h"
 #include "palaver/WorkerPool.h"
 #include <Poco/Exception.h>
 #include <algorithm>
@@ -460,12 +461,7 @@ void EventLoop::updateInterest(HttpConnection& connection)
 	if (connection.state == HttpConnection::State::Reading || connection.state == HttpConnection::State::Lingering)
 		wanted |= EPOLLIN;
 	if (connection.outOffset < connection.out.size()) wanted |= EPOLLOUT;
-	if (wanted == connection.events) return;
-	epoll_event event{};
-	event.events = wanted;
-	event.data.u64 = connection.id;
-	::epoll_ctl(_epoll, EPOLL_CTL_MOD, connection.fd, &event);
-	connection.events = wanted;
+	setEpollInterest(_epoll, connection.fd, connection.id, wanted, connection.events);
 }
 
 void EventLoop::kill(HttpConnection& connection)

@@ -10,6 +10,7 @@
 #include <Poco/Stopwatch.h>
 #include <Poco/Timestamp.h>
 #include <ctime>
+#include <memory>
 
 namespace Palaver {
 namespace Server {
@@ -64,7 +65,9 @@ HttpAnswer HttpDispatcher::dispatch(HttpExchange& exchange)
 	Poco::Net::HTTPRequest& httpRequest = exchange.request;
 	Response response;
 	std::string route;
-	bool detached = false;
+	// Outside the try: a handler that took the connection and then threw has
+	// still taken it (nothing may be written on it).
+	std::unique_ptr<Request> request;
 	try
 	{
 		RouterImpl::Match& match = exchange.match;
@@ -76,10 +79,9 @@ HttpAnswer HttpDispatcher::dispatch(HttpExchange& exchange)
 			throw HttpError(405, "method_not_allowed", "use " + allow).withHeader("Allow", allow);
 		}
 		route = match.route->pattern;
-		Request request(httpRequest, exchange.client, std::move(match.params), std::move(exchange.body), exchange.socket);
-		match.route->handler(request, response);
-		detached = request.detached();
-		if (!detached && !response.sent()) response.sendNoContent();
+		request.reset(new Request(httpRequest, exchange.client, std::move(match.params), std::move(exchange.body), exchange.socket));
+		match.route->handler(*request, response);
+		if (!request->detached() && !response.sent()) response.sendNoContent();
 	}
 	catch (HttpError& e)
 	{
@@ -103,6 +105,7 @@ HttpAnswer HttpDispatcher::dispatch(HttpExchange& exchange)
 		_logger.error("%s %s: %s", httpRequest.getMethod(), route, std::string(e.what()));
 		answerError(response, HttpError(500, "internal_error", "internal server error"));
 	}
+	const bool detached = request && request->detached();
 	HttpAnswer answer;
 	answer.detached = detached;
 	// A body we refused is still on the wire: do not read the next request from it.

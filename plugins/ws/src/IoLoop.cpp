@@ -1,6 +1,7 @@
 #include "IoLoop.h"
 #include "Dispatcher.h"
 #include "Runtime.h"
+#include "palaver/EpollInterest.h"
 #include <Poco/Logger.h>
 #include <algorithm>
 #include <cerrno>
@@ -738,12 +739,7 @@ void IoLoop::updateInterest(Connection& connection)
 	std::uint32_t wanted = 0;
 	if (connection.state != Connection::State::Authenticating) wanted |= EPOLLIN;
 	if (connection.outHead < connection.out.size()) wanted |= EPOLLOUT;
-	if (wanted == connection.events) return;
-	epoll_event event{};
-	event.events = wanted;
-	event.data.u64 = connection.id;
-	::epoll_ctl(_epoll, EPOLL_CTL_MOD, connection.fd, &event);
-	connection.events = wanted;
+	setEpollInterest(_epoll, connection.fd, connection.id, wanted, connection.events);
 }
 
 void IoLoop::kill(Connection& connection)

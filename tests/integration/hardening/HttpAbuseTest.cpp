@@ -3,14 +3,12 @@
 // throws under load. Each is bounded by a limit or a time-out, and the server
 // keeps serving everyone else meanwhile. Runs palaverd with the core's hello
 // fixture plugin only, and short time-outs.
+#include "HelloOnlyPlugins.h"
 #include "HttpClient.h"
 #include "TestServer.h"
-#include <Poco/File.h>
-#include <Poco/FileStream.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
-#include <Poco/TemporaryFile.h>
 #include <Poco/Thread.h>
 #include <Poco/Timestamp.h>
 #include <cppunit/extensions/HelperMacros.h>
@@ -27,21 +25,9 @@ namespace {
 const int READ_TIMEOUT_S = 2;   // --http.request_read_timeout
 const int WORKERS = 16;         // --http.workers
 
-struct Plugins
-{
-	Plugins()
-	{
-		Poco::File(dir).createDirectories();
-		Poco::FileOutputStream out(dir + "/10-hello.ini");
-		out << "[hello]\nlibrary = " FIXTURE_DIR "/palaver-hello.so\nenabled = true\n";
-	}
-	~Plugins() { Poco::File(dir).remove(true); }
-	const std::string dir = Poco::TemporaryFile::tempName();
-};
-
 TestServer& server()
 {
-	static Plugins plugins;
+	static HelloOnlyPlugins plugins;
 	static std::unique_ptr<TestServer> instance = []
 	{
 		TestServer::Options options;

@@ -3,15 +3,13 @@
 // framing on the event loops (pipelining, Connection: close, HTTP/1.0,
 // 100-continue, 431, 413, 411); a slow reader of a large answer is cut.
 // Runs palaverd with the core's hello fixture plugin only.
+#include "HelloOnlyPlugins.h"
 #include "HttpClient.h"
 #include "TestServer.h"
-#include <Poco/File.h>
-#include <Poco/FileStream.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/String.h>
-#include <Poco/TemporaryFile.h>
 #include <Poco/Thread.h>
 #include <Poco/Timestamp.h>
 #include <cppunit/extensions/HelperMacros.h>
@@ -26,21 +24,9 @@ namespace {
 
 const int WRITE_TIMEOUT_S = 2;  // --http.request_timeout: an answer's whole write
 
-struct HelloOnly
-{
-	HelloOnly()
-	{
-		Poco::File(dir).createDirectories();
-		Poco::FileOutputStream out(dir + "/10-hello.ini");
-		out << "[hello]\nlibrary = " FIXTURE_DIR "/palaver-hello.so\nenabled = true\n";
-	}
-	~HelloOnly() { Poco::File(dir).remove(true); }
-	const std::string dir = Poco::TemporaryFile::tempName();
-};
-
 TestServer& server()
 {
-	static HelloOnly plugins;
+	static HelloOnlyPlugins plugins;
 	static std::unique_ptr<TestServer> instance = []
 	{
 		TestServer::Options options;
