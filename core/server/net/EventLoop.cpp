@@ -175,6 +175,8 @@ void EventLoop::acceptAll(int listener)
 		const std::uint64_t id = _nextId++;
 		auto connection = std::make_unique<HttpConnection>(fd, id,
 			Poco::Net::SocketAddress(reinterpret_cast<const sockaddr*>(&address), length));
+		// The first request's read time-out runs from the connection's start.
+		connection->requestStarted = _settings.readTimeoutMs > 0;
 		connection->deadline = nowMs() + (_settings.readTimeoutMs > 0 ? _settings.readTimeoutMs : _settings.keepAliveMs);
 		epoll_event event{};
 		event.events = EPOLLIN;
