@@ -31,8 +31,10 @@ TestServer& server()
 	{
 		TestServer::Options options;
 		options.pluginsConfigDir = plugins.dir;
+		// max_queued: the 2,000 first requests come at once, and a slow
+		// (sanitised) build must not answer some of them 503.
 		options.arguments = {"--http.keep_alive_timeout=120", "--http.request_timeout=" + std::to_string(WRITE_TIMEOUT_S),
-			"--http.access_log=false"};
+			"--http.access_log=false", "--http.max_queued=4096"};
 		auto s = std::make_unique<TestServer>(options);
 		s->start();
 		return s;
