@@ -117,6 +117,7 @@ bool Bench::run(Json& result, std::string& summary)
 {
 	result.add("scenario", _options.scenario);
 	if (_options.scenario == "idle") return runIdle(result, summary);
+	if (_options.scenario == "idle-http") return runIdleHttp(result, summary);
 	if (_options.scenario == "chat-http") return runChat(false, result, summary);
 	if (_options.scenario == "chat-ws") return runChat(true, result, summary);
 	if (_options.scenario == "fanout") return runFanout(result, summary);
@@ -389,6 +390,61 @@ double Bench::serverCpuSeconds() const
 	double sum = 0;
 	for (const double cpu: nodeCpuSeconds()) sum += cpu;
 	return sum;
+}
+
+// --- idle-http --------------------------------------------------------------
+
+bool Bench::runIdleHttp(Json& result, std::string& summary)
+{
+	// Keep-alive HTTP connections to the first server, each answered one
+	// GET /health and then silent; asked once more after the idle interval.
+	const std::size_t n = _options.connections;
+	const Node& node = _nodes[0];
+	const int pid = node.server.pid;
+	const Target target = makeTarget(node.server.host, node.server.httpPort, static_cast<unsigned>(_options.perSource));
+	const std::string health = HttpConn::build("GET", "/health", "");
+	const long rssBefore = pid > 0 ? procStatus(pid, "VmRSS") : -1;
+	const long threadsBefore = pid > 0 ? procStatus(pid, "Threads") : -1;
+	std::vector<std::unique_ptr<HttpConn>> conns;
+	std::size_t answered = 0;
+	const std::int64_t t0 = nowUs();
+	for (std::size_t i = 0; i < n; ++i)
+	{
+		conns.push_back(std::make_unique<HttpConn>(_loop, target));
+		conns.back()->request(health, [&answered](const HttpResponse& r) { if (r.status == 200) ++answered; });
+		if (i % _options.connectInFlight == 0) pollFor(0.01);
+	}
+	while (answered < n && nowUs() - t0 < 120000000) pollFor(0.1);
+	const double connectSeconds = static_cast<double>(nowUs() - t0) / 1e6;
+	pollFor(1);
+	const long rssAfter = pid > 0 ? procStatus(pid, "VmRSS") : -1;
+	const long threads = pid > 0 ? procStatus(pid, "Threads") : -1;
+	const double cpu0 = serverCpuSeconds();
+	const std::int64_t c0 = nowUs();
+	pollFor(_options.idleInterval);
+	const double cpuSeconds = serverCpuSeconds() - cpu0;
+	const double interval = static_cast<double>(nowUs() - c0) / 1e6;
+	std::size_t again = 0;
+	for (auto& conn: conns) conn->request(health, [&again](const HttpResponse& r) { if (r.status == 200) ++again; });
+	const std::int64_t t1 = nowUs();
+	while (again < answered && nowUs() - t1 < 60000000) pollFor(0.1);
+	const double perConnKiB = answered > 0 && pid > 0 ? static_cast<double>(rssAfter - rssBefore) / static_cast<double>(answered) : 0;
+	result.add("connections", n).add("answered", answered).add("answered_after_idle", again)
+		.add("connect_seconds", connectSeconds)
+		.add("server_rss_before_kib", static_cast<std::int64_t>(rssBefore))
+		.add("server_rss_after_kib", static_cast<std::int64_t>(rssAfter))
+		.add("server_rss_per_connection_kib", perConnKiB)
+		.add("server_threads_before", static_cast<std::int64_t>(threadsBefore))
+		.add("server_threads", static_cast<std::int64_t>(threads))
+		.add("server_idle_cpu_percent", interval > 0 ? 100 * cpuSeconds / interval : 0);
+	summary = "idle-http: " + std::to_string(answered) + "/" + std::to_string(n) + " keep-alive connections answered in "
+		+ fixed(connectSeconds) + " s, " + std::to_string(again) + " answered again after " + fixed(interval) + " s";
+	if (pid > 0)
+		summary += "; server RSS " + fixed(perConnKiB, 2) + " KiB/connection (" + std::to_string(rssBefore / 1024) + " -> "
+			+ std::to_string(rssAfter / 1024) + " MiB), threads " + std::to_string(threadsBefore) + " -> " + std::to_string(threads)
+			+ ", idle CPU " + fixed(interval > 0 ? 100 * cpuSeconds / interval : 0, 2) + "% of one core";
+	conns.clear();
+	return answered == n && again == n;
 }
 
 // --- idle -------------------------------------------------------------------

@@ -141,6 +141,7 @@ private:
 	};
 
 	bool runIdle(Json& result, std::string& summary);
+	bool runIdleHttp(Json& result, std::string& summary);
 	bool runChat(bool overWs, Json& result, std::string& summary);
 	bool runFanout(Json& result, std::string& summary);
 	bool runHistory(Json& result, std::string& summary);

@@ -24,13 +24,13 @@ using namespace Palaver::Bench;
 namespace {
 
 const char* const kUsage =
-	"usage: palaver-bench <idle|chat-http|chat-ws|fanout|history> [--option=value ...]\n"
+	"usage: palaver-bench <idle|idle-http|chat-http|chat-ws|fanout|history> [--option=value ...]\n"
 	"  --host=127.0.0.1 --http-port=8080 --ws-port=9000   where palaverd listens\n"
 	"  --server-pid=PID         read palaverd's RSS, threads and CPU from /proc\n"
 	"  --server=HOST:HTTP_PORT[:WS_PORT]  a node of a cluster (repeatable, or a comma list);\n"
 	"                           user i and its sockets and sends go to node i % nodes; no WS_PORT:\n"
 	"                           WebSockets on the HTTP port's /ws; --server-pid=PID,PID,... in the same order\n"
-	"  --connections=1000       idle, fanout: WebSocket connections\n"
+	"  --connections=1000       idle, fanout: WebSocket connections; idle-http: keep-alive HTTP connections\n"
 	"  --users=100              users (chat: one connection each; idle, fanout: connections spread over them)\n"
 	"  --rate=1000              chat: messages per second, open loop\n"
 	"  --duration=10            chat, history: seconds\n"
@@ -38,7 +38,7 @@ const char* const kUsage =
 	"  --size=64                chat: message text length\n"
 	"  --sweep                  chat: raise the rate by --sweep-factor=1.5 (at most --sweep-steps=8)\n"
 	"                           until the delivery ratio or --p99-max=25 ms breaks\n"
-	"  --idle-interval=10       idle: seconds over which the server's CPU is measured\n"
+	"  --idle-interval=10       idle, idle-http: seconds over which the server's CPU is measured\n"
 	"  --rounds=5               fanout: registrations\n"
 	"  --history-messages=1000  history: conversation length\n"
 	"  --per-source=4000        connections per source address 127.0.0.x (x from 2)\n"
@@ -144,7 +144,7 @@ int main(int argc, char** argv)
 	}
 
 	const std::size_t files = raiseFileLimit();
-	if (o.connections + 64 > files && (o.scenario == "idle" || o.scenario == "fanout"))
+	if (o.connections + 64 > files && (o.scenario == "idle" || o.scenario == "idle-http" || o.scenario == "fanout"))
 	{
 		std::cerr << "palaver-bench: --connections=" << o.connections << " needs more than RLIMIT_NOFILE " << files << " allows\n";
 		return 2;

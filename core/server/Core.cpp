@@ -3,12 +3,12 @@
 #include "CoreRoutes.h"
 #include "DatabaseImpl.h"
 #include "EventBusImpl.h"
-#include "HttpServer.h"
 #include "MetricsImpl.h"
 #include "PluginContextImpl.h"
 #include "PluginLoader.h"
 #include "RouterImpl.h"
 #include "ServiceRegistryImpl.h"
+#include "Transport.h"
 #include "palaver/OriginPolicy.h"
 #include <Poco/File.h>
 
@@ -58,7 +58,7 @@ void Core::initialize()
 	Poco::File(_config.getString("server.state_dir", "var")).createDirectories();
 	_database.reset(new DatabaseImpl(_config, Poco::Logger::get("palaver.database")));
 	_origins.reset(new OriginPolicy(_config));
-	_http.reset(new HttpServer(_config, *_router, *_metrics, *_origins));
+	_http.reset(new Transport(_config, *_router, *_metrics, *_origins));
 	CoreRoutes::add(*_router, *_database, *_metrics, _pluginInfos, _config);
 	if (ClusterBus::configured(_config))
 		_cluster.reset(new ClusterBus(_config, *_events, *_metrics, Poco::Logger::get("palaver.cluster")));

@@ -23,7 +23,7 @@ namespace Server {
 class ClusterBus;
 class DatabaseImpl;
 class EventBusImpl;
-class HttpServer;
+class Transport;
 class MetricsImpl;
 class PluginContextImpl;
 class PluginLoader;
@@ -77,7 +77,7 @@ private:
 	std::unique_ptr<MetricsImpl> _metrics;
 	std::unique_ptr<OriginPolicy> _origins;
 	std::vector<std::unique_ptr<PluginContextImpl>> _contexts;
-	std::unique_ptr<HttpServer> _http;
+	std::unique_ptr<Transport> _http;
 	std::size_t _initialized = 0;
 };
 

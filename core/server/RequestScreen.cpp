@@ -20,22 +20,26 @@ RequestScreen::RequestScreen(const OriginPolicy& origins, Poco::Logger& logger):
 {
 }
 
-void RequestScreen::admit(const Poco::Net::HTTPServerRequest& request) const
+void RequestScreen::admit(const Poco::Net::HTTPRequest& request) const
 {
 	if (!_origins.allowsHost(request.get("Host", "")))
 		throw HttpError(421, "misdirected_request", "this server does not answer to that host name; see [http] allowed_hosts");
 }
 
-void RequestScreen::refused(const Poco::Net::HTTPServerRequest& request, const HttpError& error)
+void RequestScreen::refused(const Poco::Net::HTTPRequest* request, const Poco::Net::SocketAddress& client, const HttpError& error)
 {
 	if (error.code() != "bad_request") return;
-	// The path only: query strings can carry tokens.
-	const std::string& uri = request.getURI();
-	const std::string path = uri.substr(0, std::min(uri.find('?'), MAX_LOGGED_PATH));
-	const std::string address = request.clientAddress().host().toString();
+	const std::string address = client.host().toString();
 	if (!firstThisMinute(address, Poco::Timestamp().epochMicroseconds())) return;
-	_logger.warning("malformed request from %s (%s %s): %s; more from this address within a minute are not logged",
-		address, request.getMethod(), path, error.message());
+	// The path only: query strings can carry tokens.
+	std::string what = "an unreadable request head";
+	if (request)
+	{
+		const std::string& uri = request->getURI();
+		what = request->getMethod() + " " + uri.substr(0, std::min(uri.find('?'), MAX_LOGGED_PATH));
+	}
+	_logger.warning("malformed request from %s (%s): %s; more from this address within a minute are not logged",
+		address, what, error.message());
 }
 
 bool RequestScreen::firstThisMinute(const std::string& address, Poco::Int64 now)

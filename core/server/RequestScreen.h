@@ -6,7 +6,8 @@
 #define Palaver_Server_RequestScreen_INCLUDED
 
 #include <Poco/Logger.h>
-#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/SocketAddress.h>
 #include <Poco/Types.h>
 #include <map>
 #include <mutex>
@@ -22,8 +23,8 @@ namespace Server {
 /// What the HTTP listener checks of every request before the router sees it
 /// (the Host header, against DNS rebinding), and how it reports requests
 /// refused as malformed: one log line at most per client address per minute,
-/// so that a client sending garbage cannot flood the log. Both are called on
-/// the request's HTTP pool thread.
+/// so that a client sending garbage cannot flood the log. Thread-safe: called
+/// on the transport's workers and event loops.
 class RequestScreen
 {
 public:
@@ -35,12 +36,12 @@ public:
 
 	/// Throws HttpError 421 misdirected_request when the Host header names
 	/// another server (OriginPolicy::allowsHost).
-	void admit(const Poco::Net::HTTPServerRequest& request) const;
+	void admit(const Poco::Net::HTTPRequest& request) const;
 
 	/// A request answered with error: a 400 bad_request (a malformed escape,
 	/// body or header) is logged with the client's address, the first per
-	/// address and minute only.
-	void refused(const Poco::Net::HTTPServerRequest& request, const HttpError& error);
+	/// address and minute only. request is null when its head could not be read.
+	void refused(const Poco::Net::HTTPRequest* request, const Poco::Net::SocketAddress& client, const HttpError& error);
 
 private:
 	bool firstThisMinute(const std::string& address, Poco::Int64 now);

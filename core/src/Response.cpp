@@ -4,10 +4,7 @@
 
 namespace Palaver {
 
-Response::Response(Poco::Net::HTTPServerResponse& response):
-	_response(response)
-{
-}
+Response::Response() = default;
 
 void Response::sendJson(int status, const Poco::Dynamic::Var& json)
 {
@@ -26,7 +23,7 @@ void Response::send(int status, const std::string& contentType, const std::strin
 	_response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
 	_response.setContentType(contentType);
 	_response.setContentLength64(static_cast<Poco::Int64>(body.size()));
-	_response.sendBuffer(body.data(), body.size());
+	_body = body;
 	_sent = true;
 	_status = status;
 }
@@ -35,7 +32,7 @@ void Response::sendNoContent()
 {
 	_response.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_NO_CONTENT);
 	_response.setContentLength(0);
-	_response.send();
+	_body.clear();
 	_sent = true;
 	_status = 204;
 }

@@ -6,7 +6,8 @@
 #define Palaver_Request_INCLUDED
 
 #include "palaver/Form.h"
-#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/Types.h>
 #include <map>
@@ -15,15 +16,22 @@
 
 namespace Palaver {
 
-/// An HTTP request as a route handler sees it: Poco's request, the values of
-/// the route's {params}, and the body, already read and bounded by the core.
+/// An HTTP request as a route handler sees it: its head (Poco's request),
+/// the values of the route's {params}, and the body, already read and bounded
+/// by the core. Handlers run on one of the core's worker threads.
 class Request
 {
 public:
-	Request(Poco::Net::HTTPServerRequest& request, std::map<std::string, std::string> params, std::string body);
+	/// socket: the connection's descriptor, lent for detachSocket() while
+	/// the handler runs (-1: none, detachSocket() throws).
+	Request(Poco::Net::HTTPRequest& request, const Poco::Net::SocketAddress& clientAddress,
+		std::map<std::string, std::string> params, std::string body, int socket = -1);
 
-	Poco::Net::HTTPServerRequest& http() { return _request; }
-	const Poco::Net::HTTPServerRequest& http() const { return _request; }
+	Poco::Net::HTTPRequest& http() { return _request; }
+	const Poco::Net::HTTPRequest& http() const { return _request; }
+
+	/// The peer's address (the proxy's, behind a proxy).
+	const Poco::Net::SocketAddress& clientAddress() const { return _clientAddress; }
 
 	const std::string& method() const { return _request.getMethod(); }
 	const std::string& path() const { return _path; }
@@ -47,11 +55,13 @@ public:
 	/// The body's fields, parsed on first use (see Form::parse).
 	const Form& form() const;
 
-	/// Takes the connection away from the HTTP server, for protocols that
-	/// upgrade it (WebSocket). The core then sends nothing more on it, and the
-	/// handler's pool thread is released as soon as the handler returns. The
-	/// client must wait for the answer before it sends more (WebSocket clients
-	/// do): bytes already read ahead by the HTTP server would not be seen.
+	/// Takes the connection away from the core, for protocols that upgrade
+	/// it (WebSocket): the socket returned is the caller's own (a duplicate,
+	/// in blocking mode); once the handler returns, the core stops watching
+	/// the connection, closes its descriptor and sends nothing more on it.
+	/// The client must wait for the answer before it sends more (WebSocket
+	/// clients do): bytes the core read ahead (pipelined) are not handed over.
+	/// Throws Poco::IllegalStateException without a connection.
 	Poco::Net::StreamSocket detachSocket();
 	bool detached() const { return _detached; }
 
@@ -61,7 +71,9 @@ public:
 	std::string attribute(const std::string& key, const std::string& defaultValue = "") const;
 
 private:
-	Poco::Net::HTTPServerRequest& _request;
+	Poco::Net::HTTPRequest& _request;
+	Poco::Net::SocketAddress _clientAddress;
+	int _socket;
 	std::map<std::string, std::string> _params;
 	std::string _body;
 	std::string _path;

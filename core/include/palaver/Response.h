@@ -6,19 +6,21 @@
 #define Palaver_Response_INCLUDED
 
 #include <Poco/Dynamic/Var.h>
-#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/HTTPResponse.h>
 #include <string>
 
 namespace Palaver {
 
 /// The answer a route handler builds. Send exactly once; a handler that sends
-/// nothing gets a 204. Headers (cookies, caching) go through http() first.
+/// nothing gets a 204. Headers (cookies, caching) go through http(). The core
+/// writes the answer once the handler has returned.
 class Response
 {
 public:
-	explicit Response(Poco::Net::HTTPServerResponse& response);
+	Response();
 
-	Poco::Net::HTTPServerResponse& http() { return _response; }
+	Poco::Net::HTTPResponse& http() { return _response; }
+	const Poco::Net::HTTPResponse& http() const { return _response; }
 
 	/// Serialises json (an Object::Ptr, Array::Ptr or any Var) as the body.
 	void sendJson(int status, const Poco::Dynamic::Var& json);
@@ -32,8 +34,12 @@ public:
 	bool sent() const { return _sent; }
 	int status() const { return _status; }
 
+	/// The body sent (empty before).
+	const std::string& body() const { return _body; }
+
 private:
-	Poco::Net::HTTPServerResponse& _response;
+	Poco::Net::HTTPResponse _response;
+	std::string _body;
 	bool _sent = false;
 	int _status = 0;
 };

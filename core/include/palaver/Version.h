@@ -8,12 +8,12 @@
 #ifndef Palaver_Version_INCLUDED
 #define Palaver_Version_INCLUDED
 
-#define PALAVER_API_MAJOR 1
-#define PALAVER_API_MINOR 2
+#define PALAVER_API_MAJOR 2
+#define PALAVER_API_MINOR 0
 
 namespace Palaver {
 
-/// The palaverd release, e.g. "0.1.0".
+/// The palaverd release, e.g. "0.2.0".
 const char* releaseVersion();
 
 } // namespace Palaver

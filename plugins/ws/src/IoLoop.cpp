@@ -1,6 +1,7 @@
 #include "IoLoop.h"
 #include "Dispatcher.h"
 #include "Runtime.h"
+#include "palaver/EpollInterest.h"
 #include <Poco/Logger.h>
 #include <algorithm>
 #include <cerrno>
@@ -11,7 +12,6 @@
 #include <netinet/tcp.h>
 #include <pthread.h>
 #include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -33,16 +33,12 @@ constexpr std::size_t MAX_KNOWN_USERS = 100000;  // receivers remembered per loo
 
 IoLoop::IoLoop(unsigned index, Runtime& runtime):
 	_index(index),
-	_runtime(runtime)
+	_runtime(runtime),
+	_acceptor(runtime.logger)
 {
 	_epoll = ::epoll_create1(EPOLL_CLOEXEC);
-	_wake = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (_epoll < 0 || _wake < 0)
-		throw Poco::SystemException("ws: cannot create epoll/eventfd", std::strerror(errno));
-	epoll_event event{};
-	event.events = EPOLLIN;
-	event.data.u64 = WAKE_ID;
-	::epoll_ctl(_epoll, EPOLL_CTL_ADD, _wake, &event);
+	if (_epoll < 0) throw Poco::SystemException("ws: cannot create epoll", std::strerror(errno));
+	_mailbox.watchFrom(_epoll, WAKE_ID);
 }
 
 IoLoop::~IoLoop()
@@ -50,8 +46,6 @@ IoLoop::~IoLoop()
 	stop();
 	for (auto& entry: _connections) ::close(entry.second->fd);
 	if (_listener >= 0) ::close(_listener);
-	if (_spareFd >= 0) ::close(_spareFd);
-	if (_wake >= 0) ::close(_wake);
 	if (_epoll >= 0) ::close(_epoll);
 }
 
@@ -59,7 +53,6 @@ void IoLoop::setListener(int fd, std::vector<IoLoop*> loops)
 {
 	_listener = fd;
 	_loops = std::move(loops);
-	_spareFd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
 	epoll_event event{};
 	event.events = EPOLLIN;
 	event.data.u64 = LISTENER_ID;
@@ -91,25 +84,8 @@ void IoLoop::post(Command command)
 
 void IoLoop::post(Delivery delivery)
 {
-	bool wake = false;
-	{
-		std::lock_guard<std::mutex> lock(_mailboxMutex);
-		if (!_accepting)
-		{
-			if (delivery.command && delivery.command->type == Command::Type::Adopt && delivery.command->fd >= 0)
-				::close(delivery.command->fd);
-			return;
-		}
-		// The loop drains the whole mailbox per wake-up: one wake per burst.
-		wake = _mailbox.empty();
-		_mailbox.push_back(std::move(delivery));
-	}
-	if (wake)
-	{
-		const std::uint64_t one = 1;
-		ssize_t n = ::write(_wake, &one, sizeof(one));
-		(void) n;
-	}
+	if (!_mailbox.post(delivery) && delivery.command && delivery.command->type == Command::Type::Adopt && delivery.command->fd >= 0)
+		::close(delivery.command->fd);
 }
 
 Poco::Int64 IoLoop::nowMs()
@@ -145,9 +121,6 @@ void IoLoop::run()
 			const std::uint64_t id = events[i].data.u64;
 			if (id == WAKE_ID)
 			{
-				std::uint64_t count;
-				ssize_t r = ::read(_wake, &count, sizeof(count));
-				(void) r;
 				processMailbox();
 			}
 			else if (id == LISTENER_ID)
@@ -180,17 +153,11 @@ void IoLoop::run()
 
 void IoLoop::processMailbox()
 {
-	{
-		std::lock_guard<std::mutex> lock(_mailboxMutex);
-		_processing.swap(_mailbox);
-	}
-	for (Delivery& delivery: _processing)
+	for (Delivery& delivery: _mailbox.take())
 	{
 		if (delivery.command) handleCommand(*delivery.command);
 		else handleDelivery(delivery);
 	}
-	_processing.clear();
-	if (_processing.capacity() > 4096) std::vector<Delivery>().swap(_processing);  // after a storm: give it back
 }
 
 void IoLoop::handleDelivery(Delivery& delivery)
@@ -257,10 +224,7 @@ void IoLoop::handleCommand(Command& command)
 		break;
 	case Command::Type::Stop:
 		if (_stopping) break;
-		{
-			std::lock_guard<std::mutex> lock(_mailboxMutex);
-			_accepting = false;
-		}
+		_mailbox.close();
 		_stopping = true;
 		_stopDeadline = nowMs() + _runtime.settings.closeTimeoutMs;
 		if (_listener >= 0)
@@ -284,27 +248,8 @@ void IoLoop::acceptAll()
 {
 	for (int i = 0; i < 256; ++i)
 	{
-		int fd = ::accept4(_listener, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0)
-		{
-			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNABORTED) return;
-			if (errno == EMFILE || errno == ENFILE)
-			{
-				// Out of descriptors: accept and drop one with the spare, or the
-				// level-triggered listener would spin.
-				_runtime.logger.warning("ws: out of file descriptors, refusing a connection");
-				if (_spareFd >= 0)
-				{
-					::close(_spareFd);
-					int victim = ::accept4(_listener, nullptr, nullptr, SOCK_CLOEXEC);
-					if (victim >= 0) ::close(victim);
-					_spareFd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-				}
-				return;
-			}
-			_runtime.logger.warning("ws: accept failed: %s", std::string(std::strerror(errno)));
-			return;
-		}
+		const int fd = _acceptor.accept(_listener);
+		if (fd < 0) return;
 		const std::size_t max = _runtime.settings.maxConnections;
 		if (max > 0 && _runtime.openConnections.load(std::memory_order_relaxed) >= max)
 		{
@@ -794,12 +739,7 @@ void IoLoop::updateInterest(Connection& connection)
 	std::uint32_t wanted = 0;
 	if (connection.state != Connection::State::Authenticating) wanted |= EPOLLIN;
 	if (connection.outHead < connection.out.size()) wanted |= EPOLLOUT;
-	if (wanted == connection.events) return;
-	epoll_event event{};
-	event.events = wanted;
-	event.data.u64 = connection.id;
-	::epoll_ctl(_epoll, EPOLL_CTL_MOD, connection.fd, &event);
-	connection.events = wanted;
+	setEpollInterest(_epoll, connection.fd, connection.id, wanted, connection.events);
 }
 
 void IoLoop::kill(Connection& connection)

@@ -12,6 +12,8 @@
 
 #include "Connection.h"
 #include "Handshake.h"
+#include "palaver/Acceptor.h"
+#include "palaver/Mailbox.h"
 #include <Poco/Types.h>
 #include <atomic>
 #include <cstdint>
@@ -144,17 +146,13 @@ private:
 	unsigned _index;
 	Runtime& _runtime;
 	int _epoll = -1;
-	int _wake = -1;
 	int _listener = -1;
-	int _spareFd = -1;
+	Acceptor _acceptor;
 	std::vector<IoLoop*> _loops;
 	std::size_t _nextLoop = 0;
 	std::thread _thread;
 
-	std::mutex _mailboxMutex;
-	std::vector<Delivery> _mailbox;
-	std::vector<Delivery> _processing;  /// the mailbox being handled (keeps its capacity)
-	bool _accepting = true;          /// guarded by _mailboxMutex
+	Mailbox<Delivery> _mailbox;
 
 	std::unordered_map<std::uint64_t, std::unique_ptr<Connection>> _connections;
 	std::vector<std::uint64_t> _dead;

@@ -10,7 +10,7 @@
 
 #include "Hub.h"
 #include "Settings.h"
-#include "WorkerPool.h"
+#include "palaver/WorkerPool.h"
 #include "palaver/Counter.h"
 #include "palaver/EventBus.h"
 #include "palaver/Gauge.h"
@@ -76,7 +76,7 @@ public:
 	const std::shared_ptr<UserDirectory> directory;
 	const std::shared_ptr<MessageStore> store;
 	Hub hub;
-	WorkerPool workers;
+	Palaver::WorkerPool workers;
 	std::atomic<std::size_t> openConnections{0};
 	EventBus* events = nullptr;  /// set by WsPlugin before the loops run
 

@@ -1,0 +1,497 @@
+#include "EventLoop.h"
+#include "HttpDispatcher.h"
+#include "palaver/EpollInterest.h"
+#include "palaver/WorkerPool.h"
+#include <Poco/Exception.h>
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <limits>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace Palaver {
+namespace Server {
+
+namespace {
+
+constexpr std::uint64_t WAKE_ID = 1;
+constexpr std::uint64_t LISTENER_ID = 2;         // + the listener's index
+constexpr std::uint64_t FIRST_CONNECTION_ID = 1024;
+constexpr std::size_t READ_BUFFER = 65536;
+constexpr int MAX_EVENTS = 256;
+constexpr int READS_PER_EVENT = 4;               // fairness: level-triggered epoll brings us back
+constexpr int ACCEPTS_PER_EVENT = 64;
+constexpr Poco::Int64 SWEEP_MS = 200;            // deadlines are checked this often
+constexpr Poco::Int64 LINGER_MS = 2000;          // a closed connection drains the peer's bytes this long
+constexpr Poco::Int64 NO_DEADLINE = std::numeric_limits<Poco::Int64>::max();
+const char CONTINUE[] = "HTTP/1.1 100 Continue\r\n\r\n";
+
+} // namespace
+
+EventLoop::EventLoop(unsigned index, const TransportSettings& settings, HttpDispatcher& dispatcher, WorkerPool& workers,
+	std::atomic<int>& inFlight):
+	_index(index),
+	_settings(settings),
+	_parser(settings.limits),
+	_dispatcher(dispatcher),
+	_workers(workers),
+	_inFlight(inFlight),
+	_logger(Poco::Logger::get("palaver.http")),
+	_acceptor(_logger),
+	_nextId(FIRST_CONNECTION_ID)
+{
+	_epoll = ::epoll_create1(EPOLL_CLOEXEC);
+	if (_epoll < 0) throw Poco::SystemException("cannot create epoll", std::strerror(errno));
+	_mailbox.watchFrom(_epoll, WAKE_ID);
+}
+
+EventLoop::~EventLoop()
+{
+	stop();
+	for (auto& entry: _connections)
+	{
+		if (entry.second->fd >= 0) ::close(entry.second->fd);
+	}
+	if (_epoll >= 0) ::close(_epoll);
+}
+
+void EventLoop::listen(int fd)
+{
+	epoll_event event{};
+	// One loop is woken per new connection, not all of them.
+	event.events = EPOLLIN | EPOLLEXCLUSIVE;
+	event.data.u64 = LISTENER_ID + _listeners.size();
+	if (::epoll_ctl(_epoll, EPOLL_CTL_ADD, fd, &event) < 0)
+		throw Poco::SystemException("cannot watch a listener", std::strerror(errno));
+	_listeners.push_back(fd);
+}
+
+void EventLoop::start()
+{
+	_readBuffer.resize(READ_BUFFER);
+	_nextSweep = nowMs() + SWEEP_MS;
+	_thread = std::thread([this] { run(); });
+	const std::string name = "http-io-" + std::to_string(_index);
+	pthread_setname_np(_thread.native_handle(), name.substr(0, 15).c_str());
+}
+
+void EventLoop::stopListening()
+{
+	for (int fd: _listeners) ::epoll_ctl(_epoll, EPOLL_CTL_DEL, fd, nullptr);
+}
+
+void EventLoop::stop()
+{
+	if (!_thread.joinable()) return;
+	// An empty answer to no connection: wakes the loop, which then sees _stopping.
+	_stopping = true;
+	complete(0, HttpAnswer());
+	_thread.join();
+}
+
+void EventLoop::complete(std::uint64_t connection, HttpAnswer answer)
+{
+	Completion completion{connection, std::move(answer)};
+	_mailbox.post(completion);
+}
+
+Poco::Int64 EventLoop::nowMs()
+{
+	return std::chrono::duration_cast<std::chrono::milliseconds>(
+		std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+void EventLoop::run()
+{
+	epoll_event events[MAX_EVENTS];
+	while (!_stopping)
+	{
+		const int timeout = static_cast<int>(std::max<Poco::Int64>(0, _nextSweep - nowMs()));
+		const int n = ::epoll_wait(_epoll, events, MAX_EVENTS, timeout);
+		if (n < 0 && errno != EINTR)
+		{
+			_logger.error("epoll_wait failed: %s", std::string(std::strerror(errno)));
+			break;
+		}
+		for (int i = 0; i < n; ++i)
+		{
+			const std::uint64_t id = events[i].data.u64;
+			if (id == WAKE_ID)
+			{
+				processMailbox();
+			}
+			else if (id < FIRST_CONNECTION_ID)
+			{
+				acceptAll(_listeners[id - LISTENER_ID]);
+			}
+			else if (HttpConnection* connection = find(id))
+			{
+				onEvent(*connection, events[i].events);
+			}
+		}
+		const Poco::Int64 now = nowMs();
+		if (now >= _nextSweep)
+		{
+			sweep(now);
+			_nextSweep = now + SWEEP_MS;
+		}
+		reap();
+	}
+	// Answers already handled are written if the socket takes them at once.
+	processMailbox();
+	for (auto& entry: _connections)
+	{
+		HttpConnection& connection = *entry.second;
+		if (connection.state == HttpConnection::State::Writing) flush(connection);
+		if (connection.state != HttpConnection::State::Dead) kill(connection);
+	}
+	reap();
+}
+
+void EventLoop::processMailbox()
+{
+	for (Completion& completion: _mailbox.take())
+	{
+		if (HttpConnection* connection = find(completion.connection)) answer(*connection, std::move(completion.answer));
+	}
+}
+
+void EventLoop::acceptAll(int listener)
+{
+	for (int i = 0; i < ACCEPTS_PER_EVENT; ++i)
+	{
+		sockaddr_storage address{};
+		socklen_t length = sizeof(address);
+		const int fd = _acceptor.accept(listener, &address, &length);
+		if (fd < 0) return;
+		int one = 1;
+		::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		const std::uint64_t id = _nextId++;
+		auto connection = std::make_unique<HttpConnection>(fd, id,
+			Poco::Net::SocketAddress(reinterpret_cast<const sockaddr*>(&address), length));
+		// The first request's read time-out runs from the connection's start.
+		connection->requestStarted = _settings.readTimeoutMs > 0;
+		connection->deadline = nowMs() + (_settings.readTimeoutMs > 0 ? _settings.readTimeoutMs : _settings.keepAliveMs);
+		epoll_event event{};
+		event.events = EPOLLIN;
+		event.data.u64 = id;
+		if (::epoll_ctl(_epoll, EPOLL_CTL_ADD, fd, &event) < 0)
+		{
+			::close(fd);
+			continue;
+		}
+		connection->events = EPOLLIN;
+		_connections.emplace(id, std::move(connection));
+	}
+}
+
+HttpConnection* EventLoop::find(std::uint64_t id)
+{
+	auto it = _connections.find(id);
+	if (it == _connections.end() || it->second->state == HttpConnection::State::Dead) return nullptr;
+	return it->second.get();
+}
+
+void EventLoop::onEvent(HttpConnection& connection, std::uint32_t events)
+{
+	if (connection.state == HttpConnection::State::Dispatched)
+	{
+		// Input is paused while a worker has the request: stop watching what
+		// would be reported again and again (interest is dropped only now, not
+		// at every dispatch: most clients send nothing until answered). After
+		// an error or a hang-up, the connection closes once the worker is done
+		// with the descriptor.
+		if (events & (EPOLLERR | EPOLLHUP))
+		{
+			connection.peerGone = true;
+			::epoll_ctl(_epoll, EPOLL_CTL_DEL, connection.fd, nullptr);
+			connection.events = 0;
+		}
+		else
+		{
+			updateInterest(connection);
+		}
+		return;
+	}
+	if (events & EPOLLERR)
+	{
+		kill(connection);
+		return;
+	}
+	if ((events & EPOLLOUT) && connection.outOffset < connection.out.size()) flush(connection);
+	if (connection.state == HttpConnection::State::Dead) return;
+	if (events & (EPOLLIN | EPOLLHUP)) onReadable(connection);
+}
+
+void EventLoop::onReadable(HttpConnection& connection)
+{
+	for (int i = 0; i < READS_PER_EVENT; ++i)
+	{
+		if (connection.state != HttpConnection::State::Reading && connection.state != HttpConnection::State::Lingering) return;
+		const ssize_t n = ::recv(connection.fd, _readBuffer.data(), _readBuffer.size(), 0);
+		if (n < 0)
+		{
+			if (errno == EINTR) continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK) kill(connection);
+			return;
+		}
+		if (n == 0)
+		{
+			onEndOfInput(connection);
+			return;
+		}
+		if (connection.state == HttpConnection::State::Lingering) continue;  // drained, never read as a request
+		if (!connection.requestStarted)
+		{
+			connection.requestStarted = true;
+			connection.deadline = _settings.readTimeoutMs > 0 ? nowMs() + _settings.readTimeoutMs : NO_DEADLINE;
+		}
+		connection.in.append(_readBuffer.data(), static_cast<std::size_t>(n));
+		processInput(connection);
+		if (static_cast<std::size_t>(n) < _readBuffer.size()) return;
+	}
+}
+
+void EventLoop::onEndOfInput(HttpConnection& connection)
+{
+	// A client that hung up before sending the whole body it announced:
+	// never handle a truncated body as if it were whole.
+	if (connection.state == HttpConnection::State::Reading && connection.exchange)
+		refuse(connection, HttpError::badRequest("the request body ended early"));
+	else
+		kill(connection);
+}
+
+void EventLoop::processInput(HttpConnection& connection)
+{
+	while (connection.state == HttpConnection::State::Reading)
+	{
+		if (!connection.exchange && !readHead(connection)) return;
+		if (connection.in.size() < connection.headSize + connection.bodyLength) return;
+		dispatch(connection);
+	}
+}
+
+bool EventLoop::readHead(HttpConnection& connection)
+{
+	std::size_t headSize = 0;
+	switch (_parser.scan(connection.in, connection.scan, headSize))
+	{
+	case HttpParser::Head::Incomplete:
+		return false;
+	case HttpParser::Head::TooLarge:
+		refuse(connection, HttpError(431, "bad_request", "request header fields too large"));
+		return false;
+	case HttpParser::Head::UriTooLong:
+		refuse(connection, HttpError(414, "bad_request", "request target too long"));
+		return false;
+	case HttpParser::Head::Complete:
+		break;
+	}
+	auto exchange = std::make_shared<HttpExchange>();
+	try
+	{
+		HttpParser::parse(connection.in.data(), headSize, exchange->request);
+	}
+	catch (HttpError& e)
+	{
+		refuse(connection, e);
+		return false;
+	}
+	connection.exchange = exchange;
+	connection.headSize = headSize;
+	connection.scan = HttpParser::Scan();
+	exchange->keepAlive = exchange->request.getKeepAlive();
+	exchange->match = _dispatcher.match(exchange->request);
+	try
+	{
+		connection.bodyLength = HttpParser::bodyLength(exchange->request, _dispatcher.bodyLimit(exchange->match));
+	}
+	catch (HttpError& e)
+	{
+		refuse(connection, e);
+		return false;
+	}
+	if (connection.bodyLength > 0 && connection.in.size() < headSize + connection.bodyLength &&
+		HttpParser::expectsContinue(exchange->request))
+		write(connection, CONTINUE);
+	return connection.state == HttpConnection::State::Reading;
+}
+
+void EventLoop::dispatch(HttpConnection& connection)
+{
+	std::shared_ptr<HttpExchange> exchange = std::move(connection.exchange);
+	const std::size_t end = connection.headSize + connection.bodyLength;
+	exchange->body.assign(connection.in, connection.headSize, connection.bodyLength);
+	if (end >= connection.in.size()) std::string().swap(connection.in);  // an idle connection keeps no buffer
+	else connection.in.erase(0, end);
+	exchange->client = connection.peer;
+	exchange->socket = connection.fd;
+	exchange->loop = this;
+	exchange->connection = connection.id;
+	connection.headSize = 0;
+	connection.bodyLength = 0;
+	connection.state = HttpConnection::State::Dispatched;
+	connection.deadline = NO_DEADLINE;
+
+	++_inFlight;
+	HttpDispatcher& dispatcher = _dispatcher;
+	std::atomic<int>& inFlight = _inFlight;
+	const bool queued = _workers.submit([exchange, &dispatcher, &inFlight]
+	{
+		exchange->loop->complete(exchange->connection, dispatcher.dispatch(*exchange));
+		--inFlight;
+	});
+	if (!queued)
+	{
+		--_inFlight;
+		answer(connection, _dispatcher.refuse(&exchange->request, connection.peer,
+			HttpError::unavailable("the server is busy, try again"), exchange->keepAlive));
+	}
+}
+
+void EventLoop::answer(HttpConnection& connection, HttpAnswer answer)
+{
+	if (answer.detached)
+	{
+		// Only our descriptor goes: the handler's duplicate keeps the connection open.
+		kill(connection);
+		return;
+	}
+	if (connection.peerGone)
+	{
+		kill(connection);
+		return;
+	}
+	connection.closeAfterWrite = answer.close;
+	connection.state = HttpConnection::State::Writing;
+	connection.deadline = nowMs() + _settings.writeTimeoutMs;
+	if (connection.outOffset >= connection.out.size())
+	{
+		connection.out = std::move(answer.bytes);
+		connection.outOffset = 0;
+	}
+	else
+	{
+		connection.out.append(answer.bytes);
+	}
+	flush(connection);
+}
+
+void EventLoop::refuse(HttpConnection& connection, const HttpError& error)
+{
+	const Poco::Net::HTTPRequest* request = connection.exchange ? &connection.exchange->request : nullptr;
+	HttpAnswer refusal = _dispatcher.refuse(request, connection.peer, error, false);
+	connection.exchange.reset();
+	std::string().swap(connection.in);
+	answer(connection, std::move(refusal));
+}
+
+void EventLoop::write(HttpConnection& connection, const std::string& bytes)
+{
+	if (connection.outOffset >= connection.out.size())
+	{
+		connection.out = bytes;
+		connection.outOffset = 0;
+	}
+	else
+	{
+		connection.out.append(bytes);
+	}
+	flush(connection);
+}
+
+void EventLoop::flush(HttpConnection& connection)
+{
+	while (connection.outOffset < connection.out.size())
+	{
+		const ssize_t n = ::send(connection.fd, connection.out.data() + connection.outOffset,
+			connection.out.size() - connection.outOffset, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0)
+		{
+			if (errno == EINTR) continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+			kill(connection);
+			return;
+		}
+		connection.outOffset += static_cast<std::size_t>(n);
+	}
+	if (connection.outOffset >= connection.out.size())
+	{
+		std::string().swap(connection.out);  // give the memory back
+		connection.outOffset = 0;
+		if (connection.state == HttpConnection::State::Writing)
+		{
+			afterAnswer(connection);
+			return;
+		}
+	}
+	updateInterest(connection);
+}
+
+void EventLoop::afterAnswer(HttpConnection& connection)
+{
+	if (connection.closeAfterWrite)
+	{
+		// Lingering close: the client reads our answer before it sees the
+		// end, and what it still sends is drained, so no reset destroys it.
+		::shutdown(connection.fd, SHUT_WR);
+		std::string().swap(connection.in);
+		connection.state = HttpConnection::State::Lingering;
+		connection.deadline = nowMs() + std::min(LINGER_MS, _settings.keepAliveMs);
+		updateInterest(connection);
+		return;
+	}
+	connection.state = HttpConnection::State::Reading;
+	connection.requestStarted = !connection.in.empty();
+	connection.deadline = nowMs() + (connection.requestStarted && _settings.readTimeoutMs > 0 ? _settings.readTimeoutMs : _settings.keepAliveMs);
+	updateInterest(connection);
+	// A pipelined request may already be here.
+	processInput(connection);
+}
+
+void EventLoop::updateInterest(HttpConnection& connection)
+{
+	if (connection.state == HttpConnection::State::Dead || connection.peerGone) return;
+	std::uint32_t wanted = 0;
+	if (connection.state == HttpConnection::State::Reading || connection.state == HttpConnection::State::Lingering)
+		wanted |= EPOLLIN;
+	if (connection.outOffset < connection.out.size()) wanted |= EPOLLOUT;
+	setEpollInterest(_epoll, connection.fd, connection.id, wanted, connection.events);
+}
+
+void EventLoop::kill(HttpConnection& connection)
+{
+	if (connection.state == HttpConnection::State::Dead) return;
+	if (!connection.peerGone) ::epoll_ctl(_epoll, EPOLL_CTL_DEL, connection.fd, nullptr);
+	::close(connection.fd);
+	connection.fd = -1;
+	connection.state = HttpConnection::State::Dead;
+	_dead.push_back(connection.id);
+}
+
+void EventLoop::reap()
+{
+	for (std::uint64_t id: _dead) _connections.erase(id);
+	_dead.clear();
+}
+
+void EventLoop::sweep(Poco::Int64 now)
+{
+	// A few times a second over every connection rather than a timer per
+	// deadline: deadlines move with every request, and at 10,000 connections
+	// a sweep costs less than the timers' bookkeeping would.
+	for (auto& entry: _connections)
+	{
+		HttpConnection& connection = *entry.second;
+		if (connection.state != HttpConnection::State::Dead && connection.deadline <= now) kill(connection);
+	}
+}
+
+} } // namespace Palaver::Server

@@ -1,0 +1,119 @@
+//
+// EventLoop.h
+//
+
+#ifndef Palaver_Server_EventLoop_INCLUDED
+#define Palaver_Server_EventLoop_INCLUDED
+
+#include "HttpAnswer.h"
+#include "HttpConnection.h"
+#include "HttpParser.h"
+#include "TransportSettings.h"
+#include "palaver/Acceptor.h"
+#include "palaver/HttpError.h"
+#include "palaver/Mailbox.h"
+#include <Poco/Logger.h>
+#include <Poco/Types.h>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+namespace Palaver {
+
+class WorkerPool;
+
+namespace Server {
+
+class HttpDispatcher;
+
+/// One I/O thread: an epoll loop over its share of the connections. It
+/// accepts from the listeners (shared by every loop, EPOLLEXCLUSIVE), reads
+/// and frames requests (HttpParser), hands each complete one to the worker
+/// pool, and writes the answers that workers post back through its mailbox
+/// (an eventfd wakes it). Each connection has one deadline at a time (the
+/// request being read, the idle keep-alive wait, the answer being written),
+/// checked by a sweep a few times a second. Requests of one connection are
+/// answered in order, one at a time.
+class EventLoop
+{
+public:
+	EventLoop(unsigned index, const TransportSettings& settings, HttpDispatcher& dispatcher, WorkerPool& workers,
+		std::atomic<int>& inFlight);
+	~EventLoop();
+
+	EventLoop(const EventLoop&) = delete;
+	EventLoop& operator=(const EventLoop&) = delete;
+
+	/// Accepts on fd (a non-blocking listening socket) as well; before start().
+	void listen(int fd);
+
+	void start();
+
+	/// Thread-safe: accepts no more connections (the listeners stay open).
+	void stopListening();
+
+	/// Writes the answers already posted (once, without waiting), closes every
+	/// connection and joins the thread. Call after the workers have stopped.
+	void stop();
+
+	/// Thread-safe (workers): the answer to a connection's dispatched request.
+	void complete(std::uint64_t connection, HttpAnswer answer);
+
+private:
+	struct Completion
+	{
+		std::uint64_t connection;
+		HttpAnswer answer;
+	};
+
+	void run();
+	void processMailbox();
+	void acceptAll(int listener);
+	HttpConnection* find(std::uint64_t id);
+	void onEvent(HttpConnection& connection, std::uint32_t events);
+	void onReadable(HttpConnection& connection);
+	void onEndOfInput(HttpConnection& connection);
+	void processInput(HttpConnection& connection);
+	bool readHead(HttpConnection& connection);
+	void dispatch(HttpConnection& connection);
+	void answer(HttpConnection& connection, HttpAnswer answer);
+	void refuse(HttpConnection& connection, const HttpError& error);
+	void write(HttpConnection& connection, const std::string& bytes);
+	void flush(HttpConnection& connection);
+	void afterAnswer(HttpConnection& connection);
+	void updateInterest(HttpConnection& connection);
+	void kill(HttpConnection& connection);
+	void reap();
+	void sweep(Poco::Int64 now);
+	static Poco::Int64 nowMs();
+
+	const unsigned _index;
+	const TransportSettings& _settings;
+	const HttpParser _parser;
+	HttpDispatcher& _dispatcher;
+	WorkerPool& _workers;
+	std::atomic<int>& _inFlight;
+	Poco::Logger& _logger;
+	Acceptor _acceptor;
+	int _epoll = -1;
+	std::vector<int> _listeners;
+	std::thread _thread;
+	std::atomic<bool> _stopping{false};
+
+	Mailbox<Completion> _mailbox;
+
+	std::unordered_map<std::uint64_t, std::unique_ptr<HttpConnection>> _connections;
+	std::uint64_t _nextId;
+	std::vector<std::uint64_t> _dead;
+	std::vector<char> _readBuffer;        /// shared by every connection of this loop
+	Poco::Int64 _nextSweep = 0;
+};
+
+} } // namespace Palaver::Server
+
+#endif

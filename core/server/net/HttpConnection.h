@@ -1,0 +1,58 @@
+//
+// HttpConnection.h
+//
+// The state of one HTTP connection. Owned and touched only by its event
+// loop's thread. Kept small: an idle keep-alive connection has empty buffers
+// and no heap allocation besides this object and its peer address.
+//
+
+#ifndef Palaver_Server_HttpConnection_INCLUDED
+#define Palaver_Server_HttpConnection_INCLUDED
+
+#include "HttpExchange.h"
+#include "HttpParser.h"
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/Types.h>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace Palaver {
+namespace Server {
+
+struct HttpConnection
+{
+	enum class State: std::uint8_t
+	{
+		Reading,     /// waiting for (the rest of) a request
+		Dispatched,  /// a complete request is with a worker; input paused
+		Writing,     /// the answer is being written; input paused
+		Lingering,   /// answered with Connection: close and half-closed; draining until the peer's end
+		Dead         /// to be destroyed at the end of the loop iteration
+	};
+
+	HttpConnection(int fd, std::uint64_t id, const Poco::Net::SocketAddress& peer): fd(fd), id(id), peer(peer) {}
+
+	int fd;
+	std::uint64_t id;
+	Poco::Net::SocketAddress peer;
+	State state = State::Reading;
+	std::uint32_t events = 0;          /// epoll interest registered now
+	bool requestStarted = false;       /// a byte of the next request has arrived
+	bool peerGone = false;             /// an error or hang-up while dispatched
+	bool closeAfterWrite = false;
+	Poco::Int64 deadline = 0;          /// steady ms: what the state waits for must happen by then
+
+	std::string in;                    /// unconsumed input: a partial request (and pipelined ones)
+	HttpParser::Scan scan;             /// how far the head in `in` was scanned
+	std::shared_ptr<HttpExchange> exchange;  /// the request whose head is read, while its body arrives
+	std::size_t headSize = 0;
+	std::size_t bodyLength = 0;
+
+	std::string out;                   /// the answer being written, from outOffset on
+	std::size_t outOffset = 0;
+};
+
+} } // namespace Palaver::Server
+
+#endif

@@ -1,0 +1,182 @@
+#include "HttpDispatcher.h"
+#include "DatabaseImpl.h"
+#include "MetricsImpl.h"
+#include "RequestScreen.h"
+#include "RouterImpl.h"
+#include "palaver/Request.h"
+#include "palaver/Response.h"
+#include <Poco/DateTimeFormat.h>
+#include <Poco/DateTimeFormatter.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/Stopwatch.h>
+#include <Poco/Timestamp.h>
+#include <ctime>
+#include <memory>
+
+namespace Palaver {
+namespace Server {
+
+namespace {
+
+// The Date header, formatted once a second per thread.
+const std::string& httpDate()
+{
+	thread_local std::time_t second = 0;
+	thread_local std::string text;
+	const std::time_t now = std::time(nullptr);
+	if (now != second)
+	{
+		second = now;
+		text = Poco::DateTimeFormatter::format(Poco::Timestamp::fromEpochTime(now), Poco::DateTimeFormat::HTTP_FORMAT);
+	}
+	return text;
+}
+
+} // namespace
+
+HttpDispatcher::HttpDispatcher(RouterImpl& router, MetricsImpl& metrics, RequestScreen& screen, std::size_t maxBodySize):
+	_router(router),
+	_metrics(metrics),
+	_screen(screen),
+	_maxBodySize(maxBodySize),
+	_logger(Poco::Logger::get("palaver.http")),
+	_accessLog(Poco::Logger::get("palaver.access"))
+{
+}
+
+std::string HttpDispatcher::rawPath(const Poco::Net::HTTPRequest& request)
+{
+	const std::string& uri = request.getURI();
+	return uri.substr(0, uri.find('?'));
+}
+
+RouterImpl::Match HttpDispatcher::match(const Poco::Net::HTTPRequest& request) const
+{
+	return _router.match(request.getMethod(), rawPath(request));
+}
+
+std::size_t HttpDispatcher::bodyLimit(const RouterImpl::Match& match) const
+{
+	return match.route && match.route->options.maxBodySize ? match.route->options.maxBodySize : _maxBodySize;
+}
+
+HttpAnswer HttpDispatcher::dispatch(HttpExchange& exchange)
+{
+	Poco::Stopwatch watch;
+	watch.start();
+	Poco::Net::HTTPRequest& httpRequest = exchange.request;
+	Response response;
+	std::string route;
+	// Outside the try: a handler that took the connection and then threw has
+	// still taken it (nothing may be written on it).
+	std::unique_ptr<Request> request;
+	try
+	{
+		_screen.admit(httpRequest);
+		RouterImpl::Match& match = exchange.match;
+		if (!match.route)
+		{
+			if (match.allowed.empty()) throw HttpError::notFound("no such route");
+			std::string allow;
+			for (const auto& method: match.allowed) allow += (allow.empty() ? "" : ", ") + method;
+			throw HttpError(405, "method_not_allowed", "use " + allow).withHeader("Allow", allow);
+		}
+		route = match.route->pattern;
+		request.reset(new Request(httpRequest, exchange.client, std::move(match.params), std::move(exchange.body), exchange.socket));
+		match.route->handler(*request, response);
+		if (!request->detached() && !response.sent()) response.sendNoContent();
+	}
+	catch (HttpError& e)
+	{
+		_screen.refused(&httpRequest, exchange.client, e);
+		answerError(response, e);
+	}
+	catch (Poco::Exception& e)
+	{
+		if (DatabaseImpl::isUnavailability(e))
+		{
+			_logger.error("%s %s: storage unavailable: %s", httpRequest.getMethod(), route, e.displayText());
+			answerError(response, HttpError::unavailable());
+		}
+		else
+		{
+			_logger.error("%s %s: %s", httpRequest.getMethod(), route, e.displayText());
+			answerError(response, HttpError(500, "internal_error", "internal server error"));
+		}
+	}
+	catch (std::exception& e)
+	{
+		_logger.error("%s %s: %s", httpRequest.getMethod(), route, std::string(e.what()));
+		answerError(response, HttpError(500, "internal_error", "internal server error"));
+	}
+	const bool detached = request && request->detached();
+	HttpAnswer answer;
+	answer.detached = detached;
+	// A body we refused is still on the wire: do not read the next request from it.
+	answer.close = !exchange.keepAlive || response.status() == 411 || response.status() == 413;
+	if (!detached) answer.bytes = serialise(&httpRequest, response, !answer.close);
+	record(httpRequest, route, exchange.client, detached ? 101 : response.status(), watch.elapsed() / 1e6);
+	return answer;
+}
+
+HttpAnswer HttpDispatcher::refuse(const Poco::Net::HTTPRequest* request, const Poco::Net::SocketAddress& client,
+	const HttpError& error, bool keepAlive)
+{
+	_screen.refused(request, client, error);
+	Response response;
+	answerError(response, error);
+	HttpAnswer answer;
+	answer.close = !keepAlive;
+	answer.bytes = serialise(request, response, keepAlive);
+	if (request) record(*request, "", client, error.status(), 0);
+	return answer;
+}
+
+void HttpDispatcher::answerError(Response& response, const HttpError& error)
+{
+	if (response.sent())
+	{
+		_logger.warning("error after the answer was sent: %s", error.message());
+		return;
+	}
+	for (const auto& header: error.headers()) response.http().set(header.first, header.second);
+	Poco::JSON::Object::Ptr detail = new Poco::JSON::Object;
+	detail->set("code", error.code());
+	detail->set("message", error.message());
+	if (!error.field().empty()) detail->set("field", error.field());
+	Poco::JSON::Object::Ptr body = new Poco::JSON::Object;
+	body->set("error", detail);
+	response.sendJson(error.status(), body);
+}
+
+std::string HttpDispatcher::serialise(const Poco::Net::HTTPRequest* request, Response& response, bool keepAlive)
+{
+	Poco::Net::HTTPResponse& http = response.http();
+	http.setVersion(request ? request->getVersion() : Poco::Net::HTTPMessage::HTTP_1_1);
+	http.setKeepAlive(keepAlive);
+	http.set("Date", httpDate());
+	http.set("Server", "Palaver");
+	// What HTTPResponse::write() produces, without a stream.
+	std::string bytes;
+	const std::string& body = response.body();
+	const bool withBody = !request || request->getMethod() != Poco::Net::HTTPRequest::HTTP_HEAD;
+	bytes.reserve(256 + (withBody ? body.size() : 0));
+	bytes.append(http.getVersion()).append(" ").append(std::to_string(static_cast<int>(http.getStatus())))
+		.append(" ").append(http.getReason()).append("\r\n");
+	for (const auto& field: http) bytes.append(field.first).append(": ").append(field.second).append("\r\n");
+	bytes.append("\r\n");
+	if (withBody) bytes.append(body);
+	return bytes;
+}
+
+void HttpDispatcher::record(const Poco::Net::HTTPRequest& request, const std::string& route,
+	const Poco::Net::SocketAddress& client, int status, double seconds)
+{
+	_metrics.recordRequest(request.getMethod(), route, status, seconds);
+	// The path only: query strings can carry tokens.
+	if (_accessLog.information())
+		_accessLog.information("%s \"%s %s\" %d %.1fms", client.host().toString(), request.getMethod(), rawPath(request),
+			status, seconds * 1000);
+}
+
+} } // namespace Palaver::Server

@@ -1,0 +1,67 @@
+//
+// HttpDispatcher.h
+//
+
+#ifndef Palaver_Server_HttpDispatcher_INCLUDED
+#define Palaver_Server_HttpDispatcher_INCLUDED
+
+#include "HttpAnswer.h"
+#include "HttpExchange.h"
+#include "palaver/HttpError.h"
+#include <Poco/Logger.h>
+#include <cstddef>
+
+namespace Palaver {
+
+class Response;
+
+namespace Server {
+
+class MetricsImpl;
+class RequestScreen;
+class RouterImpl;
+
+/// What happens to a complete request: the route's handler runs (on a
+/// worker) and its Response, or the JSON error of what it threw (405 with
+/// Allow, 503 when storage is unavailable, 500 for anything unexpected), is
+/// serialised; each request is counted in the metrics and gets an access log
+/// line. Every request passes the RequestScreen first (Host names, logging
+/// of malformed requests). Thread-safe.
+class HttpDispatcher
+{
+public:
+	HttpDispatcher(RouterImpl& router, MetricsImpl& metrics, RequestScreen& screen, std::size_t maxBodySize);
+
+	/// On a loop, once the head is read: the route, which bounds the body.
+	RouterImpl::Match match(const Poco::Net::HTTPRequest& request) const;
+
+	/// The body limit of a matched (or unmatched) request.
+	std::size_t bodyLimit(const RouterImpl::Match& match) const;
+
+	/// On a worker: runs the handler.
+	HttpAnswer dispatch(HttpExchange& exchange);
+
+	/// On a loop: answers error without a handler (a refused head or body, a
+	/// full worker queue). request is null when the head could not be read.
+	/// The connection is closed after it unless keepAlive.
+	HttpAnswer refuse(const Poco::Net::HTTPRequest* request, const Poco::Net::SocketAddress& client,
+		const HttpError& error, bool keepAlive);
+
+private:
+	void answerError(Response& response, const HttpError& error);
+	static std::string serialise(const Poco::Net::HTTPRequest* request, Response& response, bool keepAlive);
+	void record(const Poco::Net::HTTPRequest& request, const std::string& route, const Poco::Net::SocketAddress& client,
+		int status, double seconds);
+	static std::string rawPath(const Poco::Net::HTTPRequest& request);
+
+	RouterImpl& _router;
+	MetricsImpl& _metrics;
+	RequestScreen& _screen;
+	const std::size_t _maxBodySize;
+	Poco::Logger& _logger;
+	Poco::Logger& _accessLog;
+};
+
+} } // namespace Palaver::Server
+
+#endif

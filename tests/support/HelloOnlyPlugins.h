@@ -1,0 +1,35 @@
+//
+// HelloOnlyPlugins.h
+//
+// A plugins.d folder that enables the core's hello fixture plugin only, for
+// tests of the core itself. The test target must define FIXTURE_DIR (the
+// fixtures' build folder).
+//
+
+#ifndef Palaver_Testing_HelloOnlyPlugins_INCLUDED
+#define Palaver_Testing_HelloOnlyPlugins_INCLUDED
+
+#include <Poco/File.h>
+#include <Poco/FileStream.h>
+#include <Poco/TemporaryFile.h>
+#include <string>
+
+namespace Palaver {
+namespace Testing {
+
+struct HelloOnlyPlugins
+{
+	HelloOnlyPlugins()
+	{
+		Poco::File(dir).createDirectories();
+		Poco::FileOutputStream out(dir + "/10-hello.ini");
+		out << "[hello]\nlibrary = " FIXTURE_DIR "/palaver-hello.so\nenabled = true\n";
+	}
+	~HelloOnlyPlugins() { Poco::File(dir).remove(true); }
+
+	const std::string dir = Poco::TemporaryFile::tempName();  /// for TestServer::Options::pluginsConfigDir
+};
+
+} } // namespace Palaver::Testing
+
+#endif
