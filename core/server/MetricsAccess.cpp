@@ -48,7 +48,7 @@ MetricsAccess::MetricsAccess(const Poco::Util::AbstractConfiguration& config):
 
 void MetricsAccess::check(const Request& request) const
 {
-	if (allowsAddress(request.http().clientAddress().host()) || hasToken(request)) return;
+	if (allowsAddress(request.clientAddress().host()) || hasToken(request)) return;
 	throw HttpError::forbidden("metrics are served to [metrics] allowed_addresses or with [metrics] token only");
 }
 
