@@ -132,7 +132,7 @@ void EventLoop::run()
 			}
 			else if (HttpConnection* connection = find(id))
 			{
-				onEvent(*connection, events[i].events);
+				handle(*connection, events[i].events);
 			}
 		}
 		const Poco::Int64 now = nowMs();
@@ -196,6 +196,29 @@ HttpConnection* EventLoop::find(std::uint64_t id)
 	auto it = _connections.find(id);
 	if (it == _connections.end() || it->second->state == HttpConnection::State::Dead) return nullptr;
 	return it->second.get();
+}
+
+void EventLoop::handle(HttpConnection& connection, std::uint32_t events)
+{
+	// Whatever a connection's bytes make its handling throw ends that
+	// connection only: the loop serves every other one.
+	try
+	{
+		onEvent(connection, events);
+	}
+	catch (std::exception& e)
+	{
+		_logger.error("connection from %s closed: %s", connection.peer.toString(), std::string(e.what()));
+		if (connection.state != HttpConnection::State::Dispatched)
+		{
+			kill(connection);
+			return;
+		}
+		// A worker has the descriptor: it closes once the worker is done.
+		if (!connection.peerGone) ::epoll_ctl(_epoll, EPOLL_CTL_DEL, connection.fd, nullptr);
+		connection.peerGone = true;
+		connection.events = 0;
+	}
 }
 
 void EventLoop::onEvent(HttpConnection& connection, std::uint32_t events)
@@ -308,9 +331,10 @@ bool EventLoop::readHead(HttpConnection& connection)
 	connection.headSize = headSize;
 	connection.scan = HttpParser::Scan();
 	exchange->keepAlive = exchange->request.getKeepAlive();
-	exchange->match = _dispatcher.match(exchange->request);
 	try
 	{
+		// The route bounds the body; a malformed escape in the path is a 400 here.
+		exchange->match = _dispatcher.match(exchange->request);
 		connection.bodyLength = HttpParser::bodyLength(exchange->request, _dispatcher.bodyLimit(exchange->match));
 	}
 	catch (HttpError& e)

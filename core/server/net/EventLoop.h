@@ -75,6 +75,7 @@ private:
 	void processMailbox();
 	void acceptAll(int listener);
 	HttpConnection* find(std::uint64_t id);
+	void handle(HttpConnection& connection, std::uint32_t events);
 	void onEvent(HttpConnection& connection, std::uint32_t events);
 	void onReadable(HttpConnection& connection);
 	void onEndOfInput(HttpConnection& connection);
