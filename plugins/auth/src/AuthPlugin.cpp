@@ -1,9 +1,13 @@
 #include "AuthPlugin.h"
+#include "AccountRoutes.h"
 #include "AuthService.h"
 #include "AvatarStore.h"
+#include "Fields.h"
 #include "ImageSniffer.h"
 #include "LoginThrottle.h"
 #include "PasswordHasher.h"
+#include "SessionEvents.h"
+#include "SessionSweeper.h"
 #include "SessionToken.h"
 #include "UserStore.h"
 #include "palaver/Counter.h"
@@ -28,16 +32,11 @@ namespace Auth {
 
 namespace {
 
-const std::size_t MAX_USER_NAME = 180;
-const std::size_t MIN_PASSWORD = 6;
-const std::size_t MAX_PASSWORD = 4096;
-const std::size_t MAX_INFO = 255;
 const Poco::Int64 DEFAULT_SESSION_TTL = 30 * 24 * 3600;
 const Poco::Int64 MAX_SESSION_TTL = 10LL * 366 * 24 * 3600;
 const std::size_t DEFAULT_MAX_IMAGE = 2 * 1024 * 1024;
 const std::size_t MAX_STORED_IMAGE = 16 * 1024 * 1024;
 const std::size_t DEFAULT_REGISTER_BODY = 3 * 1024 * 1024;
-const Poco::Int64 PURGE_INTERVAL = 3600LL * 1000000;  // microseconds
 // Session cache: seconds an entry may answer for the database, and entries.
 const Poco::Int64 DEFAULT_SESSION_CACHE_TTL = 10;
 const Poco::Int64 MAX_SESSION_CACHE_TTL = 300;
@@ -46,30 +45,6 @@ const std::size_t MAX_SESSION_CACHE_SIZE = 1000000;
 
 // The one answer for a wrong name and for a wrong password.
 const char* const BAD_CREDENTIALS = "wrong user name or password";
-
-bool hasControl(const std::string& text, bool allowLineBreaks)
-{
-	for (unsigned char c: text)
-	{
-		if (allowLineBreaks && (c == '\t' || c == '\n' || c == '\r')) continue;
-		if (c < 0x20 || c == 0x7F) return true;
-	}
-	return false;
-}
-
-// Checks a text field: valid UTF-8, between min and max characters.
-void checkText(const std::string& field, const std::string& value, std::size_t min, std::size_t max)
-{
-	if (!Utf8::isValid(value)) throw HttpError::validation(field, field + " must be valid UTF-8");
-	const std::size_t length = Utf8::length(value);
-	if (length < min)
-	{
-		if (min == 1) throw HttpError::validation(field, field + " must not be empty");
-		throw HttpError::validation(field, field + " must have at least " + std::to_string(min) + " characters");
-	}
-	if (length > max)
-		throw HttpError::validation(field, field + " must have at most " + std::to_string(max) + " characters");
-}
 
 const Form::File* uploadedImage(const Form& form)
 {
@@ -145,6 +120,21 @@ void AuthPlugin::initialize(PluginContext& context)
 	router.add("POST", "/logout", [this](Request& request, Response& response) { logout(request, response); });
 	router.add("GET", "/me", [this](Request& request, Response& response) { me(request, response); });
 	router.add("GET", "/img/{name}", [this](Request& request, Response& response) { image(request, response); });
+
+	_sweeper.reset(new SessionSweeper(_store, *_events, *_logger));
+	AccountRoutes::Parts parts{_store, _service, *_hasher, *_throttle, *_avatars, *_events, *_logger};
+	_accounts.reset(new AccountRoutes(parts, [this](Response& response) { setSessionCookie(response, "", 0); }));
+	_accounts->addRoutes(router);
+}
+
+void AuthPlugin::start()
+{
+	_sweeper->start();
+}
+
+void AuthPlugin::stop()
+{
+	if (_sweeper) _sweeper->stop();
 }
 
 void AuthPlugin::reconfigure(const Poco::Util::AbstractConfiguration& config)
@@ -174,13 +164,12 @@ void AuthPlugin::registerUser(Request& request, Response& response)
 	const std::string password = form.getAny({"password", "plainPassword", "registration_form[plainPassword]"});
 	const std::string info = form.getAny({"info", "registration_form[info]"});
 
-	checkText("username", userName, 1, MAX_USER_NAME);
-	if (hasControl(userName, false)) throw HttpError::validation("username", "username must not contain control characters");
+	Fields::checkText("username", userName, 1, Fields::MAX_USER_NAME);
+	if (Fields::hasControl(userName, false)) throw HttpError::validation("username", "username must not contain control characters");
 	if (userName.front() == ' ' || userName.back() == ' ')
 		throw HttpError::validation("username", "username must not start or end with a space");
-	checkText("password", password, MIN_PASSWORD, MAX_PASSWORD);
-	checkText("info", info, 0, MAX_INFO);
-	if (hasControl(info, true)) throw HttpError::validation("info", "info must not contain control characters");
+	Fields::checkPassword("password", password);
+	Fields::checkInfo(info);
 
 	ImageSniffer::Kind kind = ImageSniffer::Kind::None;
 	const Form::File* image = uploadedImage(form);
@@ -206,7 +195,7 @@ void AuthPlugin::registerUser(Request& request, Response& response)
 	const std::string token = SessionToken::generate();
 	try
 	{
-		user = _store->create(user, passwordHash, SessionToken::hash(token), expiryFromNow());
+		user = _store->create(user, passwordHash, SessionToken::hash(token), expiryFromNow(), AccountRoutes::userAgent(request));
 	}
 	catch (...)
 	{
@@ -228,7 +217,7 @@ void AuthPlugin::login(Request& request, Response& response)
 	if (userName.empty()) throw HttpError::validation("username", "username must not be empty");
 	if (password.empty()) throw HttpError::validation("password", "password must not be empty");
 	// Names and passwords that registration refuses can match nobody.
-	if (!Utf8::isValid(userName) || Utf8::length(userName) > MAX_USER_NAME || Utf8::length(password) > MAX_PASSWORD)
+	if (!Utf8::isValid(userName) || Utf8::length(userName) > Fields::MAX_USER_NAME || Utf8::length(password) > Fields::MAX_PASSWORD)
 	{
 		_loginFailures->inc();
 		throw HttpError::unauthorized(BAD_CREDENTIALS);
@@ -266,19 +255,18 @@ void AuthPlugin::login(Request& request, Response& response)
 			_logger->warning("cannot update the password hash of user %Ld: %s", user.id, exception.displayText());
 		}
 	}
-	purgeExpiredSessions();
-
 	const std::string token = SessionToken::generate();
-	_store->createSession(user.id, SessionToken::hash(token), expiryFromNow());
+	_store->createSession(user.id, SessionToken::hash(token), expiryFromNow(), AccountRoutes::userAgent(request));
 	_logins->inc();
 	answerLoggedIn(response, 200, user, token);
 }
 
 void AuthPlugin::logout(Request& request, Response& response)
 {
+	User user;
 	try
 	{
-		_service->authenticate(request);
+		user = _service->authenticate(request);
 	}
 	catch (HttpError& error)
 	{
@@ -286,8 +274,9 @@ void AuthPlugin::logout(Request& request, Response& response)
 		if (error.status() == 401) setSessionCookie(response, "", 0);
 		throw;
 	}
-	const AuthService::Credential credential = AuthService::credential(request);
-	_store->deleteSession(SessionToken::hash(credential.token));
+	const std::string tokenHash = SessionToken::hash(AuthService::credential(request).token);
+	_store->deleteSession(tokenHash);
+	SessionEvents::ended(*_events, user.id, {tokenHash});
 	setSessionCookie(response, "", 0);
 	response.sendNoContent();
 }
@@ -329,22 +318,6 @@ void AuthPlugin::setSessionCookie(Response& response, const std::string& token, 
 	cookie += "; HttpOnly; SameSite=Lax";
 	if (_secureCookie) cookie += "; Secure";
 	response.http().add("Set-Cookie", cookie);
-}
-
-void AuthPlugin::purgeExpiredSessions()
-{
-	const Poco::Int64 now = UserStore::timeNow();
-	Poco::Int64 last = _lastPurge.load();
-	if (now - last < PURGE_INTERVAL || !_lastPurge.compare_exchange_strong(last, now)) return;
-	try
-	{
-		const std::size_t removed = _store->purgeExpired(now);
-		if (removed > 0) _logger->information("removed %z expired sessions", removed);
-	}
-	catch (Poco::Exception& exception)
-	{
-		_logger->warning("cannot remove expired sessions: %s", exception.displayText());
-	}
 }
 
 } } // namespace Palaver::Auth

@@ -40,7 +40,9 @@ bool AuthService::unsafeMethod(const std::string& method)
 void AuthService::checkOrigin(const Request& request) const
 {
 	const std::string origin = request.http().get("Origin", "");
-	if (!_origins.allows(origin, request.http().getHost()))
+	// getHost() throws without a Host header (HTTP/1.0): no host is no match.
+	const std::string host = request.http().has("Host") ? request.http().getHost() : std::string();
+	if (!_origins.allows(origin, host))
 		throw HttpError::forbidden("cross-site request refused");
 }
 
@@ -58,6 +60,11 @@ Poco::Optional<User> AuthService::userForToken(const std::string& token)
 {
 	if (!SessionToken::wellFormed(token)) return Poco::Optional<User>();
 	return _store->findBySession(SessionToken::hash(token), UserStore::timeNow());
+}
+
+std::string AuthService::sessionId(const std::string& token) const
+{
+	return SessionToken::publicId(SessionToken::hash(token));
 }
 
 Poco::Optional<User> AuthService::findUser(Poco::Int64 id)

@@ -38,6 +38,7 @@ public:
 
 	User authenticate(const Request& request) override;
 	Poco::Optional<User> userForToken(const std::string& token) override;
+	std::string sessionId(const std::string& token) const override;
 	Poco::Optional<User> findUser(Poco::Int64 id) override;
 	std::vector<User> listUsers() override;
 

@@ -1,4 +1,5 @@
 #include "UserStore.h"
+#include "SessionToken.h"
 #include "palaver/Counter.h"
 #include "palaver/Database.h"
 #include "palaver/HttpError.h"
@@ -69,6 +70,10 @@ void UserStore::migrate()
 				"expires_at BIGINT NOT NULL)",
 			"CREATE INDEX sessions_user_id ON sessions (user_id)",
 			"CREATE INDEX sessions_expires_at ON sessions (expires_at)"
+		},
+		{
+			"ALTER TABLE sessions ADD COLUMN last_seen_at BIGINT NOT NULL DEFAULT 0",
+			"ALTER TABLE sessions ADD COLUMN user_agent TEXT NOT NULL DEFAULT ''"
 		}
 	});
 }
@@ -82,7 +87,8 @@ bool UserStore::nameTaken(const std::string& userName)
 	return count > 0;
 }
 
-User UserStore::create(const User& user, const std::string& passwordHash, const std::string& tokenHash, Poco::Int64 expiresAt)
+User UserStore::create(const User& user, const std::string& passwordHash, const std::string& tokenHash, Poco::Int64 expiresAt,
+	const std::string& userAgent)
 {
 	User created = user;
 	_database.transact([&](Poco::Data::Session& session)
@@ -110,11 +116,7 @@ User UserStore::create(const User& user, const std::string& passwordHash, const 
 			throw;
 		}
 		created.id = id;
-
-		std::string token = tokenHash;
-		Poco::Int64 expires = expiresAt;
-		session << _database.sql("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)"),
-			use(token), use(id), use(createdAt), use(expires), now;
+		insertSession(session, id, tokenHash, createdAt, expiresAt, userAgent);
 	});
 	return created;
 }
@@ -164,17 +166,47 @@ std::vector<User> UserStore::list()
 	return users;
 }
 
-void UserStore::createSession(Poco::Int64 userId, const std::string& tokenHash, Poco::Int64 expiresAt)
+void UserStore::createSession(Poco::Int64 userId, const std::string& tokenHash, Poco::Int64 expiresAt, const std::string& userAgent)
 {
 	_database.transact([&](Poco::Data::Session& session)
 	{
-		std::string token = tokenHash;
-		Poco::Int64 user = userId;
-		Poco::Int64 createdAt = UserStore::timeNow();
-		Poco::Int64 expires = expiresAt;
-		session << _database.sql("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)"),
-			use(token), use(user), use(createdAt), use(expires), now;
+		insertSession(session, userId, tokenHash, UserStore::timeNow(), expiresAt, userAgent);
 	});
+}
+
+void UserStore::insertSession(Poco::Data::Session& session, Poco::Int64 userId, const std::string& tokenHash,
+	Poco::Int64 createdAt, Poco::Int64 expiresAt, const std::string& userAgent)
+{
+	std::string token = tokenHash;
+	Poco::Int64 user = userId;
+	Poco::Int64 created = createdAt;
+	Poco::Int64 expires = expiresAt;
+	std::string agent = userAgent;
+	session << _database.sql("INSERT INTO sessions (token_hash, user_id, created_at, expires_at, last_seen_at, user_agent) VALUES (?, ?, ?, ?, ?, ?)"),
+		use(token), use(user), use(created), use(expires), use(created), use(agent), now;
+}
+
+std::vector<UserStore::SessionRecord> UserStore::sessionsOf(Poco::Int64 userId, Poco::Int64 at)
+{
+	Poco::Data::Session session = _database.session();
+	Poco::Int64 user = userId;
+	Poco::Int64 time = at;
+	std::vector<std::string> hashes;
+	std::vector<Poco::Int64> created;
+	std::vector<Poco::Int64> seen;
+	std::vector<std::string> agents;
+	session << _database.sql("SELECT token_hash, created_at, last_seen_at, user_agent FROM sessions "
+			"WHERE user_id = ? AND expires_at > ? ORDER BY last_seen_at DESC, created_at DESC"),
+		into(hashes), into(created), into(seen), into(agents), use(user), use(time), now;
+	std::vector<SessionRecord> records(hashes.size());
+	for (std::size_t i = 0; i < hashes.size(); ++i)
+	{
+		records[i].tokenHash = std::move(hashes[i]);
+		records[i].createdAt = created[i];
+		records[i].lastSeenAt = seen[i];
+		records[i].userAgent = std::move(agents[i]);
+	}
+	return records;
 }
 
 Poco::Optional<User> UserStore::findBySession(const std::string& tokenHash, Poco::Int64 at)
@@ -195,13 +227,32 @@ Poco::Optional<User> UserStore::findBySession(const std::string& tokenHash, Poco
 	Poco::Int64 time = at;
 	User found;
 	Poco::Int64 expiresAt = 0;
+	Poco::Int64 lastSeenAt = 0;
 	Poco::Data::Statement select(session);
-	select << _database.sql("SELECT u.id, u.user_name, u.info, u.image, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id "
+	select << _database.sql("SELECT u.id, u.user_name, u.info, u.image, s.expires_at, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id "
 			"WHERE s.token_hash = ? AND s.expires_at > ?"),
-		into(found.id), into(found.userName), into(found.info), into(found.image), into(expiresAt), use(token), use(time);
+		into(found.id), into(found.userName), into(found.info), into(found.image), into(expiresAt), into(lastSeenAt), use(token), use(time);
 	if (select.execute() == 0) return Poco::Optional<User>();
+	if (at - lastSeenAt >= LAST_SEEN_PRECISION) touchSession(tokenHash, at);
 	_sessions.put(tokenHash, found, expiresAt, clock, generation);
 	return found;
+}
+
+void UserStore::touchSession(const std::string& tokenHash, Poco::Int64 at)
+{
+	try
+	{
+		_database.transact([&](Poco::Data::Session& session)
+		{
+			std::string token = tokenHash;
+			Poco::Int64 time = at;
+			session << _database.sql("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?"), use(time), use(token), now;
+		});
+	}
+	catch (Poco::Exception&)
+	{
+		// Only GET /sessions shows it: never worth failing a request for.
+	}
 }
 
 void UserStore::deleteSession(const std::string& tokenHash)
@@ -223,17 +274,76 @@ void UserStore::deleteSession(const std::string& tokenHash)
 	_sessions.remove(tokenHash);
 }
 
-std::size_t UserStore::purgeExpired(Poco::Int64 at)
+std::string UserStore::endSession(Poco::Int64 userId, const std::string& publicId)
 {
-	std::size_t removed = 0;
+	std::vector<std::string> ended;
+	_database.transact([&](Poco::Data::Session& session)
+	{
+		Poco::Int64 user = userId;
+		std::string prefix = publicId;
+		session << _database.sql("DELETE FROM sessions WHERE user_id = ? AND substr(token_hash, 1, " +
+				std::to_string(SessionToken::PUBLIC_ID_LENGTH) + ") = ? RETURNING token_hash"),
+			into(ended), use(user), use(prefix), now;
+	});
+	for (const std::string& hash: ended) _sessions.remove(hash);
+	return ended.empty() ? std::string() : ended.front();
+}
+
+std::vector<std::string> UserStore::endSessionsOf(Poco::Int64 userId, const std::string& keepTokenHash)
+{
+	std::vector<std::string> ended;
+	_database.transact([&](Poco::Data::Session& session)
+	{
+		ended = endSessionsIn(session, userId, keepTokenHash);
+	});
+	_sessions.removeUser(userId);
+	return ended;
+}
+
+std::vector<std::string> UserStore::endSessionsIn(Poco::Data::Session& session, Poco::Int64 userId, const std::string& keepTokenHash)
+{
+	std::vector<std::string> ended;
+	Poco::Int64 user = userId;
+	std::string keep = keepTokenHash;
+	session << _database.sql("DELETE FROM sessions WHERE user_id = ? AND token_hash <> ? RETURNING token_hash"),
+		into(ended), use(user), use(keep), now;
+	return ended;
+}
+
+std::vector<UserStore::EndedSession> UserStore::purgeExpired(Poco::Int64 at)
+{
+	std::vector<std::string> hashes;
+	std::vector<Poco::Int64> users;
 	_database.transact([&](Poco::Data::Session& session)
 	{
 		Poco::Int64 time = at;
-		Poco::Data::Statement remove(session);
-		remove << _database.sql("DELETE FROM sessions WHERE expires_at <= ?"), use(time);
-		removed = remove.execute();
+		session << _database.sql("DELETE FROM sessions WHERE token_hash IN "
+				"(SELECT token_hash FROM sessions WHERE expires_at <= ? LIMIT " + std::to_string(PURGE_BATCH) + ") "
+				"RETURNING token_hash, user_id"),
+			into(hashes), into(users), use(time), now;
 	});
-	return removed;
+	std::vector<EndedSession> ended(hashes.size());
+	for (std::size_t i = 0; i < hashes.size(); ++i)
+	{
+		_sessions.remove(hashes[i]);
+		ended[i].userId = users[i];
+		ended[i].tokenHash = std::move(hashes[i]);
+	}
+	return ended;
+}
+
+std::vector<std::string> UserStore::changePassword(Poco::Int64 userId, const std::string& passwordHash, const std::string& keepTokenHash)
+{
+	std::vector<std::string> ended;
+	_database.transact([&](Poco::Data::Session& session)
+	{
+		std::string hash = passwordHash;
+		Poco::Int64 id = userId;
+		session << _database.sql("UPDATE users SET password_hash = ? WHERE id = ?"), use(hash), use(id), now;
+		ended = endSessionsIn(session, userId, keepTokenHash);
+	});
+	_sessions.removeUser(userId);
+	return ended;
 }
 
 void UserStore::updatePasswordHash(Poco::Int64 userId, const std::string& passwordHash)

@@ -7,6 +7,7 @@
 
 #include "SessionCache.h"
 #include "palaver/User.h"
+#include <Poco/Data/Session.h>
 #include <Poco/Optional.h>
 #include <Poco/Types.h>
 #include <string>
@@ -21,7 +22,8 @@ namespace Auth {
 
 /// The auth plugin's tables, and the only code that touches them:
 ///   users    (id, user_name UNIQUE, password_hash, info, image, created_at)
-///   sessions (token_hash PRIMARY KEY, user_id, created_at, expires_at)
+///   sessions (token_hash PRIMARY KEY, user_id, created_at, expires_at,
+///             last_seen_at, user_agent)
 /// Times are microseconds since the Unix epoch. Tokens are stored only as
 /// their SHA-256 (see SessionToken). Every write goes through
 /// Database::transact().
@@ -39,6 +41,28 @@ public:
 		std::string passwordHash;
 	};
 
+	/// One open session, as GET /sessions shows it.
+	struct SessionRecord
+	{
+		std::string tokenHash;
+		Poco::Int64 createdAt = 0;
+		Poco::Int64 lastSeenAt = 0;
+		std::string userAgent;
+	};
+
+	/// A session that ended: whose it was, and its token hash.
+	struct EndedSession
+	{
+		Poco::Int64 userId = 0;
+		std::string tokenHash;
+	};
+
+	/// At most this many expired sessions go per purgeExpired() call.
+	static const std::size_t PURGE_BATCH = 1000;
+
+	/// last_seen_at is written at most once per this many microseconds per session.
+	static const Poco::Int64 LAST_SEEN_PRECISION = 60LL * 1000000;
+
 	explicit UserStore(Database& database);
 
 	/// Creates or updates the tables (component "auth").
@@ -48,7 +72,8 @@ public:
 
 	/// Inserts the user and its first session in one transaction. Throws
 	/// HttpError 409 when the name is taken.
-	User create(const User& user, const std::string& passwordHash, const std::string& tokenHash, Poco::Int64 expiresAt);
+	User create(const User& user, const std::string& passwordHash, const std::string& tokenHash, Poco::Int64 expiresAt,
+		const std::string& userAgent);
 
 	Poco::Optional<Credentials> findByName(const std::string& userName);
 	Poco::Optional<User> findById(Poco::Int64 id);
@@ -56,9 +81,13 @@ public:
 	/// Every user, ordered by user name.
 	std::vector<User> list();
 
-	void createSession(Poco::Int64 userId, const std::string& tokenHash, Poco::Int64 expiresAt);
+	void createSession(Poco::Int64 userId, const std::string& tokenHash, Poco::Int64 expiresAt, const std::string& userAgent);
+
+	/// The user's unexpired sessions, the most recently seen first.
+	std::vector<SessionRecord> sessionsOf(Poco::Int64 userId, Poco::Int64 now);
 
 	/// The user of an unexpired session (from the cache when it holds it).
+	/// Records when the session was last seen (at most once a minute).
 	Poco::Optional<User> findBySession(const std::string& tokenHash, Poco::Int64 now);
 
 	/// The session cache's limits: ttlSeconds 0 (or capacity 0) turns it off.
@@ -71,15 +100,32 @@ public:
 
 	void deleteSession(const std::string& tokenHash);
 
-	/// Removes expired sessions; returns how many.
-	std::size_t purgeExpired(Poco::Int64 now);
+	/// Ends the user's session whose public id (SessionToken::publicId) is
+	/// publicId; returns its token hash, or "" when the user has no such session.
+	std::string endSession(Poco::Int64 userId, const std::string& publicId);
+
+	/// Ends every session of the user but keepTokenHash ("": all of them);
+	/// returns the token hashes ended.
+	std::vector<std::string> endSessionsOf(Poco::Int64 userId, const std::string& keepTokenHash);
+
+	/// Removes at most PURGE_BATCH expired sessions; returns them.
+	std::vector<EndedSession> purgeExpired(Poco::Int64 now);
 
 	void updatePasswordHash(Poco::Int64 userId, const std::string& passwordHash);
+
+	/// Sets a new password hash and ends every other session of the user, in
+	/// one transaction; returns the token hashes ended.
+	std::vector<std::string> changePassword(Poco::Int64 userId, const std::string& passwordHash, const std::string& keepTokenHash);
 
 	/// Microseconds since the Unix epoch.
 	static Poco::Int64 timeNow();
 
 private:
+	void insertSession(Poco::Data::Session& session, Poco::Int64 userId, const std::string& tokenHash,
+		Poco::Int64 createdAt, Poco::Int64 expiresAt, const std::string& userAgent);
+	std::vector<std::string> endSessionsIn(Poco::Data::Session& session, Poco::Int64 userId, const std::string& keepTokenHash);
+	void touchSession(const std::string& tokenHash, Poco::Int64 now);
+
 	Database& _database;
 	SessionCache _sessions;
 	Counter* _cacheHits = nullptr;

@@ -131,6 +131,12 @@ void Dispatcher::onText(IoLoop& loop, Connection& connection, const std::string&
 		return;
 	}
 
+	if (runtime.hub.sessionEnded(connection.userId, connection.id))
+	{
+		// The close the hub posted is on its way: act on nothing meanwhile.
+		loop.startClose(connection, Hub::SESSION_ENDED, "session ended");
+		return;
+	}
 	if (!runtime.hub.allowFrame(connection.userId))
 	{
 		loop.sendText(connection, errorJson("rate_limited", "too many frames, slow down"));

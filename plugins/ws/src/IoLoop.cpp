@@ -235,7 +235,7 @@ void IoLoop::handleCommand(Command& command)
 			if (connection->state != Connection::State::Authenticating) break;
 			if (command.user)
 			{
-				authenticated(*connection, command.user);
+				authenticated(*connection, command.user, command.session);
 			}
 			else if (connection->authFallback)
 			{
@@ -254,6 +254,9 @@ void IoLoop::handleCommand(Command& command)
 		{
 			if (connection->state == Connection::State::Ready && connection->replaying) replayDone(*connection, command);
 		}
+		break;
+	case Command::Type::Close:
+		if (Connection* connection = find(command.connection)) startClose(*connection, command.closeCode, command.reason);
 		break;
 	case Command::Type::Stop:
 		if (_stopping) break;
@@ -479,7 +482,11 @@ void IoLoop::beginAuth(Connection& connection, const std::string& token, bool fa
 		try
 		{
 			Poco::Optional<User> user = directory->userForToken(token);
-			if (user.isSpecified()) result.user = std::make_shared<const User>(user.value());
+			if (user.isSpecified())
+			{
+				result.user = std::make_shared<const User>(user.value());
+				result.session = directory->sessionId(token);
+			}
 		}
 		catch (...)
 		{
@@ -490,7 +497,7 @@ void IoLoop::beginAuth(Connection& connection, const std::string& token, bool fa
 	if (!queued) startClose(connection, CloseCode::TryAgainLater, "server busy");
 }
 
-void IoLoop::authenticated(Connection& connection, const std::shared_ptr<const User>& user)
+void IoLoop::authenticated(Connection& connection, const std::shared_ptr<const User>& user, const std::string& session)
 {
 	connection.state = Connection::State::Ready;
 	connection.user = user;
@@ -504,7 +511,7 @@ void IoLoop::authenticated(Connection& connection, const std::shared_ptr<const U
 		connection.replaying = true;
 		connection.held = std::make_unique<std::vector<std::pair<Poco::Int64, FrameBytes>>>();
 	}
-	const std::vector<Poco::Int64> online = _runtime.hub.add(user->id, Hub::Ref{_index, connection.id}, _runtime.settings.presenceListMax);
+	const std::vector<Poco::Int64> online = _runtime.hub.add(user->id, Hub::Ref{_index, connection.id, session}, _runtime.settings.presenceListMax);
 	connection.registered = true;
 	sendText(connection, "{\"type\":\"ready\",\"userId\":" + std::to_string(user->id) + "}");
 	for (Poco::Int64 userId: online) sendText(connection, Hub::presenceJson(userId, true));

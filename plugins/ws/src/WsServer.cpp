@@ -151,6 +151,22 @@ void WsServer::onPush(const Poco::JSON::Object::Ptr& push)
 	_runtime->hub.pushToUser(userId, frame);
 }
 
+void WsServer::onSessionEnded(const Poco::JSON::Object::Ptr& event)
+{
+	if (!event) return;
+	const Poco::Int64 userId = event->optValue<Poco::Int64>("userId", 0);
+	Poco::JSON::Array::Ptr ids = event->getArray("sessions");
+	if (userId <= 0 || !ids) return;
+	std::vector<std::string> sessions;
+	sessions.reserve(ids->size());
+	for (std::size_t i = 0; i < ids->size(); ++i)
+	{
+		const Poco::Dynamic::Var id = ids->get(static_cast<unsigned>(i));
+		if (id.isString()) sessions.push_back(id.extract<std::string>());
+	}
+	_runtime->hub.endSessions(userId, sessions);
+}
+
 void WsServer::onPresence(const Poco::JSON::Object::Ptr& presence)
 {
 	if (!presence || !presence->has("_origin")) return;

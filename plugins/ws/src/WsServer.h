@@ -43,6 +43,9 @@ public:
 
 	void onUserRegistered(const Poco::JSON::Object::Ptr& user);
 	void onMessageStored(const Poco::JSON::Object::Ptr& message);
+	/// "session.ended" {"userId", "sessions": [...]}, from this node or
+	/// another: the sessions' connections are closed with 4001.
+	void onSessionEnded(const Poco::JSON::Object::Ptr& event);
 	/// "ws.deliver" (Runtime::push), from this node or another.
 	void onPush(const Poco::JSON::Object::Ptr& push);
 

@@ -29,6 +29,7 @@ public:
 		return user;
 	}
 
+	std::string sessionId(const std::string& token) const override { return "s-" + token; }
 	Poco::Optional<User> findUser(Poco::Int64) override { return Poco::Optional<User>(); }
 	std::vector<User> listUsers() override { return {}; }
 };

@@ -1,0 +1,40 @@
+//
+// Fields.h
+//
+
+#ifndef Palaver_Auth_Fields_INCLUDED
+#define Palaver_Auth_Fields_INCLUDED
+
+#include <cstddef>
+#include <string>
+
+namespace Palaver {
+namespace Auth {
+
+/// The rules every route of the plugin applies to account fields (PROTOCOL.md,
+/// POST /register): lengths in characters, and HttpError 400 with the field's
+/// name when a value breaks them.
+class Fields
+{
+public:
+	static const std::size_t MAX_USER_NAME = 180;
+	static const std::size_t MIN_PASSWORD = 6;
+	static const std::size_t MAX_PASSWORD = 4096;
+	static const std::size_t MAX_INFO = 255;
+
+	/// Valid UTF-8 of min to max characters.
+	static void checkText(const std::string& field, const std::string& value, std::size_t min, std::size_t max);
+
+	/// A password of MIN_PASSWORD to MAX_PASSWORD characters.
+	static void checkPassword(const std::string& field, const std::string& value);
+
+	/// At most MAX_INFO characters, no control characters but line breaks and tabs.
+	static void checkInfo(const std::string& value);
+
+	/// True when text holds a control character (tab, CR and LF allowed with allowLineBreaks).
+	static bool hasControl(const std::string& text, bool allowLineBreaks);
+};
+
+} } // namespace Palaver::Auth
+
+#endif
