@@ -1,11 +1,13 @@
 #include "AccountRoutes.h"
 #include "AuthService.h"
+#include "AvatarStore.h"
 #include "Fields.h"
 #include "LoginThrottle.h"
 #include "PasswordHasher.h"
 #include "SessionEvents.h"
 #include "SessionToken.h"
 #include "UserStore.h"
+#include "palaver/EventBus.h"
 #include "palaver/HttpError.h"
 #include "palaver/Request.h"
 #include "palaver/Response.h"
@@ -43,6 +45,11 @@ void AccountRoutes::addRoutes(Router& router)
 	router.add("DELETE", "/sessions/{id}", [this](Request& request, Response& response) { endSession(request, response); });
 	router.add("POST", "/sessions/revoke-others", [this](Request& request, Response& response) { revokeOthers(request, response); });
 	router.add("POST", "/password", [this](Request& request, Response& response) { changePassword(request, response); });
+	router.add("PATCH", "/me", [this](Request& request, Response& response) { updateProfile(request, response); });
+	Router::Options imageOptions;
+	imageOptions.maxBodySize = _parts.maxImageBody;
+	router.add("POST", "/me/image", [this](Request& request, Response& response) { uploadImage(request, response); }, imageOptions);
+	router.add("DELETE", "/me", [this](Request& request, Response& response) { deleteAccount(request, response); });
 }
 
 std::string AccountRoutes::userAgent(const Request& request)
@@ -107,6 +114,62 @@ void AccountRoutes::changePassword(Request& request, Response& response)
 	const std::string current = SessionToken::hash(AuthService::credential(request).token);
 	ended(user.id, _parts.store->changePassword(user.id, _parts.hasher.hash(newPassword), current));
 	_parts.logger.information("user %Ld changed their password", user.id);
+	response.sendNoContent();
+}
+
+void AccountRoutes::updateProfile(Request& request, Response& response)
+{
+	const User user = _parts.service->authenticate(request);
+	const Form& form = request.form();
+	if (!form.has("info")) throw HttpError::validation("info", "info is required");
+	const std::string info = form.get("info");
+	Fields::checkInfo(info);
+	updated(response, _parts.store->setInfo(user.id, info));
+}
+
+void AccountRoutes::uploadImage(Request& request, Response& response)
+{
+	const User user = _parts.service->authenticate(request);
+	ImageSniffer::Kind kind = ImageSniffer::Kind::None;
+	const Form::File* image = Fields::image(request.form(), _parts.maxImageSize, kind);
+	if (!image) throw HttpError::validation("image", "image is required");
+	const std::string name = _parts.avatars.save(image->data, kind);
+	std::string previous;
+	User changed;
+	try
+	{
+		changed = _parts.store->setImage(user.id, name, previous);
+	}
+	catch (...)
+	{
+		_parts.avatars.remove(name);
+		throw;
+	}
+	if (!previous.empty()) _parts.avatars.remove(previous);
+	updated(response, changed);
+}
+
+void AccountRoutes::updated(Response& response, const User& user)
+{
+	_parts.events.publish("user.updated", user.toJson());
+	response.http().set("Cache-Control", "no-store");
+	response.sendJson(200, user.toJson());
+}
+
+void AccountRoutes::deleteAccount(Request& request, Response& response)
+{
+	const User user = _parts.service->authenticate(request);
+	const std::string password = request.form().get("password");
+	if (password.empty()) throw HttpError::validation("password", "password must not be empty");
+	checkPassword(user, "password", password);
+	std::string image;
+	ended(user.id, _parts.store->deleteUser(user.id, image));
+	if (!image.empty()) _parts.avatars.remove(image);
+	Poco::JSON::Object::Ptr deleted = new Poco::JSON::Object;
+	deleted->set("id", user.id);
+	_parts.events.publish("user.deleted", deleted);
+	_parts.logger.information("user %Ld deleted their account", user.id);
+	_clearCookie(response);
 	response.sendNoContent();
 }
 

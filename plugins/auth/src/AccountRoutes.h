@@ -30,9 +30,11 @@ class UserStore;
 
 /// What a signed-in user does to their own account (PROTOCOL.md, "Accounts
 /// and sessions"): GET /sessions, DELETE /sessions/{id},
-/// POST /sessions/revoke-others and POST /password. Every session these end
-/// is announced as "session.ended" (SessionEvents). Handlers run on HTTP
-/// threads; the class keeps no state of its own.
+/// POST /sessions/revoke-others, POST /password, PATCH /me, POST /me/image
+/// and DELETE /me. Every session these end is announced as "session.ended"
+/// (SessionEvents); a changed profile as "user.updated" (User JSON), a
+/// deleted account as "user.deleted" {"id"}. Handlers run on HTTP threads;
+/// the class keeps no state of its own.
 class AccountRoutes
 {
 public:
@@ -46,6 +48,8 @@ public:
 		AvatarStore& avatars;
 		EventBus& events;
 		Poco::Logger& logger;
+		std::size_t maxImageSize;  /// bytes
+		std::size_t maxImageBody;  /// bytes of a POST /me/image body
 	};
 
 	/// clearCookie: adds the Set-Cookie that drops palaver_session to an answer.
@@ -64,6 +68,12 @@ private:
 	void endSession(Request& request, Response& response);
 	void revokeOthers(Request& request, Response& response);
 	void changePassword(Request& request, Response& response);
+	void updateProfile(Request& request, Response& response);
+	void uploadImage(Request& request, Response& response);
+	void deleteAccount(Request& request, Response& response);
+
+	/// Answers 200 with user and tells everyone ("user.updated").
+	void updated(Response& response, const User& user);
 
 	/// Throws HttpError 403 "wrong_password" (or 429 after repeated failures,
 	/// counted per user name as log-ins are) unless password is user's.

@@ -46,15 +46,6 @@ const std::size_t MAX_SESSION_CACHE_SIZE = 1000000;
 // The one answer for a wrong name and for a wrong password.
 const char* const BAD_CREDENTIALS = "wrong user name or password";
 
-const Form::File* uploadedImage(const Form& form)
-{
-	const Form::File* file = form.file("image");
-	if (!file) file = form.file("registration_form[image]");
-	// An HTML form with no file chosen still sends an empty part.
-	if (file && file->data.empty()) return nullptr;
-	return file;
-}
-
 } // namespace
 
 AuthPlugin::AuthPlugin() = default;
@@ -122,7 +113,8 @@ void AuthPlugin::initialize(PluginContext& context)
 	router.add("GET", "/img/{name}", [this](Request& request, Response& response) { image(request, response); });
 
 	_sweeper.reset(new SessionSweeper(_store, *_events, *_logger));
-	AccountRoutes::Parts parts{_store, _service, *_hasher, *_throttle, *_avatars, *_events, *_logger};
+	AccountRoutes::Parts parts{_store, _service, *_hasher, *_throttle, *_avatars, *_events, *_logger,
+		_maxImageSize, registerOptions.maxBodySize};
 	_accounts.reset(new AccountRoutes(parts, [this](Response& response) { setSessionCookie(response, "", 0); }));
 	_accounts->addRoutes(router);
 }
@@ -172,15 +164,7 @@ void AuthPlugin::registerUser(Request& request, Response& response)
 	Fields::checkInfo(info);
 
 	ImageSniffer::Kind kind = ImageSniffer::Kind::None;
-	const Form::File* image = uploadedImage(form);
-	if (image)
-	{
-		if (image->data.size() > _maxImageSize)
-			throw HttpError(413, "payload_too_large", "image must be at most " + std::to_string(_maxImageSize / 1024) + " KiB", "image");
-		kind = ImageSniffer::sniff(image->data);
-		if (kind == ImageSniffer::Kind::None)
-			throw HttpError::validation("image", "image must be a JPEG or PNG picture");
-	}
+	const Form::File* image = Fields::image(form, _maxImageSize, kind);
 
 	// Cheap check first, so that a taken name costs no hashing; create()
 	// checks again inside its transaction.

@@ -75,7 +75,12 @@ Poco::Optional<User> AuthService::findUser(Poco::Int64 id)
 
 std::vector<User> AuthService::listUsers()
 {
-	return _store->list();
+	return _store->search("", "", 0, 0);
+}
+
+std::vector<User> AuthService::findUsers(const std::string& prefix, const std::string& after, std::size_t limit, Poco::Int64 exceptId)
+{
+	return _store->search(prefix, after, limit, exceptId);
 }
 
 } } // namespace Palaver::Auth

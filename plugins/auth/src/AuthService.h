@@ -41,6 +41,7 @@ public:
 	std::string sessionId(const std::string& token) const override;
 	Poco::Optional<User> findUser(Poco::Int64 id) override;
 	std::vector<User> listUsers() override;
+	std::vector<User> findUsers(const std::string& prefix, const std::string& after, std::size_t limit, Poco::Int64 exceptId) override;
 
 	static Credential credential(const Request& request);
 

@@ -33,6 +33,19 @@ void Fields::checkPassword(const std::string& field, const std::string& value)
 	checkText(field, value, MIN_PASSWORD, MAX_PASSWORD);
 }
 
+const Form::File* Fields::image(const Form& form, std::size_t maxSize, ImageSniffer::Kind& kind)
+{
+	const Form::File* file = form.file("image");
+	if (!file) file = form.file("registration_form[image]");
+	// An HTML form with no file chosen still sends an empty part.
+	if (!file || file->data.empty()) return nullptr;
+	if (file->data.size() > maxSize)
+		throw HttpError(413, "payload_too_large", "image must be at most " + std::to_string(maxSize / 1024) + " KiB", "image");
+	kind = ImageSniffer::sniff(file->data);
+	if (kind == ImageSniffer::Kind::None) throw HttpError::validation("image", "image must be a JPEG or PNG picture");
+	return file;
+}
+
 void Fields::checkInfo(const std::string& value)
 {
 	checkText("info", value, 0, MAX_INFO);

@@ -5,6 +5,8 @@
 #ifndef Palaver_Auth_Fields_INCLUDED
 #define Palaver_Auth_Fields_INCLUDED
 
+#include "ImageSniffer.h"
+#include "palaver/Form.h"
 #include <cstddef>
 #include <string>
 
@@ -30,6 +32,12 @@ public:
 
 	/// At most MAX_INFO characters, no control characters but line breaks and tabs.
 	static void checkInfo(const std::string& value);
+
+	/// The avatar a form uploads (field "image", or the seed's
+	/// "registration_form[image]"), or nullptr when it has none (an empty part
+	/// counts as none). Throws HttpError 413 past maxSize bytes, 400 unless
+	/// its bytes are a JPEG or PNG picture; kind tells which.
+	static const Form::File* image(const Form& form, std::size_t maxSize, ImageSniffer::Kind& kind);
 
 	/// True when text holds a control character (tab, CR and LF allowed with allowLineBreaks).
 	static bool hasControl(const std::string& text, bool allowLineBreaks);

@@ -146,15 +146,32 @@ Poco::Optional<User> UserStore::findById(Poco::Int64 id)
 	return found;
 }
 
-std::vector<User> UserStore::list()
+std::vector<User> UserStore::search(const std::string& prefix, const std::string& after, std::size_t limit, Poco::Int64 exceptId)
 {
+	// LIKE with '!' as its escape, on the lower-cased name (ASCII letters).
+	std::string pattern;
+	for (char c: prefix)
+	{
+		if (c == '!' || c == '%' || c == '_') pattern += '!';
+		pattern += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+	}
+	pattern += '%';
+	std::string from = after;
+	Poco::Int64 except = exceptId;
+	std::string sql = "SELECT id, user_name, info, image FROM users WHERE id <> ? AND user_name > ?";
+	if (!prefix.empty()) sql += " AND lower(user_name) LIKE ? ESCAPE '!'";
+	sql += " ORDER BY user_name, id";
+	if (limit > 0) sql += " LIMIT " + std::to_string(limit);
+
 	Poco::Data::Session session = _database.session();
 	std::vector<Poco::Int64> ids;
 	std::vector<std::string> names;
 	std::vector<std::string> infos;
 	std::vector<std::string> images;
-	session << _database.sql("SELECT id, user_name, info, image FROM users ORDER BY user_name, id"),
-		into(ids), into(names), into(infos), into(images), now;
+	Poco::Data::Statement select(session);
+	select << _database.sql(sql), into(ids), into(names), into(infos), into(images), use(except), use(from);
+	if (!prefix.empty()) select.addBind(use(pattern));
+	select.execute();
 	std::vector<User> users(ids.size());
 	for (std::size_t i = 0; i < ids.size(); ++i)
 	{
@@ -329,6 +346,56 @@ std::vector<UserStore::EndedSession> UserStore::purgeExpired(Poco::Int64 at)
 		ended[i].userId = users[i];
 		ended[i].tokenHash = std::move(hashes[i]);
 	}
+	return ended;
+}
+
+User UserStore::setInfo(Poco::Int64 userId, const std::string& info)
+{
+	std::string previous;
+	return setColumn("info", userId, info, previous);
+}
+
+User UserStore::setImage(Poco::Int64 userId, const std::string& image, std::string& previous)
+{
+	return setColumn("image", userId, image, previous);
+}
+
+User UserStore::setColumn(const std::string& column, Poco::Int64 userId, const std::string& value, std::string& previous)
+{
+	User user;
+	_database.transact([&](Poco::Data::Session& session)
+	{
+		Poco::Int64 id = userId;
+		std::string old;
+		Poco::Data::Statement select(session);
+		select << _database.sql("SELECT id, user_name, info, image, " + column + " FROM users WHERE id = ?"),
+			into(user.id), into(user.userName), into(user.info), into(user.image), into(old), use(id);
+		if (select.execute() == 0) throw HttpError::notFound("no such user");
+		std::string newValue = value;
+		session << _database.sql("UPDATE users SET " + column + " = ? WHERE id = ?"), use(newValue), use(id), now;
+		previous = old;
+		if (column == "info") user.info = value;
+		else user.image = value;
+	});
+	_sessions.removeUser(userId);
+	return user;
+}
+
+std::vector<std::string> UserStore::deleteUser(Poco::Int64 userId, std::string& image)
+{
+	std::vector<std::string> ended;
+	_database.transact([&](Poco::Data::Session& session)
+	{
+		Poco::Int64 id = userId;
+		std::string avatar;
+		Poco::Data::Statement select(session);
+		select << _database.sql("SELECT image FROM users WHERE id = ?"), into(avatar), use(id);
+		if (select.execute() == 0) return;
+		ended = endSessionsIn(session, userId, "");
+		session << _database.sql("DELETE FROM users WHERE id = ?"), use(id), now;
+		image = avatar;
+	});
+	_sessions.removeUser(userId);
 	return ended;
 }
 

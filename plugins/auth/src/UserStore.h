@@ -78,8 +78,9 @@ public:
 	Poco::Optional<Credentials> findByName(const std::string& userName);
 	Poco::Optional<User> findById(Poco::Int64 id);
 
-	/// Every user, ordered by user name.
-	std::vector<User> list();
+	/// Users ordered by user name (then id), as UserDirectory::findUsers:
+	/// search("", "", 0, 0) is every user.
+	std::vector<User> search(const std::string& prefix, const std::string& after, std::size_t limit, Poco::Int64 exceptId);
 
 	void createSession(Poco::Int64 userId, const std::string& tokenHash, Poco::Int64 expiresAt, const std::string& userAgent);
 
@@ -113,6 +114,19 @@ public:
 
 	void updatePasswordHash(Poco::Int64 userId, const std::string& passwordHash);
 
+	/// Sets the user's info; returns the user as stored now. HttpError 404
+	/// when the user no longer exists.
+	User setInfo(Poco::Int64 userId, const std::string& info);
+
+	/// Sets the user's avatar (a stored file name, "" for none); returns the
+	/// user as stored now, and in previous the avatar it replaced. HttpError
+	/// 404 when the user no longer exists.
+	User setImage(Poco::Int64 userId, const std::string& image, std::string& previous);
+
+	/// Deletes the user and every session of theirs in one transaction;
+	/// returns the sessions' token hashes, and in image the user's avatar.
+	std::vector<std::string> deleteUser(Poco::Int64 userId, std::string& image);
+
 	/// Sets a new password hash and ends every other session of the user, in
 	/// one transaction; returns the token hashes ended.
 	std::vector<std::string> changePassword(Poco::Int64 userId, const std::string& passwordHash, const std::string& keepTokenHash);
@@ -125,6 +139,8 @@ private:
 		Poco::Int64 createdAt, Poco::Int64 expiresAt, const std::string& userAgent);
 	std::vector<std::string> endSessionsIn(Poco::Data::Session& session, Poco::Int64 userId, const std::string& keepTokenHash);
 	void touchSession(const std::string& tokenHash, Poco::Int64 now);
+	/// Runs UPDATE users SET <column> = value for the user; returns the user after it and, in previous, the column's old value.
+	User setColumn(const std::string& column, Poco::Int64 userId, const std::string& value, std::string& previous);
 
 	Database& _database;
 	SessionCache _sessions;

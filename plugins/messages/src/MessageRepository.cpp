@@ -172,6 +172,15 @@ void MessageRepository::insert(std::vector<Message*>& batch)
 		batch[i]->id = ids[i];
 }
 
+void MessageRepository::forgetSenderName(Poco::Int64 userId)
+{
+	_database.transact([&](Poco::Data::Session& session)
+	{
+		Poco::Int64 id = userId;
+		session << _database.sql("UPDATE messages SET from_user_name = '' WHERE from_user_id = ?"), use(id), now;
+	});
+}
+
 std::vector<Message> MessageRepository::conversation(Poco::Int64 a, Poco::Int64 b, Poco::Int64 beforeId, std::size_t limit)
 {
 	Poco::Int64 lo = std::min(a, b);

@@ -42,6 +42,10 @@ public:
 	/// stored when any insert or the commit fails.
 	void insert(std::vector<Message*>& batch);
 
+	/// The sender's name of every message userId sent becomes "" (shown as
+	/// "fromUserName": null): the account was deleted.
+	void forgetSenderName(Poco::Int64 userId);
+
 	/// Reads throw HttpError 503 when the store fails.
 
 	/// Messages between a and b (either direction; a == b is the conversation

@@ -51,11 +51,22 @@ std::vector<Message> MessageService::conversation(Poco::Int64 a, Poco::Int64 b, 
 
 void MessageService::requireUser(Poco::Int64 id)
 {
-	if (id <= 0) throw HttpError::notFound("no such user");
-	if (_known.contains(id)) return;
-	if (!_userExists(id)) throw HttpError::notFound("no such user");
-	// Users are never deleted: once seen, an id stays valid.
+	if (!userExists(id)) throw HttpError::notFound("no such user");
+}
+
+bool MessageService::userExists(Poco::Int64 id)
+{
+	if (id <= 0) return false;
+	if (_known.contains(id)) return true;
+	if (!_userExists(id)) return false;
 	_known.add(id);
+	return true;
+}
+
+void MessageService::userDeleted(Poco::Int64 id, bool forgetName)
+{
+	_known.remove(id);
+	if (forgetName) _repository.forgetSenderName(id);
 }
 
 } } // namespace Palaver::Messages

@@ -40,6 +40,13 @@ public:
 	/// Throws HttpError 404 unless the user exists.
 	void requireUser(Poco::Int64 id);
 
+	bool userExists(Poco::Int64 id);
+
+	/// A user deleted their account ("user.deleted"): messages to them are
+	/// refused from now on; with forgetName (once per cluster: on the node
+	/// where it happened), their stored messages lose the sender's name.
+	void userDeleted(Poco::Int64 id, bool forgetName);
+
 	/// Records that id exists (e.g. an authenticated caller).
 	void knowUser(Poco::Int64 id) { _known.add(id); }
 

@@ -221,7 +221,7 @@ void Dispatcher::postChat(IoLoop& loop, Connection& connection, const ClientJson
 		loop.sendText(connection, errorJson("unavailable", "messages are not enabled on this server", clientMsgId));
 		return;
 	}
-	const Hub::Ref ref{loop.index(), connection.id};
+	const Hub::Ref ref{loop.index(), connection.id, {}};
 	std::shared_ptr<Runtime> keep = runtime.shared_from_this();
 	// The store's writer calls back after the commit, on its thread; the
 	// answer goes through the hub, which drops it once the loops are gone (at

@@ -773,7 +773,7 @@ void IoLoop::startClose(Connection& connection, std::uint16_t code, const std::s
 	if (connection.state == Connection::State::Closing || connection.state == Connection::State::Dead) return;
 	if (connection.registered)
 	{
-		_runtime.hub.remove(connection.userId, Hub::Ref{_index, connection.id});
+		_runtime.hub.remove(connection.userId, Hub::Ref{_index, connection.id, {}});
 		connection.registered = false;
 	}
 	connection.replaying = false;
@@ -814,7 +814,7 @@ void IoLoop::kill(Connection& connection)
 	if (connection.state == Connection::State::Dead) return;
 	if (connection.registered)
 	{
-		_runtime.hub.remove(connection.userId, Hub::Ref{_index, connection.id});
+		_runtime.hub.remove(connection.userId, Hub::Ref{_index, connection.id, {}});
 		connection.registered = false;
 	}
 	if (connection.upgraded) _runtime.connections.dec();

@@ -134,11 +134,11 @@ void WsServer::upgrade(Request& request, Response& response)
 	_loops[_nextLoop++ % _loops.size()]->post(std::move(command));
 }
 
-void WsServer::onUserRegistered(const Poco::JSON::Object::Ptr& user)
+void WsServer::onUser(const Poco::JSON::Object::Ptr& user, const char* frameType)
 {
 	if (!user || !_running) return;
 	std::string json;
-	JsonOut::appendObject(json, *user, "type", "usermsg");
+	JsonOut::appendObject(json, *user, "type", frameType);
 	_runtime->hub.deliverAll(std::make_shared<const std::string>(FrameEncoder::text(json)));
 }
 

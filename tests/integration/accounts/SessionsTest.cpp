@@ -1,7 +1,7 @@
 // Sessions end everywhere (issue 15): log-out, revocation, password change and
 // expiry close every socket of the ended sessions with 4001 within a second,
 // and nothing such a socket sends afterwards is stored.
-#include "WsTestSupport.h"
+#include "AccountsSupport.h"
 #include <Poco/JSON/Parser.h>
 #include <Poco/Timestamp.h>
 #include <cppunit/extensions/HelperMacros.h>
@@ -13,36 +13,6 @@ using namespace Palaver::Testing;
 namespace {
 
 const int SESSION_ENDED = 4001;
-
-/// Logs in as account again: a new session's token.
-std::string login(TestServer& server, const Account& account, const std::string& userAgent = "")
-{
-	HttpClient http(server.httpPort());
-	Poco::JSON::Object body;
-	body.set("username", account.name);
-	body.set("password", "secret123");
-	std::ostringstream json;
-	body.stringify(json);
-	Poco::Net::NameValueCollection headers;
-	if (!userAgent.empty()) headers.set("User-Agent", userAgent);
-	HttpReply reply = http.request("POST", "/login", json.str(), "application/json", headers);
-	CPPUNIT_ASSERT_EQUAL_MESSAGE(reply.body + "\n" + server.output(), 200, reply.status);
-	return reply.json()->getValue<std::string>("token");
-}
-
-Account withToken(const Account& account, const std::string& token)
-{
-	Account other = account;
-	other.token = token;
-	return other;
-}
-
-HttpReply call(TestServer& server, const std::string& token, const std::string& method, const std::string& path, const std::string& json = "")
-{
-	HttpClient http(server.httpPort());
-	http.setBearer(token);
-	return http.request(method, path, json, json.empty() ? "" : "application/json");
-}
 
 /// A socket on the ws port authenticated with token, after ready.
 std::unique_ptr<RawWs> rawSocket(TestServer& server, const std::string& token)

@@ -44,6 +44,12 @@ public:
 
 	/// Every registered user, ordered by userName.
 	virtual std::vector<User> listUsers() = 0;
+
+	/// At most limit users (0: no limit) but exceptId, ordered by userName:
+	/// those whose name begins with prefix (ASCII letters in either case; ""
+	/// matches every name) and sorts after `after` ("": from the first).
+	/// For search and paging of GET /contacts.
+	virtual std::vector<User> findUsers(const std::string& prefix, const std::string& after, std::size_t limit, Poco::Int64 exceptId) = 0;
 };
 
 } // namespace Palaver
