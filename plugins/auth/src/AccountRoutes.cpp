@@ -112,7 +112,7 @@ void AccountRoutes::changePassword(Request& request, Response& response)
 	Fields::checkPassword("newPassword", newPassword);
 	checkPassword(user, "currentPassword", currentPassword);
 	const std::string current = SessionToken::hash(AuthService::credential(request).token);
-	ended(user.id, _parts.store->changePassword(user.id, _parts.hasher.hash(newPassword), current));
+	setPassword(user.id, _parts.hasher.hash(newPassword), current);
 	_parts.logger.information("user %Ld changed their password", user.id);
 	response.sendNoContent();
 }
@@ -162,15 +162,26 @@ void AccountRoutes::deleteAccount(Request& request, Response& response)
 	const std::string password = request.form().get("password");
 	if (password.empty()) throw HttpError::validation("password", "password must not be empty");
 	checkPassword(user, "password", password);
-	std::string image;
-	ended(user.id, _parts.store->deleteUser(user.id, image));
-	if (!image.empty()) _parts.avatars.remove(image);
-	Poco::JSON::Object::Ptr deleted = new Poco::JSON::Object;
-	deleted->set("id", user.id);
-	_parts.events.publish("user.deleted", deleted);
+	removeAccount(user.id);
 	_parts.logger.information("user %Ld deleted their account", user.id);
 	_clearCookie(response);
 	response.sendNoContent();
+}
+
+void AccountRoutes::removeAccount(Poco::Int64 userId)
+{
+	std::string image;
+	const std::vector<std::string> sessions = _parts.store->deleteUser(userId, image);
+	ended(userId, sessions);
+	if (!image.empty()) _parts.avatars.remove(image);
+	Poco::JSON::Object::Ptr deleted = new Poco::JSON::Object;
+	deleted->set("id", userId);
+	_parts.events.publish("user.deleted", deleted);
+}
+
+void AccountRoutes::setPassword(Poco::Int64 userId, const std::string& passwordHash, const std::string& keepTokenHash)
+{
+	ended(userId, _parts.store->changePassword(userId, passwordHash, keepTokenHash));
 }
 
 void AccountRoutes::checkPassword(const User& user, const std::string& field, const std::string& password)

@@ -63,6 +63,13 @@ public:
 
 	static const std::size_t MAX_USER_AGENT = 256;
 
+	/// Deletes the user (DELETE /me without the password check): sessions
+	/// end, the avatar goes, "user.deleted" is published.
+	void removeAccount(Poco::Int64 userId);
+
+	/// Sets a new password hash and ends every session of the user but
+	/// keepTokenHash ("": all), announcing them.
+	void setPassword(Poco::Int64 userId, const std::string& passwordHash, const std::string& keepTokenHash);
 private:
 	void listSessions(Request& request, Response& response);
 	void endSession(Request& request, Response& response);

@@ -9,6 +9,7 @@
 #include "SessionEvents.h"
 #include "SessionSweeper.h"
 #include "SessionToken.h"
+#include "UserAdmin.h"
 #include "UserStore.h"
 #include "palaver/Counter.h"
 #include "palaver/EventBus.h"
@@ -20,6 +21,7 @@
 #include "palaver/Router.h"
 #include "palaver/ServiceRegistry.h"
 #include "palaver/Utf8.h"
+#include "palaver/services/AdminCommands.h"
 #include <Poco/Exception.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/Logger.h>
@@ -117,6 +119,11 @@ void AuthPlugin::initialize(PluginContext& context)
 		_maxImageSize, registerOptions.maxBodySize};
 	_accounts.reset(new AccountRoutes(parts, [this](Response& response) { setSessionCookie(response, "", 0); }));
 	_accounts->addRoutes(router);
+	if (auto admin = context.services().find<AdminCommands>())
+	{
+		_userAdmin.reset(new UserAdmin(_store, *_accounts, *_hasher, *_events));
+		_userAdmin->addCommands(*admin);
+	}
 }
 
 void AuthPlugin::start()
@@ -134,6 +141,11 @@ void AuthPlugin::reconfigure(const Poco::Util::AbstractConfiguration& config)
 	const Poco::Int64 ttl = config.getInt64("session_ttl", DEFAULT_SESSION_TTL);
 	_sessionTtl = std::min(std::max(ttl, Poco::Int64(1)), MAX_SESSION_TTL);
 	_secureCookie = config.getBool("secure_cookie", false);
+	const std::string registration = config.getString("registration", "open");
+	if (registration == "open") _registration = Registration::Open;
+	else if (registration == "invite") _registration = Registration::Invite;
+	else if (registration == "closed") _registration = Registration::Closed;
+	else throw Poco::InvalidArgumentException("[auth] registration must be open, invite or closed, not", registration);
 	if (_store)
 	{
 		const Poco::Int64 cacheTtl = config.getInt64("session_cache_ttl", _clustered ? 0 : DEFAULT_SESSION_CACHE_TTL);
@@ -151,7 +163,16 @@ Poco::Int64 AuthPlugin::expiryFromNow() const
 void AuthPlugin::registerUser(Request& request, Response& response)
 {
 	_service->checkOrigin(request);
+	const Registration mode = _registration.load();
+	if (mode == Registration::Closed) throw HttpError(403, "registration_closed", "this server does not take new users");
 	const Form& form = request.form();
+	std::string inviteHash;
+	if (mode == Registration::Invite)
+	{
+		const std::string invite = form.get("invite");
+		if (!SessionToken::wellFormedInvite(invite)) throw HttpError(403, "invite_invalid", "an invite code is needed to register here", "invite");
+		inviteHash = SessionToken::hash(invite);
+	}
 	const std::string userName = form.getAny({"username", "userName", "registration_form[username]"});
 	const std::string password = form.getAny({"password", "plainPassword", "registration_form[plainPassword]"});
 	const std::string info = form.getAny({"info", "registration_form[info]"});
@@ -179,7 +200,7 @@ void AuthPlugin::registerUser(Request& request, Response& response)
 	const std::string token = SessionToken::generate();
 	try
 	{
-		user = _store->create(user, passwordHash, SessionToken::hash(token), expiryFromNow(), AccountRoutes::userAgent(request));
+		user = _store->create(user, passwordHash, SessionToken::hash(token), expiryFromNow(), AccountRoutes::userAgent(request), inviteHash);
 	}
 	catch (...)
 	{
@@ -226,6 +247,7 @@ void AuthPlugin::login(Request& request, Response& response)
 		throw HttpError::unauthorized(BAD_CREDENTIALS);
 	}
 	_throttle->succeeded(userName);
+	if (credentials.value().disabled) throw HttpError(403, "account_disabled", "this account is disabled");
 
 	const User& user = credentials.value().user;
 	if (_hasher->needsRehash(credentials.value().passwordHash))

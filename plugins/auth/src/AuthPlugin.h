@@ -30,6 +30,7 @@ class AvatarStore;
 class LoginThrottle;
 class PasswordHasher;
 class SessionSweeper;
+class UserAdmin;
 class UserStore;
 
 /// Users, password hashes, sessions and avatars: POST /register, /login,
@@ -69,9 +70,13 @@ private:
 	std::unique_ptr<LoginThrottle> _throttle;
 	std::unique_ptr<SessionSweeper> _sweeper;
 	std::unique_ptr<AccountRoutes> _accounts;
+	std::unique_ptr<UserAdmin> _userAdmin;
 	std::size_t _maxImageSize = 0;
 	std::atomic<Poco::Int64> _sessionTtl{0};      /// seconds
 	std::atomic<bool> _secureCookie{false};
+	/// [auth] registration
+	enum class Registration { Open, Invite, Closed };
+	std::atomic<Registration> _registration{Registration::Open};
 	bool _clustered = false;                      /// [cluster] bus is not local
 	Counter* _registrations = nullptr;
 	Counter* _logins = nullptr;

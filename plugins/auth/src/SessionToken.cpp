@@ -51,6 +51,11 @@ std::string SessionToken::publicId(const std::string& tokenHash)
 	return tokenHash.substr(0, PUBLIC_ID_LENGTH);
 }
 
+bool SessionToken::wellFormedInvite(const std::string& code)
+{
+	return code.size() == INVITE_LENGTH && isLowerHex(code);
+}
+
 bool SessionToken::wellFormedPublicId(const std::string& id)
 {
 	return id.size() == PUBLIC_ID_LENGTH && isLowerHex(id);

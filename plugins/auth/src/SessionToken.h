@@ -39,6 +39,13 @@ public:
 	/// True for a string of publicId()'s form.
 	static bool wellFormedPublicId(const std::string& id);
 
+	/// Hex digits of an invite code (made by `palaverctl invite create`,
+	/// stored as its hash like a token).
+	static constexpr std::size_t INVITE_LENGTH = 24;
+
+	/// True for a string of an invite code's form.
+	static bool wellFormedInvite(const std::string& code);
+
 	/// n random bytes as 2n lower-case hex digits.
 	static std::string randomHex(std::size_t bytes);
 };

@@ -74,6 +74,14 @@ void UserStore::migrate()
 		{
 			"ALTER TABLE sessions ADD COLUMN last_seen_at BIGINT NOT NULL DEFAULT 0",
 			"ALTER TABLE sessions ADD COLUMN user_agent TEXT NOT NULL DEFAULT ''"
+		},
+		{
+			"ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0",
+			"CREATE TABLE invites ("
+				"code_hash CHAR(64) PRIMARY KEY, "
+				"uses_left BIGINT NOT NULL, "
+				"expires_at BIGINT NOT NULL, "
+				"created_at BIGINT NOT NULL)"
 		}
 	});
 }
@@ -88,11 +96,21 @@ bool UserStore::nameTaken(const std::string& userName)
 }
 
 User UserStore::create(const User& user, const std::string& passwordHash, const std::string& tokenHash, Poco::Int64 expiresAt,
-	const std::string& userAgent)
+	const std::string& userAgent, const std::string& inviteHash)
 {
 	User created = user;
 	_database.transact([&](Poco::Data::Session& session)
 	{
+		if (!inviteHash.empty())
+		{
+			// Used up with the registration, in its transaction: a failed one uses nothing.
+			std::string code = inviteHash;
+			Poco::Int64 time = UserStore::timeNow();
+			Poco::Data::Statement use1(session);
+			use1 << _database.sql("UPDATE invites SET uses_left = uses_left - 1 WHERE code_hash = ? AND uses_left > 0 AND (expires_at = 0 OR expires_at > ?)"),
+				use(code), use(time);
+			if (use1.execute() == 0) throw HttpError(403, "invite_invalid", "this invite code is unknown, used up or expired", "invite");
+		}
 		std::string name = user.userName;
 		Poco::Int64 count = 0;
 		session << _database.sql("SELECT COUNT(*) FROM users WHERE user_name = ?"), into(count), use(name), now;
@@ -127,10 +145,12 @@ Poco::Optional<UserStore::Credentials> UserStore::findByName(const std::string& 
 	std::string name = userName;
 	Credentials found;
 	Poco::Data::Statement select(session);
-	select << _database.sql("SELECT id, user_name, info, image, password_hash FROM users WHERE user_name = ?"),
+	Poco::Int64 disabled = 0;
+	select << _database.sql("SELECT id, user_name, info, image, password_hash, disabled FROM users WHERE user_name = ?"),
 		into(found.user.id), into(found.user.userName), into(found.user.info), into(found.user.image), into(found.passwordHash),
-		use(name);
+		into(disabled), use(name);
 	if (select.execute() == 0) return Poco::Optional<Credentials>();
+	found.disabled = disabled != 0;
 	return found;
 }
 
@@ -247,7 +267,7 @@ Poco::Optional<User> UserStore::findBySession(const std::string& tokenHash, Poco
 	Poco::Int64 lastSeenAt = 0;
 	Poco::Data::Statement select(session);
 	select << _database.sql("SELECT u.id, u.user_name, u.info, u.image, s.expires_at, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id "
-			"WHERE s.token_hash = ? AND s.expires_at > ?"),
+			"WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0"),
 		into(found.id), into(found.userName), into(found.info), into(found.image), into(expiresAt), into(lastSeenAt), use(token), use(time);
 	if (select.execute() == 0) return Poco::Optional<User>();
 	if (at - lastSeenAt >= LAST_SEEN_PRECISION) touchSession(tokenHash, at);
@@ -397,6 +417,53 @@ std::vector<std::string> UserStore::deleteUser(Poco::Int64 userId, std::string& 
 	});
 	_sessions.removeUser(userId);
 	return ended;
+}
+
+std::vector<UserStore::Listed> UserStore::listForAdmin()
+{
+	Poco::Data::Session session = _database.session();
+	std::vector<Poco::Int64> ids;
+	std::vector<std::string> names;
+	std::vector<Poco::Int64> disabled;
+	std::vector<Poco::Int64> created;
+	session << _database.sql("SELECT id, user_name, disabled, created_at FROM users ORDER BY user_name, id"),
+		into(ids), into(names), into(disabled), into(created), now;
+	std::vector<Listed> users(ids.size());
+	for (std::size_t i = 0; i < ids.size(); ++i)
+	{
+		users[i].id = ids[i];
+		users[i].userName = std::move(names[i]);
+		users[i].disabled = disabled[i] != 0;
+		users[i].createdAt = created[i];
+	}
+	return users;
+}
+
+std::vector<std::string> UserStore::setDisabled(Poco::Int64 userId, bool disabled)
+{
+	std::vector<std::string> ended;
+	_database.transact([&](Poco::Data::Session& session)
+	{
+		Poco::Int64 id = userId;
+		Poco::Int64 flag = disabled ? 1 : 0;
+		session << _database.sql("UPDATE users SET disabled = ? WHERE id = ?"), use(flag), use(id), now;
+		if (disabled) ended = endSessionsIn(session, userId, "");
+	});
+	_sessions.removeUser(userId);
+	return ended;
+}
+
+void UserStore::createInvite(const std::string& codeHash, Poco::Int64 uses, Poco::Int64 expiresAt)
+{
+	_database.transact([&](Poco::Data::Session& session)
+	{
+		std::string code = codeHash;
+		Poco::Int64 left = uses;
+		Poco::Int64 expires = expiresAt;
+		Poco::Int64 created = UserStore::timeNow();
+		session << _database.sql("INSERT INTO invites (code_hash, uses_left, expires_at, created_at) VALUES (?, ?, ?, ?)"),
+			use(code), use(left), use(expires), use(created), now;
+	});
 }
 
 std::vector<std::string> UserStore::changePassword(Poco::Int64 userId, const std::string& passwordHash, const std::string& keepTokenHash)

@@ -21,7 +21,8 @@ class Database;
 namespace Auth {
 
 /// The auth plugin's tables, and the only code that touches them:
-///   users    (id, user_name UNIQUE, password_hash, info, image, created_at)
+///   users    (id, user_name UNIQUE, password_hash, info, image, created_at, disabled)
+///   invites  (code_hash PRIMARY KEY, uses_left, expires_at, created_at)
 ///   sessions (token_hash PRIMARY KEY, user_id, created_at, expires_at,
 ///             last_seen_at, user_agent)
 /// Times are microseconds since the Unix epoch. Tokens are stored only as
@@ -39,6 +40,16 @@ public:
 	{
 		User user;
 		std::string passwordHash;
+		bool disabled = false;
+	};
+
+	/// A user as `palaverctl users list` shows it.
+	struct Listed
+	{
+		Poco::Int64 id = 0;
+		std::string userName;
+		bool disabled = false;
+		Poco::Int64 createdAt = 0;
 	};
 
 	/// One open session, as GET /sessions shows it.
@@ -70,10 +81,22 @@ public:
 
 	bool nameTaken(const std::string& userName);
 
-	/// Inserts the user and its first session in one transaction. Throws
-	/// HttpError 409 when the name is taken.
+	/// Inserts the user and its first session in one transaction, using up
+	/// one use of the invite inviteHash names ("": none needed). Throws
+	/// HttpError 409 when the name is taken, 403 "invite_invalid" when the
+	/// invite is unknown, used up or expired.
 	User create(const User& user, const std::string& passwordHash, const std::string& tokenHash, Poco::Int64 expiresAt,
-		const std::string& userAgent);
+		const std::string& userAgent, const std::string& inviteHash);
+
+	/// Every user with the administrator's columns, ordered by name.
+	std::vector<Listed> listForAdmin();
+
+	/// Disables (no log-in, every session ended: returned) or enables the user.
+	std::vector<std::string> setDisabled(Poco::Int64 userId, bool disabled);
+
+	/// Stores an invite code (as its hash): uses registrations, until
+	/// expiresAt (µs since the epoch; 0: never).
+	void createInvite(const std::string& codeHash, Poco::Int64 uses, Poco::Int64 expiresAt);
 
 	Poco::Optional<Credentials> findByName(const std::string& userName);
 	Poco::Optional<User> findById(Poco::Int64 id);
