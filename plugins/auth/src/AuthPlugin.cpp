@@ -1,5 +1,6 @@
 #include "AuthPlugin.h"
 #include "AccountRoutes.h"
+#include "AddressLimits.h"
 #include "AuthService.h"
 #include "AvatarStore.h"
 #include "Fields.h"
@@ -85,6 +86,13 @@ void AuthPlugin::initialize(PluginContext& context)
 		config.getInt("login_max_failures", 5),
 		config.getInt("login_failure_window", 900),
 		static_cast<std::size_t>(config.getUInt64("login_throttle_size", 10000))));
+	AddressLimits::Settings addressLimits;
+	addressLimits.loginPerMinute = config.getInt("login_per_address", addressLimits.loginPerMinute);
+	addressLimits.registerPerHour = config.getInt("register_per_address", addressLimits.registerPerHour);
+	addressLimits.exempt = config.getString("rate_exempt", addressLimits.exempt);
+	addressLimits.trustedProxies = config.getString("trusted_proxies", addressLimits.trustedProxies);
+	addressLimits.capacity = static_cast<std::size_t>(config.getUInt64("address_limit_size", addressLimits.capacity));
+	_addressLimits.reset(new AddressLimits(addressLimits));
 	// A log-out on another node of a cluster cannot reach this node's cache:
 	// there the cache is off unless session_cache_ttl says otherwise.
 	const std::string bus = context.serverConfig().getString("cluster.bus", "local");
@@ -165,6 +173,8 @@ void AuthPlugin::registerUser(Request& request, Response& response)
 	_service->checkOrigin(request);
 	const Registration mode = _registration.load();
 	if (mode == Registration::Closed) throw HttpError(403, "registration_closed", "this server does not take new users");
+	const int wait = _addressLimits->registration(request);
+	if (wait > 0) throw HttpError::rateLimited(wait, "too many registrations from this address, try again later");
 	const Form& form = request.form();
 	std::string inviteHash;
 	if (mode == Registration::Invite)
@@ -228,6 +238,12 @@ void AuthPlugin::login(Request& request, Response& response)
 		throw HttpError::unauthorized(BAD_CREDENTIALS);
 	}
 
+	const int addressWait = _addressLimits->login(request);
+	if (addressWait > 0)
+	{
+		_loginsThrottled->inc();
+		throw HttpError::rateLimited(addressWait, "too many log-ins from this address, try again later");
+	}
 	const int retryAfter = _throttle->attempt(userName);
 	if (retryAfter > 0)
 	{

@@ -25,6 +25,7 @@ class Response;
 namespace Auth {
 
 class AccountRoutes;
+class AddressLimits;
 class AuthService;
 class AvatarStore;
 class LoginThrottle;
@@ -68,6 +69,7 @@ private:
 	std::unique_ptr<PasswordHasher> _hasher;
 	std::unique_ptr<AvatarStore> _avatars;
 	std::unique_ptr<LoginThrottle> _throttle;
+	std::unique_ptr<AddressLimits> _addressLimits;
 	std::unique_ptr<SessionSweeper> _sweeper;
 	std::unique_ptr<AccountRoutes> _accounts;
 	std::unique_ptr<UserAdmin> _userAdmin;
