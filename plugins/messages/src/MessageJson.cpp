@@ -20,13 +20,18 @@ std::string MessageJson::array(const std::vector<Message>& messages)
 	std::string out;
 	out.reserve(size);
 	out += '[';
-	for (std::size_t i = 0; i < messages.size(); ++i)
-	{
-		if (i > 0) out += ',';
-		messages[i].appendJson(out);
-	}
+	appendElements(out, messages);
 	out += ']';
 	return out;
+}
+
+void MessageJson::appendElements(std::string& out, const std::vector<Message>& messages)
+{
+	for (const Message& message: messages)
+	{
+		if (out.back() != '[') out += ',';
+		message.appendJson(out);
+	}
 }
 
 } } // namespace Palaver::Messages

@@ -21,6 +21,10 @@ class MessageJson
 public:
 	/// The JSON array of messages, each as Message::appendJson writes it.
 	static std::string array(const std::vector<Message>& messages);
+
+	/// Appends messages to out as elements of an array being written
+	/// (a ',' before each but the array's first: out ends with '[' then).
+	static void appendElements(std::string& out, const std::vector<Message>& messages);
 };
 
 } } // namespace Palaver::Messages

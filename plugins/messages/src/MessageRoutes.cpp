@@ -42,10 +42,10 @@ void MessageRoutes::conversation(Request& request, Response& response)
 
 	// Only ever the caller's own conversation: the caller is one side of
 	// every row read, whoever {toUserId} names.
-	const std::vector<Message> messages = _service.conversation(caller.id, other, before, static_cast<std::size_t>(limit));
+	const std::string messages = _service.conversationJson(caller.id, other, before, static_cast<std::size_t>(limit));
 	// A deleted user's conversations stay readable by those who had them.
-	if (!exists && messages.empty()) throw HttpError::notFound("no such user");
-	response.sendJsonText(200, MessageJson::array(messages));
+	if (!exists && messages == "[]") throw HttpError::notFound("no such user");
+	response.sendJsonText(200, messages);
 }
 
 void MessageRoutes::post(Request& request, Response& response)

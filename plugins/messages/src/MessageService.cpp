@@ -1,4 +1,5 @@
 #include "MessageService.h"
+#include "MessageJson.h"
 #include "palaver/HttpError.h"
 
 namespace Palaver {
@@ -44,9 +45,20 @@ std::vector<Message> MessageService::since(Poco::Int64 userId, Poco::Int64 since
 	return _repository.since(userId, sinceId < 0 ? 0 : sinceId, limit);
 }
 
-std::vector<Message> MessageService::conversation(Poco::Int64 a, Poco::Int64 b, Poco::Int64 beforeId, std::size_t limit)
+std::string MessageService::conversationJson(Poco::Int64 a, Poco::Int64 b, Poco::Int64 beforeId, std::size_t limit)
 {
-	return _repository.conversation(a, b, beforeId, limit);
+	if (limit > 0) return MessageJson::array(_repository.conversation(a, b, beforeId, limit));
+	std::string out = "[";
+	Poco::Int64 after = 0;
+	for (;;)
+	{
+		const std::vector<Message> page = _repository.conversationRange(a, b, after, beforeId, HISTORY_PAGE);
+		MessageJson::appendElements(out, page);
+		if (page.size() < HISTORY_PAGE) break;
+		after = page.back().id;
+	}
+	out += ']';
+	return out;
 }
 
 void MessageService::requireUser(Poco::Int64 id)
