@@ -114,7 +114,15 @@ void Core::start()
 	_http->start();
 	_logger.information("serving HTTP on %s:%hu", _config.getString("http.address", "127.0.0.1"), _http->port());
 	const std::string adminSocket = adminSocketPath(_config);
-	if (!adminSocket.empty()) _admin->start(adminSocket);
+	try
+	{
+		if (!adminSocket.empty()) _admin->start(adminSocket);
+	}
+	catch (Poco::Exception& e)
+	{
+		// Serving users matters more than administration.
+		_logger.error("no admin socket on %s (palaverctl users, invite and backup will fail): %s", adminSocket, e.displayText());
+	}
 }
 
 std::string Core::adminSocketPath(const Poco::Util::AbstractConfiguration& config)
