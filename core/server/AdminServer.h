@@ -27,8 +27,8 @@ namespace Server {
 class AdminServer: public AdminCommands
 {
 public:
-	static const std::size_t MAX_REQUEST = 64 * 1024;
-	static const int TIMEOUT_MS = 5000;
+	static constexpr std::size_t MAX_REQUEST = 64 * 1024;
+	static constexpr int TIMEOUT_MS = 5000;
 
 	explicit AdminServer(Poco::Logger& logger);
 	~AdminServer() override;

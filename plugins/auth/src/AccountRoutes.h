@@ -61,7 +61,7 @@ public:
 	/// (anything else becomes '?'), at most MAX_USER_AGENT bytes.
 	static std::string userAgent(const Request& request);
 
-	static const std::size_t MAX_USER_AGENT = 256;
+	static constexpr std::size_t MAX_USER_AGENT = 256;
 
 	/// Deletes the user (DELETE /me without the password check): sessions
 	/// end, the avatar goes, "user.deleted" is published.

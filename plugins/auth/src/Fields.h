@@ -19,10 +19,10 @@ namespace Auth {
 class Fields
 {
 public:
-	static const std::size_t MAX_USER_NAME = 180;
-	static const std::size_t MIN_PASSWORD = 6;
-	static const std::size_t MAX_PASSWORD = 4096;
-	static const std::size_t MAX_INFO = 255;
+	static constexpr std::size_t MAX_USER_NAME = 180;
+	static constexpr std::size_t MIN_PASSWORD = 6;
+	static constexpr std::size_t MAX_PASSWORD = 4096;
+	static constexpr std::size_t MAX_INFO = 255;
 
 	/// Valid UTF-8 of min to max characters.
 	static void checkText(const std::string& field, const std::string& value, std::size_t min, std::size_t max);

@@ -27,7 +27,7 @@ class UserStore;
 class SessionSweeper
 {
 public:
-	static const int INTERVAL_MS = 500;
+	static constexpr int INTERVAL_MS = 500;
 
 	SessionSweeper(std::shared_ptr<UserStore> store, EventBus& events, Poco::Logger& logger);
 

@@ -28,7 +28,7 @@ class UserStore;
 class UserAdmin
 {
 public:
-	static const Poco::Int64 MAX_INVITE_USES = 1000000;
+	static constexpr Poco::Int64 MAX_INVITE_USES = 1000000;
 
 	UserAdmin(std::shared_ptr<UserStore> store, AccountRoutes& accounts, PasswordHasher& hasher, EventBus& events);
 

@@ -69,10 +69,10 @@ public:
 	};
 
 	/// At most this many expired sessions go per purgeExpired() call.
-	static const std::size_t PURGE_BATCH = 1000;
+	static constexpr std::size_t PURGE_BATCH = 1000;
 
 	/// last_seen_at is written at most once per this many microseconds per session.
-	static const Poco::Int64 LAST_SEEN_PRECISION = 60LL * 1000000;
+	static constexpr Poco::Int64 LAST_SEEN_PRECISION = 60LL * 1000000;
 
 	explicit UserStore(Database& database);
 

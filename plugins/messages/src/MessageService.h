@@ -35,7 +35,7 @@ public:
 	std::vector<Message> since(Poco::Int64 userId, Poco::Int64 sinceId, std::size_t limit) override;
 
 	/// Messages read per query when a whole history is asked for.
-	static const std::size_t HISTORY_PAGE = 1000;
+	static constexpr std::size_t HISTORY_PAGE = 1000;
 
 	/// The conversation of a and b as a JSON array, oldest first: with limit
 	/// > 0 the limit newest below beforeId (0: any), else every message below

@@ -37,13 +37,13 @@ public:
 	};
 
 	/// The close code of a connection whose session ended (PROTOCOL.md).
-	static const std::uint16_t SESSION_ENDED = 4001;
+	static constexpr std::uint16_t SESSION_ENDED = 4001;
 
 	/// How long (ms) and how many ended sessions the hub remembers, so that a
 	/// connection whose token look-up raced the end of its session is closed
 	/// as soon as it registers.
-	static const Poco::Int64 ENDED_MEMORY_MS = 60000;
-	static const std::size_t ENDED_MEMORY_MAX = 10000;
+	static constexpr Poco::Int64 ENDED_MEMORY_MS = 60000;
+	static constexpr std::size_t ENDED_MEMORY_MAX = 10000;
 
 	explicit Hub(const Settings& settings);
 
