@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ccache pkg-config
-  libpoco-dev libcppunit-dev libsodium-dev libsystemd-dev libpq-dev
+  libpoco-dev libcppunit-dev libsodium-dev libsystemd-dev libpq-dev libsqlite3-dev
   libicu-dev
   rapidjson-dev
 )

@@ -1,4 +1,6 @@
 #include "Core.h"
+#include "AdminServer.h"
+#include "Backup.h"
 #include "ClusterBus.h"
 #include "CoreRoutes.h"
 #include "DatabaseImpl.h"
@@ -34,6 +36,7 @@ Core::~Core()
 	_contexts.clear();
 	// Services and subscribers hold plugin code: drop them before the libraries go.
 	_services->clear();
+	_admin.reset();
 	_cluster.reset();
 	_events.reset();
 	_router.reset();
@@ -62,6 +65,15 @@ void Core::initialize()
 	CoreRoutes::add(*_router, *_database, *_metrics, _pluginInfos, _config);
 	if (ClusterBus::configured(_config))
 		_cluster.reset(new ClusterBus(_config, *_events, *_metrics, Poco::Logger::get("palaver.cluster")));
+
+	_admin = std::make_shared<AdminServer>(Poco::Logger::get("palaver.admin"));
+	Poco::Util::AbstractConfiguration& config = _config;
+	_admin->add("backup", "FILE", [&config](const std::vector<std::string>& arguments)
+	{
+		if (arguments.size() != 1) throw Poco::InvalidArgumentException("usage: palaverctl backup FILE");
+		return Backup::run(config, arguments[0]);
+	});
+	_services->offer<AdminCommands>(_admin);
 
 	const CoreServices core{&_config, _database.get(), _router.get(), _events.get(), _services.get(), _metrics.get(), _origins.get()};
 	for (auto& loaded: _pluginLoader->plugins())
@@ -101,10 +113,26 @@ void Core::start()
 	}
 	_http->start();
 	_logger.information("serving HTTP on %s:%hu", _config.getString("http.address", "127.0.0.1"), _http->port());
+	const std::string adminSocket = adminSocketPath(_config);
+	try
+	{
+		if (!adminSocket.empty()) _admin->start(adminSocket);
+	}
+	catch (Poco::Exception& e)
+	{
+		// Serving users matters more than administration.
+		_logger.error("no admin socket on %s (palaverctl users, invite and backup will fail): %s", adminSocket, e.displayText());
+	}
+}
+
+std::string Core::adminSocketPath(const Poco::Util::AbstractConfiguration& config)
+{
+	return config.getString("server.admin_socket", config.getString("server.state_dir", "var") + "/admin.sock");
 }
 
 void Core::stop()
 {
+	if (_admin) _admin->stop();
 	if (_http) _http->stop(_config.getInt("http.drain_timeout", 10));
 	auto& plugins = _pluginLoader->plugins();
 	// Every initialised plugin gets stop(), in reverse order, even if start() never came.

@@ -20,6 +20,7 @@ class OriginPolicy;
 
 namespace Server {
 
+class AdminServer;
 class ClusterBus;
 class DatabaseImpl;
 class EventBusImpl;
@@ -63,6 +64,9 @@ public:
 
 	Poco::UInt16 httpPort() const;
 
+	/// [server] admin_socket, by default <state_dir>/admin.sock ("": none).
+	static std::string adminSocketPath(const Poco::Util::AbstractConfiguration& config);
+
 private:
 	Poco::Util::LayeredConfiguration& _config;
 	Poco::Logger& _logger;
@@ -78,6 +82,7 @@ private:
 	std::unique_ptr<OriginPolicy> _origins;
 	std::vector<std::unique_ptr<PluginContextImpl>> _contexts;
 	std::unique_ptr<Transport> _http;
+	std::shared_ptr<AdminServer> _admin;
 	std::size_t _initialized = 0;
 };
 

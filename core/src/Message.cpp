@@ -93,7 +93,9 @@ Poco::JSON::Object::Ptr Message::toJson() const
 	json->set("toUserId", toUserId);
 	json->set("text", text);
 	json->set("timestamp", time);
-	json->set("fromUserName", fromUserName);
+	// A deleted sender's messages carry no name (PROTOCOL.md, DELETE /me).
+	if (fromUserName.empty()) json->set("fromUserName", Poco::Dynamic::Var());
+	else json->set("fromUserName", fromUserName);
 	return json;
 }
 
@@ -103,7 +105,8 @@ void Message::appendJson(std::string& out) const
 	out += "{\"fromUserId\":";
 	JsonWriter::appendInt(out, fromUserId);
 	out += ",\"fromUserName\":";
-	JsonWriter::appendString(out, fromUserName);
+	if (fromUserName.empty()) out += "null";
+	else JsonWriter::appendString(out, fromUserName);
 	out += ",\"id\":";
 	JsonWriter::appendInt(out, id);
 	out += ",\"text\":";
@@ -148,7 +151,7 @@ Message Message::fromJson(const Poco::JSON::Object& json)
 	message.fromUserId = json.getValue<Poco::Int64>("fromUserId");
 	message.toUserId = json.getValue<Poco::Int64>("toUserId");
 	message.text = json.getValue<std::string>("text");
-	message.fromUserName = json.optValue<std::string>("fromUserName", "");
+	if (!json.isNull("fromUserName")) message.fromUserName = json.optValue<std::string>("fromUserName", "");
 	auto time = json.getObject("timestamp");
 	if (time)
 	{

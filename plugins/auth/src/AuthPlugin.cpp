@@ -1,10 +1,16 @@
 #include "AuthPlugin.h"
+#include "AccountRoutes.h"
+#include "AddressLimits.h"
 #include "AuthService.h"
 #include "AvatarStore.h"
+#include "Fields.h"
 #include "ImageSniffer.h"
 #include "LoginThrottle.h"
 #include "PasswordHasher.h"
+#include "SessionEvents.h"
+#include "SessionSweeper.h"
 #include "SessionToken.h"
+#include "UserAdmin.h"
 #include "UserName.h"
 #include "UserStore.h"
 #include "palaver/Counter.h"
@@ -17,6 +23,7 @@
 #include "palaver/Router.h"
 #include "palaver/ServiceRegistry.h"
 #include "palaver/Utf8.h"
+#include "palaver/services/AdminCommands.h"
 #include <Poco/Exception.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/Logger.h>
@@ -29,15 +36,11 @@ namespace Auth {
 
 namespace {
 
-const std::size_t MIN_PASSWORD = 6;
-const std::size_t MAX_PASSWORD = 4096;
-const std::size_t MAX_INFO = 255;
 const Poco::Int64 DEFAULT_SESSION_TTL = 30 * 24 * 3600;
 const Poco::Int64 MAX_SESSION_TTL = 10LL * 366 * 24 * 3600;
 const std::size_t DEFAULT_MAX_IMAGE = 2 * 1024 * 1024;
 const std::size_t MAX_STORED_IMAGE = 16 * 1024 * 1024;
 const std::size_t DEFAULT_REGISTER_BODY = 3 * 1024 * 1024;
-const Poco::Int64 PURGE_INTERVAL = 3600LL * 1000000;  // microseconds
 // Session cache: seconds an entry may answer for the database, and entries.
 const Poco::Int64 DEFAULT_SESSION_CACHE_TTL = 10;
 const Poco::Int64 MAX_SESSION_CACHE_TTL = 300;
@@ -46,40 +49,6 @@ const std::size_t MAX_SESSION_CACHE_SIZE = 1000000;
 
 // The one answer for a wrong name and for a wrong password.
 const char* const BAD_CREDENTIALS = "wrong user name or password";
-
-// C0 controls and DEL, but for line breaks and tabs.
-bool hasControl(const std::string& text)
-{
-	for (unsigned char c: text)
-	{
-		if (c == '\t' || c == '\n' || c == '\r') continue;
-		if (c < 0x20 || c == 0x7F) return true;
-	}
-	return false;
-}
-
-// Checks a text field: valid UTF-8, between min and max characters.
-void checkText(const std::string& field, const std::string& value, std::size_t min, std::size_t max)
-{
-	if (!Utf8::isValid(value)) throw HttpError::validation(field, field + " must be valid UTF-8");
-	const std::size_t length = Utf8::length(value);
-	if (length < min)
-	{
-		if (min == 1) throw HttpError::validation(field, field + " must not be empty");
-		throw HttpError::validation(field, field + " must have at least " + std::to_string(min) + " characters");
-	}
-	if (length > max)
-		throw HttpError::validation(field, field + " must have at most " + std::to_string(max) + " characters");
-}
-
-const Form::File* uploadedImage(const Form& form)
-{
-	const Form::File* file = form.file("image");
-	if (!file) file = form.file("registration_form[image]");
-	// An HTML form with no file chosen still sends an empty part.
-	if (file && file->data.empty()) return nullptr;
-	return file;
-}
 
 } // namespace
 
@@ -118,6 +87,13 @@ void AuthPlugin::initialize(PluginContext& context)
 		config.getInt("login_max_failures", 5),
 		config.getInt("login_failure_window", 900),
 		static_cast<std::size_t>(config.getUInt64("login_throttle_size", 10000))));
+	AddressLimits::Settings addressLimits;
+	addressLimits.loginPerMinute = config.getInt("login_per_address", addressLimits.loginPerMinute);
+	addressLimits.registerPerHour = config.getInt("register_per_address", addressLimits.registerPerHour);
+	addressLimits.exempt = config.getString("rate_exempt", addressLimits.exempt);
+	addressLimits.trustedProxies = config.getString("trusted_proxies", addressLimits.trustedProxies);
+	addressLimits.capacity = static_cast<std::size_t>(config.getUInt64("address_limit_size", addressLimits.capacity));
+	_addressLimits.reset(new AddressLimits(addressLimits));
 	// A log-out on another node of a cluster cannot reach this node's cache:
 	// there the cache is off unless session_cache_ttl says otherwise.
 	const std::string bus = context.serverConfig().getString("cluster.bus", "local");
@@ -150,6 +126,27 @@ void AuthPlugin::initialize(PluginContext& context)
 	router.add("POST", "/logout", [this](Request& request, Response& response) { logout(request, response); });
 	router.add("GET", "/me", [this](Request& request, Response& response) { me(request, response); });
 	router.add("GET", "/img/{name}", [this](Request& request, Response& response) { image(request, response); });
+
+	_sweeper.reset(new SessionSweeper(_store, *_events, *_logger));
+	AccountRoutes::Parts parts{_store, _service, *_hasher, *_throttle, *_avatars, *_events, *_logger,
+		_maxImageSize, registerOptions.maxBodySize};
+	_accounts.reset(new AccountRoutes(parts, [this](Response& response) { setSessionCookie(response, "", 0); }));
+	_accounts->addRoutes(router);
+	if (auto admin = context.services().find<AdminCommands>())
+	{
+		_userAdmin.reset(new UserAdmin(_store, *_accounts, *_hasher, *_events));
+		_userAdmin->addCommands(*admin);
+	}
+}
+
+void AuthPlugin::start()
+{
+	_sweeper->start();
+}
+
+void AuthPlugin::stop()
+{
+	if (_sweeper) _sweeper->stop();
 }
 
 void AuthPlugin::reconfigure(const Poco::Util::AbstractConfiguration& config)
@@ -157,6 +154,11 @@ void AuthPlugin::reconfigure(const Poco::Util::AbstractConfiguration& config)
 	const Poco::Int64 ttl = config.getInt64("session_ttl", DEFAULT_SESSION_TTL);
 	_sessionTtl = std::min(std::max(ttl, Poco::Int64(1)), MAX_SESSION_TTL);
 	_secureCookie = config.getBool("secure_cookie", false);
+	const std::string registration = config.getString("registration", "open");
+	if (registration == "open") _registration = Registration::Open;
+	else if (registration == "invite") _registration = Registration::Invite;
+	else if (registration == "closed") _registration = Registration::Closed;
+	else throw Poco::InvalidArgumentException("[auth] registration must be open, invite or closed, not", registration);
 	if (_store)
 	{
 		const Poco::Int64 cacheTtl = config.getInt64("session_cache_ttl", _clustered ? 0 : DEFAULT_SESSION_CACHE_TTL);
@@ -174,25 +176,27 @@ Poco::Int64 AuthPlugin::expiryFromNow() const
 void AuthPlugin::registerUser(Request& request, Response& response)
 {
 	_service->checkOrigin(request);
+	const Registration mode = _registration.load();
+	if (mode == Registration::Closed) throw HttpError(403, "registration_closed", "this server does not take new users");
+	const int wait = _addressLimits->registration(request);
+	if (wait > 0) throw HttpError::rateLimited(wait, "too many registrations from this address, try again later");
 	const Form& form = request.form();
+	std::string inviteHash;
+	if (mode == Registration::Invite)
+	{
+		const std::string invite = form.get("invite");
+		if (!SessionToken::wellFormedInvite(invite)) throw HttpError(403, "invite_invalid", "an invite code is needed to register here", "invite");
+		inviteHash = SessionToken::hash(invite);
+	}
 	const std::string userName = UserName::checked(form.getAny({"username", "userName", "registration_form[username]"}));
 	const std::string password = form.getAny({"password", "plainPassword", "registration_form[plainPassword]"});
 	const std::string info = form.getAny({"info", "registration_form[info]"});
 
-	checkText("password", password, MIN_PASSWORD, MAX_PASSWORD);
-	checkText("info", info, 0, MAX_INFO);
-	if (hasControl(info)) throw HttpError::validation("info", "info must not contain control characters");
+	Fields::checkPassword("password", password);
+	Fields::checkInfo(info);
 
 	ImageSniffer::Kind kind = ImageSniffer::Kind::None;
-	const Form::File* image = uploadedImage(form);
-	if (image)
-	{
-		if (image->data.size() > _maxImageSize)
-			throw HttpError(413, "payload_too_large", "image must be at most " + std::to_string(_maxImageSize / 1024) + " KiB", "image");
-		kind = ImageSniffer::sniff(image->data);
-		if (kind == ImageSniffer::Kind::None)
-			throw HttpError::validation("image", "image must be a JPEG or PNG picture");
-	}
+	const Form::File* image = Fields::image(form, _maxImageSize, kind);
 
 	// Cheap check first, so that a taken name costs no hashing; create()
 	// checks again inside its transaction.
@@ -207,7 +211,7 @@ void AuthPlugin::registerUser(Request& request, Response& response)
 	const std::string token = SessionToken::generate();
 	try
 	{
-		user = _store->create(user, passwordHash, SessionToken::hash(token), expiryFromNow());
+		user = _store->create(user, passwordHash, SessionToken::hash(token), expiryFromNow(), AccountRoutes::userAgent(request), inviteHash);
 	}
 	catch (...)
 	{
@@ -229,12 +233,18 @@ void AuthPlugin::login(Request& request, Response& response)
 	if (userName.empty()) throw HttpError::validation("username", "username must not be empty");
 	if (password.empty()) throw HttpError::validation("password", "password must not be empty");
 	// Names and passwords that registration refuses can match nobody.
-	if (!Utf8::isValid(userName) || Utf8::length(userName) > UserName::MAX_LENGTH || Utf8::length(password) > MAX_PASSWORD)
+	if (!Utf8::isValid(userName) || Utf8::length(userName) > UserName::MAX_LENGTH || Utf8::length(password) > Fields::MAX_PASSWORD)
 	{
 		_loginFailures->inc();
 		throw HttpError::unauthorized(BAD_CREDENTIALS);
 	}
 
+	const int addressWait = _addressLimits->login(request);
+	if (addressWait > 0)
+	{
+		_loginsThrottled->inc();
+		throw HttpError::rateLimited(addressWait, "too many log-ins from this address, try again later");
+	}
 	const int retryAfter = _throttle->attempt(userName);
 	if (retryAfter > 0)
 	{
@@ -254,6 +264,7 @@ void AuthPlugin::login(Request& request, Response& response)
 		throw HttpError::unauthorized(BAD_CREDENTIALS);
 	}
 	_throttle->succeeded(userName);
+	if (credentials.value().disabled) throw HttpError(403, "account_disabled", "this account is disabled");
 
 	const User& user = credentials.value().user;
 	if (_hasher->needsRehash(credentials.value().passwordHash))
@@ -267,19 +278,18 @@ void AuthPlugin::login(Request& request, Response& response)
 			_logger->warning("cannot update the password hash of user %Ld: %s", user.id, exception.displayText());
 		}
 	}
-	purgeExpiredSessions();
-
 	const std::string token = SessionToken::generate();
-	_store->createSession(user.id, SessionToken::hash(token), expiryFromNow());
+	_store->createSession(user.id, SessionToken::hash(token), expiryFromNow(), AccountRoutes::userAgent(request));
 	_logins->inc();
 	answerLoggedIn(response, 200, user, token);
 }
 
 void AuthPlugin::logout(Request& request, Response& response)
 {
+	User user;
 	try
 	{
-		_service->authenticate(request);
+		user = _service->authenticate(request);
 	}
 	catch (HttpError& error)
 	{
@@ -287,8 +297,9 @@ void AuthPlugin::logout(Request& request, Response& response)
 		if (error.status() == 401) setSessionCookie(response, "", 0);
 		throw;
 	}
-	const AuthService::Credential credential = _service->credential(request);
-	_store->deleteSession(SessionToken::hash(credential.token));
+	const std::string tokenHash = SessionToken::hash(_service->credential(request).token);
+	_store->deleteSession(tokenHash);
+	SessionEvents::ended(*_events, user.id, {tokenHash});
 	setSessionCookie(response, "", 0);
 	response.sendNoContent();
 }
@@ -326,22 +337,6 @@ void AuthPlugin::answerLoggedIn(Response& response, int status, const User& user
 void AuthPlugin::setSessionCookie(Response& response, const std::string& token, Poco::Int64 maxAge)
 {
 	response.http().add("Set-Cookie", _service->sessionCookie(token, maxAge, _secureCookie));
-}
-
-void AuthPlugin::purgeExpiredSessions()
-{
-	const Poco::Int64 now = UserStore::timeNow();
-	Poco::Int64 last = _lastPurge.load();
-	if (now - last < PURGE_INTERVAL || !_lastPurge.compare_exchange_strong(last, now)) return;
-	try
-	{
-		const std::size_t removed = _store->purgeExpired(now);
-		if (removed > 0) _logger->information("removed %z expired sessions", removed);
-	}
-	catch (Poco::Exception& exception)
-	{
-		_logger->warning("cannot remove expired sessions: %s", exception.displayText());
-	}
 }
 
 } } // namespace Palaver::Auth

@@ -24,15 +24,20 @@ class Response;
 
 namespace Auth {
 
+class AccountRoutes;
+class AddressLimits;
 class AuthService;
 class AvatarStore;
 class LoginThrottle;
 class PasswordHasher;
+class SessionSweeper;
+class UserAdmin;
 class UserStore;
 
 /// Users, password hashes, sessions and avatars: POST /register, /login,
-/// /logout, GET /me and /img/{name}. Offers UserDirectory ("auth.users") and
-/// publishes "user.registered". See plugins/auth/README.md.
+/// /logout, GET /me and /img/{name}, and the account routes (AccountRoutes).
+/// Offers UserDirectory ("auth.users") and publishes "user.registered" and
+/// "session.ended". See plugins/auth/README.md.
 class AuthPlugin: public Plugin
 {
 public:
@@ -42,6 +47,8 @@ public:
 	PluginInfo info() const override;
 	void initialize(PluginContext& context) override;
 	void reconfigure(const Poco::Util::AbstractConfiguration& config) override;
+	void start() override;
+	void stop() override;
 
 private:
 	void registerUser(Request& request, Response& response);
@@ -54,7 +61,6 @@ private:
 	void answerLoggedIn(Response& response, int status, const User& user, const std::string& token);
 	void setSessionCookie(Response& response, const std::string& token, Poco::Int64 maxAge);
 	Poco::Int64 expiryFromNow() const;
-	void purgeExpiredSessions();
 
 	Poco::Logger* _logger = nullptr;
 	EventBus* _events = nullptr;
@@ -63,10 +69,16 @@ private:
 	std::unique_ptr<PasswordHasher> _hasher;
 	std::unique_ptr<AvatarStore> _avatars;
 	std::unique_ptr<LoginThrottle> _throttle;
+	std::unique_ptr<AddressLimits> _addressLimits;
+	std::unique_ptr<SessionSweeper> _sweeper;
+	std::unique_ptr<AccountRoutes> _accounts;
+	std::unique_ptr<UserAdmin> _userAdmin;
 	std::size_t _maxImageSize = 0;
 	std::atomic<Poco::Int64> _sessionTtl{0};      /// seconds
 	std::atomic<bool> _secureCookie{false};
-	std::atomic<Poco::Int64> _lastPurge{0};       /// microseconds
+	/// [auth] registration
+	enum class Registration { Open, Invite, Closed };
+	std::atomic<Registration> _registration{Registration::Open};
 	bool _clustered = false;                      /// [cluster] bus is not local
 	Counter* _registrations = nullptr;
 	Counter* _logins = nullptr;

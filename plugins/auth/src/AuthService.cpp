@@ -49,7 +49,9 @@ bool AuthService::unsafeMethod(const std::string& method)
 void AuthService::checkOrigin(const Request& request) const
 {
 	const std::string origin = request.http().get("Origin", "");
-	if (!_origins.allows(origin, request.http().getHost()))
+	// getHost() throws without a Host header (HTTP/1.0): no host is no match.
+	const std::string host = request.http().has("Host") ? request.http().getHost() : std::string();
+	if (!_origins.allows(origin, host))
 		throw HttpError::forbidden("cross-site request refused");
 }
 
@@ -69,6 +71,11 @@ Poco::Optional<User> AuthService::userForToken(const std::string& token)
 	return _store->findBySession(SessionToken::hash(token), UserStore::timeNow());
 }
 
+std::string AuthService::sessionId(const std::string& token) const
+{
+	return SessionToken::publicId(SessionToken::hash(token));
+}
+
 Poco::Optional<User> AuthService::findUser(Poco::Int64 id)
 {
 	if (id <= 0) return Poco::Optional<User>();
@@ -77,7 +84,12 @@ Poco::Optional<User> AuthService::findUser(Poco::Int64 id)
 
 std::vector<User> AuthService::listUsers()
 {
-	return _store->list();
+	return _store->search("", "", 0, 0);
+}
+
+std::vector<User> AuthService::findUsers(const std::string& prefix, const std::string& after, std::size_t limit, Poco::Int64 exceptId)
+{
+	return _store->search(prefix, after, limit, exceptId);
 }
 
 } } // namespace Palaver::Auth

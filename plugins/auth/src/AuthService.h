@@ -37,8 +37,10 @@ public:
 
 	User authenticate(const Request& request) override;
 	Poco::Optional<User> userForToken(const std::string& token) override;
+	std::string sessionId(const std::string& token) const override;
 	Poco::Optional<User> findUser(Poco::Int64 id) override;
 	std::vector<User> listUsers() override;
+	std::vector<User> findUsers(const std::string& prefix, const std::string& after, std::size_t limit, Poco::Int64 exceptId) override;
 
 	Credential credential(const Request& request) const;
 

@@ -6,8 +6,8 @@ namespace Auth {
 
 LoginThrottle::LoginThrottle(int maxAttempts, int windowSeconds, std::size_t capacity):
 	_maxAttempts(maxAttempts < 1 ? 1 : maxAttempts),
-	_windowSeconds(windowSeconds < 1 ? 1 : windowSeconds),
-	_capacity(capacity < 1 ? 1 : capacity)
+	_capacity(capacity < 1 ? 1 : capacity),
+	_counting(windowSeconds, capacity)
 {
 }
 
@@ -18,52 +18,50 @@ Poco::Int64 LoginThrottle::clock()
 
 int LoginThrottle::attempt(const std::string& name, Poco::Int64 now)
 {
-	std::lock_guard<std::mutex> lock(_mutex);
-	auto it = _entries.find(name);
-	if (it != _entries.end() && now >= it->second.windowStart + _windowSeconds)
+	std::lock_guard<std::mutex> guard(_mutex);
+	auto locked = _locked.find(name);
+	if (locked != _locked.end())
 	{
-		_entries.erase(it);
-		it = _entries.end();
+		if (now < locked->second.until) return static_cast<int>(locked->second.until - now);
+		unlock(name);
 	}
-	if (it == _entries.end())
+	Poco::Int64 windowEnd = 0;
+	if (_counting.hit(name, now, windowEnd) >= _maxAttempts)
 	{
-		if (_entries.size() >= _capacity) makeRoom(now);
-		it = _entries.emplace(name, Entry{now, 0}).first;
+		// This is the last attempt allowed: unless it succeeds, the name is locked.
+		_counting.erase(name);
+		lock(name, windowEnd, now);
 	}
-	if (it->second.attempts >= _maxAttempts)
-		return static_cast<int>(it->second.windowStart + _windowSeconds - now);
-	++it->second.attempts;
 	return 0;
+}
+
+void LoginThrottle::lock(const std::string& name, Poco::Int64 until, Poco::Int64 now)
+{
+	while (!_lockOrder.empty() && (_locked.size() >= _capacity || _locked[_lockOrder.front()].until <= now))
+		unlock(_lockOrder.front());
+	_lockOrder.push_back(name);
+	_locked[name] = Lock{until, std::prev(_lockOrder.end())};
+}
+
+void LoginThrottle::unlock(const std::string& name)
+{
+	auto it = _locked.find(name);
+	if (it == _locked.end()) return;
+	_lockOrder.erase(it->second.position);
+	_locked.erase(it);
 }
 
 void LoginThrottle::succeeded(const std::string& name)
 {
-	std::lock_guard<std::mutex> lock(_mutex);
-	_entries.erase(name);
+	std::lock_guard<std::mutex> guard(_mutex);
+	_counting.erase(name);
+	unlock(name);
 }
 
 std::size_t LoginThrottle::size() const
 {
-	std::lock_guard<std::mutex> lock(_mutex);
-	return _entries.size();
-}
-
-void LoginThrottle::makeRoom(Poco::Int64 now)
-{
-	for (auto it = _entries.begin(); it != _entries.end();)
-	{
-		if (now >= it->second.windowStart + _windowSeconds)
-			it = _entries.erase(it);
-		else
-			++it;
-	}
-	if (_entries.size() < _capacity) return;
-	auto oldest = _entries.begin();
-	for (auto it = _entries.begin(); it != _entries.end(); ++it)
-	{
-		if (it->second.windowStart < oldest->second.windowStart) oldest = it;
-	}
-	_entries.erase(oldest);
+	std::lock_guard<std::mutex> guard(_mutex);
+	return _counting.size() + _locked.size();
 }
 
 } } // namespace Palaver::Auth

@@ -5,8 +5,10 @@
 #ifndef Palaver_Auth_LoginThrottle_INCLUDED
 #define Palaver_Auth_LoginThrottle_INCLUDED
 
+#include "WindowCounter.h"
 #include <Poco/Types.h>
 #include <cstddef>
+#include <list>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -16,14 +18,16 @@ namespace Auth {
 
 /// Counts log-in attempts per user name in a fixed window: once a name has
 /// had maxAttempts attempts without a success within windowSeconds of its
-/// first one, further attempts for it are refused (429) until that window
-/// ends, whatever the password. A success clears the name. An attempt is
-/// counted when it starts (before the password is checked), so concurrent
-/// guesses cannot slip past the limit.
+/// first one, it is locked: further attempts for it are refused (429) until
+/// that window ends, whatever the password. A success clears the name. An
+/// attempt is counted when it starts (before the password is checked), so
+/// concurrent guesses cannot slip past the limit.
 ///
-/// The table holds at most capacity names: when full, expired entries go
-/// first, then the entry whose window started earliest, so memory stays
-/// bounded whatever names an attacker tries. Thread-safe.
+/// Names being counted and locked names are kept apart, each table bounded
+/// by capacity: trying other names only pushes out other names being
+/// counted, never a lock. Only locking capacity further names could push a
+/// lock out (the one nearest its end goes first), which the per-address
+/// limits make slow. Thread-safe.
 class LoginThrottle
 {
 public:
@@ -37,25 +41,28 @@ public:
 
 	void succeeded(const std::string& name);
 
+	/// Names counted or locked now.
 	std::size_t size() const;
 
 	/// Seconds on the monotonic clock.
 	static Poco::Int64 clock();
 
 private:
-	struct Entry
+	struct Lock
 	{
-		Poco::Int64 windowStart = 0;
-		int attempts = 0;
+		Poco::Int64 until = 0;
+		std::list<std::string>::iterator position;
 	};
 
-	void makeRoom(Poco::Int64 now);
+	void lock(const std::string& name, Poco::Int64 until, Poco::Int64 now);
+	void unlock(const std::string& name);
 
 	const int _maxAttempts;
-	const int _windowSeconds;
 	const std::size_t _capacity;
 	mutable std::mutex _mutex;
-	std::unordered_map<std::string, Entry> _entries;
+	WindowCounter _counting;
+	std::unordered_map<std::string, Lock> _locked;
+	std::list<std::string> _lockOrder;  /// locked names, oldest lock first
 };
 
 } } // namespace Palaver::Auth

@@ -14,6 +14,15 @@ std::string toHex(const unsigned char* bytes, std::size_t size)
 	return std::string(hex.data(), size * 2);
 }
 
+bool isLowerHex(const std::string& text)
+{
+	for (char c: text)
+	{
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+	}
+	return true;
+}
+
 } // namespace
 
 std::string SessionToken::randomHex(std::size_t bytes)
@@ -37,14 +46,24 @@ std::string SessionToken::hash(const std::string& token)
 	return toHex(digest, sizeof(digest));
 }
 
+std::string SessionToken::publicId(const std::string& tokenHash)
+{
+	return tokenHash.substr(0, PUBLIC_ID_LENGTH);
+}
+
+bool SessionToken::wellFormedInvite(const std::string& code)
+{
+	return code.size() == INVITE_LENGTH && isLowerHex(code);
+}
+
+bool SessionToken::wellFormedPublicId(const std::string& id)
+{
+	return id.size() == PUBLIC_ID_LENGTH && isLowerHex(id);
+}
+
 bool SessionToken::wellFormed(const std::string& token)
 {
-	if (token.size() != BYTES * 2) return false;
-	for (char c: token)
-	{
-		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-	}
-	return true;
+	return token.size() == BYTES * 2 && isLowerHex(token);
 }
 
 } } // namespace Palaver::Auth

@@ -28,6 +28,24 @@ public:
 	/// strings cannot be tokens and need no lookup.
 	static bool wellFormed(const std::string& token);
 
+	/// Hex digits of a session's public id.
+	static constexpr std::size_t PUBLIC_ID_LENGTH = 16;
+
+	/// A session's public id (GET /sessions, "session.ended"): the first 16
+	/// hex digits of its token's hash. It names the session, but neither it
+	/// nor the stored hash it begins gives the token back.
+	static std::string publicId(const std::string& tokenHash);
+
+	/// True for a string of publicId()'s form.
+	static bool wellFormedPublicId(const std::string& id);
+
+	/// Hex digits of an invite code (made by `palaverctl invite create`,
+	/// stored as its hash like a token).
+	static constexpr std::size_t INVITE_LENGTH = 24;
+
+	/// True for a string of an invite code's form.
+	static bool wellFormedInvite(const std::string& code);
+
 	/// n random bytes as 2n lower-case hex digits.
 	static std::string randomHex(std::size_t bytes);
 };

@@ -1,5 +1,6 @@
 #include "UserStore.h"
 #include "UserName.h"
+#include "SessionToken.h"
 #include "palaver/Counter.h"
 #include "palaver/Database.h"
 #include "palaver/HttpError.h"
@@ -75,6 +76,18 @@ std::vector<UserStore::NameClash> UserStore::migrate()
 			// UserName::key; NULL until fillNameKeys() computes it (NULLs never clash).
 			"ALTER TABLE users ADD COLUMN name_key TEXT",
 			"CREATE UNIQUE INDEX users_name_key ON users (name_key)"
+		},
+		{
+			"ALTER TABLE sessions ADD COLUMN last_seen_at BIGINT NOT NULL DEFAULT 0",
+			"ALTER TABLE sessions ADD COLUMN user_agent TEXT NOT NULL DEFAULT ''"
+		},
+		{
+			"ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0",
+			"CREATE TABLE invites ("
+				"code_hash CHAR(64) PRIMARY KEY, "
+				"uses_left BIGINT NOT NULL, "
+				"expires_at BIGINT NOT NULL, "
+				"created_at BIGINT NOT NULL)"
 		}
 	});
 	return fillNameKeys();
@@ -120,11 +133,22 @@ bool UserStore::nameTaken(const std::string& userName)
 	return count > 0;
 }
 
-User UserStore::create(const User& user, const std::string& passwordHash, const std::string& tokenHash, Poco::Int64 expiresAt)
+User UserStore::create(const User& user, const std::string& passwordHash, const std::string& tokenHash, Poco::Int64 expiresAt,
+	const std::string& userAgent, const std::string& inviteHash)
 {
 	User created = user;
 	_database.transact([&](Poco::Data::Session& session)
 	{
+		if (!inviteHash.empty())
+		{
+			// Used up with the registration, in its transaction: a failed one uses nothing.
+			std::string code = inviteHash;
+			Poco::Int64 time = UserStore::timeNow();
+			Poco::Data::Statement use1(session);
+			use1 << _database.sql("UPDATE invites SET uses_left = uses_left - 1 WHERE code_hash = ? AND uses_left > 0 AND (expires_at = 0 OR expires_at > ?)"),
+				use(code), use(time);
+			if (use1.execute() == 0) throw HttpError(403, "invite_invalid", "this invite code is unknown, used up or expired", "invite");
+		}
 		std::string name = user.userName;
 		std::string key = UserName::key(name);
 		Poco::Int64 count = 0;
@@ -149,11 +173,7 @@ User UserStore::create(const User& user, const std::string& passwordHash, const 
 			throw;
 		}
 		created.id = id;
-
-		std::string token = tokenHash;
-		Poco::Int64 expires = expiresAt;
-		session << _database.sql("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)"),
-			use(token), use(id), use(createdAt), use(expires), now;
+		insertSession(session, id, tokenHash, createdAt, expiresAt, userAgent);
 	});
 	return created;
 }
@@ -167,11 +187,13 @@ Poco::Optional<UserStore::Credentials> UserStore::findByName(const std::string& 
 	std::string normalized = UserName::normalized(userName);
 	Credentials found;
 	Poco::Data::Statement select(session);
-	select << _database.sql("SELECT id, user_name, info, image, password_hash FROM users WHERE user_name = ? OR user_name = ? "
+	Poco::Int64 disabled = 0;
+	select << _database.sql("SELECT id, user_name, info, image, password_hash, disabled FROM users WHERE user_name = ? OR user_name = ? "
 			"ORDER BY CASE WHEN user_name = ? THEN 0 ELSE 1 END LIMIT 1"),
 		into(found.user.id), into(found.user.userName), into(found.user.info), into(found.user.image), into(found.passwordHash),
-		use(name), use(normalized), use(name);
+		into(disabled), use(name), use(normalized), use(name);
 	if (select.execute() == 0) return Poco::Optional<Credentials>();
+	found.disabled = disabled != 0;
 	return found;
 }
 
@@ -187,15 +209,32 @@ Poco::Optional<User> UserStore::findById(Poco::Int64 id)
 	return found;
 }
 
-std::vector<User> UserStore::list()
+std::vector<User> UserStore::search(const std::string& prefix, const std::string& after, std::size_t limit, Poco::Int64 exceptId)
 {
+	// LIKE with '!' as its escape, on the lower-cased name (ASCII letters).
+	std::string pattern;
+	for (char c: prefix)
+	{
+		if (c == '!' || c == '%' || c == '_') pattern += '!';
+		pattern += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+	}
+	pattern += '%';
+	std::string from = after;
+	Poco::Int64 except = exceptId;
+	std::string sql = "SELECT id, user_name, info, image FROM users WHERE id <> ? AND user_name > ?";
+	if (!prefix.empty()) sql += " AND lower(user_name) LIKE ? ESCAPE '!'";
+	sql += " ORDER BY user_name, id";
+	if (limit > 0) sql += " LIMIT " + std::to_string(limit);
+
 	Poco::Data::Session session = _database.session();
 	std::vector<Poco::Int64> ids;
 	std::vector<std::string> names;
 	std::vector<std::string> infos;
 	std::vector<std::string> images;
-	session << _database.sql("SELECT id, user_name, info, image FROM users ORDER BY user_name, id"),
-		into(ids), into(names), into(infos), into(images), now;
+	Poco::Data::Statement select(session);
+	select << _database.sql(sql), into(ids), into(names), into(infos), into(images), use(except), use(from);
+	if (!prefix.empty()) select.addBind(use(pattern));
+	select.execute();
 	std::vector<User> users(ids.size());
 	for (std::size_t i = 0; i < ids.size(); ++i)
 	{
@@ -207,17 +246,47 @@ std::vector<User> UserStore::list()
 	return users;
 }
 
-void UserStore::createSession(Poco::Int64 userId, const std::string& tokenHash, Poco::Int64 expiresAt)
+void UserStore::createSession(Poco::Int64 userId, const std::string& tokenHash, Poco::Int64 expiresAt, const std::string& userAgent)
 {
 	_database.transact([&](Poco::Data::Session& session)
 	{
-		std::string token = tokenHash;
-		Poco::Int64 user = userId;
-		Poco::Int64 createdAt = UserStore::timeNow();
-		Poco::Int64 expires = expiresAt;
-		session << _database.sql("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)"),
-			use(token), use(user), use(createdAt), use(expires), now;
+		insertSession(session, userId, tokenHash, UserStore::timeNow(), expiresAt, userAgent);
 	});
+}
+
+void UserStore::insertSession(Poco::Data::Session& session, Poco::Int64 userId, const std::string& tokenHash,
+	Poco::Int64 createdAt, Poco::Int64 expiresAt, const std::string& userAgent)
+{
+	std::string token = tokenHash;
+	Poco::Int64 user = userId;
+	Poco::Int64 created = createdAt;
+	Poco::Int64 expires = expiresAt;
+	std::string agent = userAgent;
+	session << _database.sql("INSERT INTO sessions (token_hash, user_id, created_at, expires_at, last_seen_at, user_agent) VALUES (?, ?, ?, ?, ?, ?)"),
+		use(token), use(user), use(created), use(expires), use(created), use(agent), now;
+}
+
+std::vector<UserStore::SessionRecord> UserStore::sessionsOf(Poco::Int64 userId, Poco::Int64 at)
+{
+	Poco::Data::Session session = _database.session();
+	Poco::Int64 user = userId;
+	Poco::Int64 time = at;
+	std::vector<std::string> hashes;
+	std::vector<Poco::Int64> created;
+	std::vector<Poco::Int64> seen;
+	std::vector<std::string> agents;
+	session << _database.sql("SELECT token_hash, created_at, last_seen_at, user_agent FROM sessions "
+			"WHERE user_id = ? AND expires_at > ? ORDER BY last_seen_at DESC, created_at DESC"),
+		into(hashes), into(created), into(seen), into(agents), use(user), use(time), now;
+	std::vector<SessionRecord> records(hashes.size());
+	for (std::size_t i = 0; i < hashes.size(); ++i)
+	{
+		records[i].tokenHash = std::move(hashes[i]);
+		records[i].createdAt = created[i];
+		records[i].lastSeenAt = seen[i];
+		records[i].userAgent = std::move(agents[i]);
+	}
+	return records;
 }
 
 Poco::Optional<User> UserStore::findBySession(const std::string& tokenHash, Poco::Int64 at)
@@ -238,13 +307,32 @@ Poco::Optional<User> UserStore::findBySession(const std::string& tokenHash, Poco
 	Poco::Int64 time = at;
 	User found;
 	Poco::Int64 expiresAt = 0;
+	Poco::Int64 lastSeenAt = 0;
 	Poco::Data::Statement select(session);
-	select << _database.sql("SELECT u.id, u.user_name, u.info, u.image, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id "
-			"WHERE s.token_hash = ? AND s.expires_at > ?"),
-		into(found.id), into(found.userName), into(found.info), into(found.image), into(expiresAt), use(token), use(time);
+	select << _database.sql("SELECT u.id, u.user_name, u.info, u.image, s.expires_at, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id "
+			"WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0"),
+		into(found.id), into(found.userName), into(found.info), into(found.image), into(expiresAt), into(lastSeenAt), use(token), use(time);
 	if (select.execute() == 0) return Poco::Optional<User>();
+	if (at - lastSeenAt >= LAST_SEEN_PRECISION) touchSession(tokenHash, at);
 	_sessions.put(tokenHash, found, expiresAt, clock, generation);
 	return found;
+}
+
+void UserStore::touchSession(const std::string& tokenHash, Poco::Int64 at)
+{
+	try
+	{
+		_database.transact([&](Poco::Data::Session& session)
+		{
+			std::string token = tokenHash;
+			Poco::Int64 time = at;
+			session << _database.sql("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?"), use(time), use(token), now;
+		});
+	}
+	catch (Poco::Exception&)
+	{
+		// Only GET /sessions shows it: never worth failing a request for.
+	}
 }
 
 void UserStore::deleteSession(const std::string& tokenHash)
@@ -266,17 +354,173 @@ void UserStore::deleteSession(const std::string& tokenHash)
 	_sessions.remove(tokenHash);
 }
 
-std::size_t UserStore::purgeExpired(Poco::Int64 at)
+std::string UserStore::endSession(Poco::Int64 userId, const std::string& publicId)
 {
-	std::size_t removed = 0;
+	std::vector<std::string> ended;
+	_database.transact([&](Poco::Data::Session& session)
+	{
+		Poco::Int64 user = userId;
+		std::string prefix = publicId;
+		session << _database.sql("DELETE FROM sessions WHERE user_id = ? AND substr(token_hash, 1, " +
+				std::to_string(SessionToken::PUBLIC_ID_LENGTH) + ") = ? RETURNING token_hash"),
+			into(ended), use(user), use(prefix), now;
+	});
+	for (const std::string& hash: ended) _sessions.remove(hash);
+	return ended.empty() ? std::string() : ended.front();
+}
+
+std::vector<std::string> UserStore::endSessionsOf(Poco::Int64 userId, const std::string& keepTokenHash)
+{
+	std::vector<std::string> ended;
+	_database.transact([&](Poco::Data::Session& session)
+	{
+		ended = endSessionsIn(session, userId, keepTokenHash);
+	});
+	_sessions.removeUser(userId);
+	return ended;
+}
+
+std::vector<std::string> UserStore::endSessionsIn(Poco::Data::Session& session, Poco::Int64 userId, const std::string& keepTokenHash)
+{
+	std::vector<std::string> ended;
+	Poco::Int64 user = userId;
+	std::string keep = keepTokenHash;
+	session << _database.sql("DELETE FROM sessions WHERE user_id = ? AND token_hash <> ? RETURNING token_hash"),
+		into(ended), use(user), use(keep), now;
+	return ended;
+}
+
+std::vector<UserStore::EndedSession> UserStore::purgeExpired(Poco::Int64 at)
+{
+	std::vector<std::string> hashes;
+	std::vector<Poco::Int64> users;
 	_database.transact([&](Poco::Data::Session& session)
 	{
 		Poco::Int64 time = at;
-		Poco::Data::Statement remove(session);
-		remove << _database.sql("DELETE FROM sessions WHERE expires_at <= ?"), use(time);
-		removed = remove.execute();
+		session << _database.sql("DELETE FROM sessions WHERE token_hash IN "
+				"(SELECT token_hash FROM sessions WHERE expires_at <= ? LIMIT " + std::to_string(PURGE_BATCH) + ") "
+				"RETURNING token_hash, user_id"),
+			into(hashes), into(users), use(time), now;
 	});
-	return removed;
+	std::vector<EndedSession> ended(hashes.size());
+	for (std::size_t i = 0; i < hashes.size(); ++i)
+	{
+		_sessions.remove(hashes[i]);
+		ended[i].userId = users[i];
+		ended[i].tokenHash = std::move(hashes[i]);
+	}
+	return ended;
+}
+
+User UserStore::setInfo(Poco::Int64 userId, const std::string& info)
+{
+	std::string previous;
+	return setColumn("info", userId, info, previous);
+}
+
+User UserStore::setImage(Poco::Int64 userId, const std::string& image, std::string& previous)
+{
+	return setColumn("image", userId, image, previous);
+}
+
+User UserStore::setColumn(const std::string& column, Poco::Int64 userId, const std::string& value, std::string& previous)
+{
+	User user;
+	_database.transact([&](Poco::Data::Session& session)
+	{
+		Poco::Int64 id = userId;
+		std::string old;
+		Poco::Data::Statement select(session);
+		select << _database.sql("SELECT id, user_name, info, image, " + column + " FROM users WHERE id = ?"),
+			into(user.id), into(user.userName), into(user.info), into(user.image), into(old), use(id);
+		if (select.execute() == 0) throw HttpError::notFound("no such user");
+		std::string newValue = value;
+		session << _database.sql("UPDATE users SET " + column + " = ? WHERE id = ?"), use(newValue), use(id), now;
+		previous = old;
+		if (column == "info") user.info = value;
+		else user.image = value;
+	});
+	_sessions.removeUser(userId);
+	return user;
+}
+
+std::vector<std::string> UserStore::deleteUser(Poco::Int64 userId, std::string& image)
+{
+	std::vector<std::string> ended;
+	_database.transact([&](Poco::Data::Session& session)
+	{
+		Poco::Int64 id = userId;
+		std::string avatar;
+		Poco::Data::Statement select(session);
+		select << _database.sql("SELECT image FROM users WHERE id = ?"), into(avatar), use(id);
+		if (select.execute() == 0) return;
+		ended = endSessionsIn(session, userId, "");
+		session << _database.sql("DELETE FROM users WHERE id = ?"), use(id), now;
+		image = avatar;
+	});
+	_sessions.removeUser(userId);
+	return ended;
+}
+
+std::vector<UserStore::Listed> UserStore::listForAdmin()
+{
+	Poco::Data::Session session = _database.session();
+	std::vector<Poco::Int64> ids;
+	std::vector<std::string> names;
+	std::vector<Poco::Int64> disabled;
+	std::vector<Poco::Int64> created;
+	session << _database.sql("SELECT id, user_name, disabled, created_at FROM users ORDER BY user_name, id"),
+		into(ids), into(names), into(disabled), into(created), now;
+	std::vector<Listed> users(ids.size());
+	for (std::size_t i = 0; i < ids.size(); ++i)
+	{
+		users[i].id = ids[i];
+		users[i].userName = std::move(names[i]);
+		users[i].disabled = disabled[i] != 0;
+		users[i].createdAt = created[i];
+	}
+	return users;
+}
+
+std::vector<std::string> UserStore::setDisabled(Poco::Int64 userId, bool disabled)
+{
+	std::vector<std::string> ended;
+	_database.transact([&](Poco::Data::Session& session)
+	{
+		Poco::Int64 id = userId;
+		Poco::Int64 flag = disabled ? 1 : 0;
+		session << _database.sql("UPDATE users SET disabled = ? WHERE id = ?"), use(flag), use(id), now;
+		if (disabled) ended = endSessionsIn(session, userId, "");
+	});
+	_sessions.removeUser(userId);
+	return ended;
+}
+
+void UserStore::createInvite(const std::string& codeHash, Poco::Int64 uses, Poco::Int64 expiresAt)
+{
+	_database.transact([&](Poco::Data::Session& session)
+	{
+		std::string code = codeHash;
+		Poco::Int64 left = uses;
+		Poco::Int64 expires = expiresAt;
+		Poco::Int64 created = UserStore::timeNow();
+		session << _database.sql("INSERT INTO invites (code_hash, uses_left, expires_at, created_at) VALUES (?, ?, ?, ?)"),
+			use(code), use(left), use(expires), use(created), now;
+	});
+}
+
+std::vector<std::string> UserStore::changePassword(Poco::Int64 userId, const std::string& passwordHash, const std::string& keepTokenHash)
+{
+	std::vector<std::string> ended;
+	_database.transact([&](Poco::Data::Session& session)
+	{
+		std::string hash = passwordHash;
+		Poco::Int64 id = userId;
+		session << _database.sql("UPDATE users SET password_hash = ? WHERE id = ?"), use(hash), use(id), now;
+		ended = endSessionsIn(session, userId, keepTokenHash);
+	});
+	_sessions.removeUser(userId);
+	return ended;
 }
 
 void UserStore::updatePasswordHash(Poco::Int64 userId, const std::string& passwordHash)

@@ -17,7 +17,9 @@ class Response;
 namespace Contacts {
 
 /// GET /contacts and GET /contacts/{userId}: every registered user but the
-/// caller, ordered by userName. Reads users only through UserDirectory.
+/// caller, ordered by userName; with ?q=PREFIX, ?limit=N or ?after=USERNAME,
+/// a page of those whose name begins with PREFIX (at most N, default 50, at
+/// most 1000), after USERNAME. Reads users only through UserDirectory.
 class ContactsPlugin: public Plugin
 {
 public:
@@ -27,7 +29,7 @@ public:
 private:
 	void contacts(Request& request, Response& response);
 	void contactsOf(Request& request, Response& response);
-	void answer(Response& response, const User& caller);
+	void answer(const Request& request, Response& response, const User& caller);
 
 	std::shared_ptr<UserDirectory> _users;
 };

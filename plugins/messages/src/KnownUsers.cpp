@@ -22,6 +22,12 @@ void KnownUsers::add(Poco::Int64 id)
 	_ids.insert(id);
 }
 
+void KnownUsers::remove(Poco::Int64 id)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	_ids.erase(id);
+}
+
 std::size_t KnownUsers::size() const
 {
 	std::lock_guard<std::mutex> lock(_mutex);

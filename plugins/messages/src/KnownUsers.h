@@ -13,9 +13,9 @@
 namespace Palaver {
 namespace Messages {
 
-/// A bounded set of user ids known to exist. Users are never deleted, so an
-/// id once seen stays valid; only unknown ids need a look-up. When the set is
-/// full it is emptied and fills up again (no stale entry can ever be wrong).
+/// A bounded set of user ids known to exist; only unknown ids need a
+/// look-up. A deleted user is removed ("user.deleted", on every node). When
+/// the set is full it is emptied and fills up again.
 class KnownUsers
 {
 public:
@@ -23,6 +23,7 @@ public:
 
 	bool contains(Poco::Int64 id) const;
 	void add(Poco::Int64 id);
+	void remove(Poco::Int64 id);
 	std::size_t size() const;
 
 private:

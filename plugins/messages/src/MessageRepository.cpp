@@ -17,8 +17,15 @@ namespace {
 
 const std::string COLUMNS = "id, from_user_id, to_user_id, from_user_name, text, created_at";
 
+Poco::Int64 boundedLimit(std::size_t limit)
+{
+	return static_cast<Poco::Int64>(std::min<std::size_t>(limit, std::numeric_limits<std::int32_t>::max()));
+}
+
+} // namespace
+
 // The columns of COLUMNS, one vector each: Poco fills all rows in one go.
-struct Rows
+struct MessageRepository::Rows
 {
 	std::vector<Poco::Int64> ids;
 	std::vector<Poco::Int64> from;
@@ -46,20 +53,13 @@ struct Rows
 	}
 };
 
-Poco::Int64 boundedLimit(std::size_t limit)
-{
-	return static_cast<Poco::Int64>(std::min<std::size_t>(limit, std::numeric_limits<std::int32_t>::max()));
-}
-
-} // namespace
-
 MessageRepository::MessageRepository(Database& database, Poco::Logger& logger):
 	_database(database),
 	_logger(logger),
 	_insertPrefix("INSERT INTO messages (from_user_id, to_user_id, user_lo, user_hi, from_user_name, text, created_at) VALUES "),
 	_insert(database.sql(_insertPrefix + "(?, ?, ?, ?, ?, ?, ?) RETURNING id")),
-	_conversationAll(database.sql(
-		"SELECT " + COLUMNS + " FROM messages WHERE user_lo = ? AND user_hi = ? ORDER BY id")),
+	_conversationRange(database.sql(
+		"SELECT " + COLUMNS + " FROM messages WHERE user_lo = ? AND user_hi = ? AND id > ? AND id < ? ORDER BY id LIMIT ?")),
 	_conversationPage(database.sql(
 		"SELECT " + COLUMNS + " FROM messages WHERE user_lo = ? AND user_hi = ? AND id < ? ORDER BY id DESC LIMIT ?")),
 	// Two index ranges, each stopping after limit rows, merged: cheaper than
@@ -172,23 +172,51 @@ void MessageRepository::insert(std::vector<Message*>& batch)
 		batch[i]->id = ids[i];
 }
 
+void MessageRepository::forgetSenderName(Poco::Int64 userId)
+{
+	_database.transact([&](Poco::Data::Session& session)
+	{
+		Poco::Int64 id = userId;
+		session << _database.sql("UPDATE messages SET from_user_name = '' WHERE from_user_id = ?"), use(id), now;
+	});
+}
+
 std::vector<Message> MessageRepository::conversation(Poco::Int64 a, Poco::Int64 b, Poco::Int64 beforeId, std::size_t limit)
 {
 	Poco::Int64 lo = std::min(a, b);
 	Poco::Int64 hi = std::max(a, b);
-	const bool page = beforeId > 0 || limit > 0;
 	Poco::Int64 before = beforeId > 0 ? beforeId : std::numeric_limits<Poco::Int64>::max();
-	Poco::Int64 max = limit > 0 ? boundedLimit(limit) : std::numeric_limits<std::int32_t>::max();
+	if (limit == 0) return conversationRange(a, b, 0, beforeId, std::numeric_limits<std::int32_t>::max());
+	Poco::Int64 max = boundedLimit(limit);
+	// A page is read newest first, so that LIMIT keeps the newest.
+	return read([&](Poco::Data::Session& session, Rows& rows)
+	{
+		session << _conversationPage, use(lo), use(hi), use(before), use(max),
+			into(rows.ids), into(rows.from), into(rows.to), into(rows.names), into(rows.texts), into(rows.times), now;
+	}, true);
+}
+
+std::vector<Message> MessageRepository::conversationRange(Poco::Int64 a, Poco::Int64 b, Poco::Int64 afterId, Poco::Int64 beforeId, std::size_t limit)
+{
+	Poco::Int64 lo = std::min(a, b);
+	Poco::Int64 hi = std::max(a, b);
+	Poco::Int64 after = afterId;
+	Poco::Int64 before = beforeId > 0 ? beforeId : std::numeric_limits<Poco::Int64>::max();
+	Poco::Int64 max = boundedLimit(limit);
+	return read([&](Poco::Data::Session& session, Rows& rows)
+	{
+		session << _conversationRange, use(lo), use(hi), use(after), use(before), use(max),
+			into(rows.ids), into(rows.from), into(rows.to), into(rows.names), into(rows.texts), into(rows.times), now;
+	}, false);
+}
+
+std::vector<Message> MessageRepository::read(const std::function<void(Poco::Data::Session&, Rows&)>& query, bool reversed)
+{
 	Rows rows;
 	try
 	{
 		Poco::Data::Session session = _database.session();
-		if (page)
-			session << _conversationPage, use(lo), use(hi), use(before), use(max),
-				into(rows.ids), into(rows.from), into(rows.to), into(rows.names), into(rows.texts), into(rows.times), now;
-		else
-			session << _conversationAll, use(lo), use(hi),
-				into(rows.ids), into(rows.from), into(rows.to), into(rows.names), into(rows.texts), into(rows.times), now;
+		query(session, rows);
 	}
 	catch (HttpError&)
 	{
@@ -199,8 +227,7 @@ std::vector<Message> MessageRepository::conversation(Poco::Int64 a, Poco::Int64 
 		_logger.error("messages: reading a conversation failed: %s", e.displayText());
 		throw HttpError::unavailable();
 	}
-	// A page is read newest first, so that LIMIT keeps the newest.
-	return rows.messages(page);
+	return rows.messages(reversed);
 }
 
 std::vector<Message> MessageRepository::since(Poco::Int64 userId, Poco::Int64 sinceId, std::size_t limit)

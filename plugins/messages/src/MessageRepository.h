@@ -7,7 +7,9 @@
 
 #include "palaver/Message.h"
 #include <Poco/Types.h>
+#include <Poco/Data/Session.h>
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -42,12 +44,21 @@ public:
 	/// stored when any insert or the commit fails.
 	void insert(std::vector<Message*>& batch);
 
+	/// The sender's name of every message userId sent becomes "" (shown as
+	/// "fromUserName": null): the account was deleted.
+	void forgetSenderName(Poco::Int64 userId);
+
 	/// Reads throw HttpError 503 when the store fails.
 
 	/// Messages between a and b (either direction; a == b is the conversation
-	/// with oneself), oldest first. beforeId > 0: only ids below it. limit > 0:
-	/// only the limit newest of those.
+	/// with oneself), oldest first: the limit newest of those with an id
+	/// below beforeId (0: any); limit 0: all of them, at once.
 	std::vector<Message> conversation(Poco::Int64 a, Poco::Int64 b, Poco::Int64 beforeId, std::size_t limit);
+
+	/// The same conversation's oldest limit messages with an id above
+	/// afterId and below beforeId (0: any), oldest first: a long history is
+	/// read page by page with it.
+	std::vector<Message> conversationRange(Poco::Int64 a, Poco::Int64 b, Poco::Int64 afterId, Poco::Int64 beforeId, std::size_t limit);
 
 	/// Messages sent or received by userId with an id above sinceId, oldest
 	/// first, at most limit of them.
@@ -58,7 +69,11 @@ private:
 	Poco::Logger& _logger;
 	std::string _insertPrefix;
 	std::string _insert;
-	std::string _conversationAll;
+	struct Rows;
+	/// Runs query (which fills rows), turning storage failures into HttpError 503.
+	std::vector<Message> read(const std::function<void(Poco::Data::Session&, Rows&)>& query, bool reversed);
+
+	std::string _conversationRange;
 	std::string _conversationPage;
 	std::string _since;
 };

@@ -37,12 +37,14 @@ void MessageRoutes::conversation(Request& request, Response& response)
 	const Poco::Int64 other = request.idParam("toUserId");
 	const Poco::Int64 limit = positiveQuery(request, "limit", MAX_PAGE);
 	const Poco::Int64 before = positiveQuery(request, "before", std::numeric_limits<Poco::Int64>::max());
-	_service.requireUser(other);
+	const bool exists = _service.userExists(other);
 
 	// Only ever the caller's own conversation: the caller is one side of
 	// every row read, whoever {toUserId} names.
-	const std::vector<Message> messages = _service.conversation(caller.id, other, before, static_cast<std::size_t>(limit));
-	response.sendJsonText(200, Message::arrayJsonText(messages));
+	const std::string messages = _service.conversationJson(caller.id, other, before, static_cast<std::size_t>(limit));
+	// A deleted user's conversations stay readable by those who had them.
+	if (!exists && messages == "[]") throw HttpError::notFound("no such user");
+	response.sendJsonText(200, messages);
 }
 
 void MessageRoutes::post(Request& request, Response& response)

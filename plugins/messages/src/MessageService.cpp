@@ -44,18 +44,44 @@ std::vector<Message> MessageService::since(Poco::Int64 userId, Poco::Int64 since
 	return _repository.since(userId, sinceId < 0 ? 0 : sinceId, limit);
 }
 
-std::vector<Message> MessageService::conversation(Poco::Int64 a, Poco::Int64 b, Poco::Int64 beforeId, std::size_t limit)
+std::string MessageService::conversationJson(Poco::Int64 a, Poco::Int64 b, Poco::Int64 beforeId, std::size_t limit)
 {
-	return _repository.conversation(a, b, beforeId, limit);
+	if (limit > 0) return Message::arrayJsonText(_repository.conversation(a, b, beforeId, limit));
+	std::string out = "[";
+	Poco::Int64 after = 0;
+	for (;;)
+	{
+		const std::vector<Message> page = _repository.conversationRange(a, b, after, beforeId, HISTORY_PAGE);
+		for (const Message& message: page)
+		{
+			if (out.size() > 1) out += ',';
+			message.appendJson(out);
+		}
+		if (page.size() < HISTORY_PAGE) break;
+		after = page.back().id;
+	}
+	out += ']';
+	return out;
 }
 
 void MessageService::requireUser(Poco::Int64 id)
 {
-	if (id <= 0) throw HttpError::notFound("no such user");
-	if (_known.contains(id)) return;
-	if (!_userExists(id)) throw HttpError::notFound("no such user");
-	// Users are never deleted: once seen, an id stays valid.
+	if (!userExists(id)) throw HttpError::notFound("no such user");
+}
+
+bool MessageService::userExists(Poco::Int64 id)
+{
+	if (id <= 0) return false;
+	if (_known.contains(id)) return true;
+	if (!_userExists(id)) return false;
 	_known.add(id);
+	return true;
+}
+
+void MessageService::userDeleted(Poco::Int64 id, bool forgetName)
+{
+	_known.remove(id);
+	if (forgetName) _repository.forgetSenderName(id);
 }
 
 } } // namespace Palaver::Messages

@@ -34,11 +34,24 @@ public:
 	void postAsync(const User& from, Poco::Int64 toUserId, const std::string& text, PostCallback done) override;
 	std::vector<Message> since(Poco::Int64 userId, Poco::Int64 sinceId, std::size_t limit) override;
 
-	/// The conversation of a and b, see MessageRepository::conversation.
-	std::vector<Message> conversation(Poco::Int64 a, Poco::Int64 b, Poco::Int64 beforeId, std::size_t limit);
+	/// Messages read per query when a whole history is asked for.
+	static constexpr std::size_t HISTORY_PAGE = 1000;
+
+	/// The conversation of a and b as a JSON array, oldest first: with limit
+	/// > 0 the limit newest below beforeId (0: any), else every message below
+	/// beforeId, read HISTORY_PAGE at a time so that only the answer's text
+	/// grows with the history (never a Message per row of all of it).
+	std::string conversationJson(Poco::Int64 a, Poco::Int64 b, Poco::Int64 beforeId, std::size_t limit);
 
 	/// Throws HttpError 404 unless the user exists.
 	void requireUser(Poco::Int64 id);
+
+	bool userExists(Poco::Int64 id);
+
+	/// A user deleted their account ("user.deleted"): messages to them are
+	/// refused from now on; with forgetName (once per cluster: on the node
+	/// where it happened), their stored messages lose the sender's name.
+	void userDeleted(Poco::Int64 id, bool forgetName);
 
 	/// Records that id exists (e.g. an authenticated caller).
 	void knowUser(Poco::Int64 id) { _known.add(id); }

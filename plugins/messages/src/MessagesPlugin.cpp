@@ -87,6 +87,20 @@ void MessagesPlugin::initialize(PluginContext& context)
 		auto messages = service.lock();
 		if (messages && user && user->has("id")) messages->knowUser(user->getValue<Poco::Int64>("id"));
 	});
+	Poco::Logger* log = &logger;
+	events.subscribe("user.deleted", [service, log](const std::string&, const Poco::JSON::Object::Ptr& user)
+	{
+		auto messages = service.lock();
+		if (!messages || !user || !user->has("id")) return;
+		try
+		{
+			messages->userDeleted(user->getValue<Poco::Int64>("id"), !user->has("_origin"));
+		}
+		catch (Poco::Exception& exception)
+		{
+			log->error("messages: cannot forget the name of deleted user %Ld: %s", user->getValue<Poco::Int64>("id"), exception.displayText());
+		}
+	});
 
 	// The body must hold max_length characters of up to 4 bytes each, even
 	// percent-encoded (3 bytes per byte), plus the field name.

@@ -141,6 +141,12 @@ void Dispatcher::onText(IoLoop& loop, Connection& connection, const std::string&
 		return;
 	}
 
+	if (runtime.hub.sessionEnded(connection.userId, connection.id))
+	{
+		// The close the hub posted is on its way: act on nothing meanwhile.
+		loop.startClose(connection, Hub::SESSION_ENDED, "session ended");
+		return;
+	}
 	if (!runtime.hub.allowFrame(connection.userId))
 	{
 		loop.sendText(connection, errorJson("rate_limited", "too many frames, slow down"));
@@ -227,7 +233,7 @@ void Dispatcher::postChat(IoLoop& loop, Connection& connection, const JsonValue&
 		loop.sendText(connection, errorJson("unavailable", "messages are not enabled on this server", clientMsgId));
 		return;
 	}
-	const Hub::Ref ref{loop.index(), connection.id};
+	const Hub::Ref ref{loop.index(), connection.id, {}};
 	std::shared_ptr<Runtime> keep = runtime.shared_from_this();
 	// The store's writer calls back after the commit, on its thread; the
 	// answer goes through the hub, which drops it once the loops are gone (at

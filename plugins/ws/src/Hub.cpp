@@ -28,6 +28,9 @@ std::string Hub::presenceJson(Poco::Int64 userId, bool online)
 std::vector<Poco::Int64> Hub::add(Poco::Int64 userId, Ref ref, std::size_t listMax)
 {
 	std::lock_guard<std::mutex> lock(_mutex);
+	// Its session ended while the token was being looked up: registered all
+	// the same (remove() follows from the close), but closed at once.
+	if (!ref.session.empty() && _ended.count(ref.session)) closeLocked(ref);
 	const bool wasOnline = onlineLocked(userId);
 	Entry& entry = _users[userId];
 	const bool first = entry.refs.empty();
@@ -80,6 +83,58 @@ void Hub::remove(Poco::Int64 userId, Ref ref)
 			if (_listener) _listener(userId, false);
 		}
 	}
+}
+
+void Hub::endSessions(Poco::Int64 userId, const std::vector<std::string>& sessions)
+{
+	const Poco::Int64 now = nowMs();
+	std::lock_guard<std::mutex> lock(_mutex);
+	for (const std::string& session: sessions) rememberEndedLocked(session, now);
+	auto it = _users.find(userId);
+	if (it == _users.end()) return;
+	for (const Ref& ref: it->second.refs)
+	{
+		if (_ended.count(ref.session)) closeLocked(ref);
+	}
+}
+
+bool Hub::sessionEnded(Poco::Int64 userId, std::uint64_t connection) const
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	if (_ended.empty()) return false;
+	auto it = _users.find(userId);
+	if (it == _users.end()) return false;
+	for (const Ref& ref: it->second.refs)
+	{
+		if (ref.connection == connection) return _ended.count(ref.session) != 0;
+	}
+	return false;
+}
+
+void Hub::closeLocked(const Ref& ref)
+{
+	if (ref.loop >= _loops.size()) return;
+	Command command(Command::Type::Close);
+	command.connection = ref.connection;
+	command.closeCode = SESSION_ENDED;
+	command.reason = "session ended";
+	_loops[ref.loop]->post(std::move(command));
+}
+
+void Hub::rememberEndedLocked(const std::string& session, Poco::Int64 now)
+{
+	while (!_endedOrder.empty() && (_endedOrder.size() >= ENDED_MEMORY_MAX || now - _endedOrder.front().first > ENDED_MEMORY_MS))
+	{
+		_ended.erase(_endedOrder.front().second);
+		_endedOrder.pop_front();
+	}
+	if (_ended.insert(session).second) _endedOrder.emplace_back(now, session);
+}
+
+Poco::Int64 Hub::nowMs()
+{
+	return std::chrono::duration_cast<std::chrono::milliseconds>(
+		std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
 void Hub::deliver(std::initializer_list<Poco::Int64> userIds, const FrameBytes& frame, Poco::Int64 messageId)
@@ -136,8 +191,7 @@ void Hub::broadcastLocked(const FrameBytes& frame, std::uint64_t exclude)
 
 bool Hub::allowFrame(Poco::Int64 userId)
 {
-	const Poco::Int64 now = std::chrono::duration_cast<std::chrono::milliseconds>(
-		std::chrono::steady_clock::now().time_since_epoch()).count();
+	const Poco::Int64 now = nowMs();
 	std::lock_guard<std::mutex> lock(_mutex);
 	auto it = _users.find(userId);
 	if (it == _users.end()) return true;

@@ -12,6 +12,7 @@
 #include "palaver/services/Pusher.h"
 #include <Poco/Types.h>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <string>
 #include <unordered_set>
@@ -32,7 +33,17 @@ public:
 	{
 		unsigned loop;
 		std::uint64_t connection;
+		std::string session;  /// the session the connection authenticated with (UserDirectory::sessionId)
 	};
+
+	/// The close code of a connection whose session ended (PROTOCOL.md).
+	static constexpr std::uint16_t SESSION_ENDED = 4001;
+
+	/// How long (ms) and how many ended sessions the hub remembers, so that a
+	/// connection whose token look-up raced the end of its session is closed
+	/// as soon as it registers.
+	static constexpr Poco::Int64 ENDED_MEMORY_MS = 60000;
+	static constexpr std::size_t ENDED_MEMORY_MAX = 10000;
 
 	explicit Hub(const Settings& settings);
 
@@ -44,6 +55,16 @@ public:
 	/// broadcasts presence when this is the user's first connection (not to
 	/// the new one).
 	std::vector<Poco::Int64> add(Poco::Int64 userId, Ref ref, std::size_t listMax);
+
+	/// Closes (SESSION_ENDED) every connection of the user opened with one of
+	/// sessions ("session.ended", from any node), and remembers the sessions
+	/// for a while: a connection of theirs that registers later is closed too.
+	void endSessions(Poco::Int64 userId, const std::vector<std::string>& sessions);
+
+	/// True when the connection's session has ended: known here as soon as
+	/// endSessions() returns, possibly before the connection's loop has
+	/// handled the close, so that no frame of an ended session is acted on.
+	bool sessionEnded(Poco::Int64 userId, std::uint64_t connection) const;
 
 	/// Unregisters; broadcasts presence offline after the user's last one.
 	void remove(Poco::Int64 userId, Ref ref);
@@ -103,6 +124,9 @@ private:
 	void broadcastLocked(const FrameBytes& frame, std::uint64_t exclude);
 	void broadcastPresenceLocked(Poco::Int64 userId, bool online, std::uint64_t exclude);
 	bool onlineLocked(Poco::Int64 userId) const;
+	void closeLocked(const Ref& ref);
+	void rememberEndedLocked(const std::string& session, Poco::Int64 now);
+	static Poco::Int64 nowMs();
 
 	const bool _presence;
 	const double _rate;
@@ -112,6 +136,8 @@ private:
 	std::vector<IoLoop*> _loops;
 	PresenceListener _listener;
 	std::unordered_map<Poco::Int64, std::unordered_set<std::string>> _remote;  /// user -> other nodes holding it
+	std::unordered_set<std::string> _ended;                 /// sessions ended lately
+	std::deque<std::pair<Poco::Int64, std::string>> _endedOrder;  /// (ms, session), oldest first
 };
 
 } } // namespace Palaver::Ws

@@ -202,7 +202,7 @@ void IoLoop::handleCommand(Command& command)
 			if (connection->state != Connection::State::Authenticating) break;
 			if (command.user)
 			{
-				authenticated(*connection, command.user);
+				authenticated(*connection, command.user, command.session);
 			}
 			else if (connection->authFallback)
 			{
@@ -221,6 +221,9 @@ void IoLoop::handleCommand(Command& command)
 		{
 			if (connection->state == Connection::State::Ready && connection->replaying) replayDone(*connection, command);
 		}
+		break;
+	case Command::Type::Close:
+		if (Connection* connection = find(command.connection)) startClose(*connection, command.closeCode, command.reason);
 		break;
 	case Command::Type::Stop:
 		if (_stopping) break;
@@ -424,7 +427,11 @@ void IoLoop::beginAuth(Connection& connection, const std::string& token, bool fa
 		try
 		{
 			Poco::Optional<User> user = directory->userForToken(token);
-			if (user.isSpecified()) result.user = std::make_shared<const User>(user.value());
+			if (user.isSpecified())
+			{
+				result.user = std::make_shared<const User>(user.value());
+				result.session = directory->sessionId(token);
+			}
 		}
 		catch (...)
 		{
@@ -435,7 +442,7 @@ void IoLoop::beginAuth(Connection& connection, const std::string& token, bool fa
 	if (!queued) startClose(connection, CloseCode::TryAgainLater, "server busy");
 }
 
-void IoLoop::authenticated(Connection& connection, const std::shared_ptr<const User>& user)
+void IoLoop::authenticated(Connection& connection, const std::shared_ptr<const User>& user, const std::string& session)
 {
 	connection.state = Connection::State::Ready;
 	connection.user = user;
@@ -449,7 +456,7 @@ void IoLoop::authenticated(Connection& connection, const std::shared_ptr<const U
 		connection.replaying = true;
 		connection.held = std::make_unique<std::vector<std::pair<Poco::Int64, FrameBytes>>>();
 	}
-	const std::vector<Poco::Int64> online = _runtime.hub.add(user->id, Hub::Ref{_index, connection.id}, _runtime.settings.presenceListMax);
+	const std::vector<Poco::Int64> online = _runtime.hub.add(user->id, Hub::Ref{_index, connection.id, session}, _runtime.settings.presenceListMax);
 	connection.registered = true;
 	sendText(connection, "{\"type\":\"ready\",\"userId\":" + std::to_string(user->id) + "}");
 	for (Poco::Int64 userId: online) sendText(connection, Hub::presenceJson(userId, true));
@@ -711,7 +718,7 @@ void IoLoop::startClose(Connection& connection, std::uint16_t code, const std::s
 	if (connection.state == Connection::State::Closing || connection.state == Connection::State::Dead) return;
 	if (connection.registered)
 	{
-		_runtime.hub.remove(connection.userId, Hub::Ref{_index, connection.id});
+		_runtime.hub.remove(connection.userId, Hub::Ref{_index, connection.id, {}});
 		connection.registered = false;
 	}
 	connection.replaying = false;
@@ -747,7 +754,7 @@ void IoLoop::kill(Connection& connection)
 	if (connection.state == Connection::State::Dead) return;
 	if (connection.registered)
 	{
-		_runtime.hub.remove(connection.userId, Hub::Ref{_index, connection.id});
+		_runtime.hub.remove(connection.userId, Hub::Ref{_index, connection.id, {}});
 		connection.registered = false;
 	}
 	if (connection.upgraded) _runtime.connections.dec();

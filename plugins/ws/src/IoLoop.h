@@ -34,7 +34,7 @@ class Runtime;
 /// Work handed to a loop by another thread.
 struct Command
 {
-	enum class Type { Adopt, Broadcast, AuthResult, ReplayResult, Stop };
+	enum class Type { Adopt, Broadcast, AuthResult, ReplayResult, Close, Stop };
 
 	explicit Command(Type type): type(type) {}
 
@@ -49,9 +49,12 @@ struct Command
 	// (A frame for given connections is a Delivery.)
 	FrameBytes frame;
 	std::uint64_t exclude = 0;     /// a connection to skip
-	// AuthResult / ReplayResult
+	// AuthResult / ReplayResult / Close
 	std::uint64_t connection = 0;
 	std::shared_ptr<const User> user;  /// AuthResult: null for an invalid token
+	std::string session;            /// AuthResult: the token's session id (UserDirectory::sessionId)
+	std::uint16_t closeCode = 0;    /// Close: the code and reason sent to the connection
+	std::string reason;
 	std::vector<std::pair<Poco::Int64, FrameBytes>> replay;
 	bool complete = true;
 	std::string errorFrame;         /// ReplayResult: an error frame (JSON) to send first
@@ -127,7 +130,7 @@ private:
 	void feed(Connection& connection, const char* data, std::size_t size);
 	void resumeInput(Connection& connection);
 	bool onFrame(Connection& connection, FrameEvent& event);
-	void authenticated(Connection& connection, const std::shared_ptr<const User>& user);
+	void authenticated(Connection& connection, const std::shared_ptr<const User>& user, const std::string& session);
 	void replayDone(Connection& connection, Command& command);
 	void enqueue(Connection& connection, const FrameBytes& bytes, bool control);
 	void flush(Connection& connection);

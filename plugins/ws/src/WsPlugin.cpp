@@ -48,9 +48,13 @@ void WsPlugin::initialize(PluginContext& context)
 
 	WsServer* server = _server.get();
 	_subscriptions.push_back(context.events().subscribe("user.registered",
-		[server](const std::string&, const Poco::JSON::Object::Ptr& payload) { server->onUserRegistered(payload); }));
+		[server](const std::string&, const Poco::JSON::Object::Ptr& payload) { server->onUser(payload, "usermsg"); }));
+	_subscriptions.push_back(context.events().subscribe("user.updated",
+		[server](const std::string&, const Poco::JSON::Object::Ptr& payload) { server->onUser(payload, "userupdate"); }));
 	_subscriptions.push_back(context.events().subscribe("message.stored",
 		[server](const std::string&, const Poco::JSON::Object::Ptr& payload) { server->onMessageStored(payload); }));
+	_subscriptions.push_back(context.events().subscribe("session.ended",
+		[server](const std::string&, const Poco::JSON::Object::Ptr& payload) { server->onSessionEnded(payload); }));
 	// Typing and receipts: see Runtime::push ([cluster] carries them between nodes).
 	_subscriptions.push_back(context.events().subscribe("ws.deliver",
 		[server](const std::string&, const Poco::JSON::Object::Ptr& payload) { server->onPush(payload); }));

@@ -134,11 +134,11 @@ void WsServer::upgrade(Request& request, Response& response)
 	_loops[_nextLoop++ % _loops.size()]->post(std::move(command));
 }
 
-void WsServer::onUserRegistered(const Poco::JSON::Object::Ptr& user)
+void WsServer::onUser(const Poco::JSON::Object::Ptr& user, const char* frameType)
 {
 	if (!user || !_running) return;
 	std::string json;
-	JsonWriter::appendObject(json, *user, "type", "usermsg");
+	JsonWriter::appendObject(json, *user, "type", frameType);
 	_runtime->hub.deliverAll(std::make_shared<const std::string>(FrameEncoder::text(json)));
 }
 
@@ -149,6 +149,22 @@ void WsServer::onPush(const Poco::JSON::Object::Ptr& push)
 	const std::string frame = push->optValue<std::string>("frame", "");
 	if (userId <= 0 || frame.empty()) return;
 	_runtime->hub.pushToUser(userId, frame);
+}
+
+void WsServer::onSessionEnded(const Poco::JSON::Object::Ptr& event)
+{
+	if (!event) return;
+	const Poco::Int64 userId = event->optValue<Poco::Int64>("userId", 0);
+	Poco::JSON::Array::Ptr ids = event->getArray("sessions");
+	if (userId <= 0 || !ids) return;
+	std::vector<std::string> sessions;
+	sessions.reserve(ids->size());
+	for (std::size_t i = 0; i < ids->size(); ++i)
+	{
+		const Poco::Dynamic::Var id = ids->get(static_cast<unsigned>(i));
+		if (id.isString()) sessions.push_back(id.extract<std::string>());
+	}
+	_runtime->hub.endSessions(userId, sessions);
 }
 
 void WsServer::onPresence(const Poco::JSON::Object::Ptr& presence)

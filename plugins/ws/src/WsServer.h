@@ -41,8 +41,13 @@ public:
 	/// hands it to a loop, which writes the 101. Returns at once.
 	void upgrade(Request& request, Response& response);
 
-	void onUserRegistered(const Poco::JSON::Object::Ptr& user);
+	/// "user.registered" (frameType "usermsg") and "user.updated"
+	/// ("userupdate"): the user's JSON plus "type" to every authenticated connection.
+	void onUser(const Poco::JSON::Object::Ptr& user, const char* frameType);
 	void onMessageStored(const Poco::JSON::Object::Ptr& message);
+	/// "session.ended" {"userId", "sessions": [...]}, from this node or
+	/// another: the sessions' connections are closed with 4001.
+	void onSessionEnded(const Poco::JSON::Object::Ptr& event);
 	/// "ws.deliver" (Runtime::push), from this node or another.
 	void onPush(const Poco::JSON::Object::Ptr& push);
 

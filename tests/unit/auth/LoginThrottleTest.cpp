@@ -13,6 +13,7 @@ class LoginThrottleTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testSuccessClears);
 	CPPUNIT_TEST(testNamesAreSeparate);
 	CPPUNIT_TEST(testBounded);
+	CPPUNIT_TEST(testLockSurvivesOtherNames);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -60,7 +61,8 @@ public:
 		LoginThrottle throttle(1, 60, 10);
 		for (int i = 0; i < 1000; ++i)
 			throttle.attempt("user" + std::to_string(i), i / 100);
-		CPPUNIT_ASSERT(throttle.size() <= 10);
+		// At most 10 names counted and 10 locked.
+		CPPUNIT_ASSERT(throttle.size() <= 20);
 		// The newest names are kept: the last one is still locked.
 		CPPUNIT_ASSERT(throttle.attempt("user999", 9) > 0);
 		// Expired entries make room first.
@@ -72,6 +74,24 @@ public:
 		CPPUNIT_ASSERT(expiring.size() <= 3);
 		CPPUNIT_ASSERT(expiring.attempt("c", 12) > 0);
 		CPPUNIT_ASSERT(expiring.attempt("d", 12) > 0);
+	}
+
+	/// Issue 15: 10,000 names fit, yet 20,000 others tried (even 4 times
+	/// each, just below the lock) do not push a lock out.
+	void testLockSurvivesOtherNames()
+	{
+		LoginThrottle throttle(5, 900, 10000);
+		for (int i = 0; i < 5; ++i) CPPUNIT_ASSERT_EQUAL(0, throttle.attempt("victim", 0));
+		CPPUNIT_ASSERT(throttle.attempt("victim", 0) > 0);
+		for (int i = 0; i < 20000; ++i)
+		{
+			for (int attempt = 0; attempt < 4; ++attempt)
+				CPPUNIT_ASSERT_EQUAL(0, throttle.attempt("other" + std::to_string(i), 1 + i / 100));
+		}
+		CPPUNIT_ASSERT_EQUAL(900 - 300, throttle.attempt("victim", 300));
+		CPPUNIT_ASSERT(throttle.size() <= 10001);
+		// Its window over, the name may try again.
+		CPPUNIT_ASSERT_EQUAL(0, throttle.attempt("victim", 900));
 	}
 };
 

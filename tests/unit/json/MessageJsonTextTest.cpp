@@ -131,7 +131,9 @@ private:
 		json->set("toUserId", m.toUserId);
 		json->set("text", m.text);
 		json->set("timestamp", time);
-		json->set("fromUserName", m.fromUserName);
+		// No name: a deleted sender's message (PROTOCOL.md, DELETE /me).
+		if (m.fromUserName.empty()) json->set("fromUserName", Poco::Dynamic::Var());
+		else json->set("fromUserName", m.fromUserName);
 		return json;
 	}
 

@@ -9,6 +9,7 @@
 #include "palaver/HttpError.h"
 #include <Poco/AutoPtr.h>
 #include <Poco/File.h>
+#include <Poco/JSON/Parser.h>
 #include <Poco/Logger.h>
 #include <Poco/TemporaryFile.h>
 #include <Poco/Timestamp.h>
@@ -38,6 +39,7 @@ class MessageStoreTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testBatchInsertGivesRisingIdsAndKeepsFields);
 	CPPUNIT_TEST(testConversationBothDirectionsOnly);
 	CPPUNIT_TEST(testPaging);
+	CPPUNIT_TEST(testWholeHistoryInPages);
 	CPPUNIT_TEST(testMessagesToOneself);
 	CPPUNIT_TEST(testSince);
 	CPPUNIT_TEST(testFailedBatchLeavesNothingAndNoOpenTransaction);
@@ -156,6 +158,35 @@ public:
 		CPPUNIT_ASSERT(_repository->conversation(1, 2, batch[0].id, 10).empty());
 	}
 
+	/// Issue 15: a history longer than a page comes whole, in order, read
+	/// MessageService::HISTORY_PAGE rows at a time; before still applies.
+	void testWholeHistoryInPages()
+	{
+		const std::size_t count = 2 * MessageService::HISTORY_PAGE + 345;
+		// In batches of 100 (a multi-row INSERT stays small), each with a message of another conversation.
+		std::vector<Message> all;
+		for (std::size_t start = 0; start < count; start += 100)
+		{
+			std::vector<Message> batch;
+			for (std::size_t i = start; i < count && i < start + 100; ++i)
+				batch.push_back(message(i % 2 ? 1 : 2, i % 2 ? 2 : 1, std::to_string(i)));
+			batch.push_back(message(1, 3, "other"));
+			insert(batch);
+			all.insert(all.end(), batch.begin(), batch.end() - 1);
+		}
+		GroupCommitWriter writer(storeOf(), [](const Message&) {}, GroupCommitWriter::Options(), logger(), GroupCommitWriter::Metrics());
+		MessageService service(*_repository, writer, [](Poco::Int64) { return true; }, TextRules(10), 100);
+
+		Poco::JSON::Array::Ptr history = Poco::JSON::Parser().parse(service.conversationJson(2, 1, 0, 0)).extract<Poco::JSON::Array::Ptr>();
+		CPPUNIT_ASSERT_EQUAL(count, history->size());
+		for (std::size_t i = 0; i < count; ++i)
+			CPPUNIT_ASSERT_EQUAL(std::to_string(i), history->getObject(static_cast<unsigned>(i))->getValue<std::string>("text"));
+		const std::string older = service.conversationJson(1, 2, all[1500].id, 0);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1500), Poco::JSON::Parser().parse(older).extract<Poco::JSON::Array::Ptr>()->size());
+		CPPUNIT_ASSERT_EQUAL(std::string("[]"), service.conversationJson(1, 4, 0, 0));
+		CPPUNIT_ASSERT_EQUAL(std::size_t(3), Poco::JSON::Parser().parse(service.conversationJson(1, 2, 0, 3)).extract<Poco::JSON::Array::Ptr>()->size());
+	}
+
 	void testMessagesToOneself()
 	{
 		insertAll({message(1, 1, "note to self"), message(1, 2, "a->b")});
@@ -231,7 +262,7 @@ public:
 		writer.stop();
 
 		CPPUNIT_ASSERT_EQUAL(std::size_t(2), published.size());
-		CPPUNIT_ASSERT_EQUAL(std::string("hola"), texts(service.conversation(1, 2, 0, 0)));
+		CPPUNIT_ASSERT_EQUAL(std::string("hola"), texts(_repository->conversation(1, 2, 0, 0)));
 		CPPUNIT_ASSERT_EQUAL(std::string("hola|to myself"), texts(service.since(2, 0, 10)));
 		CPPUNIT_ASSERT_EQUAL(std::string("hola"), texts(service.since(1, 0, 10)));
 	}
@@ -285,7 +316,7 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::size_t(threads * perThread), ids.size());
 		std::size_t total = 0;
 		for (int t = 0; t < threads; ++t)
-			total += service.conversation(t + 1, 100, 0, 0).size();
+			total += _repository->conversation(t + 1, 100, 0, 0).size();
 		CPPUNIT_ASSERT_EQUAL(std::size_t(threads * perThread), total);
 	}
 
@@ -348,7 +379,7 @@ public:
 			CPPUNIT_ASSERT_EQUAL(std::string(":seen"), answer.substr(answer.size() - 5));
 		}
 		CPPUNIT_ASSERT_EQUAL(std::size_t(count), published.size());
-		CPPUNIT_ASSERT_EQUAL(std::size_t(count), service.conversation(1, 2, 0, 0).size());
+		CPPUNIT_ASSERT_EQUAL(std::size_t(count), _repository->conversation(1, 2, 0, 0).size());
 		// Nobody waited per message: far fewer transactions than messages.
 		CPPUNIT_ASSERT(batches.value() < std::uint64_t(count / 4));
 	}

@@ -29,8 +29,10 @@ public:
 		return user;
 	}
 
+	std::string sessionId(const std::string& token) const override { return "s-" + token; }
 	Poco::Optional<User> findUser(Poco::Int64) override { return Poco::Optional<User>(); }
 	std::vector<User> listUsers() override { return {}; }
+	std::vector<User> findUsers(const std::string&, const std::string&, std::size_t, Poco::Int64) override { return {}; }
 };
 
 struct Fixture

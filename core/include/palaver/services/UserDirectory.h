@@ -16,6 +16,13 @@ namespace Palaver {
 class Request;
 
 /// Who is asking: offered by the auth plugin.
+///
+/// Sessions have a public id of their own (never the token): GET /sessions
+/// shows it, and the event "session.ended" {"userId": N, "sessions": [id, ...]}
+/// names the sessions that ended (log-out, revocation, password change,
+/// account deletion or disabling, expiry), on every node of a cluster. A
+/// plugin that holds connections open on a session (the ws plugin) closes
+/// them on that event.
 class UserDirectory: public Service
 {
 public:
@@ -29,10 +36,20 @@ public:
 	/// The user a session token belongs to, if the token is valid.
 	virtual Poco::Optional<User> userForToken(const std::string& token) = 0;
 
+	/// The public id of the session token opens, as "session.ended" names it
+	/// (computed from the token, no look-up; the token need not be valid).
+	virtual std::string sessionId(const std::string& token) const = 0;
+
 	virtual Poco::Optional<User> findUser(Poco::Int64 id) = 0;
 
 	/// Every registered user, ordered by userName.
 	virtual std::vector<User> listUsers() = 0;
+
+	/// At most limit users (0: no limit) but exceptId, ordered by userName:
+	/// those whose name begins with prefix (ASCII letters in either case; ""
+	/// matches every name) and sorts after `after` ("": from the first).
+	/// For search and paging of GET /contacts.
+	virtual std::vector<User> findUsers(const std::string& prefix, const std::string& after, std::size_t limit, Poco::Int64 exceptId) = 0;
 };
 
 } // namespace Palaver

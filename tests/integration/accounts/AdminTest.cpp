@@ -1,0 +1,223 @@
+// Administration (issue 15, steps 3 and 4): registration modes and invite
+// codes; palaverctl users ... on the running daemon (a disabled or deleted
+// user's sockets close at once); palaverctl backup while messages are written.
+#include "AccountsSupport.h"
+#include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/Session.h>
+#include <Poco/File.h>
+#include <Poco/Pipe.h>
+#include <Poco/PipeStream.h>
+#include <Poco/Process.h>
+#include <Poco/StreamCopier.h>
+#include <Poco/TemporaryFile.h>
+#include <Poco/Thread.h>
+#include <cppunit/extensions/HelperMacros.h>
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+using namespace Palaver::Testing;
+using namespace Poco::Data::Keywords;
+
+namespace {
+
+/// Runs palaverctl against server's admin socket; returns its exit status.
+int ctl(TestServer& server, std::vector<std::string> arguments, std::string& output)
+{
+	arguments.insert(arguments.begin(), "--socket=" + server.stateDir() + "/admin.sock");
+	Poco::Pipe pipe;
+	Poco::ProcessHandle handle = Poco::Process::launch(TestServer::binaryDir() + "/bin/palaverctl", arguments, nullptr, &pipe, &pipe);
+	Poco::PipeInputStream stream(pipe);
+	output.clear();
+	Poco::StreamCopier::copyToString(stream, output);
+	return handle.wait();
+}
+
+std::string ctlOk(TestServer& server, const std::vector<std::string>& arguments)
+{
+	std::string output;
+	CPPUNIT_ASSERT_EQUAL_MESSAGE(output, 0, ctl(server, arguments, output));
+	return output;
+}
+
+HttpReply registerWith(TestServer& server, const std::string& name, const std::string& invite)
+{
+	HttpClient http(server.httpPort());
+	return http.postJson("/register", "{\"username\":\"" + name + "\",\"password\":\"secret123\"" +
+		(invite.empty() ? std::string() : ",\"invite\":\"" + invite + "\"") + "}");
+}
+
+int loginStatus(TestServer& server, const std::string& name, const std::string& password, std::string* code = nullptr)
+{
+	HttpClient http(server.httpPort());
+	HttpReply reply = http.postJson("/login", "{\"username\":\"" + name + "\",\"password\":\"" + password + "\"}");
+	if (code) *code = reply.errorCode();
+	return reply.status;
+}
+
+} // namespace
+
+class AdminTest: public CppUnit::TestFixture
+{
+	CPPUNIT_TEST_SUITE(AdminTest);
+	CPPUNIT_TEST(testRegistrationClosed);
+	CPPUNIT_TEST(testInvites);
+	CPPUNIT_TEST(testDisableAndEnable);
+	CPPUNIT_TEST(testDeleteAndResetPassword);
+	CPPUNIT_TEST(testBackupWhileWriting);
+	CPPUNIT_TEST_SUITE_END();
+
+public:
+	void testRegistrationClosed()
+	{
+		auto server = startWsServer({"--auth.registration=closed"});
+		HttpReply reply = registerWith(*server, "nobody", "");
+		CPPUNIT_ASSERT_EQUAL(403, reply.status);
+		CPPUNIT_ASSERT_EQUAL(std::string("registration_closed"), reply.errorCode());
+	}
+
+	void testInvites()
+	{
+		auto server = startWsServer({"--auth.registration=invite"});
+		CPPUNIT_ASSERT_EQUAL(std::string("invite_invalid"), registerWith(*server, "no-code", "").errorCode());
+		CPPUNIT_ASSERT_EQUAL(403, registerWith(*server, "bad-code", "0123456789abcdef01234567").status);
+
+		const std::string created = ctlOk(*server, {"invite", "create", "--uses", "2"});
+		const std::string code = created.substr(0, created.find('\n'));
+		CPPUNIT_ASSERT_EQUAL(std::size_t(24), code.size());
+		CPPUNIT_ASSERT_EQUAL(201, registerWith(*server, "invited-1", code).status);
+		// A registration that fails (a taken name) uses nothing up.
+		CPPUNIT_ASSERT_EQUAL(409, registerWith(*server, "invited-1", code).status);
+		CPPUNIT_ASSERT_EQUAL(201, registerWith(*server, "invited-2", code).status);
+		HttpReply usedUp = registerWith(*server, "invited-3", code);
+		CPPUNIT_ASSERT_EQUAL(403, usedUp.status);
+		CPPUNIT_ASSERT_EQUAL(std::string("invite_invalid"), usedUp.errorCode());
+
+		const std::string shortLived = ctlOk(*server, {"invite", "create", "--expires", "1s"});
+		Poco::Thread::sleep(1500);
+		CPPUNIT_ASSERT_EQUAL(403, registerWith(*server, "too-late", shortLived.substr(0, 24)).status);
+
+		std::string output;
+		CPPUNIT_ASSERT_EQUAL(1, ctl(*server, {"invite", "create", "--uses", "0"}, output));
+		CPPUNIT_ASSERT_EQUAL(1, ctl(*server, {"invite", "create", "--expires", "soon"}, output));
+	}
+
+	void testDisableAndEnable()
+	{
+		auto server = startWsServer();
+		Account a = registerAccount(*server, "disabled");
+		Account b = registerAccount(*server, "bystander");
+		auto socket = connectAs(*server, a);
+		auto other = connectAs(*server, b);  // another user's socket stays
+
+		const Poco::Timestamp started;
+		const std::string said = ctlOk(*server, {"users", "disable", a.name});
+		CPPUNIT_ASSERT(said.find("disabled") != std::string::npos);
+		CPPUNIT_ASSERT_EQUAL(4001, socket->waitForClose(1000));
+		CPPUNIT_ASSERT(started.elapsed() < 1500000);
+		CPPUNIT_ASSERT_EQUAL(401, call(*server, a.token, "GET", "/me").status);
+		std::string code;
+		CPPUNIT_ASSERT_EQUAL(403, loginStatus(*server, a.name, "secret123", &code));
+		CPPUNIT_ASSERT_EQUAL(std::string("account_disabled"), code);
+		CPPUNIT_ASSERT(ctlOk(*server, {"users", "list"}).find(a.name + "\tdisabled") != std::string::npos);
+
+		ctlOk(*server, {"users", "enable", a.name});
+		CPPUNIT_ASSERT_EQUAL(200, loginStatus(*server, a.name, "secret123"));
+		CPPUNIT_ASSERT(ctlOk(*server, {"users", "list"}).find(a.name + "\tenabled") != std::string::npos);
+
+		std::string output;
+		CPPUNIT_ASSERT_EQUAL(1, ctl(*server, {"users", "disable", "no-such-user"}, output));
+		CPPUNIT_ASSERT(output.find("no user named") != std::string::npos);
+		CPPUNIT_ASSERT_EQUAL(1, ctl(*server, {"users", "frobnicate"}, output));
+		CPPUNIT_ASSERT(output.find("users disable NAME") != std::string::npos);
+		CPPUNIT_ASSERT_EQUAL(200, call(*server, b.token, "GET", "/me").status);
+	}
+
+	void testDeleteAndResetPassword()
+	{
+		auto server = startWsServer();
+		Account a = registerAccount(*server, "reset");
+		Account b = registerAccount(*server, "gone");
+		auto aSocket = connectAs(*server, a);
+		auto bSocket = connectAs(*server, b);
+
+		const std::string said = ctlOk(*server, {"users", "reset-password", a.name});
+		const std::string password = said.substr(said.rfind(' ') + 1, 24);
+		CPPUNIT_ASSERT_EQUAL(4001, aSocket->waitForClose(1000));
+		CPPUNIT_ASSERT_EQUAL(401, loginStatus(*server, a.name, "secret123"));
+		CPPUNIT_ASSERT_EQUAL(200, loginStatus(*server, a.name, password));
+		CPPUNIT_ASSERT(server->output().find(password) == std::string::npos);
+
+		ctlOk(*server, {"users", "delete", b.name});
+		CPPUNIT_ASSERT_EQUAL(4001, bSocket->waitForClose(1000));
+		CPPUNIT_ASSERT_EQUAL(401, loginStatus(*server, b.name, "secret123"));
+		CPPUNIT_ASSERT(ctlOk(*server, {"users", "list"}).find(b.name) == std::string::npos);
+	}
+
+	void testBackupWhileWriting()
+	{
+		auto server = startWsServer();
+		Account a = registerAccount(*server, "writer");
+		Account b = registerAccount(*server, "reader");
+		std::atomic<bool> writing{true};
+		std::mutex mutex;
+		std::vector<Poco::Int64> acknowledged;
+		std::thread writer([&]
+		{
+			HttpClient http(server->httpPort());
+			http.setBearer(a.token);
+			for (int i = 0; writing && i < 100000; ++i)
+			{
+				HttpReply reply = http.postJson("/post/touser/" + std::to_string(b.id), "{\"text\":\"message " + std::to_string(i) + "\"}");
+				if (reply.status != 201) continue;
+				std::lock_guard<std::mutex> lock(mutex);
+				acknowledged.push_back(reply.json()->getValue<Poco::Int64>("id"));
+			}
+		});
+		Poco::Thread::sleep(300);
+		std::size_t beforeBackup = 0;
+		{
+			std::lock_guard<std::mutex> lock(mutex);
+			beforeBackup = acknowledged.size();
+		}
+		const std::string file = Poco::TemporaryFile::tempName() + ".db";
+		Poco::TemporaryFile::registerForDeletion(file);
+		Poco::TemporaryFile::registerForDeletion(file + ".files");
+		const std::string said = ctlOk(*server, {"backup", file});
+		Poco::Thread::sleep(200);
+		writing = false;
+		writer.join();
+		CPPUNIT_ASSERT(beforeBackup > 0);
+		CPPUNIT_ASSERT_MESSAGE(said, Poco::File(file).exists());
+		std::string output;
+		CPPUNIT_ASSERT_EQUAL(1, ctl(*server, {"backup", file}, output));  // never overwritten
+
+		{
+			Poco::Data::SQLite::Connector::registerConnector();
+			Poco::Data::Session check("SQLite", file);
+			std::string integrity;
+			check << "PRAGMA integrity_check", into(integrity), now;
+			CPPUNIT_ASSERT_EQUAL(std::string("ok"), integrity);
+		}
+
+		// Restore: the copy becomes a new server's state folder.
+		const std::string restored = Poco::TemporaryFile::tempName();
+		Poco::TemporaryFile::registerForDeletion(restored);
+		Poco::File(file + ".files").copyTo(restored);
+		Poco::File(file).copyTo(restored + "/palaver.db");
+		TestServer::Options options;
+		options.arguments = {"--auth.enabled=true", "--messages.enabled=true", "--ws.enabled=false", "--contacts.enabled=false", "--web.enabled=false"};
+		options.stateDir = restored;
+		TestServer copy(options);
+		copy.start();
+		HttpReply history = call(copy, b.token, "GET", "/messages/from/" + std::to_string(a.id));
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(history.body, 200, history.status);
+		std::set<Poco::Int64> present;
+		auto messages = history.jsonArray();
+		for (std::size_t i = 0; i < messages->size(); ++i) present.insert(messages->getObject(static_cast<unsigned>(i))->getValue<Poco::Int64>("id"));
+		for (std::size_t i = 0; i < beforeBackup; ++i)
+			CPPUNIT_ASSERT_MESSAGE(std::to_string(acknowledged[i]), present.count(acknowledged[i]) == 1);
+	}
+};
+
+CPPUNIT_TEST_SUITE_REGISTRATION(AdminTest);
