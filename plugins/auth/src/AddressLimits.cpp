@@ -75,7 +75,7 @@ Poco::Net::IPAddress AddressLimits::plain(const Poco::Net::IPAddress& address)
 
 std::string AddressLimits::clientKey(const Request& request) const
 {
-	Poco::Net::IPAddress client = plain(request.http().clientAddress().host());
+	Poco::Net::IPAddress client = plain(request.clientAddress().host());
 	if (inAny(_proxies, client))
 	{
 		// Right to left: the first address no trusted proxy added.

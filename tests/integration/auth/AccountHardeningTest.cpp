@@ -134,8 +134,14 @@ public:
 		{
 			Poco::Data::Session db("SQLite", stateDir + "/palaver.db");
 			using namespace Poco::Data::Keywords;
+			// Back to version 1: what versions 2 (name keys), 3 (session columns)
+			// and 4 (disabled users, invites) added goes.
 			db << "DROP INDEX users_name_key", now;
 			db << "ALTER TABLE users DROP COLUMN name_key", now;
+			db << "ALTER TABLE sessions DROP COLUMN last_seen_at", now;
+			db << "ALTER TABLE sessions DROP COLUMN user_agent", now;
+			db << "ALTER TABLE users DROP COLUMN disabled", now;
+			db << "DROP TABLE invites", now;
 			db << "INSERT INTO users (user_name, password_hash, info, image, created_at) "
 				"SELECT 'Alice', password_hash, '', '', created_at FROM users WHERE user_name = 'alice'", now;
 			db << "UPDATE schema_versions SET version = 1 WHERE component = 'auth'", now;
