@@ -9,9 +9,13 @@
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/SocketAddress.h>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 namespace Palaver {
+
+class DeferredResponse;
+
 namespace Server {
 
 class EventLoop;
@@ -28,6 +32,9 @@ struct HttpExchange
 	bool keepAlive = true;
 	EventLoop* loop = nullptr;
 	std::uint64_t connection = 0;
+	/// The handler's deferred answer: stored by the worker (std::atomic_store)
+	/// once the handler returned, read by the loop (std::atomic_load) to time it out.
+	std::shared_ptr<DeferredResponse> deferred;
 };
 
 } } // namespace Palaver::Server
