@@ -315,9 +315,10 @@ bool EventLoop::readHead(HttpConnection& connection)
 	connection.headSize = headSize;
 	connection.scan = HttpParser::Scan();
 	exchange->keepAlive = exchange->request.getKeepAlive();
-	exchange->match = _dispatcher.match(exchange->request);
 	try
 	{
+		// A malformed escape in a {param} is the client's 400, found here.
+		exchange->match = _dispatcher.match(exchange->request);
 		connection.bodyLength = HttpParser::bodyLength(exchange->request, _dispatcher.bodyLimit(exchange->match));
 	}
 	catch (HttpError& e)
@@ -340,8 +341,6 @@ void EventLoop::dispatch(HttpConnection& connection)
 	else connection.in.erase(0, end);
 	exchange->client = connection.peer;
 	exchange->socket = connection.fd;
-	exchange->loop = this;
-	exchange->connection = connection.id;
 	connection.headSize = 0;
 	connection.bodyLength = 0;
 	connection.state = HttpConnection::State::Dispatched;

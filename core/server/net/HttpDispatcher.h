@@ -37,6 +37,7 @@ public:
 	HttpDispatcher(RouterImpl& router, MetricsImpl& metrics, RequestScreen& screen, std::size_t maxBodySize);
 
 	/// On a loop, once the head is read: the route, which bounds the body.
+	/// Throws HttpError (400) for a malformed escape in a route parameter.
 	RouterImpl::Match match(const Poco::Net::HTTPRequest& request) const;
 
 	/// The body limit of a matched (or unmatched) request.

@@ -197,19 +197,22 @@ public:
 	void testDeferredAnswerHoldsNoWorker()
 	{
 		// More waiting deferred answers than [http] workers (4 here): each
-		// handler returns at once, so /health is still answered meanwhile.
+		// handler returns at once, so /health is still answered meanwhile
+		// (were workers held, it would queue behind 36 others for 9 s:
+		// bounded at 1.5 s, for a loaded machine). Each answer comes 1 s
+		// later, within request_timeout (2 s).
 		std::vector<std::unique_ptr<RawConnection>> waiting;
-		for (int i = 0; i < 16; ++i)
+		for (int i = 0; i < 40; ++i)
 		{
 			waiting.emplace_back(new RawConnection);
-			waiting.back()->send("GET /deferred/later/1500 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+			waiting.back()->send("GET /deferred/later/1000 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
 		}
 		Poco::Thread::sleep(200);
 		const Poco::Timestamp started;
 		RawConnection newcomer;
 		newcomer.send(HEALTH);
-		CPPUNIT_ASSERT_EQUAL(200, statusOf(newcomer.answer(1000)));
-		CPPUNIT_ASSERT(started.elapsed() < 1000000);
+		CPPUNIT_ASSERT_EQUAL(200, statusOf(newcomer.answer(1500)));
+		CPPUNIT_ASSERT(started.elapsed() < 1500000);
 		for (auto& connection: waiting) CPPUNIT_ASSERT_EQUAL(200, statusOf(connection->answer()));
 	}
 
