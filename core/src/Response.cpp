@@ -1,4 +1,8 @@
 #include "palaver/Response.h"
+#include "palaver/DeferredResponse.h"
+#include "palaver/HttpError.h"
+#include <Poco/Exception.h>
+#include <Poco/JSON/Object.h>
 #include <Poco/JSON/Stringifier.h>
 #include <sstream>
 
@@ -35,6 +39,25 @@ void Response::sendNoContent()
 	_body.clear();
 	_sent = true;
 	_status = 204;
+}
+
+void Response::sendError(const HttpError& error)
+{
+	for (const auto& header: error.headers()) _response.set(header.first, header.second);
+	Poco::JSON::Object::Ptr detail = new Poco::JSON::Object;
+	detail->set("code", error.code());
+	detail->set("message", error.message());
+	if (!error.field().empty()) detail->set("field", error.field());
+	Poco::JSON::Object::Ptr body = new Poco::JSON::Object;
+	body->set("error", detail);
+	sendJson(error.status(), body);
+}
+
+std::shared_ptr<DeferredResponse> Response::defer()
+{
+	if (_sent || _deferred) throw Poco::IllegalStateException("the answer was already sent or deferred");
+	_deferred = std::make_shared<DeferredResponse>();
+	return _deferred;
 }
 
 } // namespace Palaver

@@ -7,13 +7,18 @@
 
 #include <Poco/Dynamic/Var.h>
 #include <Poco/Net/HTTPResponse.h>
+#include <memory>
 #include <string>
 
 namespace Palaver {
 
+class DeferredResponse;
+class HttpError;
+
 /// The answer a route handler builds. Send exactly once; a handler that sends
 /// nothing gets a 204. Headers (cookies, caching) go through http(). The core
-/// writes the answer once the handler has returned.
+/// writes the answer once the handler has returned, unless the handler
+/// deferred it (defer()): then once the DeferredResponse is completed.
 class Response
 {
 public:
@@ -31,6 +36,22 @@ public:
 	void send(int status, const std::string& contentType, const std::string& body);
 	void sendNoContent();
 
+	/// Sends error's JSON error ({"error":{"code","message","field"}}, see
+	/// PROTOCOL.md) with its status and headers.
+	void sendError(const HttpError& error);
+
+	/// Takes the answer out of the handler (API 2.0): the handler returns
+	/// without sending, and the answer is written once the DeferredResponse
+	/// returned is completed, from any thread (at most [http] request_timeout
+	/// later, or the core answers 503). Requests of the connection that come
+	/// after wait for it. Call once, before sending anything; throws
+	/// Poco::IllegalStateException otherwise. What this Response was given
+	/// besides (headers) is not part of the deferred answer.
+	std::shared_ptr<DeferredResponse> defer();
+
+	/// The deferred answer, or null if the handler did not call defer().
+	const std::shared_ptr<DeferredResponse>& deferred() const { return _deferred; }
+
 	bool sent() const { return _sent; }
 	int status() const { return _status; }
 
@@ -42,6 +63,7 @@ private:
 	std::string _body;
 	bool _sent = false;
 	int _status = 0;
+	std::shared_ptr<DeferredResponse> _deferred;
 };
 
 } // namespace Palaver

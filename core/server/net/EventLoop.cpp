@@ -1,5 +1,6 @@
 #include "EventLoop.h"
 #include "HttpDispatcher.h"
+#include "palaver/DeferredResponse.h"
 #include "palaver/EpollInterest.h"
 #include "palaver/WorkerPool.h"
 #include <Poco/Exception.h>
@@ -143,7 +144,13 @@ void EventLoop::run()
 		}
 		reap();
 	}
-	// Answers already handled are written if the socket takes them at once.
+	// Deferred answers still open are answered 503 now; then answers
+	// already handled are written if the socket takes them at once.
+	for (auto& entry: _connections)
+	{
+		HttpConnection& connection = *entry.second;
+		if (connection.state == HttpConnection::State::Dispatched) expireDeferred(connection, nowMs());
+	}
 	processMailbox();
 	for (auto& entry: _connections)
 	{
@@ -357,20 +364,26 @@ void EventLoop::dispatch(HttpConnection& connection)
 	else connection.in.erase(0, end);
 	exchange->client = connection.peer;
 	exchange->socket = connection.fd;
-	exchange->loop = this;
-	exchange->connection = connection.id;
 	connection.headSize = 0;
 	connection.bodyLength = 0;
 	connection.state = HttpConnection::State::Dispatched;
-	connection.deadline = NO_DEADLINE;
+
+	connection.dispatched = exchange;
+	// When it runs out, a deferred answer is timed out (see sweep()).
+	connection.deadline = nowMs() + _settings.writeTimeoutMs;
 
 	++_inFlight;
 	HttpDispatcher& dispatcher = _dispatcher;
 	std::atomic<int>& inFlight = _inFlight;
-	const bool queued = _workers.submit([exchange, &dispatcher, &inFlight]
+	EventLoop* loop = this;
+	const std::uint64_t id = connection.id;
+	const bool queued = _workers.submit([exchange, &dispatcher, &inFlight, loop, id]
 	{
-		exchange->loop->complete(exchange->connection, dispatcher.dispatch(*exchange));
-		--inFlight;
+		dispatcher.dispatch(exchange, [&inFlight, loop, id](HttpAnswer answer)
+		{
+			loop->complete(id, std::move(answer));
+			--inFlight;
+		});
 	});
 	if (!queued)
 	{
@@ -382,6 +395,7 @@ void EventLoop::dispatch(HttpConnection& connection)
 
 void EventLoop::answer(HttpConnection& connection, HttpAnswer answer)
 {
+	connection.dispatched.reset();
 	if (answer.detached)
 	{
 		// Only our descriptor goes: the handler's duplicate keeps the connection open.
@@ -514,8 +528,28 @@ void EventLoop::sweep(Poco::Int64 now)
 	for (auto& entry: _connections)
 	{
 		HttpConnection& connection = *entry.second;
-		if (connection.state != HttpConnection::State::Dead && connection.deadline <= now) kill(connection);
+		if (connection.state == HttpConnection::State::Dead || connection.deadline > now) continue;
+		if (connection.state == HttpConnection::State::Dispatched) expireDeferred(connection, now);
+		else kill(connection);
 	}
+}
+
+void EventLoop::expireDeferred(HttpConnection& connection, Poco::Int64 now)
+{
+	// A handler still running on its worker is not timed out (the worker
+	// cannot be taken back): look again later.
+	connection.deadline = now + _settings.writeTimeoutMs;
+	const std::shared_ptr<DeferredResponse> deferred = std::atomic_load(&connection.dispatched->deferred);
+	if (!deferred) return;
+	// Its 503 comes back through the mailbox, as any answer.
+	const Poco::Net::HTTPRequest& request = connection.dispatched->request;
+	const bool expired = _stopping
+		? deferred->fail(HttpError::unavailable("the server is stopping"))
+		: deferred->fail(HttpError::unavailable("no answer in time"));
+	if (expired)
+		_logger.warning("%s %s: the deferred answer was not completed %s: answered 503", request.getMethod(),
+			request.getURI().substr(0, request.getURI().find('?')),
+			std::string(_stopping ? "before the server stopped" : "within [http] request_timeout"));
 }
 
 } } // namespace Palaver::Server

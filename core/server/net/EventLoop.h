@@ -37,8 +37,10 @@ class HttpDispatcher;
 /// pool, and writes the answers that workers post back through its mailbox
 /// (an eventfd wakes it). Each connection has one deadline at a time (the
 /// request being read, the idle keep-alive wait, the answer being written),
-/// checked by a sweep a few times a second. Requests of one connection are
-/// answered in order, one at a time.
+/// checked by a sweep a few times a second; a deferred answer
+/// (Response::defer()) not completed within [http] request_timeout is
+/// answered 503. Requests of one connection are answered in order, one at a
+/// time.
 class EventLoop
 {
 public:
@@ -91,6 +93,7 @@ private:
 	void kill(HttpConnection& connection);
 	void reap();
 	void sweep(Poco::Int64 now);
+	void expireDeferred(HttpConnection& connection, Poco::Int64 now);
 	static Poco::Int64 nowMs();
 
 	const unsigned _index;

@@ -46,6 +46,7 @@ struct HttpConnection
 	std::string in;                    /// unconsumed input: a partial request (and pipelined ones)
 	HttpParser::Scan scan;             /// how far the head in `in` was scanned
 	std::shared_ptr<HttpExchange> exchange;  /// the request whose head is read, while its body arrives
+	std::shared_ptr<HttpExchange> dispatched;  /// the request with a worker (or deferred), until answered
 	std::size_t headSize = 0;
 	std::size_t bodyLength = 0;
 

@@ -3,13 +3,13 @@
 #include "MetricsImpl.h"
 #include "RequestScreen.h"
 #include "RouterImpl.h"
+#include "palaver/DeferredResponse.h"
 #include "palaver/Request.h"
 #include "palaver/Response.h"
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
-#include <Poco/JSON/Object.h>
-#include <Poco/Stopwatch.h>
 #include <Poco/Timestamp.h>
+#include <atomic>
 #include <ctime>
 #include <memory>
 
@@ -60,11 +60,10 @@ std::size_t HttpDispatcher::bodyLimit(const RouterImpl::Match& match) const
 	return match.route && match.route->options.maxBodySize ? match.route->options.maxBodySize : _maxBodySize;
 }
 
-HttpAnswer HttpDispatcher::dispatch(HttpExchange& exchange)
+void HttpDispatcher::dispatch(const std::shared_ptr<HttpExchange>& exchange, const Done& done)
 {
-	Poco::Stopwatch watch;
-	watch.start();
-	Poco::Net::HTTPRequest& httpRequest = exchange.request;
+	const Poco::Timestamp started;
+	Poco::Net::HTTPRequest& httpRequest = exchange->request;
 	Response response;
 	std::string route;
 	// Outside the try: a handler that took the connection and then threw has
@@ -73,7 +72,7 @@ HttpAnswer HttpDispatcher::dispatch(HttpExchange& exchange)
 	try
 	{
 		_screen.admit(httpRequest);
-		RouterImpl::Match& match = exchange.match;
+		RouterImpl::Match& match = exchange->match;
 		if (!match.route)
 		{
 			if (match.allowed.empty()) throw HttpError::notFound("no such route");
@@ -82,13 +81,13 @@ HttpAnswer HttpDispatcher::dispatch(HttpExchange& exchange)
 			throw HttpError(405, "method_not_allowed", "use " + allow).withHeader("Allow", allow);
 		}
 		route = match.route->pattern;
-		request.reset(new Request(httpRequest, exchange.client, std::move(match.params), std::move(exchange.body), exchange.socket));
+		request.reset(new Request(httpRequest, exchange->client, std::move(match.params), std::move(exchange->body), exchange->socket));
 		match.route->handler(*request, response);
-		if (!request->detached() && !response.sent()) response.sendNoContent();
+		if (!request->detached() && !response.sent() && !response.deferred()) response.sendNoContent();
 	}
 	catch (HttpError& e)
 	{
-		_screen.refused(&httpRequest, exchange.client, e);
+		_screen.refused(&httpRequest, exchange->client, e);
 		answerError(response, e);
 	}
 	catch (Poco::Exception& e)
@@ -110,12 +109,30 @@ HttpAnswer HttpDispatcher::dispatch(HttpExchange& exchange)
 		answerError(response, HttpError(500, "internal_error", "internal server error"));
 	}
 	const bool detached = request && request->detached();
+	// A handler that deferred its answer and then threw is answered with the
+	// error: the deferred answer is never delivered.
+	if (response.deferred() && !response.sent() && !detached)
+	{
+		std::shared_ptr<DeferredResponse> deferred = response.deferred();
+		std::atomic_store(&exchange->deferred, deferred);
+		deferred->deliverTo([this, exchange, route, started, done](Response& answer)
+		{
+			done(finish(*exchange, answer, route, started, false));
+		});
+		return;
+	}
+	done(finish(*exchange, response, route, started, detached));
+}
+
+HttpAnswer HttpDispatcher::finish(const HttpExchange& exchange, Response& response, const std::string& route,
+	const Poco::Timestamp& started, bool detached)
+{
 	HttpAnswer answer;
 	answer.detached = detached;
 	// A body we refused is still on the wire: do not read the next request from it.
 	answer.close = !exchange.keepAlive || response.status() == 411 || response.status() == 413;
-	if (!detached) answer.bytes = serialise(&httpRequest, response, !answer.close);
-	record(httpRequest, route, exchange.client, detached ? 101 : response.status(), watch.elapsed() / 1e6);
+	if (!detached) answer.bytes = serialise(&exchange.request, response, !answer.close);
+	record(exchange.request, route, exchange.client, detached ? 101 : response.status(), started.elapsed() / 1e6);
 	return answer;
 }
 
@@ -139,14 +156,7 @@ void HttpDispatcher::answerError(Response& response, const HttpError& error)
 		_logger.warning("error after the answer was sent: %s", error.message());
 		return;
 	}
-	for (const auto& header: error.headers()) response.http().set(header.first, header.second);
-	Poco::JSON::Object::Ptr detail = new Poco::JSON::Object;
-	detail->set("code", error.code());
-	detail->set("message", error.message());
-	if (!error.field().empty()) detail->set("field", error.field());
-	Poco::JSON::Object::Ptr body = new Poco::JSON::Object;
-	body->set("error", detail);
-	response.sendJson(error.status(), body);
+	response.sendError(error);
 }
 
 std::string HttpDispatcher::serialise(const Poco::Net::HTTPRequest* request, Response& response, bool keepAlive)

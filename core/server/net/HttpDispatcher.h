@@ -9,7 +9,10 @@
 #include "HttpExchange.h"
 #include "palaver/HttpError.h"
 #include <Poco/Logger.h>
+#include <Poco/Timestamp.h>
 #include <cstddef>
+#include <functional>
+#include <memory>
 
 namespace Palaver {
 
@@ -25,7 +28,8 @@ class RouterImpl;
 /// worker) and its Response, or the JSON error of what it threw (405 with
 /// Allow, 503 when storage is unavailable, 500 for anything unexpected), is
 /// serialised; each request is counted in the metrics and gets an access log
-/// line. Every request passes the RequestScreen first (Host names, logging
+/// line (with the status and time of a deferred answer once it is
+/// completed). Every request passes the RequestScreen first (Host names, logging
 /// of malformed requests). Thread-safe.
 class HttpDispatcher
 {
@@ -33,13 +37,20 @@ public:
 	HttpDispatcher(RouterImpl& router, MetricsImpl& metrics, RequestScreen& screen, std::size_t maxBodySize);
 
 	/// On a loop, once the head is read: the route, which bounds the body.
+	/// Throws HttpError (400) for a malformed escape in a route parameter.
 	RouterImpl::Match match(const Poco::Net::HTTPRequest& request) const;
 
 	/// The body limit of a matched (or unmatched) request.
 	std::size_t bodyLimit(const RouterImpl::Match& match) const;
 
-	/// On a worker: runs the handler.
-	HttpAnswer dispatch(HttpExchange& exchange);
+	/// Receives the answer to a dispatched request, exactly once.
+	using Done = std::function<void(HttpAnswer)>;
+
+	/// On a worker: runs the handler, then calls done with its answer: on
+	/// this thread, or, if the handler deferred it (Response::defer()), on
+	/// the thread that completes the DeferredResponse (exchange->deferred is
+	/// set before the handler's worker returns).
+	void dispatch(const std::shared_ptr<HttpExchange>& exchange, const Done& done);
 
 	/// On a loop: answers error without a handler (a refused head or body, a
 	/// full worker queue). request is null when the head could not be read.
@@ -49,6 +60,8 @@ public:
 
 private:
 	void answerError(Response& response, const HttpError& error);
+	HttpAnswer finish(const HttpExchange& exchange, Response& response, const std::string& route,
+		const Poco::Timestamp& started, bool detached);
 	static std::string serialise(const Poco::Net::HTTPRequest* request, Response& response, bool keepAlive);
 	void record(const Poco::Net::HTTPRequest& request, const std::string& route, const Poco::Net::SocketAddress& client,
 		int status, double seconds);

@@ -8,16 +8,17 @@
 #include "RouterImpl.h"
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/SocketAddress.h>
-#include <cstdint>
+#include <memory>
 #include <string>
 
 namespace Palaver {
+
+class DeferredResponse;
+
 namespace Server {
 
-class EventLoop;
-
 /// One complete request (head and body) on its way from a connection's loop
-/// to a worker, and where its answer goes back.
+/// to a worker; the loop keeps it until the request is answered.
 struct HttpExchange
 {
 	Poco::Net::HTTPRequest request;
@@ -26,8 +27,9 @@ struct HttpExchange
 	Poco::Net::SocketAddress client;
 	int socket = -1;                  /// lent for Request::detachSocket()
 	bool keepAlive = true;
-	EventLoop* loop = nullptr;
-	std::uint64_t connection = 0;
+	/// The handler's deferred answer: stored by the worker (std::atomic_store)
+	/// once the handler returned, read by the loop (std::atomic_load) to time it out.
+	std::shared_ptr<DeferredResponse> deferred;
 };
 
 } } // namespace Palaver::Server

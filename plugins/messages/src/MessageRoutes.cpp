@@ -1,5 +1,6 @@
 #include "MessageRoutes.h"
 #include "MessageService.h"
+#include "palaver/DeferredResponse.h"
 #include "palaver/HttpError.h"
 #include "palaver/Request.h"
 #include "palaver/Response.h"
@@ -55,8 +56,21 @@ void MessageRoutes::post(Request& request, Response& response)
 	if (!form.has("text") && !form.has("message[text]"))
 		throw HttpError::validation("text", "text must not be empty");
 	const std::string text = form.getAny({"text", "message[text]"});
-	const Message message = _service.post(caller, receiver, text);
-	response.sendJsonText(201, message.toJsonText());
+	// Answered after the commit, from the writer's callback: no worker waits
+	// for it. What postAsync() throws (400, 404, 503) is answered at once.
+	std::shared_ptr<DeferredResponse> answer = response.defer();
+	_service.postAsync(caller, receiver, text, [answer](const Message* stored, const HttpError* error)
+	{
+		if (stored)
+		{
+			const std::string json = stored->toJsonText();
+			answer->complete([&json](Response& created) { created.sendJsonText(201, json); });
+		}
+		else
+		{
+			answer->fail(*error);
+		}
+	});
 }
 
 Poco::Int64 MessageRoutes::positiveQuery(const Request& request, const std::string& name, Poco::Int64 max)

@@ -1,8 +1,9 @@
 // The core's transport (issue 13): thousands of idle keep-alive connections
 // and slow-loris tricklers cost no thread and do not slow anyone down; HTTP/1.1
 // framing on the event loops (pipelining, Connection: close, HTTP/1.0,
-// 100-continue, 431, 413, 411); a slow reader of a large answer is cut.
-// Runs palaverd with the core's hello fixture plugin only.
+// 100-continue, 431, 413, 411); a slow reader of a large answer is cut;
+// deferred answers (Response::defer()) keep a connection's order and time out.
+// Runs palaverd with the core's hello and deferred fixture plugins only.
 #include "HelloOnlyPlugins.h"
 #include "HttpClient.h"
 #include "TestServer.h"
@@ -26,15 +27,16 @@ const int WRITE_TIMEOUT_S = 2;  // --http.request_timeout: an answer's whole wri
 
 TestServer& server()
 {
-	static HelloOnlyPlugins plugins;
+	static HelloOnlyPlugins plugins({"deferred"});
 	static std::unique_ptr<TestServer> instance = []
 	{
 		TestServer::Options options;
 		options.pluginsConfigDir = plugins.dir;
 		// max_queued: the 2,000 first requests come at once, and a slow
-		// (sanitised) build must not answer some of them 503.
+		// (sanitised) build must not answer some of them 503. workers: fewer
+		// than the deferred answers that wait at once.
 		options.arguments = {"--http.keep_alive_timeout=120", "--http.request_timeout=" + std::to_string(WRITE_TIMEOUT_S),
-			"--http.access_log=false", "--http.max_queued=4096"};
+			"--http.access_log=false", "--http.max_queued=4096", "--http.workers=4"};
 		auto s = std::make_unique<TestServer>(options);
 		s->start();
 		return s;
@@ -157,9 +159,89 @@ class HttpTransportTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testBodyTooLargeIsRefusedUnread);
 	CPPUNIT_TEST(testTransferEncodingIsRefused);
 	CPPUNIT_TEST(testSlowReaderOfALargeAnswerIsCut);
+	CPPUNIT_TEST(testDeferredAnswersKeepPipelinedOrder);
+	CPPUNIT_TEST(testDeferredAnswerHoldsNoWorker);
+	CPPUNIT_TEST(testDeferredThenThrownAnswersTheError);
+	CPPUNIT_TEST(testDeferredAnswerNeverCompletedTimesOut);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
+	void testDeferredAnswersKeepPipelinedOrder()
+	{
+		// In one write: a slow deferred answer, a plain one, one completed
+		// before its handler returned, and a deferred JSON error.
+		RawConnection connection;
+		connection.send("GET /deferred/later/300 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" + HEALTH +
+			"GET /deferred/now HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+			"GET /deferred/teapot HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+		const std::string later = connection.answer();
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(later, 200, statusOf(later));
+		CPPUNIT_ASSERT_MESSAGE(later, later.find("\r\nX-Deferred: yes\r\n") != std::string::npos);
+		CPPUNIT_ASSERT_MESSAGE(later, later.find("{\"waited\":300}") != std::string::npos);
+		const std::string health = connection.answer();
+		CPPUNIT_ASSERT_MESSAGE(health, health.find("\"status\"") != std::string::npos);
+		const std::string now = connection.answer();
+		CPPUNIT_ASSERT_MESSAGE(now, now.find("{\"now\":true}") != std::string::npos);
+		const std::string teapot = connection.answer();
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(teapot, 418, statusOf(teapot));
+		CPPUNIT_ASSERT_MESSAGE(teapot, teapot.find("\"code\":\"teapot\"") != std::string::npos);
+		CPPUNIT_ASSERT_MESSAGE(teapot, teapot.find("\"field\":\"spout\"") != std::string::npos);
+
+		// Metrics count the real status under the route.
+		RawConnection metrics;
+		metrics.send("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+		const std::string counted = metrics.answer();
+		CPPUNIT_ASSERT_MESSAGE(counted, counted.find("route=\"/deferred/teapot\",status=\"418\"") != std::string::npos);
+	}
+
+	void testDeferredAnswerHoldsNoWorker()
+	{
+		// More waiting deferred answers than [http] workers (4 here): each
+		// handler returns at once, so /health is still answered meanwhile
+		// (were workers held, it would queue behind 36 others for 9 s:
+		// bounded at 1.5 s, for a loaded machine). Each answer comes 1 s
+		// later, within request_timeout (2 s).
+		std::vector<std::unique_ptr<RawConnection>> waiting;
+		for (int i = 0; i < 40; ++i)
+		{
+			waiting.emplace_back(new RawConnection);
+			waiting.back()->send("GET /deferred/later/1000 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+		}
+		Poco::Thread::sleep(200);
+		const Poco::Timestamp started;
+		RawConnection newcomer;
+		newcomer.send(HEALTH);
+		CPPUNIT_ASSERT_EQUAL(200, statusOf(newcomer.answer(1500)));
+		CPPUNIT_ASSERT(started.elapsed() < 1500000);
+		for (auto& connection: waiting) CPPUNIT_ASSERT_EQUAL(200, statusOf(connection->answer()));
+	}
+
+	void testDeferredThenThrownAnswersTheError()
+	{
+		RawConnection connection;
+		connection.send("GET /deferred/throws HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" + HEALTH);
+		const std::string thrown = connection.answer();
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(thrown, 409, statusOf(thrown));
+		CPPUNIT_ASSERT_EQUAL(200, statusOf(connection.answer()));
+		// The deferred answer completed later goes nowhere.
+		CPPUNIT_ASSERT_EQUAL(std::string(), connection.answer(300));
+	}
+
+	void testDeferredAnswerNeverCompletedTimesOut()
+	{
+		// Answered 503 after [http] request_timeout (2 s here), logged, and the
+		// connection serves its next request.
+		RawConnection connection;
+		const Poco::Timestamp started;
+		connection.send("GET /deferred/never HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" + HEALTH);
+		const std::string expired = connection.answer((WRITE_TIMEOUT_S + 3) * 1000);
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(expired, 503, statusOf(expired));
+		CPPUNIT_ASSERT(started.elapsed() >= Poco::Timestamp::TimeDiff(WRITE_TIMEOUT_S) * 1000000);
+		CPPUNIT_ASSERT_MESSAGE(expired, expired.find("\"code\":\"storage_unavailable\"") != std::string::npos);
+		CPPUNIT_ASSERT_EQUAL(200, statusOf(connection.answer()));
+		CPPUNIT_ASSERT(server().waitForOutput("/deferred/never: the deferred answer was not completed within [http] request_timeout"));
+	}
+
 	void testIdleAndTricklingConnectionsCostNoThread()
 	{
 		// 2,000 keep-alive connections, each answered once and then silent.

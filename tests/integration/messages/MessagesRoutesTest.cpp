@@ -45,6 +45,7 @@ class MessagesRoutesTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testStoredEventPayload);
 	CPPUNIT_TEST(testServiceForOtherPlugins);
 	CPPUNIT_TEST(testConcurrentPosts);
+	CPPUNIT_TEST(testCreatedOnlyOnceStored);
 	CPPUNIT_TEST(testAnsweredMessagesSurviveACrash);
 	CPPUNIT_TEST(testShutdownUnderLoadLosesNothingAnswered);
 	CPPUNIT_TEST_SUITE_END();
@@ -464,6 +465,35 @@ public:
 		CPPUNIT_ASSERT(metrics.body.find("palaver_messages_stored_total " + std::to_string(clients * perClient)) != std::string::npos);
 		const std::string output = _server->output();
 		CPPUNIT_ASSERT_MESSAGE(output, output.find("database is locked") == std::string::npos);
+	}
+
+	void testCreatedOnlyOnceStored()
+	{
+		// The 201 is written from the store's callback after the commit: the
+		// receiver's read right after it always sees the message (JSON and
+		// form variants), and errors decided before the queue keep their JSON.
+		HttpClient ana = client();
+		HttpClient bob = client();
+		const Poco::Int64 anaId = registerAs(ana, "ana");
+		const Poco::Int64 bobId = registerAs(bob, "bob");
+		for (int i = 0; i < 40; ++i)
+		{
+			const std::string text = "stored " + std::to_string(i);
+			HttpReply created = i % 2 ? ana.postJson(postPath(bobId), "{\"text\": \"" + text + "\"}")
+				: ana.postForm(postPath(bobId), {{"message[text]", text}});
+			CPPUNIT_ASSERT_EQUAL_MESSAGE(created.body, 201, created.status);
+			const Poco::Int64 id = created.json()->getValue<Poco::Int64>("id");
+			auto list = bob.get("/messages/from/" + std::to_string(anaId)).jsonArray();
+			CPPUNIT_ASSERT_EQUAL(std::size_t(i + 1), list->size());
+			CPPUNIT_ASSERT_EQUAL(id, list->getObject(i)->getValue<Poco::Int64>("id"));
+			CPPUNIT_ASSERT_EQUAL(text, list->getObject(i)->getValue<std::string>("text"));
+		}
+		HttpReply empty = ana.postJson(postPath(bobId), R"({"text": ""})");
+		CPPUNIT_ASSERT_EQUAL(400, empty.status);
+		CPPUNIT_ASSERT_EQUAL(std::string("text"), empty.json()->getObject("error")->getValue<std::string>("field"));
+		HttpReply nobody = ana.postJson(postPath(999999), R"({"text": "hi"})");
+		CPPUNIT_ASSERT_EQUAL(404, nobody.status);
+		CPPUNIT_ASSERT_EQUAL(std::string("not_found"), nobody.json()->getObject("error")->getValue<std::string>("code"));
 	}
 
 	void testAnsweredMessagesSurviveACrash()
