@@ -49,7 +49,8 @@ class WsProtocolTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testChatmsgErrors);
 	CPPUNIT_TEST(testUsermsg);
 	CPPUNIT_TEST(testChatDataSpoof);
-	CPPUNIT_TEST(testTypingAndReceipt);
+	CPPUNIT_TEST(testTyping);
+	CPPUNIT_TEST(testReceiptClamped);
 	CPPUNIT_TEST(testMalformedFramesKeepConnection);
 	CPPUNIT_TEST(testPresence);
 	CPPUNIT_TEST(testReplaySince);
@@ -315,7 +316,7 @@ public:
 		CPPUNIT_ASSERT(skipUntilSilent(*a1, "error"));
 	}
 
-	void testTypingAndReceipt()
+	void testTyping()
 	{
 		Account a = registerAccount(server(), "typa");
 		Account b = registerAccount(server(), "typb");
@@ -328,12 +329,33 @@ public:
 		CPPUNIT_ASSERT_EQUAL(a.id, typing->getValue<Poco::Int64>("fromUserId"));
 		CPPUNIT_ASSERT_EQUAL(b.id, typing->getValue<Poco::Int64>("toUserId"));
 
-		b1->sendText("{\"type\":\"read\",\"fromUserId\":" + std::to_string(a.id) + ",\"upToId\":41}");
-		auto receipt = a1->receiveType("receipt");
-		CPPUNIT_ASSERT_EQUAL(b.id, receipt->getValue<Poco::Int64>("readerId"));
-		CPPUNIT_ASSERT_EQUAL(Poco::Int64(41), receipt->getValue<Poco::Int64>("upToId"));
 		CPPUNIT_ASSERT(skipUntilSilent(*c1, "typing"));
 		CPPUNIT_ASSERT(skipUntilSilent(*a1, "typing"));
+	}
+
+	void testReceiptClamped()
+	{
+		Account a = registerAccount(server(), "rcpa");
+		Account b = registerAccount(server(), "rcpb");
+		Account c = registerAccount(server(), "rcpc");
+		auto a1 = connectAs(server(), a);
+		auto b1 = connectAs(server(), b);
+		const std::string readFromA = "{\"type\":\"read\",\"fromUserId\":" + std::to_string(a.id) + ",\"upToId\":";
+		// No messages between a and b yet: nothing has been read, no receipt.
+		b1->sendText(readFromA + "41}");
+		CPPUNIT_ASSERT(skipUntilSilent(*a1, "receipt"));
+
+		const Poco::Int64 first = postMessage(server(), a, b.id, "one");
+		const Poco::Int64 last = postMessage(server(), b, a.id, "two");
+		postMessage(server(), a, c.id, "elsewhere");  // a higher id in another conversation
+		b1->sendText(readFromA + "999999999999999999}");
+		auto receipt = a1->receiveType("receipt");
+		CPPUNIT_ASSERT_EQUAL(b.id, receipt->getValue<Poco::Int64>("readerId"));
+		CPPUNIT_ASSERT_EQUAL(last, receipt->getValue<Poco::Int64>("upToId"));
+		// An id inside the conversation is kept as sent.
+		b1->sendText(readFromA + std::to_string(first) + "}");
+		receipt = a1->receiveType("receipt");
+		CPPUNIT_ASSERT_EQUAL(first, receipt->getValue<Poco::Int64>("upToId"));
 	}
 
 	void testMalformedFramesKeepConnection()
