@@ -134,7 +134,7 @@ void Dispatcher::onText(IoLoop& loop, Connection& connection, const std::string&
 	{
 		std::string token;
 		if (type == "auth" && stringField(frame, "token", token) && !token.empty() && token.size() <= 1024)
-			loop.beginAuth(connection, token, false);
+			loop.beginAuth(connection, token, IoLoop::Credential::Token);
 		else if (type == "auth")
 			loop.startClose(connection, CloseCode::PolicyViolation, "invalid token");
 		else
