@@ -13,6 +13,7 @@
 #include "UserAdmin.h"
 #include "UserName.h"
 #include "UserStore.h"
+#include "WsTickets.h"
 #include "palaver/Counter.h"
 #include "palaver/EventBus.h"
 #include "palaver/HttpError.h"
@@ -46,6 +47,10 @@ const Poco::Int64 DEFAULT_SESSION_CACHE_TTL = 10;
 const Poco::Int64 MAX_SESSION_CACHE_TTL = 300;
 const std::size_t DEFAULT_SESSION_CACHE_SIZE = 10000;
 const std::size_t MAX_SESSION_CACHE_SIZE = 1000000;
+// WebSocket tickets: seconds one lasts (bounds of [auth] ws_ticket_ttl), and how many may wait.
+const Poco::Int64 DEFAULT_WS_TICKET_TTL = 30;
+const Poco::Int64 MAX_WS_TICKET_TTL = 300;
+const std::size_t WS_TICKET_CAPACITY = 100000;
 
 // The one answer for a wrong name and for a wrong password.
 const char* const BAD_CREDENTIALS = "wrong user name or password";
@@ -100,13 +105,14 @@ void AuthPlugin::initialize(PluginContext& context)
 	_clustered = !bus.empty() && bus != "local";
 
 	_store = std::make_shared<UserStore>(context.database());
+	_tickets = std::make_shared<WsTickets>(DEFAULT_WS_TICKET_TTL, WS_TICKET_CAPACITY);
 	reconfigure(config);
 	for (const auto& clash: _store->migrate())
 	{
 		_logger->warning("user names %s (id %Ld) and %s (id %Ld) differ only by case or width: both kept, "
 			"and each can still log in; rename one to end the confusion", clash.keptName, clash.keptId, clash.name, clash.id);
 	}
-	_service = std::make_shared<AuthService>(_store, context.origins());
+	_service = std::make_shared<AuthService>(_store, _tickets, context.origins());
 	context.services().offer<UserDirectory>(_service);
 
 	Metrics& metrics = context.metrics();
@@ -126,6 +132,7 @@ void AuthPlugin::initialize(PluginContext& context)
 	router.add("POST", "/logout", [this](Request& request, Response& response) { logout(request, response); });
 	router.add("GET", "/me", [this](Request& request, Response& response) { me(request, response); });
 	router.add("GET", "/img/{name}", [this](Request& request, Response& response) { image(request, response); });
+	router.add("POST", "/ws/ticket", [this](Request& request, Response& response) { wsTicket(request, response); });
 
 	_sweeper.reset(new SessionSweeper(_store, *_events, *_logger));
 	AccountRoutes::Parts parts{_store, _service, *_hasher, *_throttle, *_avatars, *_events, *_logger,
@@ -154,6 +161,8 @@ void AuthPlugin::reconfigure(const Poco::Util::AbstractConfiguration& config)
 	const Poco::Int64 ttl = config.getInt64("session_ttl", DEFAULT_SESSION_TTL);
 	_sessionTtl = std::min(std::max(ttl, Poco::Int64(1)), MAX_SESSION_TTL);
 	_secureCookie = config.getBool("secure_cookie", false);
+	if (_tickets)
+		_tickets->setTtl(std::min(std::max(config.getInt64("ws_ticket_ttl", DEFAULT_WS_TICKET_TTL), Poco::Int64(1)), MAX_WS_TICKET_TTL));
 	const std::string registration = config.getString("registration", "open");
 	if (registration == "open") _registration = Registration::Open;
 	else if (registration == "invite") _registration = Registration::Invite;
@@ -322,6 +331,16 @@ void AuthPlugin::image(Request& request, Response& response)
 	response.http().set("Content-Security-Policy", "default-src 'none'");
 	response.http().set("Cache-Control", "private, max-age=86400");
 	response.send(200, contentType, data);
+}
+
+void AuthPlugin::wsTicket(Request& request, Response& response)
+{
+	// authenticate() applies the CSRF rule of unsafe methods to a cookie.
+	_service->authenticate(request);
+	Poco::JSON::Object::Ptr body = new Poco::JSON::Object;
+	body->set("ticket", _tickets->issue(_service->credential(request).token));
+	response.http().set("Cache-Control", "no-store");
+	response.sendJson(200, body);
 }
 
 void AuthPlugin::answerLoggedIn(Response& response, int status, const User& user, const std::string& token)

@@ -33,9 +33,11 @@ class PasswordHasher;
 class SessionSweeper;
 class UserAdmin;
 class UserStore;
+class WsTickets;
 
 /// Users, password hashes, sessions and avatars: POST /register, /login,
-/// /logout, GET /me and /img/{name}, and the account routes (AccountRoutes).
+/// /logout, GET /me and /img/{name}, POST /ws/ticket, and the account routes
+/// (AccountRoutes).
 /// Offers UserDirectory ("auth.users") and publishes "user.registered" and
 /// "session.ended". See plugins/auth/README.md.
 class AuthPlugin: public Plugin
@@ -56,6 +58,7 @@ private:
 	void logout(Request& request, Response& response);
 	void me(Request& request, Response& response);
 	void image(Request& request, Response& response);
+	void wsTicket(Request& request, Response& response);
 
 	/// Opens a session for user: sets the cookie and answers {"user", "token"}.
 	void answerLoggedIn(Response& response, int status, const User& user, const std::string& token);
@@ -66,6 +69,7 @@ private:
 	EventBus* _events = nullptr;
 	std::shared_ptr<UserStore> _store;
 	std::shared_ptr<AuthService> _service;
+	std::shared_ptr<WsTickets> _tickets;
 	std::unique_ptr<PasswordHasher> _hasher;
 	std::unique_ptr<AvatarStore> _avatars;
 	std::unique_ptr<LoginThrottle> _throttle;

@@ -1,6 +1,7 @@
 #include "AuthService.h"
 #include "SessionToken.h"
 #include "UserStore.h"
+#include "WsTickets.h"
 #include "palaver/HttpError.h"
 #include "palaver/OriginPolicy.h"
 #include "palaver/Request.h"
@@ -10,8 +11,9 @@
 namespace Palaver {
 namespace Auth {
 
-AuthService::AuthService(std::shared_ptr<UserStore> store, const OriginPolicy& origins):
+AuthService::AuthService(std::shared_ptr<UserStore> store, std::shared_ptr<WsTickets> tickets, const OriginPolicy& origins):
 	_store(std::move(store)),
+	_tickets(std::move(tickets)),
 	_origins(origins)
 {
 }
@@ -74,6 +76,11 @@ Poco::Optional<User> AuthService::userForToken(const std::string& token)
 std::string AuthService::sessionId(const std::string& token) const
 {
 	return SessionToken::publicId(SessionToken::hash(token));
+}
+
+std::string AuthService::redeemTicket(const std::string& ticket)
+{
+	return _tickets->redeem(ticket);
 }
 
 Poco::Optional<User> AuthService::findUser(Poco::Int64 id)

@@ -16,6 +16,7 @@ class OriginPolicy;
 namespace Auth {
 
 class UserStore;
+class WsTickets;
 
 /// The UserDirectory service ("auth.users") the auth plugin offers: who is
 /// behind a request or a token. Session look-ups go through UserStore's
@@ -33,11 +34,12 @@ public:
 		bool fromCookie = false;
 	};
 
-	AuthService(std::shared_ptr<UserStore> store, const OriginPolicy& origins);
+	AuthService(std::shared_ptr<UserStore> store, std::shared_ptr<WsTickets> tickets, const OriginPolicy& origins);
 
 	User authenticate(const Request& request) override;
 	Poco::Optional<User> userForToken(const std::string& token) override;
 	std::string sessionId(const std::string& token) const override;
+	std::string redeemTicket(const std::string& ticket) override;
 	Poco::Optional<User> findUser(Poco::Int64 id) override;
 	std::vector<User> listUsers() override;
 	std::vector<User> findUsers(const std::string& prefix, const std::string& after, std::size_t limit, Poco::Int64 exceptId) override;
@@ -58,6 +60,7 @@ public:
 
 private:
 	std::shared_ptr<UserStore> _store;
+	std::shared_ptr<WsTickets> _tickets;
 	const OriginPolicy& _origins;
 };
 

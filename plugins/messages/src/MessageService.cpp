@@ -44,6 +44,12 @@ std::vector<Message> MessageService::since(Poco::Int64 userId, Poco::Int64 since
 	return _repository.since(userId, sinceId < 0 ? 0 : sinceId, limit);
 }
 
+Poco::Int64 MessageService::lastIdBetween(Poco::Int64 a, Poco::Int64 b)
+{
+	const std::vector<Message> newest = _repository.conversation(a, b, 0, 1);
+	return newest.empty() ? 0 : newest.back().id;
+}
+
 std::string MessageService::conversationJson(Poco::Int64 a, Poco::Int64 b, Poco::Int64 beforeId, std::size_t limit)
 {
 	if (limit > 0) return Message::arrayJsonText(_repository.conversation(a, b, beforeId, limit));

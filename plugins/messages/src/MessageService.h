@@ -33,6 +33,7 @@ public:
 	Message post(const User& from, Poco::Int64 toUserId, const std::string& text) override;
 	void postAsync(const User& from, Poco::Int64 toUserId, const std::string& text, PostCallback done) override;
 	std::vector<Message> since(Poco::Int64 userId, Poco::Int64 sinceId, std::size_t limit) override;
+	Poco::Int64 lastIdBetween(Poco::Int64 a, Poco::Int64 b) override;
 
 	/// Messages read per query when a whole history is asked for.
 	static constexpr std::size_t HISTORY_PAGE = 1000;

@@ -5,6 +5,7 @@
 #include "palaver/JsonParser.h"
 #include "palaver/JsonWriter.h"
 #include <Poco/NumberParser.h>
+#include <algorithm>
 #include <limits>
 
 namespace Palaver {
@@ -133,7 +134,7 @@ void Dispatcher::onText(IoLoop& loop, Connection& connection, const std::string&
 	{
 		std::string token;
 		if (type == "auth" && stringField(frame, "token", token) && !token.empty() && token.size() <= 1024)
-			loop.beginAuth(connection, token, false);
+			loop.beginAuth(connection, token, IoLoop::Credential::Token);
 		else if (type == "auth")
 			loop.startClose(connection, CloseCode::PolicyViolation, "invalid token");
 		else
@@ -182,7 +183,7 @@ void Dispatcher::onText(IoLoop& loop, Connection& connection, const std::string&
 			loop.sendText(connection, errorJson("bad_request", "upToId must be a message id", "", "upToId"));
 			return;
 		}
-		runtime.push(from, "{\"type\":\"receipt\",\"readerId\":" + std::to_string(me) + ",\"upToId\":" + std::to_string(upTo) + "}");
+		sendReceipt(loop, connection, from, upTo, runtime);
 	}
 	else if (type == "chatData")
 	{
@@ -283,6 +284,33 @@ void Dispatcher::postChat(IoLoop& loop, Connection& connection, const JsonValue&
 	});
 	if (!queued)
 		loop.sendText(connection, errorJson("unavailable", "server busy, try again", clientMsgId));
+}
+
+void Dispatcher::sendReceipt(IoLoop& loop, Connection& connection, Poco::Int64 from, Poco::Int64 upTo, Runtime& runtime)
+{
+	// Without messages there is nothing to have read: no receipt.
+	if (!runtime.store || upTo == 0) return;
+	// The clamp reads the database: on a worker, never on the I/O thread.
+	std::shared_ptr<Runtime> keep = runtime.shared_from_this();
+	const Poco::Int64 reader = connection.userId;
+	const bool queued = runtime.workers.submit([keep, reader, from, upTo]
+	{
+		Poco::Int64 last = 0;
+		try
+		{
+			last = keep->store->lastIdBetween(reader, from);
+		}
+		catch (...)
+		{
+			// Storage trouble: a receipt is a courtesy, drop it (the store logged why).
+			return;
+		}
+		const Poco::Int64 clamped = std::min(upTo, last);
+		if (clamped > 0)
+			keep->push(from, "{\"type\":\"receipt\",\"readerId\":" + std::to_string(reader) + ",\"upToId\":" + std::to_string(clamped) + "}");
+	});
+	if (!queued)
+		loop.sendText(connection, errorJson("unavailable", "server busy, try again"));
 }
 
 FrameBytes Dispatcher::chatAnswer(const Message* stored, const HttpError* error, const std::string& clientMsgId)

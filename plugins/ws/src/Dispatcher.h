@@ -55,6 +55,10 @@ public:
 private:
 	static void postChat(IoLoop& loop, Connection& connection, const JsonValue& frame, Runtime& runtime);
 
+	/// A read frame's receipt to from, with upTo clamped on a worker to the
+	/// highest id of the conversation; none when that conversation is empty.
+	static void sendReceipt(IoLoop& loop, Connection& connection, Poco::Int64 from, Poco::Int64 upTo, Runtime& runtime);
+
 public:
 	/// The answer to a chatmsg, encoded: ack with the stored id, or the
 	/// error (an unknown failure when both are null), with clientMsgId.

@@ -168,6 +168,10 @@ HandshakeResult Handshake::check(const std::string& method, const std::string& t
 			{
 				result.token = parameter.second;
 			}
+			else if (parameter.first == "ticket")
+			{
+				result.ticket = parameter.second;
+			}
 			else if (parameter.first == "since")
 			{
 				Poco::Int64 since = 0;

@@ -35,6 +35,7 @@ struct HandshakeResult
 	std::string message;       /// error message of a refusal
 	std::string acceptKey;     /// Sec-WebSocket-Accept
 	std::string token;         /// from ?token, Authorization: Bearer (explicit)
+	std::string ticket;        /// from ?ticket (POST /ws/ticket): single use, stands for a token
 	std::string cookieToken;   /// from the session cookie (SessionCookie::name)
 	bool hasSince = false;
 	Poco::Int64 since = 0;     /// ?since=ID

@@ -400,11 +400,15 @@ void IoLoop::afterUpgrade(Connection& connection, const HandshakeResult& handsha
 	addTimer(connection, TimerKind::Auth, _runtime.settings.authTimeoutMs);
 	if (!handshake.token.empty())
 	{
-		beginAuth(connection, handshake.token, false);
+		beginAuth(connection, handshake.token, Credential::Token);
+	}
+	else if (!handshake.ticket.empty())
+	{
+		beginAuth(connection, handshake.ticket, Credential::Ticket);
 	}
 	else if (!handshake.cookieToken.empty())
 	{
-		beginAuth(connection, handshake.cookieToken, true);
+		beginAuth(connection, handshake.cookieToken, Credential::Cookie);
 	}
 	else if (!connection.in.empty())
 	{
@@ -412,20 +416,22 @@ void IoLoop::afterUpgrade(Connection& connection, const HandshakeResult& handsha
 	}
 }
 
-void IoLoop::beginAuth(Connection& connection, const std::string& token, bool fallback)
+void IoLoop::beginAuth(Connection& connection, const std::string& secret, Credential kind)
 {
 	connection.state = Connection::State::Authenticating;
-	connection.authFallback = fallback;
+	connection.authFallback = kind == Credential::Cookie;
 	updateInterest(connection);  // input paused until the answer
 	const std::uint64_t id = connection.id;
 	auto directory = _runtime.directory;
 	IoLoop* self = this;
-	const bool queued = _runtime.workers.submit([self, id, directory, token]
+	const bool isTicket = kind == Credential::Ticket;
+	const bool queued = _runtime.workers.submit([self, id, directory, secret, isTicket]
 	{
 		Command result(Command::Type::AuthResult);
 		result.connection = id;
 		try
 		{
+			const std::string token = isTicket ? directory->redeemTicket(secret) : secret;
 			Poco::Optional<User> user = directory->userForToken(token);
 			if (user.isSpecified())
 			{

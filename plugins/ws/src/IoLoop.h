@@ -102,7 +102,12 @@ public:
 	void sendText(Connection& connection, const std::string& json);
 	void send(Connection& connection, const FrameBytes& frame);
 	void startClose(Connection& connection, std::uint16_t code, const std::string& reason);
-	void beginAuth(Connection& connection, const std::string& token, bool fallback);
+	/// What a connection authenticates with: an explicit token (?token,
+	/// Bearer, auth frame; refused at once when invalid), a ticket (the same,
+	/// after it is redeemed for its token) or the cookie (an auth frame may
+	/// follow a stale one).
+	enum class Credential { Token, Ticket, Cookie };
+	void beginAuth(Connection& connection, const std::string& secret, Credential kind);
 	/// A receiver the message store has accepted a message for (from this loop).
 	bool knowsUser(Poco::Int64 userId) const { return _knownUsers.count(userId) != 0; }
 

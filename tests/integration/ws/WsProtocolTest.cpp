@@ -12,7 +12,7 @@ TestServer& server()
 {
 	// One palaverd for the whole suite; each test uses users of its own.
 	static std::unique_ptr<TestServer> instance = startWsServer({
-		"--ws.auth_timeout=1", "--ws.replay_max=5", "--ws.rate_limit=20", "--ws.rate_burst=20"});
+		"--ws.auth_timeout=1", "--ws.replay_max=5", "--ws.rate_limit=20", "--ws.rate_burst=20", "--auth.ws_ticket_ttl=2"});
 	return *instance;
 }
 
@@ -21,6 +21,18 @@ Poco::Net::NameValueCollection headers(const std::string& name, const std::strin
 	Poco::Net::NameValueCollection collection;
 	collection.set(name, value);
 	return collection;
+}
+
+/// A WebSocket ticket (POST /ws/ticket) for account's session.
+std::string ticketFor(const Account& account)
+{
+	HttpClient http(server().httpPort());
+	http.setBearer(account.token);
+	HttpReply reply = http.request("POST", "/ws/ticket");
+	CPPUNIT_ASSERT_EQUAL_MESSAGE(reply.body, 200, reply.status);
+	const std::string ticket = reply.json()->getValue<std::string>("ticket");
+	CPPUNIT_ASSERT(ticket.size() >= 32);  // at least 128 bits, in hex
+	return ticket;
 }
 
 /// Expects the handshake to be refused with status.
@@ -42,6 +54,10 @@ class WsProtocolTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testNoAuthClosedAfterTimeout);
 	CPPUNIT_TEST(testBadToken);
 	CPPUNIT_TEST(testStaleCookieThenAuthFrame);
+	CPPUNIT_TEST(testTicketWorksOnce);
+	CPPUNIT_TEST(testTicketExpires);
+	CPPUNIT_TEST(testTicketEndsWithSession);
+	CPPUNIT_TEST(testTicketRouteNeedsSession);
 	CPPUNIT_TEST(testForeignOrigin);
 	CPPUNIT_TEST(testNotAWebSocket);
 	CPPUNIT_TEST(testChatmsgFanOut);
@@ -49,7 +65,8 @@ class WsProtocolTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testChatmsgErrors);
 	CPPUNIT_TEST(testUsermsg);
 	CPPUNIT_TEST(testChatDataSpoof);
-	CPPUNIT_TEST(testTypingAndReceipt);
+	CPPUNIT_TEST(testTyping);
+	CPPUNIT_TEST(testReceiptClamped);
 	CPPUNIT_TEST(testMalformedFramesKeepConnection);
 	CPPUNIT_TEST(testPresence);
 	CPPUNIT_TEST(testReplaySince);
@@ -149,6 +166,66 @@ public:
 		WsClient client(server().wsPort(), "/", headers("Cookie", "palaver_session=expired"));
 		client.sendText("{\"type\":\"auth\",\"token\":\"" + a.token + "\"}");
 		CPPUNIT_ASSERT_EQUAL(a.id, client.receiveType("ready")->getValue<Poco::Int64>("userId"));
+	}
+
+	void testTicketWorksOnce()
+	{
+		Account a = registerAccount(server(), "ticket");
+		const std::string ticket = ticketFor(a);
+		{
+			WsClient client(server().wsPort(), "/?ticket=" + ticket);
+			CPPUNIT_ASSERT_EQUAL(a.id, client.receiveType("ready")->getValue<Poco::Int64>("userId"));
+		}
+		// Used once: the second use is refused as an invalid token is.
+		WsClient again(server().wsPort(), "/?ticket=" + ticket);
+		CPPUNIT_ASSERT_EQUAL(1008, again.waitForClose(3000));
+		// The HTTP port's /ws takes tickets too; two tickets are two uses.
+		WsClient viaHttp(server().httpPort(), "/ws?ticket=" + ticketFor(a));
+		CPPUNIT_ASSERT_EQUAL(a.id, viaHttp.receiveType("ready")->getValue<Poco::Int64>("userId"));
+		WsClient unknown(server().wsPort(), "/?ticket=0123456789abcdef0123456789abcdef");
+		CPPUNIT_ASSERT_EQUAL(1008, unknown.waitForClose(3000));
+	}
+
+	void testTicketExpires()
+	{
+		// The suite's ws_ticket_ttl is 2 s.
+		Account a = registerAccount(server(), "tickexp");
+		const std::string ticket = ticketFor(a);
+		Poco::Thread::sleep(2500);
+		WsClient client(server().wsPort(), "/?ticket=" + ticket);
+		CPPUNIT_ASSERT_EQUAL(1008, client.waitForClose(3000));
+	}
+
+	void testTicketEndsWithSession()
+	{
+		Account a = registerAccount(server(), "ticklog");
+		const std::string ticket = ticketFor(a);
+		HttpClient http(server().httpPort());
+		http.setBearer(a.token);
+		CPPUNIT_ASSERT_EQUAL(204, http.request("POST", "/logout").status);
+		WsClient client(server().wsPort(), "/?ticket=" + ticket);
+		CPPUNIT_ASSERT_EQUAL(1008, client.waitForClose(3000));
+	}
+
+	void testTicketRouteNeedsSession()
+	{
+		HttpClient anonymous(server().httpPort());
+		CPPUNIT_ASSERT_EQUAL(401, anonymous.request("POST", "/ws/ticket").status);
+		// By cookie it is an unsafe route like the others: a foreign Origin is refused.
+		Account a = registerAccount(server(), "tickcsrf");
+		HttpClient browser(server().httpPort());
+		browser.setCookie("palaver_session=" + a.token);
+		HttpReply foreign = browser.request("POST", "/ws/ticket", "", "", headers("Origin", "http://evil.example"));
+		CPPUNIT_ASSERT_EQUAL(403, foreign.status);
+		CPPUNIT_ASSERT_EQUAL(std::string("forbidden"), foreign.errorCode());
+		HttpReply own = browser.request("POST", "/ws/ticket");
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(own.body, 200, own.status);
+		CPPUNIT_ASSERT_EQUAL(std::string("no-store"), own.headers.get("Cache-Control", ""));
+		// A session keeps at most 8 unused tickets at a time.
+		int refused = 0;
+		for (int i = 0; i < 10; ++i)
+			if (browser.request("POST", "/ws/ticket").status == 429) ++refused;
+		CPPUNIT_ASSERT_EQUAL(3, refused);
 	}
 
 	void testForeignOrigin()
@@ -315,7 +392,7 @@ public:
 		CPPUNIT_ASSERT(skipUntilSilent(*a1, "error"));
 	}
 
-	void testTypingAndReceipt()
+	void testTyping()
 	{
 		Account a = registerAccount(server(), "typa");
 		Account b = registerAccount(server(), "typb");
@@ -328,12 +405,33 @@ public:
 		CPPUNIT_ASSERT_EQUAL(a.id, typing->getValue<Poco::Int64>("fromUserId"));
 		CPPUNIT_ASSERT_EQUAL(b.id, typing->getValue<Poco::Int64>("toUserId"));
 
-		b1->sendText("{\"type\":\"read\",\"fromUserId\":" + std::to_string(a.id) + ",\"upToId\":41}");
-		auto receipt = a1->receiveType("receipt");
-		CPPUNIT_ASSERT_EQUAL(b.id, receipt->getValue<Poco::Int64>("readerId"));
-		CPPUNIT_ASSERT_EQUAL(Poco::Int64(41), receipt->getValue<Poco::Int64>("upToId"));
 		CPPUNIT_ASSERT(skipUntilSilent(*c1, "typing"));
 		CPPUNIT_ASSERT(skipUntilSilent(*a1, "typing"));
+	}
+
+	void testReceiptClamped()
+	{
+		Account a = registerAccount(server(), "rcpa");
+		Account b = registerAccount(server(), "rcpb");
+		Account c = registerAccount(server(), "rcpc");
+		auto a1 = connectAs(server(), a);
+		auto b1 = connectAs(server(), b);
+		const std::string readFromA = "{\"type\":\"read\",\"fromUserId\":" + std::to_string(a.id) + ",\"upToId\":";
+		// No messages between a and b yet: nothing has been read, no receipt.
+		b1->sendText(readFromA + "41}");
+		CPPUNIT_ASSERT(skipUntilSilent(*a1, "receipt"));
+
+		const Poco::Int64 first = postMessage(server(), a, b.id, "one");
+		const Poco::Int64 last = postMessage(server(), b, a.id, "two");
+		postMessage(server(), a, c.id, "elsewhere");  // a higher id in another conversation
+		b1->sendText(readFromA + "999999999999999999}");
+		auto receipt = a1->receiveType("receipt");
+		CPPUNIT_ASSERT_EQUAL(b.id, receipt->getValue<Poco::Int64>("readerId"));
+		CPPUNIT_ASSERT_EQUAL(last, receipt->getValue<Poco::Int64>("upToId"));
+		// An id inside the conversation is kept as sent.
+		b1->sendText(readFromA + std::to_string(first) + "}");
+		receipt = a1->receiveType("receipt");
+		CPPUNIT_ASSERT_EQUAL(first, receipt->getValue<Poco::Int64>("upToId"));
 	}
 
 	void testMalformedFramesKeepConnection()

@@ -104,6 +104,9 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::string("s3cr3t"), result.cookieToken);
 		result = check(request("/", "Authorization: Bearer tok\r\n"));
 		CPPUNIT_ASSERT_EQUAL(std::string("tok"), result.token);
+		result = check(request("/?since=4&ticket=0a1b"));
+		CPPUNIT_ASSERT_EQUAL(std::string("0a1b"), result.ticket);
+		CPPUNIT_ASSERT(result.token.empty());
 	}
 
 	void testRefusals()

@@ -30,6 +30,7 @@ public:
 	}
 
 	std::string sessionId(const std::string& token) const override { return "s-" + token; }
+	std::string redeemTicket(const std::string&) override { return ""; }
 	Poco::Optional<User> findUser(Poco::Int64) override { return Poco::Optional<User>(); }
 	std::vector<User> listUsers() override { return {}; }
 	std::vector<User> findUsers(const std::string&, const std::string&, std::size_t, Poco::Int64) override { return {}; }

@@ -53,6 +53,12 @@ public:
 	/// Messages sent or received by userId with an id above sinceId, oldest
 	/// first, at most limit of them.
 	virtual std::vector<Message> since(Poco::Int64 userId, Poco::Int64 sinceId, std::size_t limit) = 0;
+
+	/// The highest message id between a and b (either direction; a == b is
+	/// the conversation with oneself), 0 when they have none. One index look-up,
+	/// but a database read: not for an I/O thread. Throws HttpError 503 when
+	/// the store fails.
+	virtual Poco::Int64 lastIdBetween(Poco::Int64 a, Poco::Int64 b) = 0;
 };
 
 } // namespace Palaver

@@ -36,6 +36,12 @@ public:
 	/// The user a session token belongs to, if the token is valid.
 	virtual Poco::Optional<User> userForToken(const std::string& token) = 0;
 
+	/// The session token a WebSocket ticket (POST /ws/ticket) stands for, ""
+	/// for an unknown, used or expired ticket. Using a ticket ends it: a second
+	/// call with it gives "". The token may have ended since the ticket was
+	/// given: check it with userForToken().
+	virtual std::string redeemTicket(const std::string& ticket) = 0;
+
 	/// The public id of the session token opens, as "session.ended" names it
 	/// (computed from the token, no look-up; the token need not be valid).
 	virtual std::string sessionId(const std::string& token) const = 0;

@@ -50,6 +50,7 @@ export const api = {
 	register: (formData) => request("POST", "/register", formData),
 	login: (userName, password) => request("POST", "/login", {username: userName, password}),
 	logout: () => request("POST", "/logout"),
+	wsTicket: () => request("POST", "/ws/ticket"),
 	contacts: () => request("GET", "/contacts"),
 	messages(userId, {limit, before} = {}) {
 		const query = new URLSearchParams();

@@ -1,5 +1,10 @@
 // The live connection (PROTOCOL.md "WebSocket"): cookie-authenticated on this
-// origin's /ws, reconnecting with back-off and catching up with ?since=.
+// origin's /ws, reconnecting with back-off and catching up with ?since=. On
+// another origin (a [web] websocket_url on the ws port or another host) the
+// cookie may not go along: each attempt then asks for a single-use ticket
+// (POST /ws/ticket) and sends it as ?ticket=, never the session token.
+
+import {api} from "./api.js";
 
 const MIN_DELAY = 500;
 const MAX_DELAY = 15000;
@@ -19,6 +24,7 @@ export class LiveSocket {
 		this.timer = null;
 		this.stopped = true;
 		this.ready = false;
+		this.generation = 0;          // the current connect() attempt
 		this.onVisible = () => { if (!document.hidden && this.state === "waiting") this.connectNow(); };
 		this.onOnline = () => { if (this.state === "waiting") this.connectNow(); };
 	}
@@ -67,13 +73,37 @@ export class LiveSocket {
 		this.connect();
 	}
 
-	connect() {
+	/** True when url is not on this page's origin (scheme aside): the cookie may not be sent there. */
+	static needsTicket(url) {
+		return new URL(url, location.href).host !== location.host;
+	}
+
+	static withParameter(url, name, value) {
+		return `${url}${url.includes("?") ? "&" : "?"}${name}=${encodeURIComponent(value)}`;
+	}
+
+	async connect() {
 		if (this.stopped) return;
+		const generation = ++this.generation;
 		const base = this.options.url || LiveSocket.defaultUrl();
 		const since = this.options.lastSeenId ? this.options.lastSeenId() : 0;
-		const url = since > 0 ? `${base}${base.includes("?") ? "&" : "?"}since=${since}` : base;
+		let url = since > 0 ? LiveSocket.withParameter(base, "since", since) : base;
 		this.ready = false;
 		this.setState("connecting");
+		if (LiveSocket.needsTicket(base)) {
+			let ticket;
+			try {
+				ticket = (await api.wsTicket()).ticket;
+			} catch (error) {
+				if (this.stopped || generation !== this.generation) return;
+				if (error.status === 401 && this.options.onAuthFailed) this.options.onAuthFailed();
+				this.scheduleReconnect();
+				return;
+			}
+			// stop() or a newer attempt while the ticket was on its way.
+			if (this.stopped || generation !== this.generation) return;
+			url = LiveSocket.withParameter(url, "ticket", ticket);
+		}
 		let socket;
 		try {
 			socket = new WebSocket(url);
