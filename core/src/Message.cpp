@@ -72,27 +72,61 @@ void appendDate(std::string& out, Poco::Int64 time)
 // What a message takes besides its two strings, with ids of up to 19 digits
 // and every key: enough that the answer is written without a reallocation
 // unless the strings are escaped.
-const std::size_t FIXED_JSON_SIZE = 224;
+const std::size_t FIXED_JSON_SIZE = 384;
 
+
+Poco::JSON::Object::Ptr timestampJson(Poco::Int64 time)
+{
+	std::string date;
+	date.reserve(26);
+	appendDate(date, time);
+	Poco::JSON::Object::Ptr json = new Poco::JSON::Object;
+	json->set("date", date);
+	json->set("timezone_type", 3);
+	json->set("timezone", TIMEZONE);
+	return json;
+}
+
+void appendTimestamp(std::string& out, Poco::Int64 time)
+{
+	out += "{\"date\":\"";
+	appendDate(out, time);
+	out += "\",\"timezone\":\"UTC\",\"timezone_type\":3}";
+}
+
+Poco::Int64 parseTimestamp(const Poco::JSON::Object& time)
+{
+	int zone = 0;
+	return Poco::DateTimeParser::parse(DATE_FORMAT, time.getValue<std::string>("date"), zone).timestamp().epochMicroseconds();
+}
+
+// An id of 0 means "none" and is written as null.
+void appendOptionalId(std::string& out, Poco::Int64 id)
+{
+	if (id == 0) out += "null";
+	else JsonWriter::appendInt(out, id);
+}
+
+Poco::Dynamic::Var optionalId(Poco::Int64 id)
+{
+	return id == 0 ? Poco::Dynamic::Var() : Poco::Dynamic::Var(id);
+}
 
 } // namespace
 
 Poco::JSON::Object::Ptr Message::toJson() const
 {
-	std::string date;
-	date.reserve(26);
-	appendDate(date, timestamp);
-	Poco::JSON::Object::Ptr time = new Poco::JSON::Object;
-	time->set("date", date);
-	time->set("timezone_type", 3);
-	time->set("timezone", TIMEZONE);
-
 	Poco::JSON::Object::Ptr json = new Poco::JSON::Object;
 	json->set("id", id);
 	json->set("fromUserId", fromUserId);
-	json->set("toUserId", toUserId);
+	json->set("toUserId", optionalId(toUserId));
+	json->set("groupId", optionalId(groupId));
 	json->set("text", text);
-	json->set("timestamp", time);
+	json->set("timestamp", timestampJson(timestamp));
+	if (editedAt == 0) json->set("editedAt", Poco::Dynamic::Var());
+	else json->set("editedAt", timestampJson(editedAt));
+	json->set("deleted", deleted);
+	json->set("attachment", Poco::Dynamic::Var());
 	// A deleted sender's messages carry no name (PROTOCOL.md, DELETE /me).
 	if (fromUserName.empty()) json->set("fromUserName", Poco::Dynamic::Var());
 	else json->set("fromUserName", fromUserName);
@@ -102,19 +136,26 @@ Poco::JSON::Object::Ptr Message::toJson() const
 void Message::appendJson(std::string& out) const
 {
 	// The keys in the order Poco's Object writes them (sorted), as toJson().
-	out += "{\"fromUserId\":";
+	out += "{\"attachment\":null,\"deleted\":";
+	out += deleted ? "true" : "false";
+	out += ",\"editedAt\":";
+	if (editedAt == 0) out += "null";
+	else appendTimestamp(out, editedAt);
+	out += ",\"fromUserId\":";
 	JsonWriter::appendInt(out, fromUserId);
 	out += ",\"fromUserName\":";
 	if (fromUserName.empty()) out += "null";
 	else JsonWriter::appendString(out, fromUserName);
+	out += ",\"groupId\":";
+	appendOptionalId(out, groupId);
 	out += ",\"id\":";
 	JsonWriter::appendInt(out, id);
 	out += ",\"text\":";
 	JsonWriter::appendString(out, text);
-	out += ",\"timestamp\":{\"date\":\"";
-	appendDate(out, timestamp);
-	out += "\",\"timezone\":\"UTC\",\"timezone_type\":3},\"toUserId\":";
-	JsonWriter::appendInt(out, toUserId);
+	out += ",\"timestamp\":";
+	appendTimestamp(out, timestamp);
+	out += ",\"toUserId\":";
+	appendOptionalId(out, toUserId);
 	out += '}';
 }
 
@@ -149,15 +190,13 @@ Message Message::fromJson(const Poco::JSON::Object& json)
 	Message message;
 	message.id = json.getValue<Poco::Int64>("id");
 	message.fromUserId = json.getValue<Poco::Int64>("fromUserId");
-	message.toUserId = json.getValue<Poco::Int64>("toUserId");
+	if (!json.isNull("toUserId")) message.toUserId = json.getValue<Poco::Int64>("toUserId");
+	if (!json.isNull("groupId")) message.groupId = json.optValue<Poco::Int64>("groupId", 0);
 	message.text = json.getValue<std::string>("text");
 	if (!json.isNull("fromUserName")) message.fromUserName = json.optValue<std::string>("fromUserName", "");
-	auto time = json.getObject("timestamp");
-	if (time)
-	{
-		int zone = 0;
-		message.timestamp = Poco::DateTimeParser::parse(DATE_FORMAT, time->getValue<std::string>("date"), zone).timestamp().epochMicroseconds();
-	}
+	if (auto time = json.getObject("timestamp")) message.timestamp = parseTimestamp(*time);
+	if (auto edited = json.getObject("editedAt")) message.editedAt = parseTimestamp(*edited);
+	message.deleted = json.optValue<bool>("deleted", false);
 	return message;
 }
 

@@ -17,13 +17,19 @@ struct Message
 {
 	Poco::Int64 id = 0;
 	Poco::Int64 fromUserId = 0;
-	Poco::Int64 toUserId = 0;
+	Poco::Int64 toUserId = 0;   /// 0 for a group message
+	Poco::Int64 groupId = 0;    /// 0 for a direct message
 	std::string text;
 	Poco::Int64 timestamp = 0;  /// microseconds since the Unix epoch, UTC
 	std::string fromUserName;
+	Poco::Int64 editedAt = 0;   /// microseconds since the Unix epoch, UTC; 0: never edited
+	bool deleted = false;       /// deleted for everyone: text is empty
 
-	/// {"id", "fromUserId", "toUserId", "text", "fromUserName",
-	///  "timestamp": {"date": "2023-01-17 10:42:44.000000", "timezone_type": 3, "timezone": "UTC"}}
+	/// {"id", "fromUserId", "toUserId", "groupId", "text", "fromUserName",
+	///  "timestamp": {"date": "2023-01-17 10:42:44.000000", "timezone_type": 3, "timezone": "UTC"},
+	///  "editedAt": null or a timestamp, "deleted", "attachment": null}
+	/// (PROTOCOL.md Part 2): toUserId is null for a group message, groupId
+	/// null for a direct one.
 	Poco::JSON::Object::Ptr toJson() const;
 
 	/// Appends the JSON text of toJson() to out, byte for byte what

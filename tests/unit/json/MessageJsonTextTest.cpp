@@ -1,7 +1,7 @@
 // Message::appendJson / toJsonText must write byte for byte what the
 // Stringifier made of Message::toJson() before either was made faster
-// (legacyJson below is that toJson(), with Poco's DateTimeFormatter), and
-// toJson() itself must not have changed.
+// (legacyJson below is that toJson(), with Poco's DateTimeFormatter, and the
+// keys PROTOCOL.md Part 2 added), and toJson() itself must not have changed.
 #include "palaver/Message.h"
 #include <Poco/DateTimeFormatter.h>
 #include <Poco/JSON/Parser.h>
@@ -18,6 +18,7 @@ class MessageJsonTextTest: public CppUnit::TestFixture
 	CPPUNIT_TEST_SUITE(MessageJsonTextTest);
 	CPPUNIT_TEST(testSameAsBefore);
 	CPPUNIT_TEST(testEveryByte);
+	CPPUNIT_TEST(testPart2Keys);
 	CPPUNIT_TEST(testDates);
 	CPPUNIT_TEST(testAppendsAndParses);
 	CPPUNIT_TEST(testChatmsgFrame);
@@ -43,6 +44,32 @@ public:
 		std::string all;
 		for (int c = 0; c < 256; ++c) all += static_cast<char>(c);
 		assertSame(make(1, 2, 3, all, all, 1674000000000000LL));
+	}
+
+	void testPart2Keys()
+	{
+		Message group = make(8, 2, 0, "al grupo", "Pepe", 1673952164000000LL);
+		group.groupId = 9;
+		assertSame(group);
+		Message edited = make(10, 2, 1, "corregido", "Pepe", 1673952164000000LL);
+		edited.editedAt = 1673952200123456LL;
+		assertSame(edited);
+		Message deleted = make(11, 2, 0, "", "Pepe", 1673952164000000LL);
+		deleted.groupId = 4;
+		deleted.deleted = true;
+		assertSame(deleted);
+		CPPUNIT_ASSERT(deleted.toJsonText().find("\"toUserId\":null") != std::string::npos);
+
+		Poco::JSON::Parser parser;
+		const Message back = Message::fromJson(*parser.parse(deleted.toJsonText()).extract<Poco::JSON::Object::Ptr>());
+		CPPUNIT_ASSERT_EQUAL(Poco::Int64(0), back.toUserId);
+		CPPUNIT_ASSERT_EQUAL(Poco::Int64(4), back.groupId);
+		CPPUNIT_ASSERT(back.deleted);
+		CPPUNIT_ASSERT_EQUAL(Poco::Int64(0), back.editedAt);
+		const Message backEdited = Message::fromJson(*parser.parse(edited.toJsonText()).extract<Poco::JSON::Object::Ptr>());
+		CPPUNIT_ASSERT_EQUAL(edited.editedAt, backEdited.editedAt);
+		CPPUNIT_ASSERT_EQUAL(Poco::Int64(0), backEdited.groupId);
+		CPPUNIT_ASSERT(!backEdited.deleted);
 	}
 
 	void testDates()
@@ -118,19 +145,34 @@ private:
 		return m;
 	}
 
-	// Message::toJson() as it was before JsonWriter (commit 2a6ee96).
-	static Poco::JSON::Object::Ptr legacyJson(const Message& m)
+	static Poco::JSON::Object::Ptr legacyTime(Poco::Int64 timestamp)
 	{
 		Poco::JSON::Object::Ptr time = new Poco::JSON::Object;
-		time->set("date", Poco::DateTimeFormatter::format(Poco::Timestamp(m.timestamp), "%Y-%m-%d %H:%M:%S.%F"));
+		time->set("date", Poco::DateTimeFormatter::format(Poco::Timestamp(timestamp), "%Y-%m-%d %H:%M:%S.%F"));
 		time->set("timezone_type", 3);
 		time->set("timezone", std::string("UTC"));
+		return time;
+	}
+
+	static Poco::Dynamic::Var idOrNull(Poco::Int64 id)
+	{
+		return id == 0 ? Poco::Dynamic::Var() : Poco::Dynamic::Var(id);
+	}
+
+	// Message::toJson() as it was before JsonWriter (commit 2a6ee96), with
+	// the keys of PROTOCOL.md Part 2.
+	static Poco::JSON::Object::Ptr legacyJson(const Message& m)
+	{
 		Poco::JSON::Object::Ptr json = new Poco::JSON::Object;
 		json->set("id", m.id);
 		json->set("fromUserId", m.fromUserId);
-		json->set("toUserId", m.toUserId);
+		json->set("toUserId", idOrNull(m.toUserId));
+		json->set("groupId", idOrNull(m.groupId));
 		json->set("text", m.text);
-		json->set("timestamp", time);
+		json->set("timestamp", legacyTime(m.timestamp));
+		json->set("editedAt", m.editedAt == 0 ? Poco::Dynamic::Var() : Poco::Dynamic::Var(legacyTime(m.editedAt)));
+		json->set("deleted", m.deleted);
+		json->set("attachment", Poco::Dynamic::Var());
 		// No name: a deleted sender's message (PROTOCOL.md, DELETE /me).
 		if (m.fromUserName.empty()) json->set("fromUserName", Poco::Dynamic::Var());
 		else json->set("fromUserName", m.fromUserName);
