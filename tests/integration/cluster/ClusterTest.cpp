@@ -1,8 +1,9 @@
 // Two palaverd nodes sharing one PostgreSQL and one Redis (issue #8): users on
 // different nodes talk over HTTP and the socket, presence spans nodes, and the
-// cluster survives Redis and PostgreSQL going away and coming back.
+// cluster survives Redis and PostgreSQL going away and coming back; sessions
+// ended on one node (also by palaverctl) close their sockets on the other.
+#include "AccountsSupport.h"
 #include "ClusterServices.h"
-#include "WsTestSupport.h"
 #include <Poco/StringTokenizer.h>
 #include <Poco/Thread.h>
 #include <Poco/Timestamp.h>
@@ -122,6 +123,7 @@ class ClusterTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testConcurrentStartMigratesOnce);
 	CPPUNIT_TEST(testCrossNodeRate);
 	CPPUNIT_TEST(testSessionsEndOnEveryNode);
+	CPPUNIT_TEST(testAdminActsOnEveryNode);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -507,6 +509,44 @@ public:
 		HttpClient history(_node2->httpPort());
 		history.setBearer(b3.token);
 		CPPUNIT_ASSERT_EQUAL(std::string("[]"), history.get("/messages/from/" + std::to_string(a.id)).body);
+	}
+
+	/// palaverctl users disable / delete on node 1 close the user's socket on
+	/// node 2 (4001) within a second; what it sent meanwhile is not stored.
+	void testAdminActsOnEveryNode()
+	{
+		Account a;
+		Account b;
+		startWithUsers("admin", a, b);
+		auto disabled = connectAs(*_node2, a);
+		ctlOk(*_node1, {"users", "disable", a.name});
+		Poco::Timestamp ended;
+		disabled->sendJson(*chat(b.id, "while disabled", "late1"));
+		CPPUNIT_ASSERT_EQUAL(4001, disabled->waitForClose(1000));
+		CPPUNIT_ASSERT(ended.elapsed() < 1000000);
+		CPPUNIT_ASSERT_EQUAL(401, call(*_node2, a.token, "GET", "/me").status);
+		HttpClient refused(_node2->httpPort());
+		HttpReply login = refused.postJson("/login", "{\"username\":\"" + a.name + "\",\"password\":\"secret123\"}");
+		CPPUNIT_ASSERT_EQUAL(403, login.status);
+		CPPUNIT_ASSERT_EQUAL(std::string("account_disabled"), login.errorCode());
+
+		// Enabled on node 2, logged in on node 1, deleted on node 1: gone on node 2 too.
+		ctlOk(*_node2, {"users", "enable", a.name});
+		const Account again = withToken(a, loginToken(*_node1, a));
+		const Poco::Int64 kept = postMessage(*_node1, again, b.id, "before the deletion");
+		auto deleted = connectAs(*_node2, again);
+		ctlOk(*_node1, {"users", "delete", a.name});
+		ended.update();
+		deleted->sendJson(*chat(b.id, "while deleted", "late2"));
+		CPPUNIT_ASSERT_EQUAL(4001, deleted->waitForClose(1000));
+		CPPUNIT_ASSERT(ended.elapsed() < 1000000);
+		CPPUNIT_ASSERT_EQUAL(401, call(*_node2, again.token, "GET", "/me").status);
+		CPPUNIT_ASSERT(call(*_node2, b.token, "GET", "/contacts").body.find("\"" + a.name + "\"") == std::string::npos);
+		// b's history with a: the message sent before, nothing sent after the command.
+		HttpReply history = call(*_node2, b.token, "GET", "/messages/from/" + std::to_string(a.id));
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(history.body, 200, history.status);
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(history.body, std::size_t(1), history.jsonArray()->size());
+		CPPUNIT_ASSERT_EQUAL(kept, history.jsonArray()->getObject(0)->getValue<Poco::Int64>("id"));
 	}
 
 private:
