@@ -16,7 +16,8 @@ using namespace Palaver::Testing;
 
 namespace {
 
-std::unique_ptr<TestServer> startNode(const std::string& database, const std::string& bus, const std::string& nodeId, bool wait = true)
+std::unique_ptr<TestServer> startNode(const std::string& database, const std::string& bus, const std::string& nodeId, bool wait = true,
+	const std::vector<std::string>& extra = {})
 {
 	TestServer::Options options;
 	options.arguments = {"--auth.enabled=true", "--messages.enabled=true", "--ws.enabled=true",
@@ -25,6 +26,7 @@ std::unique_ptr<TestServer> startNode(const std::string& database, const std::st
 		"--cluster.bus=" + bus, "--cluster.node_id=" + nodeId, "--cluster.reconnect_max=500",
 		"--cluster.heartbeat=0.5",
 		"--ws.rate_limit=100000", "--ws.rate_burst=100000"};
+	options.arguments.insert(options.arguments.end(), extra.begin(), extra.end());
 	options.waitUntilHealthy = wait;
 	auto server = std::make_unique<TestServer>(options);
 	server->start();
@@ -124,6 +126,7 @@ class ClusterTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testCrossNodeRate);
 	CPPUNIT_TEST(testSessionsEndOnEveryNode);
 	CPPUNIT_TEST(testAdminActsOnEveryNode);
+	CPPUNIT_TEST(testExpiredSessionClosesOnEveryNode);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -142,10 +145,10 @@ public:
 		_services.reset();
 	}
 
-	void startNodes()
+	void startNodes(const std::vector<std::string>& extra = {})
 	{
-		_node1 = startNode(_database, _services->redisUrl(), "node1");
-		_node2 = startNode(_database, _services->redisUrl(), "node2");
+		_node1 = startNode(_database, _services->redisUrl(), "node1", true, extra);
+		_node2 = startNode(_database, _services->redisUrl(), "node2", true, extra);
 		waitSubscribed(*_node1, *_node2);
 	}
 
@@ -547,6 +550,22 @@ public:
 		CPPUNIT_ASSERT_EQUAL_MESSAGE(history.body, 200, history.status);
 		CPPUNIT_ASSERT_EQUAL_MESSAGE(history.body, std::size_t(1), history.jsonArray()->size());
 		CPPUNIT_ASSERT_EQUAL(kept, history.jsonArray()->getObject(0)->getValue<Poco::Int64>("id"));
+	}
+
+	/// A session made on node 1 that expires closes its socket on node 2
+	/// within a second of the expiry, whichever node's sweeper removed it.
+	void testExpiredSessionClosesOnEveryNode()
+	{
+		startNodes({"--auth.session_ttl=2"});
+		Account a = registerAccount(*_node1, "expiry");
+		const Poco::Timestamp registered;
+		auto socket = connectAs(*_node2, a);
+		CPPUNIT_ASSERT_EQUAL(4001, socket->waitForClose(5000));
+		const Poco::Timestamp::TimeDiff after = registered.elapsed();
+		// Expired 2 s after its creation (before `registered`), closed within a second of that.
+		CPPUNIT_ASSERT(after >= 1500000);
+		CPPUNIT_ASSERT_MESSAGE(std::to_string(after), after < 3000000);
+		CPPUNIT_ASSERT_EQUAL(401, call(*_node2, a.token, "GET", "/me").status);
 	}
 
 private:

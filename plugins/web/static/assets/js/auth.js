@@ -64,14 +64,15 @@ function submitButton(text) {
 	return h("button", {type: "submit", class: "primary", text});
 }
 
+/** Runs work with the form marked busy and its submit button (if any) disabled. */
 export async function busy(form, work) {
 	const button = form.querySelector("button[type=submit]");
-	button.disabled = true;
+	if (button) button.disabled = true;
 	form.setAttribute("aria-busy", "true");
 	try {
 		await work();
 	} finally {
-		button.disabled = false;
+		if (button) button.disabled = false;
 		form.removeAttribute("aria-busy");
 	}
 }

@@ -55,8 +55,7 @@ export class ProfilePanel {
 			this.imageInput,
 			h("p", {class: "field-hint", id: "profile-image-hint", text: "JPEG or PNG, at most 2 MiB."}),
 			h("p", {class: "field-error", id: "profile-image-error", role: "alert", "data-field": "image"}),
-			h("p", {class: "form-error", role: "alert"}),
-			h("button", {type: "submit", hidden: true}));
+			h("p", {class: "form-error", role: "alert"}));
 
 		this.infoForm = h("form", {class: "profile-section", novalidate: true, "aria-label": "Name and about"},
 			h("h3", {text: "Your name"}),
