@@ -10,6 +10,8 @@
 #include <Poco/PipeStream.h>
 #include <Poco/Process.h>
 #include <Poco/StreamCopier.h>
+#include <Poco/URI.h>
+#include <algorithm>
 #include <sqlite3.h>
 
 namespace Palaver {
@@ -91,9 +93,13 @@ void Backup::copySQLite(const std::string& database, const std::string& file)
 
 void Backup::dumpPostgreSQL(const std::string& connection, const std::string& file)
 {
+	std::string password;
+	const std::string dbname = withoutPassword(connection, password);
+	Poco::Process::Env environment;
+	if (!password.empty()) environment["PGPASSWORD"] = password;
 	Poco::Pipe output;
 	Poco::ProcessHandle process = Poco::Process::launch("pg_dump",
-		{"--format=custom", "--file=" + file, "--dbname=" + connection}, nullptr, &output, &output);
+		{"--format=custom", "--file=" + file, "--dbname=" + dbname}, "", nullptr, &output, &output, environment);
 	Poco::PipeInputStream in(output);
 	std::string messages;
 	Poco::StreamCopier::copyToString(in, messages);
@@ -103,6 +109,53 @@ void Backup::dumpPostgreSQL(const std::string& connection, const std::string& fi
 		PartialFile partial(file);
 		throw Poco::IOException("pg_dump failed (exit " + std::to_string(status) + ")", messages.substr(0, 4096));
 	}
+}
+
+std::string Backup::withoutPassword(const std::string& connection, std::string& password)
+{
+	password.clear();
+	for (const std::string scheme: {"postgresql://", "postgres://"})
+	{
+		if (connection.compare(0, scheme.size(), scheme) != 0) continue;
+		const std::size_t hostStart = connection.find_first_of("/?", scheme.size());
+		const std::size_t at = connection.rfind('@', hostStart);
+		if (at == std::string::npos || at < scheme.size()) return connection;
+		const std::size_t colon = connection.find(':', scheme.size());
+		if (colon == std::string::npos || colon > at) return connection;
+		Poco::URI::decode(connection.substr(colon + 1, at - colon - 1), password);
+		return connection.substr(0, colon) + connection.substr(at);
+	}
+	std::string kept;
+	std::size_t i = 0;
+	while (i < connection.size())
+	{
+		while (i < connection.size() && connection[i] == ' ') ++i;
+		const std::size_t keyStart = i;
+		while (i < connection.size() && connection[i] != '=' && connection[i] != ' ') ++i;
+		const std::string key = connection.substr(keyStart, i - keyStart);
+		while (i < connection.size() && connection[i] == ' ') ++i;
+		if (i < connection.size() && connection[i] == '=') ++i;
+		while (i < connection.size() && connection[i] == ' ') ++i;
+		const std::size_t valueStart = i;
+		std::string value;
+		if (i < connection.size() && connection[i] == '\'')
+		{
+			for (++i; i < connection.size() && connection[i] != '\''; ++i)
+			{
+				if (connection[i] == '\\' && i + 1 < connection.size()) ++i;
+				value += connection[i];
+			}
+			++i;
+		}
+		else
+		{
+			while (i < connection.size() && connection[i] != ' ') value += connection[i++];
+		}
+		if (key.empty()) continue;
+		if (key == "password") password = value;
+		else kept += (kept.empty() ? "" : " ") + key + "=" + connection.substr(valueStart, std::min(i, connection.size()) - valueStart);
+	}
+	return kept;
 }
 
 std::size_t Backup::copyFiles(const std::string& from, const std::string& to, const std::string& database)

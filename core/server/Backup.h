@@ -15,7 +15,9 @@ namespace Server {
 ///  - SQLite: SQLite's online backup API copies the database, as of one
 ///    moment, to FILE (written aside, then renamed); writers go on meanwhile
 ///    (WAL), readers too.
-///  - PostgreSQL: `pg_dump --format=custom` of [database] connection to FILE.
+///  - PostgreSQL: `pg_dump --format=custom` of [database] connection to FILE;
+///    a password in the connection string goes to pg_dump in its environment
+///    (PGPASSWORD), never on its command line, which every local user can read.
 /// Then every other file of [server] state_dir (avatars, uploads; not the
 /// database, its -wal/-shm, nor sockets) is copied to FILE.files/. Restore
 /// steps: docs/DEPLOYMENT.md, "Backup and restore".
@@ -25,6 +27,12 @@ public:
 	/// Returns what was written. Throws Poco::Exception on failure (a
 	/// partial FILE is removed).
 	static std::string run(const Poco::Util::AbstractConfiguration& config, const std::string& file);
+
+	/// connection without its password (libpq "key=value" form, values
+	/// possibly in single quotes with \' and \\; or a postgresql:// URI
+	/// with user:password@); the password, unquoted (or percent-decoded), in
+	/// password.
+	static std::string withoutPassword(const std::string& connection, std::string& password);
 
 private:
 	static void copySQLite(const std::string& database, const std::string& file);

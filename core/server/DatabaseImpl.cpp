@@ -181,7 +181,9 @@ DatabaseImpl::DatabaseImpl(const Poco::Util::AbstractConfiguration& config, Poco
 			*_checkpointSession << "PRAGMA busy_timeout = " + std::to_string(CHECKPOINT_BUSY_TIMEOUT_MS), now;
 			*_checkpointSession << "PRAGMA wal_autocheckpoint = 0", now;
 			*_checkpointSession << "PRAGMA journal_size_limit = " + std::to_string(_walMaxSize), now;
-			_checkpointer = std::thread([this] { runCheckpointer(); });
+			_checkpointer.reset(new PeriodicTask("wal-checkpoint", "database: WAL checkpoint",
+				std::chrono::milliseconds(_checkpointIntervalMs), [this] { checkpoint(); }, _logger));
+			_checkpointer->start();
 		}
 	}
 	else
@@ -201,47 +203,10 @@ DatabaseImpl::DatabaseImpl(const Poco::Util::AbstractConfiguration& config, Poco
 
 DatabaseImpl::~DatabaseImpl()
 {
-	stopCheckpointer();
+	if (_checkpointer) _checkpointer->stop();
 	if (_pool) _pool->shutdown();
 	// The last connection to close checkpoints the WAL and removes it.
 	_checkpointSession.reset();
-}
-
-void DatabaseImpl::stopCheckpointer()
-{
-	{
-		std::lock_guard<std::mutex> lock(_stopMutex);
-		_stopping = true;
-	}
-	_stopSignal.notify_all();
-	if (_checkpointer.joinable()) _checkpointer.join();
-}
-
-void DatabaseImpl::runCheckpointer()
-{
-	bool failing = false;
-	std::unique_lock<std::mutex> lock(_stopMutex);
-	while (!_stopSignal.wait_for(lock, std::chrono::milliseconds(_checkpointIntervalMs), [this] { return _stopping; }))
-	{
-		lock.unlock();
-		try
-		{
-			checkpoint();
-			if (failing) _logger.information("database: WAL checkpoints work again");
-			failing = false;
-		}
-		catch (Poco::Exception& e)
-		{
-			if (!failing) _logger.warning("database: WAL checkpoint failed (retrying every %ld ms): %s", _checkpointIntervalMs, e.displayText());
-			failing = true;
-		}
-		catch (std::exception& e)
-		{
-			if (!failing) _logger.warning("database: WAL checkpoint failed (retrying every %ld ms): %s", _checkpointIntervalMs, std::string(e.what()));
-			failing = true;
-		}
-		lock.lock();
-	}
 }
 
 Poco::Int64 DatabaseImpl::checkpoint()

@@ -6,14 +6,13 @@
 #define Palaver_Server_DatabaseImpl_INCLUDED
 
 #include "palaver/Database.h"
+#include "palaver/PeriodicTask.h"
 #include <Poco/Data/SessionPool.h>
 #include <Poco/Logger.h>
 #include <Poco/Util/AbstractConfiguration.h>
 #include <atomic>
-#include <condition_variable>
 #include <memory>
 #include <mutex>
-#include <thread>
 
 namespace Palaver {
 namespace Server {
@@ -69,8 +68,6 @@ private:
 
 	Poco::Data::Session acquire();
 	void lockMigrations(Poco::Data::Session& session);
-	void runCheckpointer();
-	void stopCheckpointer();
 
 	Kind _kind;
 	Poco::Logger& _logger;
@@ -83,10 +80,7 @@ private:
 	Poco::Int64 _walMaxSize = 0;
 	std::unique_ptr<Poco::Data::Session> _checkpointSession;
 	std::mutex _checkpointMutex;
-	std::mutex _stopMutex;
-	std::condition_variable _stopSignal;
-	bool _stopping = false;
-	std::thread _checkpointer;
+	std::unique_ptr<PeriodicTask> _checkpointer;
 };
 
 } } // namespace Palaver::Server

@@ -1,8 +1,8 @@
 #include "palaver/Response.h"
 #include "palaver/DeferredResponse.h"
 #include "palaver/HttpError.h"
+#include "palaver/JsonWriter.h"
 #include <Poco/Exception.h>
-#include <Poco/JSON/Object.h>
 #include <Poco/JSON/Stringifier.h>
 #include <sstream>
 
@@ -44,13 +44,18 @@ void Response::sendNoContent()
 void Response::sendError(const HttpError& error)
 {
 	for (const auto& header: error.headers()) _response.set(header.first, header.second);
-	Poco::JSON::Object::Ptr detail = new Poco::JSON::Object;
-	detail->set("code", error.code());
-	detail->set("message", error.message());
-	if (!error.field().empty()) detail->set("field", error.field());
-	Poco::JSON::Object::Ptr body = new Poco::JSON::Object;
-	body->set("error", detail);
-	sendJson(error.status(), body);
+	// The members in the order Poco's Object gave them before: code, field, message.
+	std::string body = "{\"error\":{\"code\":";
+	JsonWriter::appendString(body, error.code());
+	if (!error.field().empty())
+	{
+		body += ",\"field\":";
+		JsonWriter::appendString(body, error.field());
+	}
+	body += ",\"message\":";
+	JsonWriter::appendString(body, error.message());
+	body += "}}";
+	sendJsonText(error.status(), body);
 }
 
 std::shared_ptr<DeferredResponse> Response::defer()

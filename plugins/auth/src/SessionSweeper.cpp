@@ -1,8 +1,6 @@
 #include "SessionSweeper.h"
 #include "SessionEvents.h"
 #include "UserStore.h"
-#include <Poco/Exception.h>
-#include <Poco/Logger.h>
 #include <chrono>
 #include <map>
 
@@ -12,56 +10,18 @@ namespace Auth {
 SessionSweeper::SessionSweeper(std::shared_ptr<UserStore> store, EventBus& events, Poco::Logger& logger):
 	_store(std::move(store)),
 	_events(events),
-	_logger(logger)
+	_task("auth-sweeper", "auth: removing expired sessions", std::chrono::milliseconds(INTERVAL_MS), [this] { sweep(); }, logger)
 {
-}
-
-SessionSweeper::~SessionSweeper()
-{
-	stop();
 }
 
 void SessionSweeper::start()
 {
-	if (_thread.joinable()) return;
-	{
-		std::lock_guard<std::mutex> lock(_mutex);
-		_stopping = false;
-	}
-	_thread = std::thread([this] { run(); });
+	_task.start();
 }
 
 void SessionSweeper::stop()
 {
-	{
-		std::lock_guard<std::mutex> lock(_mutex);
-		_stopping = true;
-	}
-	_wake.notify_all();
-	if (_thread.joinable()) _thread.join();
-}
-
-void SessionSweeper::run()
-{
-	bool failing = false;
-	std::unique_lock<std::mutex> lock(_mutex);
-	while (!_wake.wait_for(lock, std::chrono::milliseconds(INTERVAL_MS), [this] { return _stopping; }))
-	{
-		lock.unlock();
-		try
-		{
-			sweep();
-			if (failing) _logger.information("auth: expired sessions are removed again");
-			failing = false;
-		}
-		catch (Poco::Exception& exception)
-		{
-			// Storage trouble: said once, retried at the next interval.
-			if (!failing) _logger.warning("auth: cannot remove expired sessions: %s", exception.displayText());
-			failing = true;
-		}
-		lock.lock();
-	}
+	_task.stop();
 }
 
 void SessionSweeper::sweep()

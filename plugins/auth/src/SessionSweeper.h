@@ -5,10 +5,8 @@
 #ifndef Palaver_Auth_SessionSweeper_INCLUDED
 #define Palaver_Auth_SessionSweeper_INCLUDED
 
-#include <condition_variable>
+#include "palaver/PeriodicTask.h"
 #include <memory>
-#include <mutex>
-#include <thread>
 
 namespace Poco { class Logger; }
 
@@ -20,19 +18,17 @@ namespace Auth {
 
 class UserStore;
 
-/// Ends expired sessions as they expire: a thread of its own removes them
-/// from the store every INTERVAL_MS and publishes "session.ended" for them,
-/// so that their sockets close within a second of the expiry. In a cluster
-/// every node sweeps; the node whose DELETE removed a session announces it.
+/// Ends expired sessions as they expire: a thread of its own (a
+/// PeriodicTask) removes them from the store every INTERVAL_MS and publishes
+/// "session.ended" for them, so that their sockets close within a second of
+/// the expiry. In a cluster every node sweeps; the node whose DELETE removed a
+/// session announces it.
 class SessionSweeper
 {
 public:
 	static constexpr int INTERVAL_MS = 500;
 
 	SessionSweeper(std::shared_ptr<UserStore> store, EventBus& events, Poco::Logger& logger);
-
-	/// Stops the thread if it runs.
-	~SessionSweeper();
 
 	void start();
 
@@ -43,15 +39,9 @@ public:
 	void sweep();
 
 private:
-	void run();
-
 	std::shared_ptr<UserStore> _store;
 	EventBus& _events;
-	Poco::Logger& _logger;
-	std::thread _thread;
-	std::mutex _mutex;
-	std::condition_variable _wake;
-	bool _stopping = false;
+	PeriodicTask _task;
 };
 
 } } // namespace Palaver::Auth

@@ -8,6 +8,10 @@
 #define Palaver_Testing_AccountsSupport_INCLUDED
 
 #include "WsTestSupport.h"
+#include <Poco/Pipe.h>
+#include <Poco/PipeStream.h>
+#include <Poco/Process.h>
+#include <Poco/StreamCopier.h>
 #include <sstream>
 
 namespace Palaver {
@@ -41,6 +45,33 @@ inline HttpReply call(TestServer& server, const std::string& token, const std::s
 	HttpClient http(server.httpPort());
 	http.setBearer(token);
 	return http.request(method, path, json, json.empty() ? "" : "application/json");
+}
+
+/// Runs program with arguments, waits for it; returns its exit status and,
+/// in output, what it printed (stdout and stderr).
+inline int runProgram(const std::string& program, const std::vector<std::string>& arguments, std::string& output)
+{
+	Poco::Pipe pipe;
+	Poco::ProcessHandle handle = Poco::Process::launch(program, arguments, nullptr, &pipe, &pipe);
+	Poco::PipeInputStream stream(pipe);
+	output.clear();
+	Poco::StreamCopier::copyToString(stream, output);
+	return handle.wait();
+}
+
+/// Runs palaverctl against server's admin socket; returns its exit status.
+inline int ctl(TestServer& server, std::vector<std::string> arguments, std::string& output)
+{
+	arguments.insert(arguments.begin(), "--socket=" + server.stateDir() + "/admin.sock");
+	return runProgram(TestServer::binaryDir() + "/bin/palaverctl", arguments, output);
+}
+
+/// Runs palaverctl; fails the test unless it exits 0. Returns what it printed.
+inline std::string ctlOk(TestServer& server, const std::vector<std::string>& arguments)
+{
+	std::string output;
+	CPPUNIT_ASSERT_EQUAL_MESSAGE(output, 0, ctl(server, arguments, output));
+	return output;
 }
 
 } } // namespace Palaver::Testing

@@ -2,13 +2,10 @@
 // codes; palaverctl users ... on the running daemon (a disabled or deleted
 // user's sockets close at once); palaverctl backup while messages are written.
 #include "AccountsSupport.h"
+#include "ClusterServices.h"
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/Session.h>
 #include <Poco/File.h>
-#include <Poco/Pipe.h>
-#include <Poco/PipeStream.h>
-#include <Poco/Process.h>
-#include <Poco/StreamCopier.h>
 #include <Poco/TemporaryFile.h>
 #include <Poco/Thread.h>
 #include <cppunit/extensions/HelperMacros.h>
@@ -20,25 +17,6 @@ using namespace Palaver::Testing;
 using namespace Poco::Data::Keywords;
 
 namespace {
-
-/// Runs palaverctl against server's admin socket; returns its exit status.
-int ctl(TestServer& server, std::vector<std::string> arguments, std::string& output)
-{
-	arguments.insert(arguments.begin(), "--socket=" + server.stateDir() + "/admin.sock");
-	Poco::Pipe pipe;
-	Poco::ProcessHandle handle = Poco::Process::launch(TestServer::binaryDir() + "/bin/palaverctl", arguments, nullptr, &pipe, &pipe);
-	Poco::PipeInputStream stream(pipe);
-	output.clear();
-	Poco::StreamCopier::copyToString(stream, output);
-	return handle.wait();
-}
-
-std::string ctlOk(TestServer& server, const std::vector<std::string>& arguments)
-{
-	std::string output;
-	CPPUNIT_ASSERT_EQUAL_MESSAGE(output, 0, ctl(server, arguments, output));
-	return output;
-}
 
 HttpReply registerWith(TestServer& server, const std::string& name, const std::string& invite)
 {
@@ -192,31 +170,46 @@ public:
 		std::string output;
 		CPPUNIT_ASSERT_EQUAL(1, ctl(*server, {"backup", file}, output));  // never overwritten
 
+		// Restore (docs/DEPLOYMENT.md): the stored files become a new server's
+		// state folder, the database its database.
+		const std::string restored = Poco::TemporaryFile::tempName();
+		Poco::TemporaryFile::registerForDeletion(restored);
+		Poco::File(file + ".files").copyTo(restored);
+		TestServer::Options options;
+		options.arguments = {"--auth.enabled=true", "--messages.enabled=true", "--ws.enabled=false", "--contacts.enabled=false", "--web.enabled=false"};
+		options.stateDir = restored;
+		const std::string postgreSQL = ClusterServices::postgreSQLOverride();
+		const std::string restoredDatabase = "palaver_restored_" + std::to_string(Poco::Process::id());
+		if (postgreSQL.empty())
 		{
 			Poco::Data::SQLite::Connector::registerConnector();
 			Poco::Data::Session check("SQLite", file);
 			std::string integrity;
 			check << "PRAGMA integrity_check", into(integrity), now;
 			CPPUNIT_ASSERT_EQUAL(std::string("ok"), integrity);
+			Poco::File(file).copyTo(restored + "/palaver.db");
 		}
-
-		// Restore: the copy becomes a new server's state folder.
-		const std::string restored = Poco::TemporaryFile::tempName();
-		Poco::TemporaryFile::registerForDeletion(restored);
-		Poco::File(file + ".files").copyTo(restored);
-		Poco::File(file).copyTo(restored + "/palaver.db");
-		TestServer::Options options;
-		options.arguments = {"--auth.enabled=true", "--messages.enabled=true", "--ws.enabled=false", "--contacts.enabled=false", "--web.enabled=false"};
-		options.stateDir = restored;
-		TestServer copy(options);
-		copy.start();
-		HttpReply history = call(copy, b.token, "GET", "/messages/from/" + std::to_string(a.id));
-		CPPUNIT_ASSERT_EQUAL_MESSAGE(history.body, 200, history.status);
-		std::set<Poco::Int64> present;
-		auto messages = history.jsonArray();
-		for (std::size_t i = 0; i < messages->size(); ++i) present.insert(messages->getObject(static_cast<unsigned>(i))->getValue<Poco::Int64>("id"));
-		for (std::size_t i = 0; i < beforeBackup; ++i)
-			CPPUNIT_ASSERT_MESSAGE(std::to_string(acknowledged[i]), present.count(acknowledged[i]) == 1);
+		else
+		{
+			// pg_restore reads the whole archive and stops at the first error.
+			const std::string connection = ClusterServices::createDatabase(postgreSQL, restoredDatabase);
+			CPPUNIT_ASSERT_EQUAL_MESSAGE(output, 0,
+				runProgram("pg_restore", {"--no-owner", "--exit-on-error", "--dbname=" + connection, file}, output));
+			options.arguments.push_back("--database.connector=postgresql");
+			options.arguments.push_back("--database.connection=" + connection);
+		}
+		{
+			TestServer copy(options);
+			copy.start();
+			HttpReply history = call(copy, b.token, "GET", "/messages/from/" + std::to_string(a.id));
+			CPPUNIT_ASSERT_EQUAL_MESSAGE(history.body, 200, history.status);
+			std::set<Poco::Int64> present;
+			auto messages = history.jsonArray();
+			for (std::size_t i = 0; i < messages->size(); ++i) present.insert(messages->getObject(static_cast<unsigned>(i))->getValue<Poco::Int64>("id"));
+			for (std::size_t i = 0; i < beforeBackup; ++i)
+				CPPUNIT_ASSERT_MESSAGE(std::to_string(acknowledged[i]), present.count(acknowledged[i]) == 1);
+		}
+		if (!postgreSQL.empty()) ClusterServices::dropDatabase(postgreSQL, restoredDatabase);
 	}
 };
 

@@ -1,8 +1,9 @@
 // Two palaverd nodes sharing one PostgreSQL and one Redis (issue #8): users on
 // different nodes talk over HTTP and the socket, presence spans nodes, and the
-// cluster survives Redis and PostgreSQL going away and coming back.
+// cluster survives Redis and PostgreSQL going away and coming back; sessions
+// ended on one node (also by palaverctl) close their sockets on the other.
+#include "AccountsSupport.h"
 #include "ClusterServices.h"
-#include "WsTestSupport.h"
 #include <Poco/StringTokenizer.h>
 #include <Poco/Thread.h>
 #include <Poco/Timestamp.h>
@@ -15,7 +16,8 @@ using namespace Palaver::Testing;
 
 namespace {
 
-std::unique_ptr<TestServer> startNode(const std::string& database, const std::string& bus, const std::string& nodeId, bool wait = true)
+std::unique_ptr<TestServer> startNode(const std::string& database, const std::string& bus, const std::string& nodeId, bool wait = true,
+	const std::vector<std::string>& extra = {})
 {
 	TestServer::Options options;
 	options.arguments = {"--auth.enabled=true", "--messages.enabled=true", "--ws.enabled=true",
@@ -24,6 +26,7 @@ std::unique_ptr<TestServer> startNode(const std::string& database, const std::st
 		"--cluster.bus=" + bus, "--cluster.node_id=" + nodeId, "--cluster.reconnect_max=500",
 		"--cluster.heartbeat=0.5",
 		"--ws.rate_limit=100000", "--ws.rate_burst=100000"};
+	options.arguments.insert(options.arguments.end(), extra.begin(), extra.end());
 	options.waitUntilHealthy = wait;
 	auto server = std::make_unique<TestServer>(options);
 	server->start();
@@ -122,6 +125,8 @@ class ClusterTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testConcurrentStartMigratesOnce);
 	CPPUNIT_TEST(testCrossNodeRate);
 	CPPUNIT_TEST(testSessionsEndOnEveryNode);
+	CPPUNIT_TEST(testAdminActsOnEveryNode);
+	CPPUNIT_TEST(testExpiredSessionClosesOnEveryNode);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -140,10 +145,10 @@ public:
 		_services.reset();
 	}
 
-	void startNodes()
+	void startNodes(const std::vector<std::string>& extra = {})
 	{
-		_node1 = startNode(_database, _services->redisUrl(), "node1");
-		_node2 = startNode(_database, _services->redisUrl(), "node2");
+		_node1 = startNode(_database, _services->redisUrl(), "node1", true, extra);
+		_node2 = startNode(_database, _services->redisUrl(), "node2", true, extra);
 		waitSubscribed(*_node1, *_node2);
 	}
 
@@ -507,6 +512,60 @@ public:
 		HttpClient history(_node2->httpPort());
 		history.setBearer(b3.token);
 		CPPUNIT_ASSERT_EQUAL(std::string("[]"), history.get("/messages/from/" + std::to_string(a.id)).body);
+	}
+
+	/// palaverctl users disable / delete on node 1 close the user's socket on
+	/// node 2 (4001) within a second; what it sent meanwhile is not stored.
+	void testAdminActsOnEveryNode()
+	{
+		Account a;
+		Account b;
+		startWithUsers("admin", a, b);
+		auto disabled = connectAs(*_node2, a);
+		ctlOk(*_node1, {"users", "disable", a.name});
+		Poco::Timestamp ended;
+		disabled->sendJson(*chat(b.id, "while disabled", "late1"));
+		CPPUNIT_ASSERT_EQUAL(4001, disabled->waitForClose(1000));
+		CPPUNIT_ASSERT(ended.elapsed() < 1000000);
+		CPPUNIT_ASSERT_EQUAL(401, call(*_node2, a.token, "GET", "/me").status);
+		HttpClient refused(_node2->httpPort());
+		HttpReply login = refused.postJson("/login", "{\"username\":\"" + a.name + "\",\"password\":\"secret123\"}");
+		CPPUNIT_ASSERT_EQUAL(403, login.status);
+		CPPUNIT_ASSERT_EQUAL(std::string("account_disabled"), login.errorCode());
+
+		// Enabled on node 2, logged in on node 1, deleted on node 1: gone on node 2 too.
+		ctlOk(*_node2, {"users", "enable", a.name});
+		const Account again = withToken(a, loginToken(*_node1, a));
+		const Poco::Int64 kept = postMessage(*_node1, again, b.id, "before the deletion");
+		auto deleted = connectAs(*_node2, again);
+		ctlOk(*_node1, {"users", "delete", a.name});
+		ended.update();
+		deleted->sendJson(*chat(b.id, "while deleted", "late2"));
+		CPPUNIT_ASSERT_EQUAL(4001, deleted->waitForClose(1000));
+		CPPUNIT_ASSERT(ended.elapsed() < 1000000);
+		CPPUNIT_ASSERT_EQUAL(401, call(*_node2, again.token, "GET", "/me").status);
+		CPPUNIT_ASSERT(call(*_node2, b.token, "GET", "/contacts").body.find("\"" + a.name + "\"") == std::string::npos);
+		// b's history with a: the message sent before, nothing sent after the command.
+		HttpReply history = call(*_node2, b.token, "GET", "/messages/from/" + std::to_string(a.id));
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(history.body, 200, history.status);
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(history.body, std::size_t(1), history.jsonArray()->size());
+		CPPUNIT_ASSERT_EQUAL(kept, history.jsonArray()->getObject(0)->getValue<Poco::Int64>("id"));
+	}
+
+	/// A session made on node 1 that expires closes its socket on node 2
+	/// within a second of the expiry, whichever node's sweeper removed it.
+	void testExpiredSessionClosesOnEveryNode()
+	{
+		startNodes({"--auth.session_ttl=2"});
+		Account a = registerAccount(*_node1, "expiry");
+		const Poco::Timestamp registered;
+		auto socket = connectAs(*_node2, a);
+		CPPUNIT_ASSERT_EQUAL(4001, socket->waitForClose(5000));
+		const Poco::Timestamp::TimeDiff after = registered.elapsed();
+		// Expired 2 s after its creation (before `registered`), closed within a second of that.
+		CPPUNIT_ASSERT(after >= 1500000);
+		CPPUNIT_ASSERT_MESSAGE(std::to_string(after), after < 3000000);
+		CPPUNIT_ASSERT_EQUAL(401, call(*_node2, a.token, "GET", "/me").status);
 	}
 
 private:

@@ -60,4 +60,11 @@ export const api = {
 		return request("GET", `/messages/from/${encodeURIComponent(userId)}${suffix}`);
 	},
 	send: (userId, text) => request("POST", `/post/touser/${encodeURIComponent(userId)}`, {text}),
+	updateInfo: (info) => request("PATCH", "/me", {info}),
+	uploadImage: (formData) => request("POST", "/me/image", formData),
+	changePassword: (currentPassword, newPassword) => request("POST", "/password", {currentPassword, newPassword}),
+	deleteAccount: (password) => request("DELETE", "/me", {password}),
+	sessions: () => request("GET", "/sessions"),
+	endSession: (id) => request("DELETE", `/sessions/${encodeURIComponent(id)}`),
+	endOtherSessions: () => request("POST", "/sessions/revoke-others"),
 };

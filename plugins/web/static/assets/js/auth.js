@@ -4,7 +4,7 @@ import {h, clear} from "./dom.js";
 
 const MAX_IMAGE = 2 * 1024 * 1024;
 
-function field({id, label, type = "text", name, autocomplete, required, maxlength, minlength, hint}) {
+export function field({id, label, type = "text", name, autocomplete, required, maxlength, minlength, hint}) {
 	const errorId = `${id}-error`;
 	const hintId = hint ? `${id}-hint` : null;
 	const input = h("input", {
@@ -18,12 +18,12 @@ function field({id, label, type = "text", name, autocomplete, required, maxlengt
 		h("p", {class: "field-error", id: errorId, role: "alert", "data-field": name}));
 }
 
-function sentence(text) {
+export function sentence(text) {
 	const message = String(text || "Something went wrong.");
 	return message.charAt(0).toUpperCase() + message.slice(1);
 }
 
-function showErrors(form, error) {
+export function showErrors(form, error) {
 	const general = form.querySelector(".form-error");
 	let shown = false;
 	if (error instanceof ApiError && error.field) {
@@ -42,7 +42,7 @@ function showErrors(form, error) {
 	if (!shown) general.textContent = sentence(error.message);
 }
 
-function clearErrors(form) {
+export function clearErrors(form) {
 	for (const slot of form.querySelectorAll(".field-error, .form-error")) slot.textContent = "";
 	for (const input of form.querySelectorAll("[aria-invalid]")) input.removeAttribute("aria-invalid");
 }
@@ -64,14 +64,15 @@ function submitButton(text) {
 	return h("button", {type: "submit", class: "primary", text});
 }
 
-async function busy(form, work) {
+/** Runs work with the form marked busy and its submit button (if any) disabled. */
+export async function busy(form, work) {
 	const button = form.querySelector("button[type=submit]");
-	button.disabled = true;
+	if (button) button.disabled = true;
 	form.setAttribute("aria-busy", "true");
 	try {
 		await work();
 	} finally {
-		button.disabled = false;
+		if (button) button.disabled = false;
 		form.removeAttribute("aria-busy");
 	}
 }

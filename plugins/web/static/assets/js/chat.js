@@ -4,6 +4,7 @@ import {api} from "./api.js";
 import {h, clear, avatar} from "./dom.js";
 import {dayKey, formatDay, formatListTime, formatTime, messageTime} from "./format.js";
 import {LiveSocket} from "./socket.js";
+import {ProfilePanel} from "./profile.js";
 
 const PAGE = 50;
 const TYPING_SHOWN_MS = 4000;
@@ -122,12 +123,14 @@ export class ChatView {
 		this.contactList.addEventListener("keydown", (event) => this.onContactKey(event));
 		this.contactsEmpty = h("p", {class: "contacts-empty", hidden: true});
 		this.meAvatarSlot = h("span", {class: "me-avatar"}, avatar(this.me, "md"));
+		this.meName = h("span", {class: "me-name", text: this.me.userName});
+		this.meInfo = h("span", {class: "me-info", text: this.me.info || ""});
 		this.sidebar = h("aside", {class: "sidebar", "aria-label": "Chats"},
 			h("header", {class: "sidebar-header"},
+				h("button", {type: "button", class: "me-button", "aria-label": "Profile and settings", title: "Profile and settings",
+					onclick: () => this.openProfile()},
 				this.meAvatarSlot,
-				h("div", {class: "me-text"},
-					h("p", {class: "me-name", text: this.me.userName}),
-					h("p", {class: "me-info", text: this.me.info || ""})),
+				h("span", {class: "me-text"}, this.meName, this.meInfo)),
 				h("button", {type: "button", class: "icon-button logout", onclick: () => this.logout(), text: "Log out"})),
 			h("div", {class: "search"},
 				h("label", {for: "contact-search", class: "visually-hidden", text: "Search contacts"}),
@@ -179,6 +182,38 @@ export class ChatView {
 			}
 		});
 		clear(this.root).append(this.view);
+	}
+
+	// ---- profile (profile.js) ----------------------------------------------
+
+	openProfile() {
+		if (!this.profile) {
+			this.profile = new ProfilePanel({
+				user: this.me,
+				onUserChanged: (user) => this.showMe(user),
+				onClose: () => this.closeProfile(),
+				onLoggedOut: () => this.checkSession(),
+			});
+			this.sidebar.append(this.profile.element);
+		}
+		// A phone shows one pane at a time: the profile covers the list, so the list it must be.
+		if (this.openId !== null && window.matchMedia("(max-width: 700px)").matches) this.closeConversation();
+		this.profile.element.hidden = false;
+		this.profile.open();
+	}
+
+	closeProfile() {
+		this.profile.element.hidden = true;
+		this.sidebar.querySelector(".me-button").focus();
+	}
+
+	/** The signed-in user changed: the header and the open profile show it. */
+	showMe(user) {
+		this.me = {...this.me, ...user};
+		clear(this.meAvatarSlot).append(avatar(this.me, "md"));
+		this.meName.textContent = this.me.userName;
+		this.meInfo.textContent = this.me.info || "";
+		if (this.profile) this.profile.showUser(this.me);
 	}
 
 	// ---- contacts ----------------------------------------------------------
@@ -677,6 +712,16 @@ export class ChatView {
 		case "usermsg":
 			if (this.addContact({id: frame.id, userName: frame.userName, info: frame.info, image: frame.image})) this.renderContacts();
 			break;
+		case "userupdate": {
+			const user = {id: Number(frame.id), userName: frame.userName, info: frame.info, image: frame.image};
+			if (user.id === Number(this.me.id)) this.showMe(user);
+			else if (this.contact(user.id)) {
+				this.addContact(user);
+				this.renderContacts();
+				if (this.openId === user.id) this.renderHeader();
+			}
+			break;
+		}
 		case "presence": {
 			const entry = this.contact(frame.userId);
 			if (entry) {

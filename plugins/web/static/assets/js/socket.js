@@ -131,10 +131,11 @@ export class LiveSocket {
 			this.ready = false;
 			if (this.stopped) return;
 			this.failures = wasReady ? 0 : (this.failures || 0) + 1;
-			// 1008: not authenticated (any more). A refused handshake shows
+			// 1008: not authenticated (any more); 4001: the session ended
+			// (logged out, revoked elsewhere, account disabled or deleted). A refused handshake shows
 			// only as 1006, so repeated failures before "ready" also make the
 			// app check its session (GET /me: 401 means log in again).
-			if ((event.code === 1008 || this.failures === 1 || this.failures % 8 === 0) && this.options.onAuthFailed) {
+			if ((event.code === 1008 || event.code === 4001 || this.failures === 1 || this.failures % 8 === 0) && this.options.onAuthFailed) {
 				this.options.onAuthFailed();
 			}
 			this.scheduleReconnect();
