@@ -1,12 +1,12 @@
 //
-// Handshake.h
+// WebSocketHandshake.h
 //
 // The HTTP side of a WebSocket connection: parsing the upgrade request that
 // arrives on the ws port, checking it (for both ports), and the answers.
 //
 
-#ifndef Palaver_Ws_Handshake_INCLUDED
-#define Palaver_Ws_Handshake_INCLUDED
+#ifndef Palaver_Server_WebSocketHandshake_INCLUDED
+#define Palaver_Server_WebSocketHandshake_INCLUDED
 
 #include <Poco/Net/NameValueCollection.h>
 #include <Poco/Types.h>
@@ -16,7 +16,7 @@ namespace Palaver {
 
 class OriginPolicy;
 
-namespace Ws {
+namespace Server {
 
 /// An HTTP request head as read from the socket.
 struct HttpHead
@@ -72,6 +72,6 @@ public:
 	static bool hasToken(const std::string& headerValue, const std::string& token);
 };
 
-} } // namespace Palaver::Ws
+} } // namespace Palaver::Server
 
 #endif

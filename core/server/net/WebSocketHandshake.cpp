@@ -1,4 +1,4 @@
-#include "Handshake.h"
+#include "WebSocketHandshake.h"
 #include "palaver/OriginPolicy.h"
 #include "palaver/SessionCookie.h"
 #include <Poco/Base64Decoder.h>
@@ -11,7 +11,7 @@
 #include <sstream>
 
 namespace Palaver {
-namespace Ws {
+namespace Server {
 
 namespace {
 
@@ -238,4 +238,4 @@ std::string Handshake::refusal(int status, const std::string& code, const std::s
 	return answer + "\r\n" + text;
 }
 
-} } // namespace Palaver::Ws
+} } // namespace Palaver::Server

@@ -1,12 +1,12 @@
 // Unit tests of the WebSocket upgrade parsing and checks (plugins/ws/src/Handshake.cpp).
-#include "Handshake.h"
+#include "WebSocketHandshake.h"
 #include "palaver/OriginPolicy.h"
 #include <cppunit/extensions/HelperMacros.h>
 
 using Palaver::OriginPolicy;
-using Palaver::Ws::Handshake;
-using Palaver::Ws::HandshakeResult;
-using Palaver::Ws::HttpHead;
+using Palaver::Server::Handshake;
+using Palaver::Server::HandshakeResult;
+using Palaver::Server::HttpHead;
 
 namespace {
 
