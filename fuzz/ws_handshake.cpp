@@ -19,7 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 	const auto state = Handshake::parse(buffer, head, headSize, 1024);
 	if (state != Handshake::ParseState::Complete) return 0;
 	if (headSize == 0 || headSize > buffer.size() || headSize > 1024) std::abort();
-	const auto result = Handshake::check(head.method, head.target, head.headers, origins);
+	auto result = Handshake::check(head.method, head.target, head.headers, origins);
+	if (result.accepted()) Handshake::readCredentials(head.target, head.headers, origins, result);
 	if (result.accepted())
 	{
 		if (result.acceptKey.empty()) std::abort();

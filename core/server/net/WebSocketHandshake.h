@@ -27,7 +27,8 @@ struct HttpHead
 	Poco::Net::NameValueCollection headers;  /// case-insensitive names
 };
 
-/// What a checked upgrade request asks for.
+/// What a checked upgrade request asks for (the credentials: the ws
+/// plugin's, see Handshake::readCredentials).
 struct HandshakeResult
 {
 	int status = 400;          /// 101 when the upgrade is accepted
@@ -58,6 +59,12 @@ public:
 	/// and the origin policy (Host names, then Origin).
 	static HandshakeResult check(const std::string& method, const std::string& target,
 		const Poco::Net::NameValueCollection& headers, const OriginPolicy& origins);
+
+	/// The chat protocol's credentials of an accepted request (PROTOCOL.md):
+	/// ?token, ?ticket, ?since, Authorization: Bearer, the session cookie.
+	/// A malformed target or since turns result into a 400 refusal.
+	static void readCredentials(const std::string& target, const Poco::Net::NameValueCollection& headers,
+		const OriginPolicy& origins, HandshakeResult& result);
 
 	/// Sec-WebSocket-Accept for a Sec-WebSocket-Key.
 	static std::string acceptKey(const std::string& key);

@@ -374,7 +374,8 @@ void IoLoop::onHandshakeData(Connection& connection)
 	case Handshake::ParseState::Complete:
 		break;
 	}
-	const HandshakeResult result = Handshake::check(head.method, head.target, head.headers, _runtime.origins);
+	HandshakeResult result = Handshake::check(head.method, head.target, head.headers, _runtime.origins);
+	if (result.accepted()) Handshake::readCredentials(head.target, head.headers, _runtime.origins, result);
 	if (!result.accepted())
 	{
 		refuse(connection, result.status, result.code, result.message);

@@ -95,7 +95,8 @@ void WsServer::stop()
 void WsServer::upgrade(Request& request, Response& response)
 {
 	auto& http = request.http();
-	const HandshakeResult result = Handshake::check(http.getMethod(), http.getURI(), http, _runtime->origins);
+	HandshakeResult result = Handshake::check(http.getMethod(), http.getURI(), http, _runtime->origins);
+	if (result.accepted()) Handshake::readCredentials(http.getURI(), http, _runtime->origins, result);
 	if (!result.accepted()) throw HttpError(result.status, result.code, result.message);
 	if (!_running || _loops.empty()) throw HttpError::unavailable("WebSocket service not running");
 

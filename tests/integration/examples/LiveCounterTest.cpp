@@ -187,6 +187,9 @@ public:
 			LiveCounterServer::statusLine(http, upgradeRequest("/livecounter" + token, "Origin: http://evil.example\r\n")));
 		CPPUNIT_ASSERT_EQUAL(std::string("HTTP/1.1 101 Switching Protocols"),
 			LiveCounterServer::statusLine(http, upgradeRequest("/livecounter" + token)));
+		// The chat's query parameters mean nothing to the core.
+		CPPUNIT_ASSERT_EQUAL(std::string("HTTP/1.1 101 Switching Protocols"),
+			LiveCounterServer::statusLine(http, upgradeRequest("/livecounter" + token + "&since=abc")));
 		// The HTTP port still serves everything else.
 		HttpClient client(http);
 		CPPUNIT_ASSERT_EQUAL(200, client.get("/health").status);

@@ -25,7 +25,9 @@ HandshakeResult check(const std::string& text, const OriginPolicy& origins = Ori
 	HttpHead head;
 	std::size_t size = 0;
 	CPPUNIT_ASSERT(Handshake::parse(text, head, size) == Handshake::ParseState::Complete);
-	return Handshake::check(head.method, head.target, head.headers, origins);
+	HandshakeResult result = Handshake::check(head.method, head.target, head.headers, origins);
+	if (result.accepted()) Handshake::readCredentials(head.target, head.headers, origins, result);
+	return result;
 }
 
 } // namespace
