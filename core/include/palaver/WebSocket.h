@@ -26,6 +26,9 @@ namespace Palaver {
 /// context()) belongs to the handler: set it in accept() and use it in the
 /// callbacks and post()ed tasks, which all run on the connection's I/O
 /// thread, one at a time.
+///
+/// A handle may be kept and used until the plugin's stop() returns (the
+/// core's loops have stopped by then: what is sent is dropped); not after.
 class WebSocket
 {
 public:
