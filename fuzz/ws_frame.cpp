@@ -1,18 +1,18 @@
-// Fuzzes the WebSocket frame decoder (plugins/ws/src/Frame.cpp) with the
+// Fuzzes the WebSocket frame decoder (core/server/net/WebSocketDecoder.cpp) with the
 // bytes a client could send. Byte 0 picks the decoder's settings and how the
 // rest is split into reads; the same stream decoded in one piece and in
 // chunks must give the same events, and every event must keep the codec's
 // promises (text and close reasons are UTF-8, messages within the limit,
 // error codes among those the decoder documents).
-#include "Frame.h"
+#include "WebSocketDecoder.h"
 #include "palaver/Utf8.h"
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <vector>
 
-using Palaver::Ws::FrameDecoder;
-using Palaver::Ws::FrameEvent;
+using Palaver::Server::FrameDecoder;
+using Palaver::Server::FrameEvent;
 
 namespace {
 

@@ -1,14 +1,14 @@
 // Fuzzes the WebSocket upgrade request parser and checks
-// (plugins/ws/src/Handshake.cpp): the bytes that arrive on the ws port
+// (core/server/net/WebSocketHandshake.cpp): the bytes that arrive on the ws port
 // before a connection is upgraded.
-#include "Handshake.h"
+#include "WebSocketHandshake.h"
 #include "palaver/OriginPolicy.h"
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 
-using Palaver::Ws::Handshake;
-using Palaver::Ws::HttpHead;
+using Palaver::Server::Handshake;
+using Palaver::Server::HttpHead;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
@@ -19,7 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 	const auto state = Handshake::parse(buffer, head, headSize, 1024);
 	if (state != Handshake::ParseState::Complete) return 0;
 	if (headSize == 0 || headSize > buffer.size() || headSize > 1024) std::abort();
-	const auto result = Handshake::check(head.method, head.target, head.headers, origins);
+	auto result = Handshake::check(head.method, head.target, head.headers, origins);
+	if (result.accepted()) Handshake::readCredentials(head.target, head.headers, origins, result);
 	if (result.accepted())
 	{
 		if (result.acceptKey.empty()) std::abort();

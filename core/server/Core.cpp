@@ -11,6 +11,7 @@
 #include "RouterImpl.h"
 #include "ServiceRegistryImpl.h"
 #include "Transport.h"
+#include "WebSocketsImpl.h"
 #include "palaver/OriginPolicy.h"
 #include <Poco/File.h>
 
@@ -74,6 +75,7 @@ void Core::initialize()
 		return Backup::run(config, arguments[0]);
 	});
 	_services->offer<AdminCommands>(_admin);
+	_services->offer<WebSockets>(std::make_shared<WebSocketsImpl>(*_http));
 
 	const CoreServices core{&_config, _database.get(), _router.get(), _events.get(), _services.get(), _metrics.get(), _origins.get()};
 	for (auto& loaded: _pluginLoader->plugins())

@@ -1,5 +1,7 @@
 #include "EventLoop.h"
 #include "HttpDispatcher.h"
+#include "WebSocketEndpointImpl.h"
+#include "WebSocketHandshake.h"
 #include "palaver/DeferredResponse.h"
 #include "palaver/EpollInterest.h"
 #include "palaver/WorkerPool.h"
@@ -62,7 +64,7 @@ EventLoop::~EventLoop()
 	if (_epoll >= 0) ::close(_epoll);
 }
 
-void EventLoop::listen(int fd)
+void EventLoop::listen(int fd, WebSocketEndpointImpl* endpoint)
 {
 	epoll_event event{};
 	// One loop is woken per new connection, not all of them.
@@ -70,7 +72,7 @@ void EventLoop::listen(int fd)
 	event.data.u64 = LISTENER_ID + _listeners.size();
 	if (::epoll_ctl(_epoll, EPOLL_CTL_ADD, fd, &event) < 0)
 		throw Poco::SystemException("cannot watch a listener", std::strerror(errno));
-	_listeners.push_back(fd);
+	_listeners.push_back(Listener{fd, endpoint});
 }
 
 void EventLoop::start()
@@ -84,7 +86,7 @@ void EventLoop::start()
 
 void EventLoop::stopListening()
 {
-	for (int fd: _listeners) ::epoll_ctl(_epoll, EPOLL_CTL_DEL, fd, nullptr);
+	for (const Listener& listener: _listeners) ::epoll_ctl(_epoll, EPOLL_CTL_DEL, listener.fd, nullptr);
 }
 
 void EventLoop::stop()
@@ -98,8 +100,61 @@ void EventLoop::stop()
 
 void EventLoop::complete(std::uint64_t connection, HttpAnswer answer)
 {
-	Completion completion{connection, std::move(answer)};
-	_mailbox.post(completion);
+	Completion completion;
+	completion.connection = connection;
+	completion.answer = std::move(answer);
+	post(completion);
+}
+
+void EventLoop::post(Completion& completion)
+{
+	if (_mailbox.post(completion)) return;
+	// Stopped: an accepted upgrade that will never open gives its place back.
+	if (completion.answer.upgrade) completion.answer.upgrade->endpoint().release();
+}
+
+bool EventLoop::onLoopThread() const
+{
+	return std::this_thread::get_id() == _threadId;
+}
+
+void EventLoop::sendFrame(std::uint64_t connection, const WebSocketFrame::Ptr& frame)
+{
+	if (onLoopThread())
+	{
+		HttpConnection* target = find(connection);
+		if (target && target->state == HttpConnection::State::WebSocket) enqueue(*target, frame, false);
+		return;
+	}
+	Completion completion;
+	completion.connection = connection;
+	completion.kind = Completion::Kind::Frame;
+	completion.frame = frame;
+	post(completion);
+}
+
+void EventLoop::closeWebSocket(std::uint64_t connection, std::uint16_t code, const std::string& reason)
+{
+	if (onLoopThread())
+	{
+		if (HttpConnection* target = find(connection)) startClose(*target, code, reason);
+		return;
+	}
+	Completion completion;
+	completion.connection = connection;
+	completion.kind = Completion::Kind::Close;
+	completion.code = code;
+	completion.reason = reason;
+	post(completion);
+}
+
+void EventLoop::postTask(std::uint64_t connection, WebSocket::Task task)
+{
+	Completion completion;
+	completion.connection = connection;
+	completion.kind = Completion::Kind::Task;
+	completion.task = std::move(task);
+	post(completion);
 }
 
 Poco::Int64 EventLoop::nowMs()
@@ -110,6 +165,7 @@ Poco::Int64 EventLoop::nowMs()
 
 void EventLoop::run()
 {
+	_threadId = std::this_thread::get_id();
 	epoll_event events[MAX_EVENTS];
 	while (!_stopping)
 	{
@@ -142,6 +198,7 @@ void EventLoop::run()
 			sweep(now);
 			_nextSweep = now + SWEEP_MS;
 		}
+		flushDirty();
 		reap();
 	}
 	// Deferred answers still open are answered 503 now; then answers
@@ -155,7 +212,8 @@ void EventLoop::run()
 	for (auto& entry: _connections)
 	{
 		HttpConnection& connection = *entry.second;
-		if (connection.state == HttpConnection::State::Writing) flush(connection);
+		startClose(connection, CloseCode::GoingAway, "server shutting down");
+		if (connection.state == HttpConnection::State::Writing || connection.webSocket) flush(connection);
 		if (connection.state != HttpConnection::State::Dead) kill(connection);
 	}
 	reap();
@@ -165,26 +223,48 @@ void EventLoop::processMailbox()
 {
 	for (Completion& completion: _mailbox.take())
 	{
-		if (HttpConnection* connection = find(completion.connection)) answer(*connection, std::move(completion.answer));
+		HttpConnection* connection = find(completion.connection);
+		switch (completion.kind)
+		{
+		case Completion::Kind::Answer:
+			if (connection) answer(*connection, std::move(completion.answer));
+			else if (completion.answer.upgrade) completion.answer.upgrade->endpoint().release();
+			break;
+		case Completion::Kind::Frame:
+			if (connection && connection->state == HttpConnection::State::WebSocket) enqueue(*connection, completion.frame, false);
+			break;
+		case Completion::Kind::Close:
+			if (connection) startClose(*connection, completion.code, completion.reason);
+			break;
+		case Completion::Kind::Task:
+			if (connection && connection->state == HttpConnection::State::WebSocket)
+			{
+				const std::shared_ptr<WebSocketImpl> socket = connection->webSocket->socket;
+				callHandler(*connection, "a posted task", [&completion, &socket] { completion.task(*socket); });
+			}
+			break;
+		}
 	}
 }
 
-void EventLoop::acceptAll(int listener)
+void EventLoop::acceptAll(const Listener& listener)
 {
+	// An endpoint's listener reads the upgrade request within its handshake time-out.
+	const Poco::Int64 readTimeoutMs = listener.endpoint ? listener.endpoint->options().handshakeTimeoutMs : _settings.readTimeoutMs;
 	for (int i = 0; i < ACCEPTS_PER_EVENT; ++i)
 	{
 		sockaddr_storage address{};
 		socklen_t length = sizeof(address);
-		const int fd = _acceptor.accept(listener, &address, &length);
+		const int fd = _acceptor.accept(listener.fd, &address, &length);
 		if (fd < 0) return;
 		int one = 1;
 		::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		const std::uint64_t id = _nextId++;
 		auto connection = std::make_unique<HttpConnection>(fd, id,
-			Poco::Net::SocketAddress(reinterpret_cast<const sockaddr*>(&address), length));
+			Poco::Net::SocketAddress(reinterpret_cast<const sockaddr*>(&address), length), listener.endpoint);
 		// The first request's read time-out runs from the connection's start.
-		connection->requestStarted = _settings.readTimeoutMs > 0;
-		connection->deadline = nowMs() + (_settings.readTimeoutMs > 0 ? _settings.readTimeoutMs : _settings.keepAliveMs);
+		connection->requestStarted = readTimeoutMs > 0;
+		connection->deadline = nowMs() + (readTimeoutMs > 0 ? readTimeoutMs : _settings.keepAliveMs);
 		epoll_event event{};
 		event.events = EPOLLIN;
 		event.data.u64 = id;
@@ -254,7 +334,7 @@ void EventLoop::onEvent(HttpConnection& connection, std::uint32_t events)
 		kill(connection);
 		return;
 	}
-	if ((events & EPOLLOUT) && connection.outOffset < connection.out.size()) flush(connection);
+	if (events & EPOLLOUT) flush(connection);
 	if (connection.state == HttpConnection::State::Dead) return;
 	if (events & (EPOLLIN | EPOLLHUP)) onReadable(connection);
 }
@@ -263,7 +343,8 @@ void EventLoop::onReadable(HttpConnection& connection)
 {
 	for (int i = 0; i < READS_PER_EVENT; ++i)
 	{
-		if (connection.state != HttpConnection::State::Reading && connection.state != HttpConnection::State::Lingering) return;
+		if (connection.state == HttpConnection::State::Dispatched || connection.state == HttpConnection::State::Writing ||
+			connection.state == HttpConnection::State::Dead) return;
 		const ssize_t n = ::recv(connection.fd, _readBuffer.data(), _readBuffer.size(), 0);
 		if (n < 0)
 		{
@@ -277,6 +358,12 @@ void EventLoop::onReadable(HttpConnection& connection)
 			return;
 		}
 		if (connection.state == HttpConnection::State::Lingering) continue;  // drained, never read as a request
+		if (connection.webSocket)
+		{
+			feed(connection, _readBuffer.data(), static_cast<std::size_t>(n));
+			if (static_cast<std::size_t>(n) < _readBuffer.size()) return;
+			continue;
+		}
 		if (!connection.requestStarted)
 		{
 			connection.requestStarted = true;
@@ -338,11 +425,17 @@ bool EventLoop::readHead(HttpConnection& connection)
 	connection.headSize = headSize;
 	connection.scan = HttpParser::Scan();
 	exchange->keepAlive = exchange->request.getKeepAlive();
+	exchange->loop = this;
+	exchange->connection = connection.id;
+	// An endpoint's listener serves its upgrades only, and a refusal ends the connection.
+	exchange->webSocket = connection.listenerEndpoint ? connection.listenerEndpoint : _dispatcher.webSocketAt(exchange->request);
+	if (connection.listenerEndpoint) exchange->keepAlive = false;
 	try
 	{
-		// The route bounds the body; a malformed escape in the path is a 400 here.
-		exchange->match = _dispatcher.match(exchange->request);
-		connection.bodyLength = HttpParser::bodyLength(exchange->request, _dispatcher.bodyLimit(exchange->match));
+		// The route bounds the body (an upgrade has none); a malformed escape in the path is a 400 here.
+		if (!exchange->webSocket) exchange->match = _dispatcher.match(exchange->request);
+		connection.bodyLength = HttpParser::bodyLength(exchange->request,
+			exchange->webSocket ? 0 : _dispatcher.bodyLimit(exchange->match));
 	}
 	catch (HttpError& e)
 	{
@@ -404,7 +497,13 @@ void EventLoop::answer(HttpConnection& connection, HttpAnswer answer)
 	}
 	if (connection.peerGone)
 	{
+		if (answer.upgrade) answer.upgrade->endpoint().release();
 		kill(connection);
+		return;
+	}
+	if (answer.upgrade)
+	{
+		openWebSocket(connection, answer.upgrade, std::move(answer.bytes));
 		return;
 	}
 	connection.closeAfterWrite = answer.close;
@@ -447,6 +546,11 @@ void EventLoop::write(HttpConnection& connection, const std::string& bytes)
 
 void EventLoop::flush(HttpConnection& connection)
 {
+	if (connection.webSocket)
+	{
+		flushFrames(connection);
+		return;
+	}
 	while (connection.outOffset < connection.out.size())
 	{
 		const ssize_t n = ::send(connection.fd, connection.out.data() + connection.outOffset,
@@ -498,9 +602,11 @@ void EventLoop::updateInterest(HttpConnection& connection)
 {
 	if (connection.state == HttpConnection::State::Dead || connection.peerGone) return;
 	std::uint32_t wanted = 0;
-	if (connection.state == HttpConnection::State::Reading || connection.state == HttpConnection::State::Lingering)
+	if (connection.state != HttpConnection::State::Dispatched && connection.state != HttpConnection::State::Writing)
 		wanted |= EPOLLIN;
-	if (connection.outOffset < connection.out.size()) wanted |= EPOLLOUT;
+	if (connection.outOffset < connection.out.size() ||
+		(connection.webSocket && !connection.webSocket->output.empty()))
+		wanted |= EPOLLOUT;
 	setEpollInterest(_epoll, connection.fd, connection.id, wanted, connection.events);
 }
 
@@ -512,6 +618,13 @@ void EventLoop::kill(HttpConnection& connection)
 	connection.fd = -1;
 	connection.state = HttpConnection::State::Dead;
 	_dead.push_back(connection.id);
+	if (connection.webSocket)
+	{
+		const std::shared_ptr<WebSocketImpl> socket = connection.webSocket->socket;
+		socket->closed();
+		const std::uint16_t code = connection.webSocket->closeCode;
+		callHandler(connection, "onClose", [&socket, code] { socket->endpoint().handler().onClose(socket, code); });
+	}
 }
 
 void EventLoop::reap()
@@ -530,6 +643,7 @@ void EventLoop::sweep(Poco::Int64 now)
 		HttpConnection& connection = *entry.second;
 		if (connection.state == HttpConnection::State::Dead || connection.deadline > now) continue;
 		if (connection.state == HttpConnection::State::Dispatched) expireDeferred(connection, now);
+		else if (connection.state == HttpConnection::State::WebSocket) ping(connection, now);
 		else kill(connection);
 	}
 }
@@ -550,6 +664,177 @@ void EventLoop::expireDeferred(HttpConnection& connection, Poco::Int64 now)
 		_logger.warning("%s %s: the deferred answer was not completed %s: answered 503", request.getMethod(),
 			request.getURI().substr(0, request.getURI().find('?')),
 			std::string(_stopping ? "before the server stopped" : "within [http] request_timeout"));
+}
+
+void EventLoop::openWebSocket(HttpConnection& connection, const std::shared_ptr<WebSocketImpl>& socket, std::string answer)
+{
+	connection.webSocket = std::make_unique<WebSocketState>(socket);
+	connection.state = HttpConnection::State::WebSocket;
+	connection.deadline = nowMs() + connection.webSocket->endpoint.options().pingIntervalMs;
+	enqueue(connection, WebSocketFrame::fromBytes(std::move(answer)), true);
+	socket->opened();
+	callHandler(connection, "onOpen", [&socket] { socket->endpoint().handler().onOpen(socket); });
+	// The client's first frames may have come with the upgrade request.
+	if (!connection.in.empty() && connection.state == HttpConnection::State::WebSocket)
+	{
+		std::string early;
+		early.swap(connection.in);
+		feed(connection, early.data(), early.size());
+	}
+	updateInterest(connection);
+}
+
+void EventLoop::feed(HttpConnection& connection, const char* data, std::size_t size)
+{
+	connection.webSocket->decoder.feed(connection.in, data, size,
+		[this, &connection](FrameEvent& event) { return onFrame(connection, event); });
+}
+
+bool EventLoop::onFrame(HttpConnection& connection, FrameEvent& event)
+{
+	WebSocketState& webSocket = *connection.webSocket;
+	webSocket.pingsOutstanding = 0;
+	if (connection.state == HttpConnection::State::WebSocketClosing)
+	{
+		if (event.type == FrameEvent::Type::Close)
+		{
+			kill(connection);  // the peer answered our close
+			return false;
+		}
+		return event.type != FrameEvent::Type::Error;
+	}
+	switch (event.type)
+	{
+	case FrameEvent::Type::Error:
+		startClose(connection, event.code, event.payload);
+		return false;
+	case FrameEvent::Type::Ping:
+		enqueue(connection, WebSocketFrame::fromBytes(WebSocketFrame::encode(Opcode::Pong, event.payload)), true);
+		return true;
+	case FrameEvent::Type::Pong:
+		return true;
+	case FrameEvent::Type::Close:
+	{
+		// Echo the code and reason, then end once it is written.
+		const std::uint16_t code = event.code == CloseCode::NoStatus ? 0 : event.code;
+		startClose(connection, code, code == 0 ? std::string() : event.payload);
+		webSocket.closeCode = event.code;
+		webSocket.closeAfterFlush = true;
+		return false;
+	}
+	case FrameEvent::Type::Binary:
+		startClose(connection, CloseCode::Unsupported, "binary frames are not accepted");
+		return false;
+	case FrameEvent::Type::Text:
+	{
+		const std::shared_ptr<WebSocketImpl> socket = webSocket.socket;
+		callHandler(connection, "onText", [&socket, &event] { socket->endpoint().handler().onText(socket, event.payload); });
+		return connection.state == HttpConnection::State::WebSocket;
+	}
+	}
+	return true;
+}
+
+void EventLoop::callHandler(HttpConnection& connection, const char* callback, const std::function<void()>& call)
+{
+	// A handler's mistake ends its connection only.
+	try
+	{
+		call();
+	}
+	catch (std::exception& e)
+	{
+		_logger.error("WebSocket from %s: the handler's %s threw: %s", connection.peer.toString(), std::string(callback),
+			std::string(e.what()));
+		startClose(connection, CloseCode::InternalError, "internal error");
+	}
+}
+
+void EventLoop::enqueue(HttpConnection& connection, const WebSocketFrame::Ptr& frame, bool control)
+{
+	WebSocketState& webSocket = *connection.webSocket;
+	if (frame->size() == 0) return;
+	if (!control && webSocket.output.pending() + frame->size() > webSocket.endpoint.options().maxPending)
+	{
+		slowReader(connection);
+		return;
+	}
+	webSocket.output.push(frame);
+	// Written at the end of this loop iteration, so that a burst of frames
+	// (a fan-out, a replay) goes out in one writev.
+	if (!webSocket.dirty)
+	{
+		webSocket.dirty = true;
+		_dirty.push_back(connection.id);
+	}
+}
+
+void EventLoop::flushDirty()
+{
+	// A flush may kill a connection (reaped later): iterate a copy.
+	std::vector<std::uint64_t> dirty;
+	dirty.swap(_dirty);
+	for (std::uint64_t id: dirty)
+	{
+		HttpConnection* connection = find(id);
+		if (!connection || !connection->webSocket) continue;
+		connection->webSocket->dirty = false;
+		flushFrames(*connection);
+	}
+}
+
+void EventLoop::flushFrames(HttpConnection& connection)
+{
+	WebSocketState& webSocket = *connection.webSocket;
+	switch (webSocket.output.write(connection.fd))
+	{
+	case WebSocketOutput::Result::Failed:
+		kill(connection);
+		return;
+	case WebSocketOutput::Result::Drained:
+		if (webSocket.closeAfterFlush)
+		{
+			kill(connection);
+			return;
+		}
+		break;
+	case WebSocketOutput::Result::Blocked:
+		break;
+	}
+	updateInterest(connection);
+}
+
+void EventLoop::slowReader(HttpConnection& connection)
+{
+	WebSocketState& webSocket = *connection.webSocket;
+	webSocket.output.dropUnstarted();
+	_logger.information("WebSocket from %s: closing a slow reader (user %Ld)", connection.peer.toString(),
+		static_cast<long long>(webSocket.socket->userId()));
+	startClose(connection, CloseCode::TryAgainLater, "slow reader");
+}
+
+void EventLoop::startClose(HttpConnection& connection, std::uint16_t code, const std::string& reason)
+{
+	if (connection.state != HttpConnection::State::WebSocket) return;
+	WebSocketState& webSocket = *connection.webSocket;
+	webSocket.closeCode = code == 0 ? CloseCode::NoStatus : code;
+	connection.state = HttpConnection::State::WebSocketClosing;
+	connection.deadline = nowMs() + webSocket.endpoint.options().closeTimeoutMs;
+	enqueue(connection, WebSocketFrame::close(code, reason), true);
+}
+
+void EventLoop::ping(HttpConnection& connection, Poco::Int64 now)
+{
+	WebSocketState& webSocket = *connection.webSocket;
+	if (webSocket.pingsOutstanding >= 2)
+	{
+		startClose(connection, CloseCode::GoingAway, "ping timeout");
+		return;
+	}
+	static const WebSocketFrame::Ptr PING = WebSocketFrame::fromBytes(WebSocketFrame::encode(Opcode::Ping, "", 0));
+	++webSocket.pingsOutstanding;
+	enqueue(connection, PING, true);
+	connection.deadline = now + webSocket.endpoint.options().pingIntervalMs;
 }
 
 } } // namespace Palaver::Server

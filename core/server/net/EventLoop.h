@@ -12,9 +12,11 @@
 #include "palaver/Acceptor.h"
 #include "palaver/HttpError.h"
 #include "palaver/Mailbox.h"
+#include "palaver/WebSocket.h"
 #include <Poco/Logger.h>
 #include <Poco/Types.h>
 #include <atomic>
+#include <functional>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -30,6 +32,7 @@ class WorkerPool;
 namespace Server {
 
 class HttpDispatcher;
+class WebSocketEndpointImpl;
 
 /// One I/O thread: an epoll loop over its share of the connections. It
 /// accepts from the listeners (shared by every loop, EPOLLEXCLUSIVE), reads
@@ -41,6 +44,14 @@ class HttpDispatcher;
 /// (Response::defer()) not completed within [http] request_timeout is
 /// answered 503. Requests of one connection are answered in order, one at a
 /// time.
+///
+/// A request for a WebSocket endpoint (a path mounted on the HTTP port, or
+/// any on the endpoint's own listener) is dispatched the same way; once its
+/// handler accepted it, the connection carries frames (WebSocketState): read
+/// and decoded here, text messages handed to the handler on this thread,
+/// frames that any thread sends queued and written here, pinged every
+/// interval, and closed with 1013 when its unsent output outgrows the
+/// endpoint's bound.
 class EventLoop
 {
 public:
@@ -51,8 +62,9 @@ public:
 	EventLoop(const EventLoop&) = delete;
 	EventLoop& operator=(const EventLoop&) = delete;
 
-	/// Accepts on fd (a non-blocking listening socket) as well; before start().
-	void listen(int fd);
+	/// Accepts on fd (a non-blocking listening socket) as well; before
+	/// start(). Connections of an endpoint's listener are its upgrades only.
+	void listen(int fd, WebSocketEndpointImpl* endpoint = nullptr);
 
 	void start();
 
@@ -66,16 +78,42 @@ public:
 	/// Thread-safe (workers): the answer to a connection's dispatched request.
 	void complete(std::uint64_t connection, HttpAnswer answer);
 
+	/// Thread-safe: a frame for an upgraded connection (WebSocket::send).
+	/// On this loop's thread it is queued at once.
+	void sendFrame(std::uint64_t connection, const WebSocketFrame::Ptr& frame);
+
+	/// Thread-safe: WebSocket::close. On this loop's thread it starts at once.
+	void closeWebSocket(std::uint64_t connection, std::uint16_t code, const std::string& reason);
+
+	/// Thread-safe: WebSocket::post, always through the mailbox.
+	void postTask(std::uint64_t connection, WebSocket::Task task);
+
 private:
+	/// One entry of the mailbox: an answer, or work for an upgraded connection.
 	struct Completion
 	{
-		std::uint64_t connection;
+		enum class Kind: std::uint8_t { Answer, Frame, Close, Task };
+
+		std::uint64_t connection = 0;
+		Kind kind = Kind::Answer;
 		HttpAnswer answer;
+		WebSocketFrame::Ptr frame;
+		std::uint16_t code = 0;
+		std::string reason;
+		WebSocket::Task task;
+	};
+
+	struct Listener
+	{
+		int fd;
+		WebSocketEndpointImpl* endpoint;
 	};
 
 	void run();
 	void processMailbox();
-	void acceptAll(int listener);
+	void post(Completion& completion);
+	bool onLoopThread() const;
+	void acceptAll(const Listener& listener);
 	HttpConnection* find(std::uint64_t id);
 	void handle(HttpConnection& connection, std::uint32_t events);
 	void onEvent(HttpConnection& connection, std::uint32_t events);
@@ -91,6 +129,17 @@ private:
 	void afterAnswer(HttpConnection& connection);
 	void updateInterest(HttpConnection& connection);
 	void kill(HttpConnection& connection);
+	// Upgraded connections
+	void openWebSocket(HttpConnection& connection, const std::shared_ptr<WebSocketImpl>& socket, std::string answer);
+	void feed(HttpConnection& connection, const char* data, std::size_t size);
+	bool onFrame(HttpConnection& connection, FrameEvent& event);
+	void enqueue(HttpConnection& connection, const WebSocketFrame::Ptr& frame, bool control);
+	void flushFrames(HttpConnection& connection);
+	void flushDirty();
+	void slowReader(HttpConnection& connection);
+	void startClose(HttpConnection& connection, std::uint16_t code, const std::string& reason);
+	void ping(HttpConnection& connection, Poco::Int64 now);
+	void callHandler(HttpConnection& connection, const char* callback, const std::function<void()>& call);
 	void reap();
 	void sweep(Poco::Int64 now);
 	void expireDeferred(HttpConnection& connection, Poco::Int64 now);
@@ -105,8 +154,9 @@ private:
 	Poco::Logger& _logger;
 	Acceptor _acceptor;
 	int _epoll = -1;
-	std::vector<int> _listeners;
+	std::vector<Listener> _listeners;
 	std::thread _thread;
+	std::thread::id _threadId;
 	std::atomic<bool> _stopping{false};
 
 	Mailbox<Completion> _mailbox;
@@ -114,6 +164,7 @@ private:
 	std::unordered_map<std::uint64_t, std::unique_ptr<HttpConnection>> _connections;
 	std::uint64_t _nextId;
 	std::vector<std::uint64_t> _dead;
+	std::vector<std::uint64_t> _dirty;    /// upgraded connections with frames queued this iteration
 	std::vector<char> _readBuffer;        /// shared by every connection of this loop
 	Poco::Int64 _nextSweep = 0;
 };

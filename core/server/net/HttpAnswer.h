@@ -5,10 +5,13 @@
 #ifndef Palaver_Server_HttpAnswer_INCLUDED
 #define Palaver_Server_HttpAnswer_INCLUDED
 
+#include <memory>
 #include <string>
 
 namespace Palaver {
 namespace Server {
+
+class WebSocketImpl;
 
 /// What a connection writes for one request: the serialised answer, and
 /// what becomes of the connection afterwards.
@@ -17,6 +20,7 @@ struct HttpAnswer
 	std::string bytes;
 	bool close = false;     /// close once written (Connection: close was sent)
 	bool detached = false;  /// the handler took the connection (Request::detachSocket): write nothing
+	std::shared_ptr<WebSocketImpl> upgrade;  /// an accepted WebSocket upgrade: bytes are the 101, frames follow
 };
 
 } } // namespace Palaver::Server

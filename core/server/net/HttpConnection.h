@@ -11,6 +11,7 @@
 
 #include "HttpExchange.h"
 #include "HttpParser.h"
+#include "WebSocketState.h"
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Types.h>
 #include <cstdint>
@@ -20,6 +21,8 @@
 namespace Palaver {
 namespace Server {
 
+class WebSocketEndpointImpl;
+
 struct HttpConnection
 {
 	enum class State: std::uint8_t
@@ -28,14 +31,18 @@ struct HttpConnection
 		Dispatched,  /// a complete request is with a worker; input paused
 		Writing,     /// the answer is being written; input paused
 		Lingering,   /// answered with Connection: close and half-closed; draining until the peer's end
+		WebSocket,   /// upgraded: frames both ways (webSocket)
+		WebSocketClosing,  /// our close frame is queued: waiting for the peer's, or the close time-out
 		Dead         /// to be destroyed at the end of the loop iteration
 	};
 
-	HttpConnection(int fd, std::uint64_t id, const Poco::Net::SocketAddress& peer): fd(fd), id(id), peer(peer) {}
+	HttpConnection(int fd, std::uint64_t id, const Poco::Net::SocketAddress& peer, WebSocketEndpointImpl* listenerEndpoint):
+		fd(fd), id(id), peer(peer), listenerEndpoint(listenerEndpoint) {}
 
 	int fd;
 	std::uint64_t id;
 	Poco::Net::SocketAddress peer;
+	WebSocketEndpointImpl* listenerEndpoint;  /// accepted on a WebSocket endpoint's own listener (else null)
 	State state = State::Reading;
 	std::uint32_t events = 0;          /// epoll interest registered now
 	bool requestStarted = false;       /// a byte of the next request has arrived
@@ -52,6 +59,8 @@ struct HttpConnection
 
 	std::string out;                   /// the answer being written, from outOffset on
 	std::size_t outOffset = 0;
+
+	std::unique_ptr<WebSocketState> webSocket;  /// once upgraded
 };
 
 } } // namespace Palaver::Server

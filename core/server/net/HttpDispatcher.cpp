@@ -3,6 +3,9 @@
 #include "MetricsImpl.h"
 #include "RequestScreen.h"
 #include "RouterImpl.h"
+#include "WebSocketEndpointImpl.h"
+#include "WebSocketHandshake.h"
+#include "WebSocketImpl.h"
 #include "palaver/DeferredResponse.h"
 #include "palaver/Request.h"
 #include "palaver/Response.h"
@@ -34,10 +37,12 @@ const std::string& httpDate()
 
 } // namespace
 
-HttpDispatcher::HttpDispatcher(RouterImpl& router, MetricsImpl& metrics, RequestScreen& screen, std::size_t maxBodySize):
+HttpDispatcher::HttpDispatcher(RouterImpl& router, MetricsImpl& metrics, RequestScreen& screen, const OriginPolicy& origins,
+	std::size_t maxBodySize):
 	_router(router),
 	_metrics(metrics),
 	_screen(screen),
+	_origins(origins),
 	_maxBodySize(maxBodySize),
 	_logger(Poco::Logger::get("palaver.http")),
 	_accessLog(Poco::Logger::get("palaver.access"))
@@ -53,6 +58,20 @@ std::string HttpDispatcher::rawPath(const Poco::Net::HTTPRequest& request)
 RouterImpl::Match HttpDispatcher::match(const Poco::Net::HTTPRequest& request) const
 {
 	return _router.match(request.getMethod(), rawPath(request));
+}
+
+void HttpDispatcher::mount(const std::string& path, std::shared_ptr<WebSocketEndpointImpl> endpoint)
+{
+	if (_router.match("GET", path).route || _webSockets.count(path))
+		throw Poco::ExistsException("GET " + path + " is taken");
+	_webSockets.emplace(path, std::move(endpoint));
+}
+
+WebSocketEndpointImpl* HttpDispatcher::webSocketAt(const Poco::Net::HTTPRequest& request) const
+{
+	if (_webSockets.empty()) return nullptr;
+	auto it = _webSockets.find(rawPath(request));
+	return it == _webSockets.end() ? nullptr : it->second.get();
 }
 
 std::size_t HttpDispatcher::bodyLimit(const RouterImpl::Match& match) const
@@ -72,6 +91,12 @@ void HttpDispatcher::dispatch(const std::shared_ptr<HttpExchange>& exchange, con
 	try
 	{
 		_screen.admit(httpRequest);
+		if (exchange->webSocket)
+		{
+			route = rawPath(httpRequest);
+			done(upgrade(*exchange, started));
+			return;
+		}
 		RouterImpl::Match& match = exchange->match;
 		if (!match.route)
 		{
@@ -122,6 +147,30 @@ void HttpDispatcher::dispatch(const std::shared_ptr<HttpExchange>& exchange, con
 		return;
 	}
 	done(finish(*exchange, response, route, started, detached));
+}
+
+HttpAnswer HttpDispatcher::upgrade(HttpExchange& exchange, const Poco::Timestamp& started)
+{
+	const Poco::Net::HTTPRequest& http = exchange.request;
+	const HandshakeResult handshake = Handshake::check(http.getMethod(), http.getURI(), http, _origins);
+	if (!handshake.accepted()) throw HttpError(handshake.status, handshake.code, handshake.message);
+	WebSocketEndpointImpl& endpoint = *exchange.webSocket;
+	if (!endpoint.reserve()) throw HttpError::unavailable("too many connections, try again");
+	HttpAnswer answer;
+	try
+	{
+		answer.upgrade = std::make_shared<WebSocketImpl>(*exchange.loop, exchange.connection, exchange.client, endpoint);
+		Request request(exchange.request, exchange.client, {}, std::string());
+		endpoint.handler().accept(request, *answer.upgrade);
+	}
+	catch (...)
+	{
+		endpoint.release();
+		throw;
+	}
+	answer.bytes = Handshake::switchingProtocols(handshake.acceptKey);
+	record(http, rawPath(http), exchange.client, 101, started.elapsed() / 1e6);
+	return answer;
 }
 
 HttpAnswer HttpDispatcher::finish(const HttpExchange& exchange, Response& response, const std::string& route,

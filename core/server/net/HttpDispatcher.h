@@ -12,10 +12,13 @@
 #include <Poco/Timestamp.h>
 #include <cstddef>
 #include <functional>
+#include <map>
 #include <memory>
+#include <string>
 
 namespace Palaver {
 
+class OriginPolicy;
 class Response;
 
 namespace Server {
@@ -23,6 +26,7 @@ namespace Server {
 class MetricsImpl;
 class RequestScreen;
 class RouterImpl;
+class WebSocketEndpointImpl;
 
 /// What happens to a complete request: the route's handler runs (on a
 /// worker) and its Response, or the JSON error of what it threw (405 with
@@ -30,11 +34,22 @@ class RouterImpl;
 /// serialised; each request is counted in the metrics and gets an access log
 /// line (with the status and time of a deferred answer once it is
 /// completed). Every request passes the RequestScreen first (Host names, logging
-/// of malformed requests). Thread-safe.
+/// of malformed requests). An upgrade request for a WebSocket endpoint is
+/// checked (WebSocketHandshake) and handed to the endpoint's handler instead
+/// of a route. Thread-safe, once the endpoints are mounted.
 class HttpDispatcher
 {
 public:
-	HttpDispatcher(RouterImpl& router, MetricsImpl& metrics, RequestScreen& screen, std::size_t maxBodySize);
+	HttpDispatcher(RouterImpl& router, MetricsImpl& metrics, RequestScreen& screen, const OriginPolicy& origins,
+		std::size_t maxBodySize);
+
+	/// Before the loops run: upgrades of GET path go to endpoint. Throws
+	/// Poco::ExistsException when a route or endpoint has the path.
+	void mount(const std::string& path, std::shared_ptr<WebSocketEndpointImpl> endpoint);
+
+	/// On a loop, once the head is read: the endpoint mounted at the
+	/// request's path, or null.
+	WebSocketEndpointImpl* webSocketAt(const Poco::Net::HTTPRequest& request) const;
 
 	/// On a loop, once the head is read: the route, which bounds the body.
 	/// Throws HttpError (400) for a malformed escape in a route parameter.
@@ -60,6 +75,7 @@ public:
 
 private:
 	void answerError(Response& response, const HttpError& error);
+	HttpAnswer upgrade(HttpExchange& exchange, const Poco::Timestamp& started);
 	HttpAnswer finish(const HttpExchange& exchange, Response& response, const std::string& route,
 		const Poco::Timestamp& started, bool detached);
 	static std::string serialise(const Poco::Net::HTTPRequest* request, Response& response, bool keepAlive);
@@ -70,6 +86,8 @@ private:
 	RouterImpl& _router;
 	MetricsImpl& _metrics;
 	RequestScreen& _screen;
+	const OriginPolicy& _origins;
+	std::map<std::string, std::shared_ptr<WebSocketEndpointImpl>> _webSockets;  /// by path; fixed once serving
 	const std::size_t _maxBodySize;
 	Poco::Logger& _logger;
 	Poco::Logger& _accessLog;

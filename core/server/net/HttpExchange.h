@@ -8,6 +8,7 @@
 #include "RouterImpl.h"
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/SocketAddress.h>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -16,6 +17,9 @@ namespace Palaver {
 class DeferredResponse;
 
 namespace Server {
+
+class EventLoop;
+class WebSocketEndpointImpl;
 
 /// One complete request (head and body) on its way from a connection's loop
 /// to a worker; the loop keeps it until the request is answered.
@@ -27,6 +31,9 @@ struct HttpExchange
 	Poco::Net::SocketAddress client;
 	int socket = -1;                  /// lent for Request::detachSocket()
 	bool keepAlive = true;
+	EventLoop* loop = nullptr;        /// the connection's loop, and its id there
+	std::uint64_t connection = 0;
+	WebSocketEndpointImpl* webSocket = nullptr;  /// a WebSocket endpoint's upgrade request, not a route's
 	/// The handler's deferred answer: stored by the worker (std::atomic_store)
 	/// once the handler returned, read by the loop (std::atomic_load) to time it out.
 	std::shared_ptr<DeferredResponse> deferred;

@@ -24,12 +24,15 @@ namespace Server {
 class EventLoop;
 class MetricsImpl;
 class RouterImpl;
+class WebSocketEndpointImpl;
 
 /// The core's connection layer: the [http] listener, the event loops (one
 /// epoll thread each, [http] io_threads) that own every connection, and the
 /// worker pool ([http] workers) that runs route handlers on complete
 /// requests. An idle or trickling connection costs a loop a few hundred
-/// bytes and no thread.
+/// bytes and no thread. WebSocket endpoints (WebSocketsImpl) are served on
+/// the same loops: mounted on the HTTP listener's paths, or on listeners of
+/// their own.
 class Transport
 {
 public:
@@ -46,6 +49,12 @@ public:
 
 	Poco::UInt16 port() const;
 
+	/// Before start(): upgrades of GET path on the HTTP listener go to endpoint.
+	void mount(const std::string& path, std::shared_ptr<WebSocketEndpointImpl> endpoint);
+
+	/// Before start(): a listener of endpoint's own on address; returns its port.
+	Poco::UInt16 listen(const Poco::Net::SocketAddress& address, std::shared_ptr<WebSocketEndpointImpl> endpoint);
+
 private:
 	const TransportSettings _settings;
 	RequestScreen _screen;
@@ -53,6 +62,8 @@ private:
 	WorkerPool _workers;
 	std::atomic<int> _inFlight{0};
 	Poco::Net::ServerSocket _listener;
+	std::vector<Poco::Net::ServerSocket> _endpointListeners;
+	std::vector<std::shared_ptr<WebSocketEndpointImpl>> _endpoints;
 	Poco::UInt16 _port = 0;
 	std::vector<std::unique_ptr<EventLoop>> _loops;
 	bool _running = false;

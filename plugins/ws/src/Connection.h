@@ -9,7 +9,9 @@
 #ifndef Palaver_Ws_Connection_INCLUDED
 #define Palaver_Ws_Connection_INCLUDED
 
-#include "Frame.h"
+#include "WebSocketDecoder.h"
+#include "WebSocketHandshake.h"
+#include "WebSocketOutput.h"
 #include "palaver/User.h"
 #include <Poco/Types.h>
 #include <cstdint>
@@ -21,13 +23,17 @@
 namespace Palaver {
 namespace Ws {
 
-using FrameBytes = std::shared_ptr<const std::string>;
+// The core's WebSocket codec and handshake (core/server/net), compiled into
+// this plugin until it runs on the core's connection layer.
+using Server::CloseCode;
+using Server::FrameDecoder;
+using Server::FrameEvent;
+using Server::Handshake;
+using Server::HandshakeResult;
+using Server::HttpHead;
+using Server::Opcode;
 
-struct OutChunk
-{
-	FrameBytes data;
-	std::size_t offset = 0;
-};
+using FrameBytes = WebSocketFrame::Ptr;
 
 struct Connection
 {
@@ -62,9 +68,7 @@ struct Connection
 
 	std::string in;                  /// unconsumed input: partial head or partial frame
 	FrameDecoder decoder;
-	std::vector<OutChunk> out;       /// pending output, written from outHead on
-	std::size_t outHead = 0;
-	std::size_t pending = 0;         /// unsent bytes in out
+	Server::WebSocketOutput output;  /// pending output
 
 	/// Live chatmsgs that arrived during a replay: (message id, frame).
 	std::unique_ptr<std::vector<std::pair<Poco::Int64, FrameBytes>>> held;

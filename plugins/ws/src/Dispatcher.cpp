@@ -322,7 +322,7 @@ FrameBytes Dispatcher::chatAnswer(const Message* stored, const HttpError* error,
 		answer = errorJson(error->code(), error->message(), clientMsgId, error->field());
 	else
 		answer = errorJson("internal", "the message could not be stored", clientMsgId);
-	return std::make_shared<const std::string>(FrameEncoder::text(answer));
+	return WebSocketFrame::fromBytes(WebSocketFrame::encode(Opcode::Text, answer));
 }
 
 void Dispatcher::replay(IoLoop& loop, std::uint64_t connection, Poco::Int64 userId, Poco::Int64 since,
@@ -346,7 +346,7 @@ void Dispatcher::replay(IoLoop& loop, std::uint64_t connection, Poco::Int64 user
 		for (const Message& message: messages)
 		{
 			result.replay.emplace_back(message.id,
-				std::make_shared<const std::string>(FrameEncoder::text(chatmsgJson(message))));
+				WebSocketFrame::fromBytes(WebSocketFrame::encode(Opcode::Text, chatmsgJson(message))));
 		}
 	}
 	catch (HttpError& error)

@@ -8,6 +8,7 @@
 #ifndef Palaver_Ws_Dispatcher_INCLUDED
 #define Palaver_Ws_Dispatcher_INCLUDED
 
+#include "palaver/WebSocketFrame.h"
 #include "palaver/services/MessageStore.h"
 #include <Poco/JSON/Object.h>
 #include <Poco/Types.h>
@@ -62,7 +63,7 @@ private:
 public:
 	/// The answer to a chatmsg, encoded: ack with the stored id, or the
 	/// error (an unknown failure when both are null), with clientMsgId.
-	static std::shared_ptr<const std::string> chatAnswer(const Message* stored, const HttpError* error, const std::string& clientMsgId);
+	static WebSocketFrame::Ptr chatAnswer(const Message* stored, const HttpError* error, const std::string& clientMsgId);
 };
 
 } } // namespace Palaver::Ws

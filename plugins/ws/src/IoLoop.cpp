@@ -13,7 +13,6 @@
 #include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 namespace Palaver {
@@ -26,7 +25,6 @@ constexpr std::uint64_t LISTENER_ID = 2;
 constexpr std::size_t READ_BUFFER = 65536;
 constexpr int MAX_EVENTS = 256;
 constexpr int READS_PER_EVENT = 4;   // fairness: level-triggered epoll brings us back
-constexpr int MAX_IOV = 64;
 constexpr std::size_t MAX_KNOWN_USERS = 100000;  // receivers remembered per loop (then: via a worker)
 
 } // namespace
@@ -302,7 +300,7 @@ void IoLoop::adopt(Command& command)
 	if (command.upgraded)
 	{
 		// Upgraded on the HTTP port: the 101 answer is ours to write.
-		send(connection, std::make_shared<const std::string>(std::move(command.initial)));
+		send(connection, WebSocketFrame::fromBytes(std::move(command.initial)));
 		afterUpgrade(connection, command.handshake);
 	}
 	else
@@ -376,7 +374,8 @@ void IoLoop::onHandshakeData(Connection& connection)
 	case Handshake::ParseState::Complete:
 		break;
 	}
-	const HandshakeResult result = Handshake::check(head.method, head.target, head.headers, _runtime.origins);
+	HandshakeResult result = Handshake::check(head.method, head.target, head.headers, _runtime.origins);
+	if (result.accepted()) Handshake::readCredentials(head.target, head.headers, _runtime.origins, result);
 	if (!result.accepted())
 	{
 		refuse(connection, result.status, result.code, result.message);
@@ -385,7 +384,7 @@ void IoLoop::onHandshakeData(Connection& connection)
 	// Bytes after the head are the client's first frames.
 	std::string rest = connection.in.substr(headSize);
 	std::string().swap(connection.in);
-	send(connection, std::make_shared<const std::string>(Handshake::switchingProtocols(result.acceptKey)));
+	send(connection, WebSocketFrame::fromBytes(Handshake::switchingProtocols(result.acceptKey)));
 	connection.in = std::move(rest);
 	afterUpgrade(connection, result);
 }
@@ -530,24 +529,7 @@ void IoLoop::resumeInput(Connection& connection)
 
 void IoLoop::feed(Connection& connection, const char* data, std::size_t size)
 {
-	auto onEvent = [this, &connection](FrameEvent& event) { return onFrame(connection, event); };
-	if (connection.in.empty())
-	{
-		const std::size_t used = connection.decoder.decode(data, size, onEvent);
-		if (used < size && connection.state != Connection::State::Dead && !connection.decoder.failed())
-			connection.in.assign(data + used, size - used);
-	}
-	else
-	{
-		connection.in.append(data, size);
-		const std::size_t used = connection.decoder.decode(connection.in.data(), connection.in.size(), onEvent);
-		if (connection.state == Connection::State::Dead || connection.decoder.failed())
-			std::string().swap(connection.in);
-		else if (used >= connection.in.size())
-			std::string().swap(connection.in);  // release the memory of an idle connection
-		else
-			connection.in.erase(0, used);
-	}
+	connection.decoder.feed(connection.in, data, size, [this, &connection](FrameEvent& event) { return onFrame(connection, event); });
 }
 
 bool IoLoop::onFrame(Connection& connection, FrameEvent& event)
@@ -569,7 +551,7 @@ bool IoLoop::onFrame(Connection& connection, FrameEvent& event)
 		startClose(connection, event.code, event.payload);
 		return false;
 	case FrameEvent::Type::Ping:
-		send(connection, std::make_shared<const std::string>(FrameEncoder::encode(Opcode::Pong, event.payload)));
+		send(connection, WebSocketFrame::fromBytes(WebSocketFrame::encode(Opcode::Pong, event.payload)));
 		return true;
 	case FrameEvent::Type::Pong:
 		return true;
@@ -596,7 +578,7 @@ bool IoLoop::onFrame(Connection& connection, FrameEvent& event)
 
 void IoLoop::sendText(Connection& connection, const std::string& json)
 {
-	send(connection, std::make_shared<const std::string>(FrameEncoder::text(json)));
+	send(connection, WebSocketFrame::fromBytes(WebSocketFrame::encode(Opcode::Text, json)));
 }
 
 void IoLoop::send(Connection& connection, const FrameBytes& frame)
@@ -607,67 +589,27 @@ void IoLoop::send(Connection& connection, const FrameBytes& frame)
 
 void IoLoop::enqueue(Connection& connection, const FrameBytes& bytes, bool control)
 {
-	if (bytes->empty()) return;
-	if (!control && connection.pending + bytes->size() > _runtime.settings.maxPending)
+	if (bytes->size() == 0) return;
+	if (!control && connection.output.pending() + bytes->size() > _runtime.settings.maxPending)
 	{
 		slowReader(connection);
 		return;
 	}
 	_runtime.framesOut.inc();
-	connection.out.push_back(OutChunk{bytes, 0});
-	connection.pending += bytes->size();
+	connection.output.push(bytes);
 	// Written at the end of this loop iteration, so that a burst of frames
 	// (fan-out, presence list, replay) goes out in one writev.
-	if (connection.pending == bytes->size() && !(connection.events & EPOLLOUT)) _dirty.push_back(connection.id);
+	if (connection.output.pending() == bytes->size() && !(connection.events & EPOLLOUT)) _dirty.push_back(connection.id);
 }
 
 void IoLoop::flush(Connection& connection)
 {
-	while (connection.outHead < connection.out.size())
+	switch (connection.output.write(connection.fd))
 	{
-		iovec iov[MAX_IOV];
-		int count = 0;
-		for (std::size_t i = connection.outHead; i < connection.out.size() && count < MAX_IOV; ++i, ++count)
-		{
-			const OutChunk& chunk = connection.out[i];
-			iov[count].iov_base = const_cast<char*>(chunk.data->data() + chunk.offset);
-			iov[count].iov_len = chunk.data->size() - chunk.offset;
-		}
-		msghdr message{};
-		message.msg_iov = iov;
-		message.msg_iovlen = static_cast<std::size_t>(count);
-		ssize_t n = ::sendmsg(connection.fd, &message, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n < 0)
-		{
-			if (errno == EINTR) continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-			kill(connection);
-			return;
-		}
-		std::size_t written = static_cast<std::size_t>(n);
-		connection.pending -= written;
-		while (written > 0)
-		{
-			OutChunk& chunk = connection.out[connection.outHead];
-			const std::size_t left = chunk.data->size() - chunk.offset;
-			if (written >= left)
-			{
-				written -= left;
-				chunk.data.reset();
-				++connection.outHead;
-			}
-			else
-			{
-				chunk.offset += written;
-				written = 0;
-			}
-		}
-	}
-	if (connection.outHead >= connection.out.size())
-	{
-		// Drained: give the memory back.
-		std::vector<OutChunk>().swap(connection.out);
-		connection.outHead = 0;
+	case Server::WebSocketOutput::Result::Failed:
+		kill(connection);
+		return;
+	case Server::WebSocketOutput::Result::Drained:
 		if (connection.closeAfterFlush)
 		{
 			kill(connection);
@@ -680,11 +622,9 @@ void IoLoop::flush(Connection& connection)
 			connection.shutdownAfterFlush = false;
 			::shutdown(connection.fd, SHUT_WR);
 		}
-	}
-	else if (connection.outHead > 32 && connection.outHead * 2 > connection.out.size())
-	{
-		connection.out.erase(connection.out.begin(), connection.out.begin() + static_cast<std::ptrdiff_t>(connection.outHead));
-		connection.outHead = 0;
+		break;
+	case Server::WebSocketOutput::Result::Blocked:
+		break;
 	}
 	updateInterest(connection);
 }
@@ -702,18 +642,7 @@ void IoLoop::flushDirty()
 
 void IoLoop::slowReader(Connection& connection)
 {
-	// Keep only a frame already half written, then the close frame.
-	std::vector<OutChunk> keep;
-	std::size_t pending = 0;
-	if (connection.outHead < connection.out.size() && connection.out[connection.outHead].offset > 0)
-	{
-		OutChunk& head = connection.out[connection.outHead];
-		pending = head.data->size() - head.offset;
-		keep.push_back(std::move(head));
-	}
-	connection.out.swap(keep);
-	connection.outHead = 0;
-	connection.pending = pending;
+	connection.output.dropUnstarted();
 	if (connection.held) connection.held.reset();
 	_runtime.logger.information("ws: closing a slow reader (user %Ld)", static_cast<long long>(connection.userId));
 	startClose(connection, CloseCode::TryAgainLater, "slow reader");
@@ -730,7 +659,7 @@ void IoLoop::startClose(Connection& connection, std::uint16_t code, const std::s
 	connection.replaying = false;
 	connection.held.reset();
 	connection.state = Connection::State::Closing;
-	enqueue(connection, std::make_shared<const std::string>(FrameEncoder::close(code, reason)), true);
+	enqueue(connection, WebSocketFrame::fromBytes(WebSocketFrame::encodeClose(code, reason)), true);
 	if (connection.state == Connection::State::Dead) return;
 	addTimer(connection, TimerKind::Close, _runtime.settings.closeTimeoutMs);
 	updateInterest(connection);
@@ -741,7 +670,7 @@ void IoLoop::refuse(Connection& connection, int status, const std::string& code,
 	std::string().swap(connection.in);
 	connection.state = Connection::State::Closing;
 	connection.shutdownAfterFlush = true;
-	enqueue(connection, std::make_shared<const std::string>(Handshake::refusal(status, code, message)), true);
+	enqueue(connection, WebSocketFrame::fromBytes(Handshake::refusal(status, code, message)), true);
 	if (connection.state == Connection::State::Dead) return;
 	addTimer(connection, TimerKind::Close, _runtime.settings.closeTimeoutMs);
 }
@@ -751,7 +680,7 @@ void IoLoop::updateInterest(Connection& connection)
 	if (connection.state == Connection::State::Dead) return;
 	std::uint32_t wanted = 0;
 	if (connection.state != Connection::State::Authenticating) wanted |= EPOLLIN;
-	if (connection.outHead < connection.out.size()) wanted |= EPOLLOUT;
+	if (!connection.output.empty()) wanted |= EPOLLOUT;
 	setEpollInterest(_epoll, connection.fd, connection.id, wanted, connection.events);
 }
 
@@ -811,7 +740,7 @@ void IoLoop::runTimers(Poco::Int64 now)
 
 void IoLoop::pingSweep()
 {
-	const FrameBytes ping = std::make_shared<const std::string>(FrameEncoder::encode(Opcode::Ping, "", 0));
+	const FrameBytes ping = WebSocketFrame::fromBytes(WebSocketFrame::encode(Opcode::Ping, "", 0));
 	for (auto& entry: _connections)
 	{
 		Connection& connection = *entry.second;

@@ -11,7 +11,7 @@
 #define Palaver_Ws_IoLoop_INCLUDED
 
 #include "Connection.h"
-#include "Handshake.h"
+#include "WebSocketHandshake.h"
 #include "palaver/Acceptor.h"
 #include "palaver/Mailbox.h"
 #include <Poco/Types.h>

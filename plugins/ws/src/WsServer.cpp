@@ -10,7 +10,6 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -31,26 +30,6 @@ std::shared_ptr<Hub> WsServer::pusher()
 {
 	// Shares the runtime's lifetime: the service stays valid for whoever holds it.
 	return std::shared_ptr<Hub>(_runtime, &_runtime->hub);
-}
-
-void WsServer::raiseFileLimit()
-{
-	rlimit limit{};
-	if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
-	if (limit.rlim_cur < limit.rlim_max)
-	{
-		const rlim_t before = limit.rlim_cur;
-		limit.rlim_cur = limit.rlim_max;
-		if (::setrlimit(RLIMIT_NOFILE, &limit) == 0)
-			_runtime->logger.information("ws: raised RLIMIT_NOFILE from %lu to %lu",
-				static_cast<unsigned long>(before), static_cast<unsigned long>(limit.rlim_max));
-		else
-			_runtime->logger.warning("ws: cannot raise RLIMIT_NOFILE: %s", std::string(std::strerror(errno)));
-	}
-	else
-	{
-		_runtime->logger.information("ws: RLIMIT_NOFILE is %lu", static_cast<unsigned long>(limit.rlim_cur));
-	}
 }
 
 int WsServer::openListener()
@@ -83,7 +62,6 @@ int WsServer::openListener()
 void WsServer::start()
 {
 	if (_running) return;
-	raiseFileLimit();
 	const Settings& settings = _runtime->settings;
 	std::vector<IoLoop*> loops;
 	for (int i = 0; i < settings.ioThreads; ++i)
@@ -117,7 +95,8 @@ void WsServer::stop()
 void WsServer::upgrade(Request& request, Response& response)
 {
 	auto& http = request.http();
-	const HandshakeResult result = Handshake::check(http.getMethod(), http.getURI(), http, _runtime->origins);
+	HandshakeResult result = Handshake::check(http.getMethod(), http.getURI(), http, _runtime->origins);
+	if (result.accepted()) Handshake::readCredentials(http.getURI(), http, _runtime->origins, result);
 	if (!result.accepted()) throw HttpError(result.status, result.code, result.message);
 	if (!_running || _loops.empty()) throw HttpError::unavailable("WebSocket service not running");
 
@@ -139,7 +118,7 @@ void WsServer::onUser(const Poco::JSON::Object::Ptr& user, const char* frameType
 	if (!user || !_running) return;
 	std::string json;
 	JsonWriter::appendObject(json, *user, "type", frameType);
-	_runtime->hub.deliverAll(std::make_shared<const std::string>(FrameEncoder::text(json)));
+	_runtime->hub.deliverAll(WebSocketFrame::fromBytes(WebSocketFrame::encode(Opcode::Text, json)));
 }
 
 void WsServer::onPush(const Poco::JSON::Object::Ptr& push)
@@ -254,7 +233,7 @@ void WsServer::onMessageStored(const Poco::JSON::Object::Ptr& message)
 	const Poco::Int64 to = message->getValue<Poco::Int64>("toUserId");
 	// Serialised once (straight from the payload, no copy of the object);
 	// the bytes are shared by every receiving connection.
-	const FrameBytes frame = std::make_shared<const std::string>(FrameEncoder::text(Dispatcher::chatmsgJson(*message)));
+	const FrameBytes frame = WebSocketFrame::fromBytes(WebSocketFrame::encode(Opcode::Text, Dispatcher::chatmsgJson(*message)));
 	_runtime->hub.deliver({from, to}, frame, id);
 }
 

@@ -31,7 +31,7 @@ public:
 	explicit WsServer(std::shared_ptr<Runtime> runtime);
 	~WsServer();
 
-	/// Raises RLIMIT_NOFILE, opens the listener, starts the threads.
+	/// Opens the listener, starts the threads (the core raised RLIMIT_NOFILE).
 	void start();
 
 	/// Every connection gets 1001; then the threads are joined.
@@ -70,7 +70,6 @@ public:
 
 private:
 	int openListener();
-	void raiseFileLimit();
 	void heardFrom(const std::string& node);
 
 	std::shared_ptr<Runtime> _runtime;

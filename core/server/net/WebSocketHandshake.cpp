@@ -1,4 +1,4 @@
-#include "Handshake.h"
+#include "WebSocketHandshake.h"
 #include "palaver/OriginPolicy.h"
 #include "palaver/SessionCookie.h"
 #include <Poco/Base64Decoder.h>
@@ -11,7 +11,7 @@
 #include <sstream>
 
 namespace Palaver {
-namespace Ws {
+namespace Server {
 
 namespace {
 
@@ -157,8 +157,15 @@ HandshakeResult Handshake::check(const std::string& method, const std::string& t
 		return refuse(421, "misdirected_request", "this server does not answer to that host name");
 	if (!origins.allows(headers.get("Origin", ""), host))
 		return refuse(403, "forbidden", "origin not allowed");
-
 	HandshakeResult result;
+	result.acceptKey = acceptKey(key);
+	result.status = 101;
+	return result;
+}
+
+void Handshake::readCredentials(const std::string& target, const Poco::Net::NameValueCollection& headers,
+	const OriginPolicy& origins, HandshakeResult& result)
+{
 	try
 	{
 		Poco::URI uri(target);
@@ -176,7 +183,10 @@ HandshakeResult Handshake::check(const std::string& method, const std::string& t
 			{
 				Poco::Int64 since = 0;
 				if (!Poco::NumberParser::tryParse64(parameter.second, since) || since < 0)
-					return refuse(400, "bad_request", "since must be a message id");
+				{
+					result = refuse(400, "bad_request", "since must be a message id");
+					return;
+				}
 				result.hasSince = true;
 				result.since = since;
 			}
@@ -184,7 +194,8 @@ HandshakeResult Handshake::check(const std::string& method, const std::string& t
 	}
 	catch (Poco::Exception&)
 	{
-		return refuse(400, "bad_request", "malformed request target");
+		result = refuse(400, "bad_request", "malformed request target");
+		return;
 	}
 	if (result.token.empty())
 	{
@@ -193,9 +204,6 @@ HandshakeResult Handshake::check(const std::string& method, const std::string& t
 			result.token = trim(authorization.substr(7));
 	}
 	result.cookieToken = cookieValue(headers, SessionCookie::name(origins));
-	result.acceptKey = acceptKey(key);
-	result.status = 101;
-	return result;
 }
 
 std::string Handshake::acceptKey(const std::string& key)
@@ -238,4 +246,4 @@ std::string Handshake::refusal(int status, const std::string& code, const std::s
 	return answer + "\r\n" + text;
 }
 
-} } // namespace Palaver::Ws
+} } // namespace Palaver::Server

@@ -1,62 +1,24 @@
 //
-// Frame.h
+// WebSocketDecoder.h
 //
-// RFC 6455 frame codec for non-blocking sockets: an incremental decoder that
-// reassembles messages from whatever bytes have arrived, and the encoder.
+// RFC 6455 frames from non-blocking sockets: an incremental decoder that
+// reassembles messages from whatever bytes have arrived. (The encoder is the
+// SDK's palaver/WebSocketFrame.h.)
 //
 
-#ifndef Palaver_Ws_Frame_INCLUDED
-#define Palaver_Ws_Frame_INCLUDED
+#ifndef Palaver_Server_WebSocketDecoder_INCLUDED
+#define Palaver_Server_WebSocketDecoder_INCLUDED
 
+#include "palaver/WebSocketFrame.h"
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
 namespace Palaver {
-namespace Ws {
+namespace Server {
 
-enum class Opcode: std::uint8_t
-{
-	Continuation = 0x0,
-	Text = 0x1,
-	Binary = 0x2,
-	Close = 0x8,
-	Ping = 0x9,
-	Pong = 0xA
-};
-
-/// Close status codes the server uses (RFC 6455, 7.4.1).
-namespace CloseCode {
-	constexpr std::uint16_t Normal = 1000;
-	constexpr std::uint16_t GoingAway = 1001;
-	constexpr std::uint16_t ProtocolError = 1002;
-	constexpr std::uint16_t Unsupported = 1003;
-	constexpr std::uint16_t NoStatus = 1005;
-	constexpr std::uint16_t InvalidPayload = 1007;
-	constexpr std::uint16_t PolicyViolation = 1008;
-	constexpr std::uint16_t TooBig = 1009;
-	constexpr std::uint16_t InternalError = 1011;
-	constexpr std::uint16_t TryAgainLater = 1013;
-}
-
-/// Encodes frames. Server frames are unmasked; a mask (4 bytes) is for clients
-/// (tests).
-class FrameEncoder
-{
-public:
-	static std::string encode(Opcode opcode, const char* data, std::size_t size, bool fin = true, const unsigned char* mask = nullptr);
-	static std::string encode(Opcode opcode, const std::string& payload, bool fin = true, const unsigned char* mask = nullptr)
-	{
-		return encode(opcode, payload.data(), payload.size(), fin, mask);
-	}
-	static std::string text(const std::string& payload) { return encode(Opcode::Text, payload); }
-
-	/// A close frame; code 0 gives an empty payload.
-	static std::string close(std::uint16_t code, const std::string& reason = "", const unsigned char* mask = nullptr);
-
-	/// Size of the header of an unmasked frame with this payload size.
-	static std::size_t headerSize(std::size_t payloadSize);
-};
+using Opcode = WebSocketFrame::Opcode;
+using CloseCode = WebSocketFrame::CloseCode;
 
 /// One complete message (data frames reassembled) or control frame, or the
 /// reason the stream was refused.
@@ -108,6 +70,25 @@ public:
 		return used;
 	}
 
+	/// decode() for a connection that keeps its unconsumed bytes in carry:
+	/// data is appended to what carry holds, and carry keeps only what is
+	/// left (a partial frame, or what follows a pause), without its memory
+	/// when nothing is left or after an error.
+	template <class F>
+	void feed(std::string& carry, const char* data, std::size_t size, F&& onEvent)
+	{
+		if (carry.empty())
+		{
+			const std::size_t used = decode(data, size, onEvent);
+			if (used < size && !_failed) carry.assign(data + used, size - used);
+			return;
+		}
+		carry.append(data, size);
+		const std::size_t used = decode(carry.data(), carry.size(), onEvent);
+		if (_failed || used >= carry.size()) std::string().swap(carry);
+		else carry.erase(0, used);
+	}
+
 	bool failed() const { return _failed; }
 
 	/// True while a fragmented message is half received.
@@ -132,6 +113,6 @@ private:
 	std::string _message;              /// its fragments so far
 };
 
-} } // namespace Palaver::Ws
+} } // namespace Palaver::Server
 
 #endif

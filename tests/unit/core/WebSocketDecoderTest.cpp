@@ -1,14 +1,14 @@
-// Unit tests of the RFC 6455 frame codec (plugins/ws/src/Frame.cpp).
-#include "Frame.h"
+// Unit tests of the RFC 6455 frame codec (core/server/net/WebSocketDecoder.cpp).
+#include "WebSocketDecoder.h"
 #include <cppunit/extensions/HelperMacros.h>
 #include <string>
 #include <vector>
 
-using Palaver::Ws::FrameDecoder;
-using Palaver::Ws::FrameEncoder;
-using Palaver::Ws::FrameEvent;
-using Palaver::Ws::Opcode;
-namespace CloseCode = Palaver::Ws::CloseCode;
+using Palaver::Server::FrameDecoder;
+using FrameEncoder = Palaver::WebSocketFrame;
+using Palaver::Server::FrameEvent;
+using Palaver::Server::Opcode;
+using Palaver::Server::CloseCode;
 
 namespace {
 
@@ -258,7 +258,7 @@ public:
 
 	void testClosePayloads()
 	{
-		auto events = decodeAll(FrameEncoder::close(1000, "bye", MASK));
+		auto events = decodeAll(FrameEncoder::encodeClose(1000, "bye", MASK));
 		CPPUNIT_ASSERT(events.size() == 1 && events[0].type == FrameEvent::Type::Close);
 		CPPUNIT_ASSERT_EQUAL(std::uint16_t(1000), events[0].code);
 		CPPUNIT_ASSERT_EQUAL(std::string("bye"), events[0].payload);
@@ -267,13 +267,13 @@ public:
 		CPPUNIT_ASSERT(events.size() == 1 && events[0].type == FrameEvent::Type::Close);
 		CPPUNIT_ASSERT_EQUAL(CloseCode::NoStatus, events[0].code);
 
-		events = decodeAll(FrameEncoder::close(4001, "", MASK));
+		events = decodeAll(FrameEncoder::encodeClose(4001, "", MASK));
 		CPPUNIT_ASSERT_EQUAL(std::uint16_t(4001), events[0].code);
 
 		assertError(masked(Opcode::Close, "x"), CloseCode::ProtocolError);
 		for (std::uint16_t code: {0, 999, 1004, 1005, 1006, 1015, 2000, 5000})
-			assertError(FrameEncoder::close(code == 0 ? 1 : code, "", MASK), CloseCode::ProtocolError);
-		assertError(FrameEncoder::close(1000, "\xff", MASK), CloseCode::InvalidPayload);
+			assertError(FrameEncoder::encodeClose(code == 0 ? 1 : code, "", MASK), CloseCode::ProtocolError);
+		assertError(FrameEncoder::encodeClose(1000, "\xff", MASK), CloseCode::InvalidPayload);
 	}
 
 	void testNothingAfterError()
@@ -333,10 +333,10 @@ public:
 
 	void testEncodeClose()
 	{
-		const std::string frame = FrameEncoder::close(1009, "too big");
+		const std::string frame = FrameEncoder::encodeClose(1009, "too big");
 		CPPUNIT_ASSERT_EQUAL(std::string("\x88\x09\x03\xf1too big", 11), frame);
-		CPPUNIT_ASSERT_EQUAL(std::string("\x88\x00", 2), FrameEncoder::close(0));
-		CPPUNIT_ASSERT(FrameEncoder::close(1000, std::string(300, 'r')).size() <= 2 + 125);
+		CPPUNIT_ASSERT_EQUAL(std::string("\x88\x00", 2), FrameEncoder::encodeClose(0));
+		CPPUNIT_ASSERT(FrameEncoder::encodeClose(1000, std::string(300, 'r')).size() <= 2 + 125);
 	}
 };
 

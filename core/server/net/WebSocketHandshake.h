@@ -1,12 +1,12 @@
 //
-// Handshake.h
+// WebSocketHandshake.h
 //
 // The HTTP side of a WebSocket connection: parsing the upgrade request that
 // arrives on the ws port, checking it (for both ports), and the answers.
 //
 
-#ifndef Palaver_Ws_Handshake_INCLUDED
-#define Palaver_Ws_Handshake_INCLUDED
+#ifndef Palaver_Server_WebSocketHandshake_INCLUDED
+#define Palaver_Server_WebSocketHandshake_INCLUDED
 
 #include <Poco/Net/NameValueCollection.h>
 #include <Poco/Types.h>
@@ -16,7 +16,7 @@ namespace Palaver {
 
 class OriginPolicy;
 
-namespace Ws {
+namespace Server {
 
 /// An HTTP request head as read from the socket.
 struct HttpHead
@@ -27,7 +27,8 @@ struct HttpHead
 	Poco::Net::NameValueCollection headers;  /// case-insensitive names
 };
 
-/// What a checked upgrade request asks for.
+/// What a checked upgrade request asks for (the credentials: the ws
+/// plugin's, see Handshake::readCredentials).
 struct HandshakeResult
 {
 	int status = 400;          /// 101 when the upgrade is accepted
@@ -59,6 +60,12 @@ public:
 	static HandshakeResult check(const std::string& method, const std::string& target,
 		const Poco::Net::NameValueCollection& headers, const OriginPolicy& origins);
 
+	/// The chat protocol's credentials of an accepted request (PROTOCOL.md):
+	/// ?token, ?ticket, ?since, Authorization: Bearer, the session cookie.
+	/// A malformed target or since turns result into a 400 refusal.
+	static void readCredentials(const std::string& target, const Poco::Net::NameValueCollection& headers,
+		const OriginPolicy& origins, HandshakeResult& result);
+
 	/// Sec-WebSocket-Accept for a Sec-WebSocket-Key.
 	static std::string acceptKey(const std::string& key);
 
@@ -72,6 +79,6 @@ public:
 	static bool hasToken(const std::string& headerValue, const std::string& token);
 };
 
-} } // namespace Palaver::Ws
+} } // namespace Palaver::Server
 
 #endif

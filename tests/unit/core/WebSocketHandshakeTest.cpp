@@ -1,12 +1,12 @@
 // Unit tests of the WebSocket upgrade parsing and checks (plugins/ws/src/Handshake.cpp).
-#include "Handshake.h"
+#include "WebSocketHandshake.h"
 #include "palaver/OriginPolicy.h"
 #include <cppunit/extensions/HelperMacros.h>
 
 using Palaver::OriginPolicy;
-using Palaver::Ws::Handshake;
-using Palaver::Ws::HandshakeResult;
-using Palaver::Ws::HttpHead;
+using Palaver::Server::Handshake;
+using Palaver::Server::HandshakeResult;
+using Palaver::Server::HttpHead;
 
 namespace {
 
@@ -25,7 +25,9 @@ HandshakeResult check(const std::string& text, const OriginPolicy& origins = Ori
 	HttpHead head;
 	std::size_t size = 0;
 	CPPUNIT_ASSERT(Handshake::parse(text, head, size) == Handshake::ParseState::Complete);
-	return Handshake::check(head.method, head.target, head.headers, origins);
+	HandshakeResult result = Handshake::check(head.method, head.target, head.headers, origins);
+	if (result.accepted()) Handshake::readCredentials(head.target, head.headers, origins, result);
+	return result;
 }
 
 } // namespace
