@@ -2,6 +2,7 @@
 #include "Dispatcher.h"
 #include "palaver/HttpError.h"
 #include "palaver/JsonWriter.h"
+#include "palaver/MessageUpdate.h"
 #include "palaver/Request.h"
 #include "palaver/Response.h"
 #include <Poco/JSON/Array.h>
@@ -256,6 +257,25 @@ void WsServer::onMessageStored(const Poco::JSON::Object::Ptr& message)
 	// the bytes are shared by every receiving connection.
 	const FrameBytes frame = std::make_shared<const std::string>(FrameEncoder::text(Dispatcher::chatmsgJson(*message)));
 	_runtime->hub.deliver({from, to}, frame, id);
+}
+
+void WsServer::onMessageUpdated(const Poco::JSON::Object::Ptr& payload)
+{
+	if (!payload || !_running) return;
+	MessageUpdate update;
+	try
+	{
+		update = MessageUpdate::fromJson(*payload);
+	}
+	catch (Poco::Exception& e)
+	{
+		_runtime->logger.warning("ws: a message.updated event without its keys: %s", e.displayText());
+		return;
+	}
+	if (update.message.groupId != 0) return;
+	const FrameBytes frame = std::make_shared<const std::string>(FrameEncoder::text(update.frameJson()));
+	// Keyed by the event id: a replay that already brought it drops the live copy.
+	_runtime->hub.deliver({update.message.fromUserId, update.message.toUserId}, frame, update.eventId);
 }
 
 } } // namespace Palaver::Ws
