@@ -16,6 +16,8 @@ namespace Messages {
 namespace {
 
 const std::string COLUMNS = "id, from_user_id, to_user_id, from_user_name, text, created_at, edited_at, deleted, event_id";
+// COLUMNS with the id in event_id's place: a new message's event is itself.
+const std::string KEYED_BY_ID = "id, from_user_id, to_user_id, from_user_name, text, created_at, edited_at, deleted, id AS event_id";
 
 Poco::Int64 boundedLimit(std::size_t limit)
 {
@@ -103,12 +105,19 @@ MessageRepository::MessageRepository(Database& database, Poco::Logger& logger):
 		? "SELECT nextval(pg_get_serial_sequence('messages', 'id'))"
 		: "UPDATE sqlite_sequence SET seq = seq + 1 WHERE name = 'messages' RETURNING seq"),
 	_update(database.sql("UPDATE messages SET text = ?, edited_at = ?, deleted = ?, event_id = ? WHERE id = ?")),
-	// As _since, in event order. "event_id > 0" names the partial indexes'
-	// condition word for word, so that the planners may use them.
-	_changesSince(database.sql(
-		"SELECT " + COLUMNS + " FROM (SELECT " + COLUMNS + " FROM messages WHERE from_user_id = ? AND event_id > 0 AND event_id > ? AND id <= ? ORDER BY event_id LIMIT ?) AS sent "
+	// _since's two ranges with each new message keyed by its id, and the
+	// same two for the changes of older messages, in event order: four
+	// bounded index ranges, one statement, one snapshot. "event_id > 0"
+	// names the partial indexes' condition word for word, so that the
+	// planners may use them.
+	_eventsSince(database.sql(
+		"SELECT " + COLUMNS + " FROM (SELECT " + KEYED_BY_ID + " FROM messages WHERE from_user_id = ? AND id > ? ORDER BY id LIMIT ?) AS sent "
 		"UNION ALL "
-		"SELECT " + COLUMNS + " FROM (SELECT " + COLUMNS + " FROM messages WHERE to_user_id = ? AND event_id > 0 AND from_user_id <> ? AND event_id > ? AND id <= ? ORDER BY event_id LIMIT ?) AS received "
+		"SELECT " + COLUMNS + " FROM (SELECT " + KEYED_BY_ID + " FROM messages WHERE to_user_id = ? AND from_user_id <> ? AND id > ? ORDER BY id LIMIT ?) AS received "
+		"UNION ALL "
+		"SELECT " + COLUMNS + " FROM (SELECT " + COLUMNS + " FROM messages WHERE from_user_id = ? AND event_id > 0 AND event_id > ? AND id <= ? ORDER BY event_id LIMIT ?) AS sent_changes "
+		"UNION ALL "
+		"SELECT " + COLUMNS + " FROM (SELECT " + COLUMNS + " FROM messages WHERE to_user_id = ? AND event_id > 0 AND from_user_id <> ? AND event_id > ? AND id <= ? ORDER BY event_id LIMIT ?) AS received_changes "
 		"ORDER BY event_id LIMIT ?"))
 {
 }
@@ -249,11 +258,12 @@ std::vector<Message> MessageRepository::since(Poco::Int64 userId, Poco::Int64 si
 	return select(_since, {userId, sinceId, max, userId, userId, sinceId, max, max}, "messages since an id").messages(false);
 }
 
-std::vector<MessageUpdate> MessageRepository::changesSince(Poco::Int64 userId, Poco::Int64 sinceId, std::size_t limit)
+std::vector<MessageUpdate> MessageRepository::eventsSince(Poco::Int64 userId, Poco::Int64 sinceId, std::size_t limit)
 {
 	if (limit == 0) return {};
 	const Poco::Int64 max = boundedLimit(limit);
-	return select(_changesSince, {userId, sinceId, sinceId, max, userId, userId, sinceId, sinceId, max, max}, "changes since an event id").updates();
+	return select(_eventsSince, {userId, sinceId, max, userId, userId, sinceId, max,
+		userId, sinceId, sinceId, max, userId, userId, sinceId, sinceId, max, max}, "events since an event id").updates();
 }
 
 MessageRepository::Rows MessageRepository::select(const std::string& sql, std::vector<Poco::Int64> parameters, const char* what)

@@ -33,7 +33,7 @@ namespace Messages {
 /// A change (edit, deletion) takes the next value of the sequence the ids
 /// come from and stores it as the row's event_id (0: never changed). Partial
 /// indexes on (from_user_id, event_id) and (to_user_id, event_id) hold only
-/// changed rows, so that an insert never touches them and changesSince()
+/// changed rows, so that an insert never touches them and eventsSince()
 /// reads a user's changes in event order.
 class MessageRepository
 {
@@ -82,9 +82,10 @@ public:
 	/// event id (0 when decide changed nothing). Storage failures: HttpError 503.
 	MessageUpdate change(Poco::Int64 messageId, const Decide& decide);
 
-	/// The latest change of each message sent or received by userId with an
-	/// id at most sinceId and an event id above it, in event order, at most limit.
-	std::vector<MessageUpdate> changesSince(Poco::Int64 userId, Poco::Int64 sinceId, std::size_t limit);
+	/// MessageStore::eventsSince(): since()'s messages keyed by their ids and
+	/// the latest changes of older ones keyed by their event ids, merged in
+	/// one statement, at most limit.
+	std::vector<MessageUpdate> eventsSince(Poco::Int64 userId, Poco::Int64 sinceId, std::size_t limit);
 
 private:
 	Database& _database;
@@ -102,7 +103,7 @@ private:
 	std::string _byId;
 	std::string _nextEventId;
 	std::string _update;
-	std::string _changesSince;
+	std::string _eventsSince;
 };
 
 } } // namespace Palaver::Messages

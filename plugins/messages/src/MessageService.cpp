@@ -95,9 +95,9 @@ MessageUpdate MessageService::changeOwn(const User& by, Poco::Int64 messageId, c
 	return update;
 }
 
-std::vector<MessageUpdate> MessageService::changesSince(Poco::Int64 userId, Poco::Int64 sinceId, std::size_t limit)
+std::vector<MessageUpdate> MessageService::eventsSince(Poco::Int64 userId, Poco::Int64 sinceId, std::size_t limit)
 {
-	return _repository.changesSince(userId, sinceId < 0 ? 0 : sinceId, limit);
+	return _repository.eventsSince(userId, sinceId < 0 ? 0 : sinceId, limit);
 }
 
 std::string MessageService::conversationJson(Poco::Int64 a, Poco::Int64 b, Poco::Int64 beforeId, std::size_t limit)

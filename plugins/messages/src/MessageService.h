@@ -45,7 +45,7 @@ public:
 	Poco::Int64 lastIdBetween(Poco::Int64 a, Poco::Int64 b) override;
 	MessageUpdate edit(const User& by, Poco::Int64 messageId, const std::string& text) override;
 	MessageUpdate deleteForEveryone(const User& by, Poco::Int64 messageId) override;
-	std::vector<MessageUpdate> changesSince(Poco::Int64 userId, Poco::Int64 sinceId, std::size_t limit) override;
+	std::vector<MessageUpdate> eventsSince(Poco::Int64 userId, Poco::Int64 sinceId, std::size_t limit) override;
 
 	/// Messages read per query when a whole history is asked for.
 	static constexpr std::size_t HISTORY_PAGE = 1000;

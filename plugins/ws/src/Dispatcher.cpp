@@ -339,28 +339,16 @@ void Dispatcher::replay(IoLoop& loop, std::uint64_t connection, Poco::Int64 user
 	}
 	try
 	{
-		// New messages (chatmsg, by id) and changes of older ones (msgupdate,
-		// by event id) from one sequence, merged in its order.
-		const std::vector<Message> messages = store->since(userId, since, max + 1);
-		const std::vector<MessageUpdate> changes = store->changesSince(userId, since, max + 1);
-		result.complete = messages.size() + changes.size() <= max;
-		result.replay.reserve(std::min(max, messages.size() + changes.size()));
-		auto message = messages.begin();
-		auto change = changes.begin();
-		while (result.replay.size() < max && (message != messages.end() || change != changes.end()))
+		// New messages (chatmsg, keyed by their ids) and changes of older
+		// ones (msgupdate, by event id), in the order of their one sequence.
+		std::vector<MessageUpdate> events = store->eventsSince(userId, since, max + 1);
+		result.complete = events.size() <= max;
+		if (!result.complete) events.resize(max);
+		result.replay.reserve(events.size());
+		for (const MessageUpdate& event: events)
 		{
-			if (change == changes.end() || (message != messages.end() && message->id < change->eventId))
-			{
-				result.replay.emplace_back(message->id,
-					std::make_shared<const std::string>(FrameEncoder::text(chatmsgJson(*message))));
-				++message;
-			}
-			else
-			{
-				result.replay.emplace_back(change->eventId,
-					std::make_shared<const std::string>(FrameEncoder::text(change->frameJson())));
-				++change;
-			}
+			const std::string json = event.eventId == event.message.id ? chatmsgJson(event.message) : event.frameJson();
+			result.replay.emplace_back(event.eventId, std::make_shared<const std::string>(FrameEncoder::text(json)));
 		}
 	}
 	catch (HttpError& error)

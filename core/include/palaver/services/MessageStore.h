@@ -78,11 +78,13 @@ public:
 	/// (eventId 0, nothing published). Throws HttpError as edit() does.
 	virtual MessageUpdate deleteForEveryone(const User& by, Poco::Int64 messageId) = 0;
 
-	/// The latest change of each message sent or received by userId whose
-	/// id is at most sinceId (newer messages are read whole by since()) and
-	/// whose change took an event id above sinceId, oldest change first, at
-	/// most limit of them (since plugin API 2.1).
-	virtual std::vector<MessageUpdate> changesSince(Poco::Int64 userId, Poco::Int64 sinceId, std::size_t limit) = 0;
+	/// What happened after event sinceId to messages sent or received by
+	/// userId, in event order, at most limit entries (since plugin API 2.1):
+	/// each new message (id above sinceId) as it now is, with eventId equal
+	/// to its id; and each older message changed after sinceId, with its
+	/// latest state and the event id of its latest change. Read in one
+	/// statement, so in one snapshot: nothing committed meanwhile is half in.
+	virtual std::vector<MessageUpdate> eventsSince(Poco::Int64 userId, Poco::Int64 sinceId, std::size_t limit) = 0;
 };
 
 } // namespace Palaver
