@@ -15,7 +15,9 @@ namespace Messages {
 
 namespace {
 
-const std::string COLUMNS = "id, from_user_id, to_user_id, from_user_name, text, created_at";
+const std::string COLUMNS = "id, from_user_id, to_user_id, from_user_name, text, created_at, edited_at, deleted, event_id";
+// COLUMNS with the id in event_id's place: a new message's event is itself.
+const std::string KEYED_BY_ID = "id, from_user_id, to_user_id, from_user_name, text, created_at, edited_at, deleted, id AS event_id";
 
 Poco::Int64 boundedLimit(std::size_t limit)
 {
@@ -33,6 +35,16 @@ struct MessageRepository::Rows
 	std::vector<std::string> names;
 	std::vector<std::string> texts;
 	std::vector<Poco::Int64> times;
+	std::vector<Poco::Int64> edited;
+	std::vector<Poco::Int32> deleted;
+	std::vector<Poco::Int64> events;
+
+	/// Adds the into() of every column to statement.
+	void receive(Poco::Data::Statement& statement)
+	{
+		statement, into(ids), into(from), into(to), into(names), into(texts), into(times),
+			into(edited), into(deleted), into(events);
+	}
 
 	std::vector<Message> messages(bool reversed)
 	{
@@ -40,16 +52,32 @@ struct MessageRepository::Rows
 		const std::size_t n = ids.size();
 		result.resize(n);
 		for (std::size_t i = 0; i < n; ++i)
+			take(i, result[reversed ? n - 1 - i : i]);
+		return result;
+	}
+
+	std::vector<MessageUpdate> updates()
+	{
+		std::vector<MessageUpdate> result(ids.size());
+		for (std::size_t i = 0; i < ids.size(); ++i)
 		{
-			Message& m = result[reversed ? n - 1 - i : i];
-			m.id = ids[i];
-			m.fromUserId = from[i];
-			m.toUserId = to[i];
-			m.fromUserName = std::move(names[i]);
-			m.text = std::move(texts[i]);
-			m.timestamp = times[i];
+			result[i].eventId = events[i];
+			take(i, result[i].message);
 		}
 		return result;
+	}
+
+private:
+	void take(std::size_t i, Message& m)
+	{
+		m.id = ids[i];
+		m.fromUserId = from[i];
+		m.toUserId = to[i];
+		m.fromUserName = std::move(names[i]);
+		m.text = std::move(texts[i]);
+		m.timestamp = times[i];
+		m.editedAt = edited[i];
+		m.deleted = deleted[i] != 0;
 	}
 };
 
@@ -69,7 +97,28 @@ MessageRepository::MessageRepository(Database& database, Poco::Logger& logger):
 		"SELECT " + COLUMNS + " FROM (SELECT " + COLUMNS + " FROM messages WHERE from_user_id = ? AND id > ? ORDER BY id LIMIT ?) AS sent "
 		"UNION ALL "
 		"SELECT " + COLUMNS + " FROM (SELECT " + COLUMNS + " FROM messages WHERE to_user_id = ? AND from_user_id <> ? AND id > ? ORDER BY id LIMIT ?) AS received "
-		"ORDER BY id LIMIT ?"))
+		"ORDER BY id LIMIT ?")),
+	_byId(database.sql("SELECT " + COLUMNS + " FROM messages WHERE id = ?")),
+	// The same sequence as the ids: SQLite's AUTOINCREMENT keeps it in
+	// sqlite_sequence (and never hands out a value at or below it again).
+	_nextEventId(database.kind() == Database::Kind::PostgreSQL
+		? "SELECT nextval(pg_get_serial_sequence('messages', 'id'))"
+		: "UPDATE sqlite_sequence SET seq = seq + 1 WHERE name = 'messages' RETURNING seq"),
+	_update(database.sql("UPDATE messages SET text = ?, edited_at = ?, deleted = ?, event_id = ? WHERE id = ?")),
+	// _since's two ranges with each new message keyed by its id, and the
+	// same two for the changes of older messages, in event order: four
+	// bounded index ranges, one statement, one snapshot. "event_id > 0"
+	// names the partial indexes' condition word for word, so that the
+	// planners may use them.
+	_eventsSince(database.sql(
+		"SELECT " + COLUMNS + " FROM (SELECT " + KEYED_BY_ID + " FROM messages WHERE from_user_id = ? AND id > ? ORDER BY id LIMIT ?) AS sent "
+		"UNION ALL "
+		"SELECT " + COLUMNS + " FROM (SELECT " + KEYED_BY_ID + " FROM messages WHERE to_user_id = ? AND from_user_id <> ? AND id > ? ORDER BY id LIMIT ?) AS received "
+		"UNION ALL "
+		"SELECT " + COLUMNS + " FROM (SELECT " + COLUMNS + " FROM messages WHERE from_user_id = ? AND event_id > 0 AND event_id > ? AND id <= ? ORDER BY event_id LIMIT ?) AS sent_changes "
+		"UNION ALL "
+		"SELECT " + COLUMNS + " FROM (SELECT " + COLUMNS + " FROM messages WHERE to_user_id = ? AND event_id > 0 AND from_user_id <> ? AND event_id > ? AND id <= ? ORDER BY event_id LIMIT ?) AS received_changes "
+		"ORDER BY event_id LIMIT ?"))
 {
 }
 
@@ -89,6 +138,13 @@ std::vector<std::vector<std::string>> MessageRepository::schema(const Database& 
 			"CREATE INDEX messages_conversation ON messages (user_lo, user_hi, id)",
 			"CREATE INDEX messages_sender ON messages (from_user_id, id)",
 			"CREATE INDEX messages_receiver ON messages (to_user_id, id)"
+		},
+		{
+			"ALTER TABLE messages ADD COLUMN edited_at BIGINT NOT NULL DEFAULT 0",
+			"ALTER TABLE messages ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0",
+			"ALTER TABLE messages ADD COLUMN event_id BIGINT NOT NULL DEFAULT 0",
+			"CREATE INDEX messages_sender_changes ON messages (from_user_id, event_id) WHERE event_id > 0",
+			"CREATE INDEX messages_receiver_changes ON messages (to_user_id, event_id) WHERE event_id > 0"
 		}
 	};
 }
@@ -183,65 +239,44 @@ void MessageRepository::forgetSenderName(Poco::Int64 userId)
 
 std::vector<Message> MessageRepository::conversation(Poco::Int64 a, Poco::Int64 b, Poco::Int64 beforeId, std::size_t limit)
 {
-	Poco::Int64 lo = std::min(a, b);
-	Poco::Int64 hi = std::max(a, b);
-	Poco::Int64 before = beforeId > 0 ? beforeId : std::numeric_limits<Poco::Int64>::max();
 	if (limit == 0) return conversationRange(a, b, 0, beforeId, std::numeric_limits<std::int32_t>::max());
-	Poco::Int64 max = boundedLimit(limit);
+	const Poco::Int64 before = beforeId > 0 ? beforeId : std::numeric_limits<Poco::Int64>::max();
 	// A page is read newest first, so that LIMIT keeps the newest.
-	return read([&](Poco::Data::Session& session, Rows& rows)
-	{
-		session << _conversationPage, use(lo), use(hi), use(before), use(max),
-			into(rows.ids), into(rows.from), into(rows.to), into(rows.names), into(rows.texts), into(rows.times), now;
-	}, true);
+	return select(_conversationPage, {std::min(a, b), std::max(a, b), before, boundedLimit(limit)}, "a conversation").messages(true);
 }
 
 std::vector<Message> MessageRepository::conversationRange(Poco::Int64 a, Poco::Int64 b, Poco::Int64 afterId, Poco::Int64 beforeId, std::size_t limit)
 {
-	Poco::Int64 lo = std::min(a, b);
-	Poco::Int64 hi = std::max(a, b);
-	Poco::Int64 after = afterId;
-	Poco::Int64 before = beforeId > 0 ? beforeId : std::numeric_limits<Poco::Int64>::max();
-	Poco::Int64 max = boundedLimit(limit);
-	return read([&](Poco::Data::Session& session, Rows& rows)
-	{
-		session << _conversationRange, use(lo), use(hi), use(after), use(before), use(max),
-			into(rows.ids), into(rows.from), into(rows.to), into(rows.names), into(rows.texts), into(rows.times), now;
-	}, false);
-}
-
-std::vector<Message> MessageRepository::read(const std::function<void(Poco::Data::Session&, Rows&)>& query, bool reversed)
-{
-	Rows rows;
-	try
-	{
-		Poco::Data::Session session = _database.session();
-		query(session, rows);
-	}
-	catch (HttpError&)
-	{
-		throw;
-	}
-	catch (Poco::Exception& e)
-	{
-		_logger.error("messages: reading a conversation failed: %s", e.displayText());
-		throw HttpError::unavailable();
-	}
-	return rows.messages(reversed);
+	const Poco::Int64 before = beforeId > 0 ? beforeId : std::numeric_limits<Poco::Int64>::max();
+	return select(_conversationRange, {std::min(a, b), std::max(a, b), afterId, before, boundedLimit(limit)}, "a conversation").messages(false);
 }
 
 std::vector<Message> MessageRepository::since(Poco::Int64 userId, Poco::Int64 sinceId, std::size_t limit)
 {
 	if (limit == 0) return {};
-	Poco::Int64 user = userId;
-	Poco::Int64 after = sinceId;
-	Poco::Int64 max = boundedLimit(limit);
+	const Poco::Int64 max = boundedLimit(limit);
+	return select(_since, {userId, sinceId, max, userId, userId, sinceId, max, max}, "messages since an id").messages(false);
+}
+
+std::vector<MessageUpdate> MessageRepository::eventsSince(Poco::Int64 userId, Poco::Int64 sinceId, std::size_t limit)
+{
+	if (limit == 0) return {};
+	const Poco::Int64 max = boundedLimit(limit);
+	return select(_eventsSince, {userId, sinceId, max, userId, userId, sinceId, max,
+		userId, sinceId, sinceId, max, userId, userId, sinceId, sinceId, max, max}, "events since an event id").updates();
+}
+
+MessageRepository::Rows MessageRepository::select(const std::string& sql, std::vector<Poco::Int64> parameters, const char* what)
+{
 	Rows rows;
 	try
 	{
 		Poco::Data::Session session = _database.session();
-		session << _since, use(user), use(after), use(max), use(user), use(user), use(after), use(max), use(max),
-			into(rows.ids), into(rows.from), into(rows.to), into(rows.names), into(rows.texts), into(rows.times), now;
+		Poco::Data::Statement statement(session);
+		statement << sql;
+		for (Poco::Int64& parameter: parameters) statement, use(parameter);
+		rows.receive(statement);
+		statement.execute();
 	}
 	catch (HttpError&)
 	{
@@ -249,10 +284,54 @@ std::vector<Message> MessageRepository::since(Poco::Int64 userId, Poco::Int64 si
 	}
 	catch (Poco::Exception& e)
 	{
-		_logger.error("messages: reading messages since an id failed: %s", e.displayText());
+		_logger.error("messages: reading %s failed: %s", std::string(what), e.displayText());
 		throw HttpError::unavailable();
 	}
-	return rows.messages(false);
+	return rows;
+}
+
+MessageUpdate MessageRepository::change(Poco::Int64 messageId, const Decide& decide)
+{
+	MessageUpdate update;
+	try
+	{
+		_database.transact([&](Poco::Data::Session& session)
+		{
+			// The old text must not stay behind in the page's free space:
+			// SQLite then overwrites what a change removes with zeros.
+			if (_database.kind() == Database::Kind::SQLite)
+				session << "PRAGMA secure_delete = ON", now;
+			Poco::Int64 id = messageId;
+			Rows rows;
+			Poco::Data::Statement current(session);
+			current << _byId, use(id);
+			rows.receive(current);
+			current.execute();
+			if (rows.ids.empty()) throw HttpError::notFound("no such message");
+			update.message = std::move(rows.messages(false).front());
+			update.eventId = 0;
+			if (!decide(update.message)) return;
+
+			Poco::Int64 eventId = 0;
+			session << _nextEventId, into(eventId), now;
+			if (eventId <= id)
+				throw Poco::Data::DataException("messages: the event sequence is behind message " + std::to_string(id));
+			Poco::Int64 edited = update.message.editedAt;
+			Poco::Int32 deleted = update.message.deleted ? 1 : 0;
+			session << _update, use(update.message.text), use(edited), use(deleted), use(eventId), use(id), now;
+			update.eventId = eventId;
+		});
+	}
+	catch (HttpError&)
+	{
+		throw;
+	}
+	catch (Poco::Exception& e)
+	{
+		_logger.error("messages: changing message %Ld failed: %s", messageId, e.displayText());
+		throw HttpError::unavailable();
+	}
+	return update;
 }
 
 } } // namespace Palaver::Messages

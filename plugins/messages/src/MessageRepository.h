@@ -6,6 +6,7 @@
 #define Palaver_Messages_MessageRepository_INCLUDED
 
 #include "palaver/Message.h"
+#include "palaver/MessageUpdate.h"
 #include <Poco/Types.h>
 #include <Poco/Data/Session.h>
 #include <cstddef>
@@ -28,6 +29,12 @@ namespace Messages {
 /// (user_lo, user_hi, id) reads a conversation in id order in both directions,
 /// and paging ("the N newest before ID") stops after N rows. Indexes on
 /// (from_user_id, id) and (to_user_id, id) serve the per-user replay of since().
+///
+/// A change (edit, deletion) takes the next value of the sequence the ids
+/// come from and stores it as the row's event_id (0: never changed). Partial
+/// indexes on (from_user_id, event_id) and (to_user_id, event_id) hold only
+/// changed rows, so that an insert never touches them and eventsSince()
+/// reads a user's changes in event order.
 class MessageRepository
 {
 public:
@@ -64,18 +71,39 @@ public:
 	/// first, at most limit of them.
 	std::vector<Message> since(Poco::Int64 userId, Poco::Int64 sinceId, std::size_t limit);
 
+	/// Decides a change from a message's current state: changes message (its
+	/// text, editedAt, deleted) and returns true, returns false to leave it
+	/// as it is, or throws HttpError to refuse.
+	using Decide = std::function<bool(Message& message)>;
+
+	/// In ONE transaction: reads message messageId (HttpError 404 when there
+	/// is none), lets decide change it, and when it did, draws the next event
+	/// id and writes the row. Returns the message as it now is, with that
+	/// event id (0 when decide changed nothing). Storage failures: HttpError 503.
+	MessageUpdate change(Poco::Int64 messageId, const Decide& decide);
+
+	/// MessageStore::eventsSince(): since()'s messages keyed by their ids and
+	/// the latest changes of older ones keyed by their event ids, merged in
+	/// one statement, at most limit.
+	std::vector<MessageUpdate> eventsSince(Poco::Int64 userId, Poco::Int64 sinceId, std::size_t limit);
+
 private:
 	Database& _database;
 	Poco::Logger& _logger;
 	std::string _insertPrefix;
 	std::string _insert;
 	struct Rows;
-	/// Runs query (which fills rows), turning storage failures into HttpError 503.
-	std::vector<Message> read(const std::function<void(Poco::Data::Session&, Rows&)>& query, bool reversed);
+	/// Runs a SELECT of COLUMNS with these "?" values in order, turning
+	/// storage failures into HttpError 503 (what names the read in the log).
+	Rows select(const std::string& sql, std::vector<Poco::Int64> parameters, const char* what);
 
 	std::string _conversationRange;
 	std::string _conversationPage;
 	std::string _since;
+	std::string _byId;
+	std::string _nextEventId;
+	std::string _update;
+	std::string _eventsSince;
 };
 
 } } // namespace Palaver::Messages

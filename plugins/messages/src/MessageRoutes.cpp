@@ -29,6 +29,14 @@ void MessageRoutes::registerWith(Router& router, std::size_t maxBodySize)
 	{
 		post(request, response);
 	}, options);
+	router.add("PATCH", "/messages/{id}", [this](Request& request, Response& response)
+	{
+		edit(request, response);
+	}, options);
+	router.add("DELETE", "/messages/{id}", [this](Request& request, Response& response)
+	{
+		deleteForEveryone(request, response);
+	});
 }
 
 void MessageRoutes::conversation(Request& request, Response& response)
@@ -52,10 +60,7 @@ void MessageRoutes::post(Request& request, Response& response)
 {
 	const User caller = _users->authenticate(request);
 	const Poco::Int64 receiver = request.idParam("toUserId");
-	const Form& form = request.form();
-	if (!form.has("text") && !form.has("message[text]"))
-		throw HttpError::validation("text", "text must not be empty");
-	const std::string text = form.getAny({"text", "message[text]"});
+	const std::string text = textField(request);
 	// Answered after the commit, from the writer's callback: no worker waits
 	// for it. What postAsync() throws (400, 404, 503) is answered at once.
 	std::shared_ptr<DeferredResponse> answer = response.defer();
@@ -71,6 +76,29 @@ void MessageRoutes::post(Request& request, Response& response)
 			answer->fail(*error);
 		}
 	});
+}
+
+void MessageRoutes::edit(Request& request, Response& response)
+{
+	const User caller = _users->authenticate(request);
+	const Poco::Int64 id = request.idParam("id");
+	const MessageUpdate update = _service.edit(caller, id, textField(request));
+	response.sendJsonText(200, update.message.toJsonText());
+}
+
+void MessageRoutes::deleteForEveryone(Request& request, Response&)
+{
+	const User caller = _users->authenticate(request);
+	_service.deleteForEveryone(caller, request.idParam("id"));
+	// Nothing sent: 204.
+}
+
+std::string MessageRoutes::textField(const Request& request)
+{
+	const Form& form = request.form();
+	if (!form.has("text") && !form.has("message[text]"))
+		throw HttpError::validation("text", "text must not be empty");
+	return form.getAny({"text", "message[text]"});
 }
 
 Poco::Int64 MessageRoutes::positiveQuery(const Request& request, const std::string& name, Poco::Int64 max)

@@ -21,7 +21,8 @@ namespace Messages {
 
 class MessageService;
 
-/// The HTTP side: GET /messages/from/{toUserId} and POST /post/touser/{toUserId}.
+/// The HTTP side: GET /messages/from/{toUserId}, POST /post/touser/{toUserId},
+/// PATCH and DELETE /messages/{id}.
 class MessageRoutes
 {
 public:
@@ -30,11 +31,17 @@ public:
 
 	MessageRoutes(MessageService& service, std::shared_ptr<UserDirectory> users);
 
-	/// Adds both routes; maxBodySize bounds the POST body.
+	/// Adds the routes; maxBodySize bounds the POST and PATCH bodies.
 	void registerWith(Router& router, std::size_t maxBodySize);
 
 	void conversation(Request& request, Response& response);
 	void post(Request& request, Response& response);
+	void edit(Request& request, Response& response);
+	void deleteForEveryone(Request& request, Response& response);
+
+	/// The text field of a form (also "message[text]", as a Symfony form
+	/// posts it); HttpError 400 when there is none.
+	static std::string textField(const Request& request);
 
 	/// A query parameter that must be a positive integer no larger than max:
 	/// 0 when absent or empty, HttpError 400 (field name) otherwise.

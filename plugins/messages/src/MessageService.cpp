@@ -1,16 +1,19 @@
 #include "MessageService.h"
 #include "palaver/HttpError.h"
+#include <Poco/Timestamp.h>
 
 namespace Palaver {
 namespace Messages {
 
 MessageService::MessageService(MessageRepository& repository, GroupCommitWriter& writer, UserExists userExists,
-	TextRules rules, std::size_t knownUsersCapacity):
+	TextRules rules, std::size_t knownUsersCapacity, Poco::Int64 editWindow, UpdatePublished updatePublished):
 	_repository(repository),
 	_writer(writer),
 	_userExists(std::move(userExists)),
 	_rules(rules),
-	_known(knownUsersCapacity)
+	_known(knownUsersCapacity),
+	_editWindow(editWindow),
+	_updatePublished(std::move(updatePublished))
 {
 }
 
@@ -48,6 +51,53 @@ Poco::Int64 MessageService::lastIdBetween(Poco::Int64 a, Poco::Int64 b)
 {
 	const std::vector<Message> newest = _repository.conversation(a, b, 0, 1);
 	return newest.empty() ? 0 : newest.back().id;
+}
+
+MessageUpdate MessageService::edit(const User& by, Poco::Int64 messageId, const std::string& text)
+{
+	_rules.check(text);
+	return changeOwn(by, messageId, [&](Message& message)
+	{
+		if (message.deleted) throw HttpError::notFound("this message was deleted");
+		const Poco::Int64 now = Poco::Timestamp().epochMicroseconds();
+		if (now - message.timestamp > _editWindow)
+			throw HttpError(403, "edit_window_passed", "this message can no longer be edited");
+		message.text = text;
+		message.editedAt = now;
+		return true;
+	});
+}
+
+MessageUpdate MessageService::deleteForEveryone(const User& by, Poco::Int64 messageId)
+{
+	return changeOwn(by, messageId, [](Message& message)
+	{
+		if (message.deleted) return false;
+		// The tombstone: the text leaves the row (and the search index with it).
+		message.text.clear();
+		message.editedAt = 0;
+		message.deleted = true;
+		return true;
+	});
+}
+
+MessageUpdate MessageService::changeOwn(const User& by, Poco::Int64 messageId, const std::function<bool(Message&)>& change)
+{
+	if (by.id <= 0) throw HttpError::unauthorized();
+	const MessageUpdate update = _repository.change(messageId, [&](Message& message)
+	{
+		// Someone else's conversation is not even said to exist.
+		if (message.fromUserId != by.id && message.toUserId != by.id) throw HttpError::notFound("no such message");
+		if (message.fromUserId != by.id) throw HttpError::forbidden("only the sender may change a message");
+		return change(message);
+	});
+	if (update.eventId > 0 && _updatePublished) _updatePublished(update);
+	return update;
+}
+
+std::vector<MessageUpdate> MessageService::eventsSince(Poco::Int64 userId, Poco::Int64 sinceId, std::size_t limit)
+{
+	return _repository.eventsSince(userId, sinceId < 0 ? 0 : sinceId, limit);
 }
 
 std::string MessageService::conversationJson(Poco::Int64 a, Poco::Int64 b, Poco::Int64 beforeId, std::size_t limit)

@@ -27,13 +27,25 @@ public:
 	/// Tells whether a user id exists (normally UserDirectory::findUser).
 	using UserExists = std::function<bool(Poco::Int64 id)>;
 
+	/// Publishes a committed change ("message.updated"), on the changing thread.
+	using UpdatePublished = std::function<void(const MessageUpdate& update)>;
+
+	/// [messages] edit_window's default, in microseconds.
+	static constexpr Poco::Int64 DEFAULT_EDIT_WINDOW = 900LL * 1000000LL;
+
+	/// editWindow: how long after its timestamp a message may be edited, in
+	/// microseconds. Without updatePublished, changes are not published.
 	MessageService(MessageRepository& repository, GroupCommitWriter& writer, UserExists userExists,
-		TextRules rules, std::size_t knownUsersCapacity);
+		TextRules rules, std::size_t knownUsersCapacity, Poco::Int64 editWindow = DEFAULT_EDIT_WINDOW,
+		UpdatePublished updatePublished = {});
 
 	Message post(const User& from, Poco::Int64 toUserId, const std::string& text) override;
 	void postAsync(const User& from, Poco::Int64 toUserId, const std::string& text, PostCallback done) override;
 	std::vector<Message> since(Poco::Int64 userId, Poco::Int64 sinceId, std::size_t limit) override;
 	Poco::Int64 lastIdBetween(Poco::Int64 a, Poco::Int64 b) override;
+	MessageUpdate edit(const User& by, Poco::Int64 messageId, const std::string& text) override;
+	MessageUpdate deleteForEveryone(const User& by, Poco::Int64 messageId) override;
+	std::vector<MessageUpdate> eventsSince(Poco::Int64 userId, Poco::Int64 sinceId, std::size_t limit) override;
 
 	/// Messages read per query when a whole history is asked for.
 	static constexpr std::size_t HISTORY_PAGE = 1000;
@@ -63,11 +75,18 @@ private:
 	/// Validates and builds the message post() and postAsync() queue.
 	Message prepare(const User& from, Poco::Int64 toUserId, const std::string& text);
 
+	/// Changes a message of by's own with change (called in the transaction,
+	/// after the checks every change shares: visible to by, else 404; sent by
+	/// by, else 403), then publishes the change if there was one.
+	MessageUpdate changeOwn(const User& by, Poco::Int64 messageId, const std::function<bool(Message&)>& change);
+
 	MessageRepository& _repository;
 	GroupCommitWriter& _writer;
 	UserExists _userExists;
 	TextRules _rules;
 	KnownUsers _known;
+	Poco::Int64 _editWindow;
+	UpdatePublished _updatePublished;
 };
 
 } } // namespace Palaver::Messages

@@ -56,6 +56,7 @@ void MessagesPlugin::initialize(PluginContext& context)
 	options.maxQueue = static_cast<std::size_t>(boundedKey(config, "max_queue", 10000, 1, 10000000));
 	options.timeoutMs = boundedKey(config, "write_timeout", 10, 1, 3600) * 1000;
 	const auto knownUsers = static_cast<std::size_t>(boundedKey(config, "known_users_cache", 100000, 0, 100000000));
+	const Poco::Int64 editWindow = boundedKey(config, "edit_window", 900, 0, 10L * 365 * 86400) * Poco::Int64(1000000);
 
 	auto users = context.services().require<UserDirectory>();
 	Poco::Logger& logger = context.logger();
@@ -78,7 +79,8 @@ void MessagesPlugin::initialize(PluginContext& context)
 
 	_service = std::make_shared<MessageService>(*_repository, *_writer,
 		[users](Poco::Int64 id) { return users->findUser(id).isSpecified(); },
-		TextRules(maxLength), knownUsers);
+		TextRules(maxLength), knownUsers, editWindow,
+		[&events](const MessageUpdate& update) { events.publish("message.updated", update.toJson()); });
 	context.services().offer<MessageStore>(_service);
 	// A newly registered user exists from now on: spare the first look-up.
 	std::weak_ptr<MessageService> service = _service;

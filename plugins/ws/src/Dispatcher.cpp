@@ -322,7 +322,7 @@ FrameBytes Dispatcher::chatAnswer(const Message* stored, const HttpError* error,
 		answer = errorJson(error->code(), error->message(), clientMsgId, error->field());
 	else
 		answer = errorJson("internal", "the message could not be stored", clientMsgId);
-	return WebSocketFrame::fromBytes(WebSocketFrame::encode(Opcode::Text, answer));
+	return WebSocketFrame::text(answer);
 }
 
 void Dispatcher::replay(IoLoop& loop, std::uint64_t connection, Poco::Int64 userId, Poco::Int64 since,
@@ -339,14 +339,16 @@ void Dispatcher::replay(IoLoop& loop, std::uint64_t connection, Poco::Int64 user
 	}
 	try
 	{
-		std::vector<Message> messages = store->since(userId, since, max + 1);
-		result.complete = messages.size() <= max;
-		if (!result.complete) messages.resize(max);
-		result.replay.reserve(messages.size());
-		for (const Message& message: messages)
+		// New messages (chatmsg, keyed by their ids) and changes of older
+		// ones (msgupdate, by event id), in the order of their one sequence.
+		std::vector<MessageUpdate> events = store->eventsSince(userId, since, max + 1);
+		result.complete = events.size() <= max;
+		if (!result.complete) events.resize(max);
+		result.replay.reserve(events.size());
+		for (const MessageUpdate& event: events)
 		{
-			result.replay.emplace_back(message.id,
-				WebSocketFrame::fromBytes(WebSocketFrame::encode(Opcode::Text, chatmsgJson(message))));
+			const std::string json = event.eventId == event.message.id ? chatmsgJson(event.message) : event.frameJson();
+			result.replay.emplace_back(event.eventId, WebSocketFrame::text(json));
 		}
 	}
 	catch (HttpError& error)

@@ -33,7 +33,8 @@ public:
 	/// Handles one text message of a connection, on its I/O thread.
 	static void onText(IoLoop& loop, Connection& connection, const std::string& text, Runtime& runtime);
 
-	/// On a worker: loads the messages to replay and posts the result to loop.
+	/// On a worker: loads what to replay (chatmsg for new messages, msgupdate
+	/// for later changes of older ones, in event order) and posts it to loop.
 	static void replay(IoLoop& loop, std::uint64_t connection, Poco::Int64 userId, Poco::Int64 since,
 		std::size_t max, const std::shared_ptr<MessageStore>& store);
 

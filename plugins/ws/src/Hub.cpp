@@ -213,12 +213,12 @@ std::size_t Hub::onlineCount() const
 
 void Hub::pushToUser(Poco::Int64 userId, const std::string& frame)
 {
-	deliver({userId}, WebSocketFrame::fromBytes(WebSocketFrame::encode(Opcode::Text, frame)));
+	deliver({userId}, WebSocketFrame::text(frame));
 }
 
 void Hub::broadcast(const std::string& frame)
 {
-	deliverAll(WebSocketFrame::fromBytes(WebSocketFrame::encode(Opcode::Text, frame)));
+	deliverAll(WebSocketFrame::text(frame));
 }
 
 bool Hub::isOnline(Poco::Int64 userId) const
@@ -234,7 +234,7 @@ bool Hub::onlineLocked(Poco::Int64 userId) const
 
 void Hub::broadcastPresenceLocked(Poco::Int64 userId, bool online, std::uint64_t exclude)
 {
-	broadcastLocked(WebSocketFrame::fromBytes(WebSocketFrame::encode(Opcode::Text, presenceJson(userId, online))), exclude);
+	broadcastLocked(WebSocketFrame::text(presenceJson(userId, online)), exclude);
 }
 
 void Hub::setPresenceListener(PresenceListener listener)

@@ -578,7 +578,7 @@ bool IoLoop::onFrame(Connection& connection, FrameEvent& event)
 
 void IoLoop::sendText(Connection& connection, const std::string& json)
 {
-	send(connection, WebSocketFrame::fromBytes(WebSocketFrame::encode(Opcode::Text, json)));
+	send(connection, WebSocketFrame::text(json));
 }
 
 void IoLoop::send(Connection& connection, const FrameBytes& frame)

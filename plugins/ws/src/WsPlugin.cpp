@@ -53,6 +53,8 @@ void WsPlugin::initialize(PluginContext& context)
 		[server](const std::string&, const Poco::JSON::Object::Ptr& payload) { server->onUser(payload, "userupdate"); }));
 	_subscriptions.push_back(context.events().subscribe("message.stored",
 		[server](const std::string&, const Poco::JSON::Object::Ptr& payload) { server->onMessageStored(payload); }));
+	_subscriptions.push_back(context.events().subscribe("message.updated",
+		[server](const std::string&, const Poco::JSON::Object::Ptr& payload) { server->onMessageUpdated(payload); }));
 	_subscriptions.push_back(context.events().subscribe("session.ended",
 		[server](const std::string&, const Poco::JSON::Object::Ptr& payload) { server->onSessionEnded(payload); }));
 	// Typing and receipts: see Runtime::push ([cluster] carries them between nodes).

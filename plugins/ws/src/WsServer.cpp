@@ -2,6 +2,7 @@
 #include "Dispatcher.h"
 #include "palaver/HttpError.h"
 #include "palaver/JsonWriter.h"
+#include "palaver/MessageUpdate.h"
 #include "palaver/Request.h"
 #include "palaver/Response.h"
 #include <Poco/JSON/Array.h>
@@ -118,7 +119,7 @@ void WsServer::onUser(const Poco::JSON::Object::Ptr& user, const char* frameType
 	if (!user || !_running) return;
 	std::string json;
 	JsonWriter::appendObject(json, *user, "type", frameType);
-	_runtime->hub.deliverAll(WebSocketFrame::fromBytes(WebSocketFrame::encode(Opcode::Text, json)));
+	_runtime->hub.deliverAll(WebSocketFrame::text(json));
 }
 
 void WsServer::onPush(const Poco::JSON::Object::Ptr& push)
@@ -233,8 +234,27 @@ void WsServer::onMessageStored(const Poco::JSON::Object::Ptr& message)
 	const Poco::Int64 to = message->getValue<Poco::Int64>("toUserId");
 	// Serialised once (straight from the payload, no copy of the object);
 	// the bytes are shared by every receiving connection.
-	const FrameBytes frame = WebSocketFrame::fromBytes(WebSocketFrame::encode(Opcode::Text, Dispatcher::chatmsgJson(*message)));
+	const FrameBytes frame = WebSocketFrame::text(Dispatcher::chatmsgJson(*message));
 	_runtime->hub.deliver({from, to}, frame, id);
+}
+
+void WsServer::onMessageUpdated(const Poco::JSON::Object::Ptr& payload)
+{
+	if (!payload || !_running) return;
+	MessageUpdate update;
+	try
+	{
+		update = MessageUpdate::fromJson(*payload);
+	}
+	catch (Poco::Exception& e)
+	{
+		_runtime->logger.warning("ws: a message.updated event without its keys: %s", e.displayText());
+		return;
+	}
+	if (update.message.groupId != 0) return;
+	const FrameBytes frame = WebSocketFrame::text(update.frameJson());
+	// Keyed by the event id: a replay that already brought it drops the live copy.
+	_runtime->hub.deliver({update.message.fromUserId, update.message.toUserId}, frame, update.eventId);
 }
 
 } } // namespace Palaver::Ws

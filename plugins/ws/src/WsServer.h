@@ -45,6 +45,11 @@ public:
 	/// ("userupdate"): the user's JSON plus "type" to every authenticated connection.
 	void onUser(const Poco::JSON::Object::Ptr& user, const char* frameType);
 	void onMessageStored(const Poco::JSON::Object::Ptr& message);
+
+	/// "message.updated" {"eventId", "message"} of a direct message: a
+	/// msgupdate frame to every connection of its sender and receiver (a
+	/// group message's frames are the groups plugin's). On the publisher's thread.
+	void onMessageUpdated(const Poco::JSON::Object::Ptr& payload);
 	/// "session.ended" {"userId", "sessions": [...]}, from this node or
 	/// another: the sessions' connections are closed with 4001.
 	void onSessionEnded(const Poco::JSON::Object::Ptr& event);

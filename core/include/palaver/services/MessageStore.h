@@ -6,6 +6,7 @@
 #define Palaver_Services_MessageStore_INCLUDED
 
 #include "palaver/Message.h"
+#include "palaver/MessageUpdate.h"
 #include "palaver/Service.h"
 #include "palaver/User.h"
 #include <cstddef>
@@ -17,7 +18,8 @@ namespace Palaver {
 
 class HttpError;
 
-/// Stored 1:1 messages: offered by the messages plugin.
+/// Stored 1:1 messages: offered by the messages plugin. Every method may
+/// be called from any thread but an I/O thread (they read or write the database).
 class MessageStore: public Service
 {
 public:
@@ -59,6 +61,30 @@ public:
 	/// but a database read: not for an I/O thread. Throws HttpError 503 when
 	/// the store fails.
 	virtual Poco::Int64 lastIdBetween(Poco::Int64 a, Poco::Int64 b) = 0;
+
+	/// Replaces the text of a message by its sender, within [messages]
+	/// edit_window of its timestamp; sets editedAt, takes a new event id,
+	/// commits, then publishes "message.updated" and returns the change
+	/// (since plugin API 2.1). Throws HttpError: 400 for invalid text, 404 for
+	/// an unknown or deleted message or one the caller cannot see, 403 "forbidden" for
+	/// someone else's message, 403 "edit_window_passed" after the window, 503
+	/// when storage is unavailable.
+	virtual MessageUpdate edit(const User& by, Poco::Int64 messageId, const std::string& text) = 0;
+
+	/// Deletes a message for everyone, by its sender: its text is removed
+	/// from storage and it becomes the tombstone of PROTOCOL.md (deleted,
+	/// empty text); takes a new event id, commits, publishes "message.updated"
+	/// (since plugin API 2.1). A message already deleted is left as it is
+	/// (eventId 0, nothing published). Throws HttpError as edit() does.
+	virtual MessageUpdate deleteForEveryone(const User& by, Poco::Int64 messageId) = 0;
+
+	/// What happened after event sinceId to messages sent or received by
+	/// userId, in event order, at most limit entries (since plugin API 2.1):
+	/// each new message (id above sinceId) as it now is, with eventId equal
+	/// to its id; and each older message changed after sinceId, with its
+	/// latest state and the event id of its latest change. Read in one
+	/// statement, so in one snapshot: nothing committed meanwhile is half in.
+	virtual std::vector<MessageUpdate> eventsSince(Poco::Int64 userId, Poco::Int64 sinceId, std::size_t limit) = 0;
 };
 
 } // namespace Palaver
