@@ -15,7 +15,10 @@ namespace Messages {
 
 namespace {
 
-const std::string COLUMNS = "id, from_user_id, to_user_id, from_user_name, text, created_at";
+const std::string COLUMNS = "id, from_user_id, to_user_id, group_id, from_user_name, text, created_at";
+
+// Group windows per statement of sinceInGroups(): two placeholders each.
+const std::size_t WINDOWS_PER_QUERY = 200;
 
 Poco::Int64 boundedLimit(std::size_t limit)
 {
@@ -30,6 +33,7 @@ struct MessageRepository::Rows
 	std::vector<Poco::Int64> ids;
 	std::vector<Poco::Int64> from;
 	std::vector<Poco::Int64> to;
+	std::vector<Poco::Int64> groups;
 	std::vector<std::string> names;
 	std::vector<std::string> texts;
 	std::vector<Poco::Int64> times;
@@ -45,31 +49,43 @@ struct MessageRepository::Rows
 			m.id = ids[i];
 			m.fromUserId = from[i];
 			m.toUserId = to[i];
+			m.groupId = groups[i];
 			m.fromUserName = std::move(names[i]);
 			m.text = std::move(texts[i]);
 			m.timestamp = times[i];
 		}
 		return result;
 	}
+
+	/// Binds every column of COLUMNS, in order, as the statement's output.
+	void bind(Poco::Data::Statement& statement)
+	{
+		statement, into(ids), into(from), into(to), into(groups), into(names), into(texts), into(times);
+	}
 };
 
 MessageRepository::MessageRepository(Database& database, Poco::Logger& logger):
 	_database(database),
 	_logger(logger),
-	_insertPrefix("INSERT INTO messages (from_user_id, to_user_id, user_lo, user_hi, from_user_name, text, created_at) VALUES "),
-	_insert(database.sql(_insertPrefix + "(?, ?, ?, ?, ?, ?, ?) RETURNING id")),
+	_insertPrefix("INSERT INTO messages (from_user_id, to_user_id, group_id, user_lo, user_hi, from_user_name, text, created_at) VALUES "),
+	_insert(database.sql(_insertPrefix + "(?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")),
 	_conversationRange(database.sql(
 		"SELECT " + COLUMNS + " FROM messages WHERE user_lo = ? AND user_hi = ? AND id > ? AND id < ? ORDER BY id LIMIT ?")),
 	_conversationPage(database.sql(
 		"SELECT " + COLUMNS + " FROM messages WHERE user_lo = ? AND user_hi = ? AND id < ? ORDER BY id DESC LIMIT ?")),
 	// Two index ranges, each stopping after limit rows, merged: cheaper than
 	// an OR that the planner would have to sort whole. The received branch
-	// leaves out messages to oneself, which the sent branch already has.
+	// leaves out messages to oneself, which the sent branch already has; the
+	// sent branch leaves out messages to groups (sinceInGroups() reads those).
 	_since(database.sql(
-		"SELECT " + COLUMNS + " FROM (SELECT " + COLUMNS + " FROM messages WHERE from_user_id = ? AND id > ? ORDER BY id LIMIT ?) AS sent "
+		"SELECT " + COLUMNS + " FROM (SELECT " + COLUMNS + " FROM messages WHERE from_user_id = ? AND group_id = 0 AND id > ? ORDER BY id LIMIT ?) AS sent "
 		"UNION ALL "
 		"SELECT " + COLUMNS + " FROM (SELECT " + COLUMNS + " FROM messages WHERE to_user_id = ? AND from_user_id <> ? AND id > ? ORDER BY id LIMIT ?) AS received "
-		"ORDER BY id LIMIT ?"))
+		"ORDER BY id LIMIT ?")),
+	_groupRange(database.sql(
+		"SELECT " + COLUMNS + " FROM messages WHERE group_id = ? AND id > ? AND id < ? ORDER BY id LIMIT ?")),
+	_groupPage(database.sql(
+		"SELECT " + COLUMNS + " FROM messages WHERE group_id = ? AND id > ? AND id < ? ORDER BY id DESC LIMIT ?"))
 {
 }
 
@@ -89,6 +105,12 @@ std::vector<std::vector<std::string>> MessageRepository::schema(const Database& 
 			"CREATE INDEX messages_conversation ON messages (user_lo, user_hi, id)",
 			"CREATE INDEX messages_sender ON messages (from_user_id, id)",
 			"CREATE INDEX messages_receiver ON messages (to_user_id, id)"
+		},
+		{
+			// Messages to groups (API 2.1): to_user_id, user_lo and user_hi
+			// are 0, so that no conversation between two users reads them.
+			"ALTER TABLE messages ADD COLUMN group_id BIGINT NOT NULL DEFAULT 0",
+			"CREATE INDEX messages_group ON messages (group_id, id)"
 		}
 	};
 }
@@ -102,15 +124,16 @@ void MessageRepository::insert(std::vector<Message*>& batch)
 {
 	if (batch.empty()) return;
 	const std::size_t n = batch.size();
-	std::vector<Poco::Int64> from(n), to(n), lo(n), hi(n), times(n);
+	std::vector<Poco::Int64> from(n), to(n), group(n), lo(n), hi(n), times(n);
 	std::vector<std::string> names(n), texts(n);
 	for (std::size_t i = 0; i < n; ++i)
 	{
 		Message& m = *batch[i];
 		from[i] = m.fromUserId;
 		to[i] = m.toUserId;
-		lo[i] = std::min(m.fromUserId, m.toUserId);
-		hi[i] = std::max(m.fromUserId, m.toUserId);
+		group[i] = m.groupId;
+		lo[i] = m.groupId > 0 ? 0 : std::min(m.fromUserId, m.toUserId);
+		hi[i] = m.groupId > 0 ? 0 : std::max(m.fromUserId, m.toUserId);
 		times[i] = m.timestamp;
 		// Borrowed, not copied; given back below whatever happens.
 		names[i].swap(m.fromUserName);
@@ -142,12 +165,12 @@ void MessageRepository::insert(std::vector<Message*>& batch)
 				// match the rows.
 				std::string sql = _insertPrefix;
 				for (std::size_t i = 0; i < n; ++i)
-					sql += i == 0 ? "(?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?)";
+					sql += i == 0 ? "(?, ?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?, ?)";
 				sql += " RETURNING id";
 				Poco::Data::Statement statement(session);
 				statement << _database.sql(sql);
 				for (std::size_t i = 0; i < n; ++i)
-					statement, use(from[i]), use(to[i]), use(lo[i]), use(hi[i]), use(names[i]), use(texts[i]), use(times[i]);
+					statement, use(from[i]), use(to[i]), use(group[i]), use(lo[i]), use(hi[i]), use(names[i]), use(texts[i]), use(times[i]);
 				statement, into(ids);
 				statement.execute();
 				std::sort(ids.begin(), ids.end());
@@ -156,7 +179,7 @@ void MessageRepository::insert(std::vector<Message*>& batch)
 			{
 				// Vectors bind row by row to one prepared statement; RETURNING
 				// appends each row's id in order.
-				session << _insert, use(from), use(to), use(lo), use(hi), use(names), use(texts), use(times), into(ids), now;
+				session << _insert, use(from), use(to), use(group), use(lo), use(hi), use(names), use(texts), use(times), into(ids), now;
 			}
 			if (ids.size() != n)
 				throw Poco::Data::DataException("messages: INSERT ... RETURNING gave " + std::to_string(ids.size()) + " ids for " + std::to_string(n) + " rows");
@@ -192,7 +215,7 @@ std::vector<Message> MessageRepository::conversation(Poco::Int64 a, Poco::Int64 
 	return read([&](Poco::Data::Session& session, Rows& rows)
 	{
 		session << _conversationPage, use(lo), use(hi), use(before), use(max),
-			into(rows.ids), into(rows.from), into(rows.to), into(rows.names), into(rows.texts), into(rows.times), now;
+			into(rows.ids), into(rows.from), into(rows.to), into(rows.groups), into(rows.names), into(rows.texts), into(rows.times), now;
 	}, true);
 }
 
@@ -206,7 +229,7 @@ std::vector<Message> MessageRepository::conversationRange(Poco::Int64 a, Poco::I
 	return read([&](Poco::Data::Session& session, Rows& rows)
 	{
 		session << _conversationRange, use(lo), use(hi), use(after), use(before), use(max),
-			into(rows.ids), into(rows.from), into(rows.to), into(rows.names), into(rows.texts), into(rows.times), now;
+			into(rows.ids), into(rows.from), into(rows.to), into(rows.groups), into(rows.names), into(rows.texts), into(rows.times), now;
 	}, false);
 }
 
@@ -241,7 +264,7 @@ std::vector<Message> MessageRepository::since(Poco::Int64 userId, Poco::Int64 si
 	{
 		Poco::Data::Session session = _database.session();
 		session << _since, use(user), use(after), use(max), use(user), use(user), use(after), use(max), use(max),
-			into(rows.ids), into(rows.from), into(rows.to), into(rows.names), into(rows.texts), into(rows.times), now;
+			into(rows.ids), into(rows.from), into(rows.to), into(rows.groups), into(rows.names), into(rows.texts), into(rows.times), now;
 	}
 	catch (HttpError&)
 	{
@@ -253,6 +276,80 @@ std::vector<Message> MessageRepository::since(Poco::Int64 userId, Poco::Int64 si
 		throw HttpError::unavailable();
 	}
 	return rows.messages(false);
+}
+
+std::vector<Message> MessageRepository::groupMessages(Poco::Int64 groupId, Poco::Int64 afterId, Poco::Int64 beforeId, std::size_t limit)
+{
+	Poco::Int64 group = groupId;
+	Poco::Int64 after = afterId;
+	Poco::Int64 before = beforeId > 0 ? beforeId : std::numeric_limits<Poco::Int64>::max();
+	// limit 0: every message, read oldest first; else the newest limit, read
+	// newest first so that LIMIT keeps them.
+	Poco::Int64 max = limit == 0 ? std::numeric_limits<std::int32_t>::max() : boundedLimit(limit);
+	const bool newest = limit > 0;
+	return read([&](Poco::Data::Session& session, Rows& rows)
+	{
+		Poco::Data::Statement statement(session);
+		statement << (newest ? _groupPage : _groupRange), use(group), use(after), use(before), use(max);
+		rows.bind(statement);
+		statement.execute();
+	}, newest);
+}
+
+std::vector<Message> MessageRepository::sinceInGroups(const std::vector<MessageStore::GroupWindow>& groups, Poco::Int64 sinceId, std::size_t limit)
+{
+	std::vector<Message> result;
+	if (limit == 0) return result;
+	Poco::Int64 max = boundedLimit(limit);
+	for (std::size_t first = 0; first < groups.size(); first += WINDOWS_PER_QUERY)
+	{
+		const std::size_t end = std::min(groups.size(), first + WINDOWS_PER_QUERY);
+		std::vector<Poco::Int64> ids, afters;
+		std::string sql = "SELECT " + COLUMNS + " FROM messages WHERE ";
+		for (std::size_t i = first; i < end; ++i)
+		{
+			sql += i == first ? "(group_id = ? AND id > ?)" : " OR (group_id = ? AND id > ?)";
+			ids.push_back(groups[i].groupId);
+			afters.push_back(std::max(groups[i].afterId, sinceId));
+		}
+		sql += " ORDER BY id LIMIT ?";
+		std::vector<Message> chunk = read([&](Poco::Data::Session& session, Rows& rows)
+		{
+			Poco::Data::Statement statement(session);
+			statement << _database.sql(sql);
+			for (std::size_t i = 0; i < ids.size(); ++i) statement, use(ids[i]), use(afters[i]);
+			statement, use(max);
+			rows.bind(statement);
+			statement.execute();
+		}, false);
+		result.insert(result.end(), std::make_move_iterator(chunk.begin()), std::make_move_iterator(chunk.end()));
+	}
+	if (groups.size() > WINDOWS_PER_QUERY)
+	{
+		std::sort(result.begin(), result.end(), [](const Message& a, const Message& b) { return a.id < b.id; });
+		if (result.size() > limit) result.resize(limit);
+	}
+	return result;
+}
+
+Poco::Int64 MessageRepository::lastId()
+{
+	Poco::Int64 last = 0;
+	try
+	{
+		Poco::Data::Session session = _database.session();
+		session << "SELECT COALESCE(MAX(id), 0) FROM messages", into(last), now;
+	}
+	catch (HttpError&)
+	{
+		throw;
+	}
+	catch (Poco::Exception& e)
+	{
+		_logger.error("messages: reading the last id failed: %s", e.displayText());
+		throw HttpError::unavailable();
+	}
+	return last;
 }
 
 } } // namespace Palaver::Messages

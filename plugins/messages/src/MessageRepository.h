@@ -6,6 +6,7 @@
 #define Palaver_Messages_MessageRepository_INCLUDED
 
 #include "palaver/Message.h"
+#include "palaver/services/MessageStore.h"
 #include <Poco/Types.h>
 #include <Poco/Data/Session.h>
 #include <cstddef>
@@ -28,6 +29,8 @@ namespace Messages {
 /// (user_lo, user_hi, id) reads a conversation in id order in both directions,
 /// and paging ("the N newest before ID") stops after N rows. Indexes on
 /// (from_user_id, id) and (to_user_id, id) serve the per-user replay of since().
+/// A message to a group has to_user_id, user_lo and user_hi 0 and its
+/// group_id: the index (group_id, id) reads a group's messages in id order.
 class MessageRepository
 {
 public:
@@ -64,6 +67,17 @@ public:
 	/// first, at most limit of them.
 	std::vector<Message> since(Poco::Int64 userId, Poco::Int64 sinceId, std::size_t limit);
 
+	/// Messages of a group with afterId < id < beforeId (0: any), oldest
+	/// first: the limit newest of them (limit 0: all).
+	std::vector<Message> groupMessages(Poco::Int64 groupId, Poco::Int64 afterId, Poco::Int64 beforeId, std::size_t limit);
+
+	/// Messages of the groups, each above its window's afterId and above
+	/// sinceId, oldest first, at most limit of them.
+	std::vector<Message> sinceInGroups(const std::vector<MessageStore::GroupWindow>& groups, Poco::Int64 sinceId, std::size_t limit);
+
+	/// The highest id stored, 0 when none.
+	Poco::Int64 lastId();
+
 private:
 	Database& _database;
 	Poco::Logger& _logger;
@@ -76,6 +90,8 @@ private:
 	std::string _conversationRange;
 	std::string _conversationPage;
 	std::string _since;
+	std::string _groupRange;
+	std::string _groupPage;
 };
 
 } } // namespace Palaver::Messages

@@ -1,5 +1,6 @@
 #include "MessageService.h"
 #include "palaver/HttpError.h"
+#include <algorithm>
 
 namespace Palaver {
 namespace Messages {
@@ -37,6 +38,57 @@ Message MessageService::prepare(const User& from, Poco::Int64 toUserId, const st
 	message.fromUserName = from.userName;
 	message.text = text;
 	return message;
+}
+
+Message MessageService::postToGroup(const User& from, Poco::Int64 groupId, const std::string& text)
+{
+	return _writer.write(prepareForGroup(from, groupId, text));
+}
+
+void MessageService::postToGroupAsync(const User& from, Poco::Int64 groupId, const std::string& text, PostCallback done)
+{
+	_writer.writeAsync(prepareForGroup(from, groupId, text), std::move(done));
+}
+
+Message MessageService::prepareForGroup(const User& from, Poco::Int64 groupId, const std::string& text)
+{
+	if (from.id <= 0) throw HttpError::unauthorized();
+	if (groupId <= 0) throw HttpError::validation("groupId", "groupId must be a group id");
+	_rules.check(text);
+
+	Message message;
+	message.fromUserId = from.id;
+	message.groupId = groupId;
+	message.fromUserName = from.userName;
+	message.text = text;
+	return message;
+}
+
+std::vector<Message> MessageService::groupMessages(Poco::Int64 groupId, Poco::Int64 afterId, Poco::Int64 beforeId, std::size_t limit)
+{
+	return _repository.groupMessages(groupId, afterId, beforeId, limit);
+}
+
+std::vector<Message> MessageService::since(Poco::Int64 userId, const std::vector<GroupWindow>& groups, Poco::Int64 sinceId, std::size_t limit)
+{
+	std::vector<Message> direct = since(userId, sinceId, limit);
+	if (groups.empty()) return direct;
+	std::vector<Message> inGroups = _repository.sinceInGroups(groups, sinceId < 0 ? 0 : sinceId, limit);
+	std::vector<Message> merged;
+	merged.reserve(std::min(limit, direct.size() + inGroups.size()));
+	auto d = direct.begin();
+	auto g = inGroups.begin();
+	while (merged.size() < limit && (d != direct.end() || g != inGroups.end()))
+	{
+		const bool takeDirect = g == inGroups.end() || (d != direct.end() && d->id < g->id);
+		merged.push_back(std::move(takeDirect ? *d++ : *g++));
+	}
+	return merged;
+}
+
+Poco::Int64 MessageService::lastId()
+{
+	return _repository.lastId();
 }
 
 std::vector<Message> MessageService::since(Poco::Int64 userId, Poco::Int64 sinceId, std::size_t limit)

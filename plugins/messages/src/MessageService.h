@@ -34,6 +34,11 @@ public:
 	void postAsync(const User& from, Poco::Int64 toUserId, const std::string& text, PostCallback done) override;
 	std::vector<Message> since(Poco::Int64 userId, Poco::Int64 sinceId, std::size_t limit) override;
 	Poco::Int64 lastIdBetween(Poco::Int64 a, Poco::Int64 b) override;
+	Message postToGroup(const User& from, Poco::Int64 groupId, const std::string& text) override;
+	void postToGroupAsync(const User& from, Poco::Int64 groupId, const std::string& text, PostCallback done) override;
+	std::vector<Message> groupMessages(Poco::Int64 groupId, Poco::Int64 afterId, Poco::Int64 beforeId, std::size_t limit) override;
+	std::vector<Message> since(Poco::Int64 userId, const std::vector<GroupWindow>& groups, Poco::Int64 sinceId, std::size_t limit) override;
+	Poco::Int64 lastId() override;
 
 	/// Messages read per query when a whole history is asked for.
 	static constexpr std::size_t HISTORY_PAGE = 1000;
@@ -62,6 +67,9 @@ public:
 private:
 	/// Validates and builds the message post() and postAsync() queue.
 	Message prepare(const User& from, Poco::Int64 toUserId, const std::string& text);
+
+	/// The same for a message to a group.
+	Message prepareForGroup(const User& from, Poco::Int64 groupId, const std::string& text);
 
 	MessageRepository& _repository;
 	GroupCommitWriter& _writer;

@@ -8,6 +8,7 @@
 #ifndef Palaver_Ws_Dispatcher_INCLUDED
 #define Palaver_Ws_Dispatcher_INCLUDED
 
+#include "palaver/services/ClientFrames.h"
 #include "palaver/services/MessageStore.h"
 #include <Poco/JSON/Object.h>
 #include <Poco/Types.h>
@@ -33,8 +34,10 @@ public:
 	static void onText(IoLoop& loop, Connection& connection, const std::string& text, Runtime& runtime);
 
 	/// On a worker: loads the messages to replay and posts the result to loop.
+	/// With the groups plugin, the messages of the user's groups are
+	/// replayed too (as groupmsg frames), in one id order with the others.
 	static void replay(IoLoop& loop, std::uint64_t connection, Poco::Int64 userId, Poco::Int64 since,
-		std::size_t max, const std::shared_ptr<MessageStore>& store);
+		std::size_t max, Runtime& runtime);
 
 	/// Error and ack frames' JSON (keys sorted, as Poco::JSON wrote them).
 	static std::string errorJson(const std::string& code, const std::string& message,
@@ -46,14 +49,18 @@ public:
 	/// members plus "type", written without copying the object).
 	static std::string chatmsgJson(const Poco::JSON::Object& message);
 
-	/// The same frame's JSON from a stored Message (replays).
-	static std::string chatmsgJson(const Message& message);
+	/// The frame's JSON of a stored Message (replays): chatmsg, or groupmsg
+	/// for a message to a group.
+	static std::string messageFrameJson(const Message& message);
 
 	/// A positive id from a JSON integer or a string of digits.
 	static bool idField(const JsonValue& frame, const char* name, Poco::Int64& id, bool allowZero = false);
 
 private:
 	static void postChat(IoLoop& loop, Connection& connection, const JsonValue& frame, Runtime& runtime);
+
+	/// Hands a frame to the handler a plugin added for it (ClientFrames), on a worker.
+	static void toPlugin(IoLoop& loop, Connection& connection, JsonValue frame, ClientFrames::Handler handler, Runtime& runtime);
 
 	/// A read frame's receipt to from, with upTo clamped on a worker to the
 	/// highest id of the conversation; none when that conversation is empty.

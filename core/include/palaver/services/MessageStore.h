@@ -17,7 +17,12 @@ namespace Palaver {
 
 class HttpError;
 
-/// Stored 1:1 messages: offered by the messages plugin.
+/// Stored messages, 1:1 and to groups: offered by the messages plugin.
+///
+/// Every message id is drawn from one increasing sequence, whether the
+/// message goes to a user or to a group (PROTOCOL.md, "One sequence of events").
+/// The store knows nothing of group membership: the plugin that owns groups
+/// checks who may post to and read a group before it calls the group methods.
 class MessageStore: public Service
 {
 public:
@@ -59,6 +64,43 @@ public:
 	/// but a database read: not for an I/O thread. Throws HttpError 503 when
 	/// the store fails.
 	virtual Poco::Int64 lastIdBetween(Poco::Int64 a, Poco::Int64 b) = 0;
+
+	// API 2.1, appended: the slots above keep their places (docs/PLUGINS.md, "Versioning").
+
+	/// A message to a group (API 2.1), validated like post() and stored in
+	/// the same sequence, with toUserId 0 and groupId set; "message.stored"
+	/// is published for it as for a direct message. The caller has checked
+	/// that from may post to groupId (a positive id; the store does not look
+	/// it up). Throws HttpError: 401 for a sender without an id, 400 for
+	/// invalid text or a group id below 1, 503 when storage is unavailable.
+	virtual Message postToGroup(const User& from, Poco::Int64 groupId, const std::string& text) = 0;
+
+	/// postToGroup() without waiting for the commit, as postAsync() is to
+	/// post(): done is called once, on the store's writer thread.
+	virtual void postToGroupAsync(const User& from, Poco::Int64 groupId, const std::string& text, PostCallback done) = 0;
+
+	/// The messages of a group with an id above afterId and below beforeId
+	/// (0: any), oldest first: the limit newest of them (limit 0: all).
+	/// afterId is how the caller keeps a member to the messages stored since
+	/// they joined. Throws HttpError 503 when the store fails.
+	virtual std::vector<Message> groupMessages(Poco::Int64 groupId, Poco::Int64 afterId, Poco::Int64 beforeId, std::size_t limit) = 0;
+
+	/// A group a user reads, from the message after afterId on (API 2.1).
+	struct GroupWindow
+	{
+		Poco::Int64 groupId = 0;
+		Poco::Int64 afterId = 0;
+	};
+
+	/// since() with the messages of the user's groups too, each group from
+	/// its afterId on: one id order, at most limit messages in all. A
+	/// database read: not for an I/O thread.
+	virtual std::vector<Message> since(Poco::Int64 userId, const std::vector<GroupWindow>& groups, Poco::Int64 sinceId, std::size_t limit) = 0;
+
+	/// The highest id drawn so far (0 before the first message): an event
+	/// that happens now, e.g. joining a group, comes after it (API 2.1).
+	/// Throws HttpError 503 when the store fails.
+	virtual Poco::Int64 lastId() = 0;
 };
 
 } // namespace Palaver
