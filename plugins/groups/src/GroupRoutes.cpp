@@ -211,9 +211,8 @@ void GroupRoutes::read(Request& request, Response& response)
 {
 	const User caller = _users->authenticate(request);
 	const Poco::Int64 groupId = request.idParam("id");
-	const Form& form = request.form();
-	if (!form.has("upToId")) throw HttpError::validation("upToId", "upToId is required");
-	const Poco::Int64 upTo = form.getInteger("upToId");
+	// Absent: -1, refused as any other id below 0.
+	const Poco::Int64 upTo = request.form().getInteger("upToId", -1);
 	if (upTo < 0) throw HttpError::validation("upToId", "upToId must be a message id");
 	_service.read(caller.id, groupId, upTo);
 	response.sendNoContent();

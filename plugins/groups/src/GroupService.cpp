@@ -318,4 +318,21 @@ std::vector<MessageStore::GroupWindow> GroupService::windowsOf(Poco::Int64 userI
 	return _repository.windowsOf(userId);
 }
 
+std::vector<GroupDirectory::GroupChat> GroupService::chatsOf(Poco::Int64 userId)
+{
+	std::vector<GroupChat> chats;
+	for (const Group& group: _repository.groupsOf(userId))
+	{
+		const Group::Member* member = group.member(userId);
+		if (!member) continue;
+		GroupChat chat;
+		chat.groupId = group.id;
+		chat.group = group.toJson();
+		chat.joinedAfter = member->joinedAfter;
+		chat.readUpTo = member->readUpTo;
+		chats.push_back(chat);
+	}
+	return chats;
+}
+
 } } // namespace Palaver::Groups

@@ -94,6 +94,7 @@ public:
 
 	// GroupDirectory
 	std::vector<MessageStore::GroupWindow> windowsOf(Poco::Int64 userId) override;
+	std::vector<GroupChat> chatsOf(Poco::Int64 userId) override;
 
 	static constexpr std::size_t MAX_NAME = 100;
 

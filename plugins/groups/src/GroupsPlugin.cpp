@@ -43,8 +43,9 @@ PluginInfo GroupsPlugin::info() const
 	PluginInfo info;
 	info.name = "groups";
 	info.version = "1.0.0";
-	info.needs = {"auth", "messages"};
-	info.uses = {"ws"};
+	// Without auth or messages it stays idle (warned), as ws does without
+	// messages, so that a server with those turned off still starts.
+	info.uses = {"auth", "messages", "ws"};
 	return info;
 }
 
@@ -56,8 +57,13 @@ void GroupsPlugin::initialize(PluginContext& context)
 	limits.maxMembers = boundedKey(config, "max_members", 1024, 100000);
 	limits.maxGroupsPerUser = boundedKey(config, "max_groups_per_user", 500, 1000000);
 
-	auto users = context.services().require<UserDirectory>();
-	auto store = context.services().require<MessageStore>();
+	auto users = context.services().find<UserDirectory>();
+	auto store = context.services().find<MessageStore>();
+	if (!users || !store)
+	{
+		context.logger().warning("groups: needs the auth and messages plugins: no groups on this server");
+		return;
+	}
 	_repository.reset(new GroupRepository(context.database(), context.logger()));
 	_repository->migrate();
 	_service = std::make_shared<GroupService>(*_repository, store, users, context.events(), limits);

@@ -332,13 +332,17 @@ std::vector<Message> MessageRepository::sinceInGroups(const std::vector<MessageS
 	return result;
 }
 
-Poco::Int64 MessageRepository::lastId()
+Poco::Int64 MessageRepository::scalar(const char* what, const std::string& sql, std::vector<Poco::Int64> parameters)
 {
-	Poco::Int64 last = 0;
+	Poco::Int64 value = 0;
 	try
 	{
 		Poco::Data::Session session = _database.session();
-		session << "SELECT COALESCE(MAX(id), 0) FROM messages", into(last), now;
+		Poco::Data::Statement statement(session);
+		statement << _database.sql(sql);
+		for (Poco::Int64& parameter: parameters) statement, use(parameter);
+		statement, into(value);
+		statement.execute();
 	}
 	catch (HttpError&)
 	{
@@ -346,10 +350,53 @@ Poco::Int64 MessageRepository::lastId()
 	}
 	catch (Poco::Exception& e)
 	{
-		_logger.error("messages: reading the last id failed: %s", e.displayText());
+		_logger.error("messages: reading %s failed: %s", std::string(what), e.displayText());
 		throw HttpError::unavailable();
 	}
-	return last;
+	return value;
+}
+
+Poco::Int64 MessageRepository::lastId()
+{
+	return scalar("the last id", "SELECT COALESCE(MAX(id), 0) FROM messages", {});
+}
+
+Poco::Int64 MessageRepository::countFrom(Poco::Int64 from, Poco::Int64 to, Poco::Int64 afterId)
+{
+	return scalar("unread messages", "SELECT COUNT(*) FROM messages WHERE user_lo = ? AND user_hi = ? AND id > ? AND from_user_id = ?",
+		{std::min(from, to), std::max(from, to), afterId, from});
+}
+
+Poco::Int64 MessageRepository::countInGroupNotFrom(Poco::Int64 groupId, Poco::Int64 userId, Poco::Int64 afterId)
+{
+	return scalar("unread group messages", "SELECT COUNT(*) FROM messages WHERE group_id = ? AND id > ? AND from_user_id <> ?",
+		{groupId, afterId, userId});
+}
+
+std::vector<std::pair<Poco::Int64, Poco::Int64>> MessageRepository::directChats(Poco::Int64 userId)
+{
+	std::vector<Poco::Int64> lo, hi, last;
+	try
+	{
+		Poco::Data::Session session = _database.session();
+		Poco::Int64 user = userId;
+		// Group messages have user_lo = user_hi = 0: never a user's.
+		session << _database.sql("SELECT user_lo, user_hi, MAX(id) FROM messages WHERE user_lo = ? OR user_hi = ? GROUP BY user_lo, user_hi"),
+			use(user), use(user), into(lo), into(hi), into(last), now;
+	}
+	catch (HttpError&)
+	{
+		throw;
+	}
+	catch (Poco::Exception& e)
+	{
+		_logger.error("messages: reading the chats of a user failed: %s", e.displayText());
+		throw HttpError::unavailable();
+	}
+	std::vector<std::pair<Poco::Int64, Poco::Int64>> chats;
+	chats.reserve(lo.size());
+	for (std::size_t i = 0; i < lo.size(); ++i) chats.emplace_back(lo[i] == userId ? hi[i] : lo[i], last[i]);
+	return chats;
 }
 
 } } // namespace Palaver::Messages

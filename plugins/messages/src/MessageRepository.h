@@ -78,7 +78,19 @@ public:
 	/// The highest id stored, 0 when none.
 	Poco::Int64 lastId();
 
+	/// The direct chats of userId: (the other user, the chat's highest id).
+	std::vector<std::pair<Poco::Int64, Poco::Int64>> directChats(Poco::Int64 userId);
+
+	/// Messages from `from` to `to` with an id above afterId.
+	Poco::Int64 countFrom(Poco::Int64 from, Poco::Int64 to, Poco::Int64 afterId);
+
+	/// Messages of the group with an id above afterId that others than userId sent.
+	Poco::Int64 countInGroupNotFrom(Poco::Int64 groupId, Poco::Int64 userId, Poco::Int64 afterId);
+
 private:
+	/// One integer a query with these Int64 parameters gives (what names it in the log).
+	Poco::Int64 scalar(const char* what, const std::string& sql, std::vector<Poco::Int64> parameters);
+
 	Database& _database;
 	Poco::Logger& _logger;
 	std::string _insertPrefix;

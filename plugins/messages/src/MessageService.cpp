@@ -5,9 +5,10 @@
 namespace Palaver {
 namespace Messages {
 
-MessageService::MessageService(MessageRepository& repository, GroupCommitWriter& writer, UserExists userExists,
+MessageService::MessageService(MessageRepository& repository, ReadCursors& cursors, GroupCommitWriter& writer, UserExists userExists,
 	TextRules rules, std::size_t knownUsersCapacity):
 	_repository(repository),
+	_cursors(cursors),
 	_writer(writer),
 	_userExists(std::move(userExists)),
 	_rules(rules),
@@ -89,6 +90,13 @@ std::vector<Message> MessageService::since(Poco::Int64 userId, const std::vector
 Poco::Int64 MessageService::lastId()
 {
 	return _repository.lastId();
+}
+
+Poco::Int64 MessageService::markRead(Poco::Int64 reader, Poco::Int64 other, Poco::Int64 upTo)
+{
+	const Poco::Int64 clamped = std::min(upTo, lastIdBetween(reader, other));
+	if (clamped <= 0 || !_cursors.advance(reader, other, clamped)) return 0;
+	return clamped;
 }
 
 std::vector<Message> MessageService::since(Poco::Int64 userId, Poco::Int64 sinceId, std::size_t limit)

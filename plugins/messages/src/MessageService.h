@@ -8,6 +8,7 @@
 #include "GroupCommitWriter.h"
 #include "KnownUsers.h"
 #include "MessageRepository.h"
+#include "ReadCursors.h"
 #include "TextRules.h"
 #include "palaver/services/MessageStore.h"
 #include <functional>
@@ -27,7 +28,7 @@ public:
 	/// Tells whether a user id exists (normally UserDirectory::findUser).
 	using UserExists = std::function<bool(Poco::Int64 id)>;
 
-	MessageService(MessageRepository& repository, GroupCommitWriter& writer, UserExists userExists,
+	MessageService(MessageRepository& repository, ReadCursors& cursors, GroupCommitWriter& writer, UserExists userExists,
 		TextRules rules, std::size_t knownUsersCapacity);
 
 	Message post(const User& from, Poco::Int64 toUserId, const std::string& text) override;
@@ -39,6 +40,7 @@ public:
 	std::vector<Message> groupMessages(Poco::Int64 groupId, Poco::Int64 afterId, Poco::Int64 beforeId, std::size_t limit) override;
 	std::vector<Message> since(Poco::Int64 userId, const std::vector<GroupWindow>& groups, Poco::Int64 sinceId, std::size_t limit) override;
 	Poco::Int64 lastId() override;
+	Poco::Int64 markRead(Poco::Int64 reader, Poco::Int64 other, Poco::Int64 upTo) override;
 
 	/// Messages read per query when a whole history is asked for.
 	static constexpr std::size_t HISTORY_PAGE = 1000;
@@ -72,6 +74,7 @@ private:
 	Message prepareForGroup(const User& from, Poco::Int64 groupId, const std::string& text);
 
 	MessageRepository& _repository;
+	ReadCursors& _cursors;
 	GroupCommitWriter& _writer;
 	UserExists _userExists;
 	TextRules _rules;

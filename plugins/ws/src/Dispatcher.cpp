@@ -333,19 +333,22 @@ void Dispatcher::sendReceipt(IoLoop& loop, Connection& connection, Poco::Int64 f
 	const Poco::Int64 reader = connection.userId;
 	const bool queued = runtime.workers.submit([keep, reader, from, upTo]
 	{
-		Poco::Int64 last = 0;
+		Poco::Int64 moved = 0;
 		try
 		{
-			last = keep->store->lastIdBetween(reader, from);
+			moved = keep->store->markRead(reader, from, upTo);
 		}
 		catch (...)
 		{
 			// Storage trouble: a receipt is a courtesy, drop it (the store logged why).
 			return;
 		}
-		const Poco::Int64 clamped = std::min(upTo, last);
-		if (clamped > 0)
-			keep->push(from, "{\"type\":\"receipt\",\"readerId\":" + std::to_string(reader) + ",\"upToId\":" + std::to_string(clamped) + "}");
+		if (moved == 0) return;
+		// To the other side and to the reader's connections (other devices).
+		const std::string receipt = "{\"type\":\"receipt\",\"readerId\":" + std::to_string(reader) +
+			",\"fromUserId\":" + std::to_string(from) + ",\"upToId\":" + std::to_string(moved) + "}";
+		keep->push(from, receipt);
+		if (from != reader) keep->push(reader, receipt);
 	});
 	if (!queued)
 		loop.sendText(connection, errorJson("unavailable", "server busy, try again"));

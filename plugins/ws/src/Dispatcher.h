@@ -62,8 +62,9 @@ private:
 	/// Hands a frame to the handler a plugin added for it (ClientFrames), on a worker.
 	static void toPlugin(IoLoop& loop, Connection& connection, JsonValue frame, ClientFrames::Handler handler, Runtime& runtime);
 
-	/// A read frame's receipt to from, with upTo clamped on a worker to the
-	/// highest id of the conversation; none when that conversation is empty.
+	/// A read frame: on a worker, the reader's cursor moves (MessageStore::
+	/// markRead, which clamps upTo to the conversation's highest id); when it
+	/// moved, a receipt to from and to the reader's connections.
 	static void sendReceipt(IoLoop& loop, Connection& connection, Poco::Int64 from, Poco::Int64 upTo, Runtime& runtime);
 
 public:

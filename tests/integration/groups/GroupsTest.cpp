@@ -129,6 +129,8 @@ class GroupsTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testClientFrames);
 	CPPUNIT_TEST(testReadCursor);
 	CPPUNIT_TEST(testReplaySince);
+	CPPUNIT_TEST(testConversations);
+	CPPUNIT_TEST(testDirectReadReceipts);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -443,6 +445,89 @@ public:
 		// The removed member: nothing of the group any more.
 		auto wsGone = connectAs(server(), gone, "&since=0");
 		CPPUNIT_ASSERT_EQUAL(0, wsGone->receiveType("replayed")->getValue<int>("count"));
+	}
+
+	void testConversations()
+	{
+		Account a = registerAccount(server(), "gqa");
+		Account b = registerAccount(server(), "gqb");
+		Account c = registerAccount(server(), "gqc");
+		postMessage(server(), a, b.id, "hola b");
+		const Poco::Int64 fromB = postMessage(server(), b, a.id, "hola a");
+		const Poco::Int64 group = createGroup(c, {a.id});
+		const Poco::Int64 inGroup = postToGroup(c, group, "hola grupo");
+
+		auto list = call(a, "GET", "/conversations").jsonArray();
+		CPPUNIT_ASSERT_EQUAL(std::size_t(2), list->size());
+		auto first = list->getObject(0);
+		CPPUNIT_ASSERT_EQUAL(std::string("group"), first->getValue<std::string>("kind"));
+		CPPUNIT_ASSERT_EQUAL(group, first->getValue<Poco::Int64>("groupId"));
+		CPPUNIT_ASSERT_EQUAL(inGroup, first->getObject("lastMessage")->getValue<Poco::Int64>("id"));
+		CPPUNIT_ASSERT_EQUAL(1, first->getValue<int>("unread"));
+		CPPUNIT_ASSERT_EQUAL(std::string("Familia"), first->getObject("group")->getValue<std::string>("name"));
+		auto second = list->getObject(1);
+		CPPUNIT_ASSERT_EQUAL(std::string("direct"), second->getValue<std::string>("kind"));
+		CPPUNIT_ASSERT_EQUAL(b.id, second->getValue<Poco::Int64>("userId"));
+		CPPUNIT_ASSERT_EQUAL(b.name, second->getObject("user")->getValue<std::string>("userName"));
+		CPPUNIT_ASSERT_EQUAL(fromB, second->getObject("lastMessage")->getValue<Poco::Int64>("id"));
+		CPPUNIT_ASSERT_EQUAL(1, second->getValue<int>("unread"));  // b's message; a's own does not count
+		CPPUNIT_ASSERT_EQUAL(0, second->getValue<int>("readUpTo"));
+
+		// Read: the counts clear, the cursors stay (a reload sees them).
+		CPPUNIT_ASSERT_EQUAL(204, call(a, "POST", "/read/user/" + std::to_string(b.id), "{\"upToId\":" + std::to_string(fromB) + "}").status);
+		CPPUNIT_ASSERT_EQUAL(204, call(a, "POST", "/read/group/" + std::to_string(group), "{\"upToId\":" + std::to_string(inGroup) + "}").status);
+		list = call(a, "GET", "/conversations").jsonArray();
+		CPPUNIT_ASSERT_EQUAL(0, list->getObject(0)->getValue<int>("unread"));
+		CPPUNIT_ASSERT_EQUAL(inGroup, list->getObject(0)->getValue<Poco::Int64>("readUpTo"));
+		CPPUNIT_ASSERT_EQUAL(0, list->getObject(1)->getValue<int>("unread"));
+		CPPUNIT_ASSERT_EQUAL(fromB, list->getObject(1)->getValue<Poco::Int64>("readUpTo"));
+
+		// A new group without messages comes first (its activity: the joining).
+		const Poco::Int64 fresh = createGroup(b, {a.id}, "Nuevo");
+		list = call(a, "GET", "/conversations?limit=1").jsonArray();
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), list->size());
+		CPPUNIT_ASSERT_EQUAL(fresh, list->getObject(0)->getValue<Poco::Int64>("groupId"));
+		CPPUNIT_ASSERT(list->getObject(0)->isNull("lastMessage"));
+		// Paging by activity: before the group's message, only the direct chat.
+		list = call(a, "GET", "/conversations?before=" + std::to_string(inGroup)).jsonArray();
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), list->size());
+		CPPUNIT_ASSERT_EQUAL(b.id, list->getObject(0)->getValue<Poco::Int64>("userId"));
+		// c sees the group only: no direct chat with anyone.
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), call(c, "GET", "/conversations").jsonArray()->size());
+
+		assertError(call(a, "GET", "/conversations?limit=0"), 400, "limit");
+		assertError(call(a, "GET", "/conversations?limit=201"), 400, "limit");
+		assertError(call(a, "POST", "/read/user/999999", "{\"upToId\":1}"), 404, "");
+		assertError(call(a, "POST", "/read/user/" + std::to_string(b.id), "{}"), 400, "upToId");
+		HttpClient anonymous(server().httpPort());
+		CPPUNIT_ASSERT_EQUAL(401, anonymous.get("/conversations").status);
+	}
+
+	void testDirectReadReceipts()
+	{
+		Account a = registerAccount(server(), "gda");
+		Account b = registerAccount(server(), "gdb");
+		const Poco::Int64 message = postMessage(server(), a, b.id, "lee esto");
+		auto a1 = connectAs(server(), a);
+		auto b1 = connectAs(server(), b);
+		auto b2 = connectAs(server(), b);
+		CPPUNIT_ASSERT_EQUAL(204, call(b, "POST", "/read/user/" + std::to_string(a.id), "{\"upToId\":" + std::to_string(message + 1000) + "}").status);
+		for (WsClient* ws: {a1.get(), b1.get(), b2.get()})
+		{
+			auto receipt = ws->receiveType("receipt");
+			CPPUNIT_ASSERT_EQUAL(b.id, receipt->getValue<Poco::Int64>("readerId"));
+			CPPUNIT_ASSERT_EQUAL(a.id, receipt->getValue<Poco::Int64>("fromUserId"));
+			CPPUNIT_ASSERT_EQUAL(message, receipt->getValue<Poco::Int64>("upToId"));
+		}
+		// At or below the stored cursor, by HTTP or frame: nothing.
+		CPPUNIT_ASSERT_EQUAL(204, call(b, "POST", "/read/user/" + std::to_string(a.id), "{\"upToId\":" + std::to_string(message) + "}").status);
+		b1->sendText("{\"type\":\"read\",\"fromUserId\":" + std::to_string(a.id) + ",\"upToId\":" + std::to_string(message) + "}");
+		CPPUNIT_ASSERT(quietOf(*a1, "receipt", 500));
+		// A frame that moves it: the other side and the reader's other connection.
+		const Poco::Int64 next = postMessage(server(), a, b.id, "y esto");
+		b1->sendText("{\"type\":\"read\",\"fromUserId\":" + std::to_string(a.id) + ",\"upToId\":" + std::to_string(next) + "}");
+		CPPUNIT_ASSERT_EQUAL(next, a1->receiveType("receipt")->getValue<Poco::Int64>("upToId"));
+		CPPUNIT_ASSERT_EQUAL(next, b2->receiveType("receipt")->getValue<Poco::Int64>("upToId"));
 	}
 };
 

@@ -101,6 +101,13 @@ public:
 	/// that happens now, e.g. joining a group, comes after it (API 2.1).
 	/// Throws HttpError 503 when the store fails.
 	virtual Poco::Int64 lastId() = 0;
+
+	/// reader has read the direct chat with other up to upTo (clamped to the
+	/// chat's last message): the stored read cursor moves forward to it.
+	/// Returns the new cursor, or 0 when it did not move (a read at or below
+	/// it, or a chat without messages): then no receipt is due. A database
+	/// write: not for an I/O thread. Throws HttpError 503 (API 2.1).
+	virtual Poco::Int64 markRead(Poco::Int64 reader, Poco::Int64 other, Poco::Int64 upTo) = 0;
 };
 
 } // namespace Palaver
