@@ -212,6 +212,8 @@ public:
 		auto receipt = a1->receiveType("receipt");
 		CPPUNIT_ASSERT_EQUAL(b.id, receipt->getValue<Poco::Int64>("readerId"));
 		CPPUNIT_ASSERT_EQUAL(viaHttp, receipt->getValue<Poco::Int64>("upToId"));
+		// The reader's own connections get it too (PROTOCOL.md Part 2).
+		CPPUNIT_ASSERT_EQUAL(viaHttp, b2->receiveType("receipt")->getValue<Poco::Int64>("upToId"));
 
 		// Exactly once per connection: nothing more arrives (no echo of a
 		// node's own events coming back from Redis).
