@@ -75,7 +75,7 @@ void appendDate(std::string& out, Poco::Int64 time)
 const std::size_t FIXED_JSON_SIZE = 384;
 
 
-Poco::JSON::Object::Ptr timestampJson(Poco::Int64 time)
+Poco::JSON::Object::Ptr timestampObject(Poco::Int64 time)
 {
 	std::string date;
 	date.reserve(26);
@@ -114,6 +114,11 @@ Poco::Dynamic::Var optionalId(Poco::Int64 id)
 
 } // namespace
 
+Poco::JSON::Object::Ptr Message::timestampJson(Poco::Int64 time)
+{
+	return timestampObject(time);
+}
+
 Poco::JSON::Object::Ptr Message::toJson() const
 {
 	Poco::JSON::Object::Ptr json = new Poco::JSON::Object;
@@ -122,9 +127,9 @@ Poco::JSON::Object::Ptr Message::toJson() const
 	json->set("toUserId", optionalId(toUserId));
 	json->set("groupId", optionalId(groupId));
 	json->set("text", text);
-	json->set("timestamp", timestampJson(timestamp));
+	json->set("timestamp", timestampObject(timestamp));
 	if (editedAt == 0) json->set("editedAt", Poco::Dynamic::Var());
-	else json->set("editedAt", timestampJson(editedAt));
+	else json->set("editedAt", timestampObject(editedAt));
 	json->set("deleted", deleted);
 	json->set("attachment", Poco::Dynamic::Var());
 	// A deleted sender's messages carry no name (PROTOCOL.md, DELETE /me).

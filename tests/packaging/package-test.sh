@@ -29,7 +29,7 @@ for f in usr/sbin/palaverd usr/sbin/palaverctl etc/palaver/palaver.ini lib/syste
          "usr/lib/$multiarch/libpalaver.so.0" usr/include/palaver/Plugin.h "usr/lib/$multiarch/cmake/Palaver/PalaverConfig.cmake"; do
   [[ -e "$root/$f" || -e "$root/usr/$f" ]] || fail "missing from the packages: $f"
 done
-for p in auth contacts messages ws web; do
+for p in auth contacts messages ws groups web; do
   [[ -f "$libdir/palaver/palaver-$p.so" ]] || fail "plugin $p is not packaged"
 done
 grep -q '^state_dir = /var/lib/palaver$' "$root/etc/palaver/palaver.ini" || fail "packaged palaver.ini keeps the in-tree state_dir"
@@ -72,7 +72,7 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 echo "$health"
-for p in auth contacts messages ws web hellobot; do
+for p in auth contacts messages ws groups web hellobot; do
   grep -q "\"name\":\"$p\"" <<< "$health" || fail "/health does not list $p"
 done
 token=$(curl -sf -H 'Content-Type: application/json' -d '{"username":"pkg","password":"secret123"}' \

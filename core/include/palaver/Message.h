@@ -46,6 +46,10 @@ struct Message
 	/// toJson(), written in one string reserved for it.
 	static std::string arrayJsonText(const std::vector<Message>& messages);
 	static Message fromJson(const Poco::JSON::Object& json);
+
+	/// A time (microseconds since the Unix epoch, UTC) as PROTOCOL.md writes
+	/// every timestamp: {"date", "timezone_type": 3, "timezone"} (API 2.1).
+	static Poco::JSON::Object::Ptr timestampJson(Poco::Int64 time);
 };
 
 } // namespace Palaver

@@ -15,9 +15,12 @@ namespace Messages {
 
 namespace {
 
-const std::string COLUMNS = "id, from_user_id, to_user_id, from_user_name, text, created_at, edited_at, deleted, event_id";
+const std::string COLUMNS = "id, from_user_id, to_user_id, group_id, from_user_name, text, created_at, edited_at, deleted, event_id";
 // COLUMNS with the id in event_id's place: a new message's event is itself.
-const std::string KEYED_BY_ID = "id, from_user_id, to_user_id, from_user_name, text, created_at, edited_at, deleted, id AS event_id";
+const std::string KEYED_BY_ID = "id, from_user_id, to_user_id, group_id, from_user_name, text, created_at, edited_at, deleted, id AS event_id";
+
+// Group windows per statement of groupEventsSince(): four placeholders each.
+const std::size_t WINDOWS_PER_QUERY = 200;
 
 Poco::Int64 boundedLimit(std::size_t limit)
 {
@@ -32,6 +35,7 @@ struct MessageRepository::Rows
 	std::vector<Poco::Int64> ids;
 	std::vector<Poco::Int64> from;
 	std::vector<Poco::Int64> to;
+	std::vector<Poco::Int64> groups;
 	std::vector<std::string> names;
 	std::vector<std::string> texts;
 	std::vector<Poco::Int64> times;
@@ -42,7 +46,7 @@ struct MessageRepository::Rows
 	/// Adds the into() of every column to statement.
 	void receive(Poco::Data::Statement& statement)
 	{
-		statement, into(ids), into(from), into(to), into(names), into(texts), into(times),
+		statement, into(ids), into(from), into(to), into(groups), into(names), into(texts), into(times),
 			into(edited), into(deleted), into(events);
 	}
 
@@ -73,6 +77,7 @@ private:
 		m.id = ids[i];
 		m.fromUserId = from[i];
 		m.toUserId = to[i];
+		m.groupId = groups[i];
 		m.fromUserName = std::move(names[i]);
 		m.text = std::move(texts[i]);
 		m.timestamp = times[i];
@@ -84,17 +89,18 @@ private:
 MessageRepository::MessageRepository(Database& database, Poco::Logger& logger):
 	_database(database),
 	_logger(logger),
-	_insertPrefix("INSERT INTO messages (from_user_id, to_user_id, user_lo, user_hi, from_user_name, text, created_at) VALUES "),
-	_insert(database.sql(_insertPrefix + "(?, ?, ?, ?, ?, ?, ?) RETURNING id")),
+	_insertPrefix("INSERT INTO messages (from_user_id, to_user_id, group_id, user_lo, user_hi, from_user_name, text, created_at) VALUES "),
+	_insert(database.sql(_insertPrefix + "(?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")),
 	_conversationRange(database.sql(
 		"SELECT " + COLUMNS + " FROM messages WHERE user_lo = ? AND user_hi = ? AND id > ? AND id < ? ORDER BY id LIMIT ?")),
 	_conversationPage(database.sql(
 		"SELECT " + COLUMNS + " FROM messages WHERE user_lo = ? AND user_hi = ? AND id < ? ORDER BY id DESC LIMIT ?")),
 	// Two index ranges, each stopping after limit rows, merged: cheaper than
 	// an OR that the planner would have to sort whole. The received branch
-	// leaves out messages to oneself, which the sent branch already has.
+	// leaves out messages to oneself, which the sent branch already has; the
+	// sent branch leaves out messages to groups (groupEventsSince() reads those).
 	_since(database.sql(
-		"SELECT " + COLUMNS + " FROM (SELECT " + COLUMNS + " FROM messages WHERE from_user_id = ? AND id > ? ORDER BY id LIMIT ?) AS sent "
+		"SELECT " + COLUMNS + " FROM (SELECT " + COLUMNS + " FROM messages WHERE from_user_id = ? AND group_id = 0 AND id > ? ORDER BY id LIMIT ?) AS sent "
 		"UNION ALL "
 		"SELECT " + COLUMNS + " FROM (SELECT " + COLUMNS + " FROM messages WHERE to_user_id = ? AND from_user_id <> ? AND id > ? ORDER BY id LIMIT ?) AS received "
 		"ORDER BY id LIMIT ?")),
@@ -111,14 +117,18 @@ MessageRepository::MessageRepository(Database& database, Poco::Logger& logger):
 	// names the partial indexes' condition word for word, so that the
 	// planners may use them.
 	_eventsSince(database.sql(
-		"SELECT " + COLUMNS + " FROM (SELECT " + KEYED_BY_ID + " FROM messages WHERE from_user_id = ? AND id > ? ORDER BY id LIMIT ?) AS sent "
+		"SELECT " + COLUMNS + " FROM (SELECT " + KEYED_BY_ID + " FROM messages WHERE from_user_id = ? AND group_id = 0 AND id > ? ORDER BY id LIMIT ?) AS sent "
 		"UNION ALL "
 		"SELECT " + COLUMNS + " FROM (SELECT " + KEYED_BY_ID + " FROM messages WHERE to_user_id = ? AND from_user_id <> ? AND id > ? ORDER BY id LIMIT ?) AS received "
 		"UNION ALL "
-		"SELECT " + COLUMNS + " FROM (SELECT " + COLUMNS + " FROM messages WHERE from_user_id = ? AND event_id > 0 AND event_id > ? AND id <= ? ORDER BY event_id LIMIT ?) AS sent_changes "
+		"SELECT " + COLUMNS + " FROM (SELECT " + COLUMNS + " FROM messages WHERE from_user_id = ? AND event_id > 0 AND group_id = 0 AND event_id > ? AND id <= ? ORDER BY event_id LIMIT ?) AS sent_changes "
 		"UNION ALL "
 		"SELECT " + COLUMNS + " FROM (SELECT " + COLUMNS + " FROM messages WHERE to_user_id = ? AND event_id > 0 AND from_user_id <> ? AND event_id > ? AND id <= ? ORDER BY event_id LIMIT ?) AS received_changes "
-		"ORDER BY event_id LIMIT ?"))
+		"ORDER BY event_id LIMIT ?")),
+	_groupRange(database.sql(
+		"SELECT " + COLUMNS + " FROM messages WHERE group_id = ? AND id > ? AND id < ? ORDER BY id LIMIT ?")),
+	_groupPage(database.sql(
+		"SELECT " + COLUMNS + " FROM messages WHERE group_id = ? AND id > ? AND id < ? ORDER BY id DESC LIMIT ?"))
 {
 }
 
@@ -145,6 +155,12 @@ std::vector<std::vector<std::string>> MessageRepository::schema(const Database& 
 			"ALTER TABLE messages ADD COLUMN event_id BIGINT NOT NULL DEFAULT 0",
 			"CREATE INDEX messages_sender_changes ON messages (from_user_id, event_id) WHERE event_id > 0",
 			"CREATE INDEX messages_receiver_changes ON messages (to_user_id, event_id) WHERE event_id > 0"
+		},
+		{
+			// Messages to groups (API 2.1): to_user_id, user_lo and user_hi
+			// are 0, so that no conversation between two users reads them.
+			"ALTER TABLE messages ADD COLUMN group_id BIGINT NOT NULL DEFAULT 0",
+			"CREATE INDEX messages_group ON messages (group_id, id)"
 		}
 	};
 }
@@ -158,15 +174,16 @@ void MessageRepository::insert(std::vector<Message*>& batch)
 {
 	if (batch.empty()) return;
 	const std::size_t n = batch.size();
-	std::vector<Poco::Int64> from(n), to(n), lo(n), hi(n), times(n);
+	std::vector<Poco::Int64> from(n), to(n), group(n), lo(n), hi(n), times(n);
 	std::vector<std::string> names(n), texts(n);
 	for (std::size_t i = 0; i < n; ++i)
 	{
 		Message& m = *batch[i];
 		from[i] = m.fromUserId;
 		to[i] = m.toUserId;
-		lo[i] = std::min(m.fromUserId, m.toUserId);
-		hi[i] = std::max(m.fromUserId, m.toUserId);
+		group[i] = m.groupId;
+		lo[i] = m.groupId > 0 ? 0 : std::min(m.fromUserId, m.toUserId);
+		hi[i] = m.groupId > 0 ? 0 : std::max(m.fromUserId, m.toUserId);
 		times[i] = m.timestamp;
 		// Borrowed, not copied; given back below whatever happens.
 		names[i].swap(m.fromUserName);
@@ -198,12 +215,12 @@ void MessageRepository::insert(std::vector<Message*>& batch)
 				// match the rows.
 				std::string sql = _insertPrefix;
 				for (std::size_t i = 0; i < n; ++i)
-					sql += i == 0 ? "(?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?)";
+					sql += i == 0 ? "(?, ?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?, ?)";
 				sql += " RETURNING id";
 				Poco::Data::Statement statement(session);
 				statement << _database.sql(sql);
 				for (std::size_t i = 0; i < n; ++i)
-					statement, use(from[i]), use(to[i]), use(lo[i]), use(hi[i]), use(names[i]), use(texts[i]), use(times[i]);
+					statement, use(from[i]), use(to[i]), use(group[i]), use(lo[i]), use(hi[i]), use(names[i]), use(texts[i]), use(times[i]);
 				statement, into(ids);
 				statement.execute();
 				std::sort(ids.begin(), ids.end());
@@ -212,7 +229,7 @@ void MessageRepository::insert(std::vector<Message*>& batch)
 			{
 				// Vectors bind row by row to one prepared statement; RETURNING
 				// appends each row's id in order.
-				session << _insert, use(from), use(to), use(lo), use(hi), use(names), use(texts), use(times), into(ids), now;
+				session << _insert, use(from), use(to), use(group), use(lo), use(hi), use(names), use(texts), use(times), into(ids), now;
 			}
 			if (ids.size() != n)
 				throw Poco::Data::DataException("messages: INSERT ... RETURNING gave " + std::to_string(ids.size()) + " ids for " + std::to_string(n) + " rows");
@@ -258,12 +275,131 @@ std::vector<Message> MessageRepository::since(Poco::Int64 userId, Poco::Int64 si
 	return select(_since, {userId, sinceId, max, userId, userId, sinceId, max, max}, "messages since an id").messages(false);
 }
 
-std::vector<MessageUpdate> MessageRepository::eventsSince(Poco::Int64 userId, Poco::Int64 sinceId, std::size_t limit)
+std::vector<MessageUpdate> MessageRepository::eventsSince(Poco::Int64 userId, const std::vector<MessageStore::GroupWindow>& groups,
+	Poco::Int64 sinceId, std::size_t limit)
 {
 	if (limit == 0) return {};
 	const Poco::Int64 max = boundedLimit(limit);
-	return select(_eventsSince, {userId, sinceId, max, userId, userId, sinceId, max,
+	std::vector<MessageUpdate> events = select(_eventsSince, {userId, sinceId, max, userId, userId, sinceId, max,
 		userId, sinceId, sinceId, max, userId, userId, sinceId, sinceId, max, max}, "events since an event id").updates();
+	if (groups.empty()) return events;
+	for (std::size_t first = 0; first < groups.size(); first += WINDOWS_PER_QUERY)
+	{
+		const std::size_t end = std::min(groups.size(), first + WINDOWS_PER_QUERY);
+		std::vector<MessageUpdate> chunk = groupEventsSince(groups.data() + first, end - first, sinceId, max);
+		events.insert(events.end(), std::make_move_iterator(chunk.begin()), std::make_move_iterator(chunk.end()));
+	}
+	std::sort(events.begin(), events.end(), [](const MessageUpdate& a, const MessageUpdate& b) { return a.eventId < b.eventId; });
+	if (events.size() > limit) events.resize(limit);
+	return events;
+}
+
+std::vector<MessageUpdate> MessageRepository::groupEventsSince(const MessageStore::GroupWindow* windows, std::size_t count,
+	Poco::Int64 sinceId, Poco::Int64 max)
+{
+	// As _eventsSince, per group window: its new messages keyed by their ids,
+	// and the changes after sinceId of the older ones it can see.
+	std::string added, changed;
+	std::vector<Poco::Int64> parameters;
+	parameters.reserve(5 * count + 1);
+	for (std::size_t i = 0; i < count; ++i)
+	{
+		added += i == 0 ? "(group_id = ? AND id > ?)" : " OR (group_id = ? AND id > ?)";
+		parameters.push_back(windows[i].groupId);
+		parameters.push_back(std::max(windows[i].afterId, sinceId));
+	}
+	for (std::size_t i = 0; i < count; ++i)
+	{
+		changed += i == 0 ? "(group_id = ? AND id > ? AND id <= ?)" : " OR (group_id = ? AND id > ? AND id <= ?)";
+		parameters.push_back(windows[i].groupId);
+		parameters.push_back(windows[i].afterId);
+		parameters.push_back(sinceId);
+	}
+	parameters.push_back(sinceId);
+	parameters.push_back(max);
+	const std::string sql =
+		"SELECT " + KEYED_BY_ID + " FROM messages WHERE " + added + " "
+		"UNION ALL "
+		"SELECT " + COLUMNS + " FROM messages WHERE (" + changed + ") AND event_id > 0 AND event_id > ? "
+		"ORDER BY event_id LIMIT ?";
+	return select(_database.sql(sql), std::move(parameters), "group events since an event id").updates();
+}
+
+std::vector<Message> MessageRepository::groupMessages(Poco::Int64 groupId, Poco::Int64 afterId, Poco::Int64 beforeId, std::size_t limit)
+{
+	const Poco::Int64 before = beforeId > 0 ? beforeId : std::numeric_limits<Poco::Int64>::max();
+	// limit 0: every message, read oldest first; else the newest limit, read
+	// newest first so that LIMIT keeps them.
+	if (limit == 0)
+		return select(_groupRange, {groupId, afterId, before, std::numeric_limits<std::int32_t>::max()}, "a group's messages").messages(false);
+	return select(_groupPage, {groupId, afterId, before, boundedLimit(limit)}, "a group's messages").messages(true);
+}
+
+Poco::Int64 MessageRepository::scalar(const char* what, const std::string& sql, std::vector<Poco::Int64> parameters)
+{
+	Poco::Int64 value = 0;
+	try
+	{
+		Poco::Data::Session session = _database.session();
+		Poco::Data::Statement statement(session);
+		statement << _database.sql(sql);
+		for (Poco::Int64& parameter: parameters) statement, use(parameter);
+		statement, into(value);
+		statement.execute();
+	}
+	catch (HttpError&)
+	{
+		throw;
+	}
+	catch (Poco::Exception& e)
+	{
+		_logger.error("messages: reading %s failed: %s", std::string(what), e.displayText());
+		throw HttpError::unavailable();
+	}
+	return value;
+}
+
+Poco::Int64 MessageRepository::lastId()
+{
+	return scalar("the last id", "SELECT COALESCE(MAX(id), 0) FROM messages", {});
+}
+
+Poco::Int64 MessageRepository::countFrom(Poco::Int64 from, Poco::Int64 to, Poco::Int64 afterId)
+{
+	return scalar("unread messages", "SELECT COUNT(*) FROM messages WHERE user_lo = ? AND user_hi = ? AND id > ? AND from_user_id = ?",
+		{std::min(from, to), std::max(from, to), afterId, from});
+}
+
+Poco::Int64 MessageRepository::countInGroupNotFrom(Poco::Int64 groupId, Poco::Int64 userId, Poco::Int64 afterId)
+{
+	return scalar("unread group messages", "SELECT COUNT(*) FROM messages WHERE group_id = ? AND id > ? AND from_user_id <> ?",
+		{groupId, afterId, userId});
+}
+
+std::vector<std::pair<Poco::Int64, Poco::Int64>> MessageRepository::directChats(Poco::Int64 userId)
+{
+	std::vector<Poco::Int64> lo, hi, last;
+	try
+	{
+		Poco::Data::Session session = _database.session();
+		Poco::Int64 user = userId;
+		// Group messages have user_lo = user_hi = 0: never a user's.
+		session << _database.sql("SELECT user_lo, user_hi, MAX(id) FROM messages WHERE user_lo = ? OR user_hi = ? GROUP BY user_lo, user_hi"),
+			use(user), use(user), into(lo), into(hi), into(last), now;
+	}
+	catch (HttpError&)
+	{
+		throw;
+	}
+	catch (Poco::Exception& e)
+	{
+		_logger.error("messages: reading the chats of a user failed: %s", e.displayText());
+		throw HttpError::unavailable();
+	}
+	std::vector<std::pair<Poco::Int64, Poco::Int64>> chats;
+	chats.reserve(lo.size());
+	for (std::size_t i = 0; i < lo.size(); ++i) chats.emplace_back(lo[i] == userId ? hi[i] : lo[i], last[i]);
+	return chats;
 }
 
 MessageRepository::Rows MessageRepository::select(const std::string& sql, std::vector<Poco::Int64> parameters, const char* what)

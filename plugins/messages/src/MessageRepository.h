@@ -7,6 +7,7 @@
 
 #include "palaver/Message.h"
 #include "palaver/MessageUpdate.h"
+#include "palaver/services/MessageStore.h"
 #include <Poco/Types.h>
 #include <Poco/Data/Session.h>
 #include <cstddef>
@@ -35,6 +36,9 @@ namespace Messages {
 /// indexes on (from_user_id, event_id) and (to_user_id, event_id) hold only
 /// changed rows, so that an insert never touches them and eventsSince()
 /// reads a user's changes in event order.
+///
+/// A message to a group has to_user_id, user_lo and user_hi 0 and its
+/// group_id: the index (group_id, id) reads a group's messages in id order.
 class MessageRepository
 {
 public:
@@ -84,10 +88,34 @@ public:
 
 	/// MessageStore::eventsSince(): since()'s messages keyed by their ids and
 	/// the latest changes of older ones keyed by their event ids, merged in
-	/// one statement, at most limit.
-	std::vector<MessageUpdate> eventsSince(Poco::Int64 userId, Poco::Int64 sinceId, std::size_t limit);
+	/// one statement; then the same for the groups' windows (one statement per
+	/// 200 groups), at most limit in all, in event order.
+	std::vector<MessageUpdate> eventsSince(Poco::Int64 userId, const std::vector<MessageStore::GroupWindow>& groups,
+		Poco::Int64 sinceId, std::size_t limit);
+
+	/// Messages of a group with afterId < id < beforeId (0: any), oldest
+	/// first: the limit newest of them (limit 0: all).
+	std::vector<Message> groupMessages(Poco::Int64 groupId, Poco::Int64 afterId, Poco::Int64 beforeId, std::size_t limit);
+
+	/// The highest id stored, 0 when none.
+	Poco::Int64 lastId();
+
+	/// The direct chats of userId: (the other user, the chat's highest id).
+	std::vector<std::pair<Poco::Int64, Poco::Int64>> directChats(Poco::Int64 userId);
+
+	/// Messages from `from` to `to` with an id above afterId.
+	Poco::Int64 countFrom(Poco::Int64 from, Poco::Int64 to, Poco::Int64 afterId);
+
+	/// Messages of the group with an id above afterId that others than userId sent.
+	Poco::Int64 countInGroupNotFrom(Poco::Int64 groupId, Poco::Int64 userId, Poco::Int64 afterId);
 
 private:
+	/// eventsSince() for count group windows, at most max events.
+	std::vector<MessageUpdate> groupEventsSince(const MessageStore::GroupWindow* windows, std::size_t count, Poco::Int64 sinceId, Poco::Int64 max);
+
+	/// One integer a query with these Int64 parameters gives (what names it in the log).
+	Poco::Int64 scalar(const char* what, const std::string& sql, std::vector<Poco::Int64> parameters);
+
 	Database& _database;
 	Poco::Logger& _logger;
 	std::string _insertPrefix;
@@ -104,6 +132,8 @@ private:
 	std::string _nextEventId;
 	std::string _update;
 	std::string _eventsSince;
+	std::string _groupRange;
+	std::string _groupPage;
 };
 
 } } // namespace Palaver::Messages

@@ -1,13 +1,15 @@
 #include "MessageService.h"
 #include "palaver/HttpError.h"
 #include <Poco/Timestamp.h>
+#include <algorithm>
 
 namespace Palaver {
 namespace Messages {
 
-MessageService::MessageService(MessageRepository& repository, GroupCommitWriter& writer, UserExists userExists,
+MessageService::MessageService(MessageRepository& repository, ReadCursors& cursors, GroupCommitWriter& writer, UserExists userExists,
 	TextRules rules, std::size_t knownUsersCapacity, Poco::Int64 editWindow, UpdatePublished updatePublished):
 	_repository(repository),
+	_cursors(cursors),
 	_writer(writer),
 	_userExists(std::move(userExists)),
 	_rules(rules),
@@ -40,6 +42,47 @@ Message MessageService::prepare(const User& from, Poco::Int64 toUserId, const st
 	message.fromUserName = from.userName;
 	message.text = text;
 	return message;
+}
+
+Message MessageService::postToGroup(const User& from, Poco::Int64 groupId, const std::string& text)
+{
+	return _writer.write(prepareForGroup(from, groupId, text));
+}
+
+void MessageService::postToGroupAsync(const User& from, Poco::Int64 groupId, const std::string& text, PostCallback done)
+{
+	_writer.writeAsync(prepareForGroup(from, groupId, text), std::move(done));
+}
+
+Message MessageService::prepareForGroup(const User& from, Poco::Int64 groupId, const std::string& text)
+{
+	if (from.id <= 0) throw HttpError::unauthorized();
+	if (groupId <= 0) throw HttpError::validation("groupId", "groupId must be a group id");
+	_rules.check(text);
+
+	Message message;
+	message.fromUserId = from.id;
+	message.groupId = groupId;
+	message.fromUserName = from.userName;
+	message.text = text;
+	return message;
+}
+
+std::vector<Message> MessageService::groupMessages(Poco::Int64 groupId, Poco::Int64 afterId, Poco::Int64 beforeId, std::size_t limit)
+{
+	return _repository.groupMessages(groupId, afterId, beforeId, limit);
+}
+
+Poco::Int64 MessageService::lastId()
+{
+	return _repository.lastId();
+}
+
+Poco::Int64 MessageService::markRead(Poco::Int64 reader, Poco::Int64 other, Poco::Int64 upTo)
+{
+	const Poco::Int64 clamped = std::min(upTo, lastIdBetween(reader, other));
+	if (clamped <= 0 || !_cursors.advance(reader, other, clamped)) return 0;
+	return clamped;
 }
 
 std::vector<Message> MessageService::since(Poco::Int64 userId, Poco::Int64 sinceId, std::size_t limit)
@@ -95,9 +138,9 @@ MessageUpdate MessageService::changeOwn(const User& by, Poco::Int64 messageId, c
 	return update;
 }
 
-std::vector<MessageUpdate> MessageService::eventsSince(Poco::Int64 userId, Poco::Int64 sinceId, std::size_t limit)
+std::vector<MessageUpdate> MessageService::eventsSince(Poco::Int64 userId, const std::vector<GroupWindow>& groups, Poco::Int64 sinceId, std::size_t limit)
 {
-	return _repository.eventsSince(userId, sinceId < 0 ? 0 : sinceId, limit);
+	return _repository.eventsSince(userId, groups, sinceId < 0 ? 0 : sinceId, limit);
 }
 
 std::string MessageService::conversationJson(Poco::Int64 a, Poco::Int64 b, Poco::Int64 beforeId, std::size_t limit)

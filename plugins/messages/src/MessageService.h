@@ -8,6 +8,7 @@
 #include "GroupCommitWriter.h"
 #include "KnownUsers.h"
 #include "MessageRepository.h"
+#include "ReadCursors.h"
 #include "TextRules.h"
 #include "palaver/services/MessageStore.h"
 #include <functional>
@@ -35,7 +36,7 @@ public:
 
 	/// editWindow: how long after its timestamp a message may be edited, in
 	/// microseconds. Without updatePublished, changes are not published.
-	MessageService(MessageRepository& repository, GroupCommitWriter& writer, UserExists userExists,
+	MessageService(MessageRepository& repository, ReadCursors& cursors, GroupCommitWriter& writer, UserExists userExists,
 		TextRules rules, std::size_t knownUsersCapacity, Poco::Int64 editWindow = DEFAULT_EDIT_WINDOW,
 		UpdatePublished updatePublished = {});
 
@@ -45,7 +46,12 @@ public:
 	Poco::Int64 lastIdBetween(Poco::Int64 a, Poco::Int64 b) override;
 	MessageUpdate edit(const User& by, Poco::Int64 messageId, const std::string& text) override;
 	MessageUpdate deleteForEveryone(const User& by, Poco::Int64 messageId) override;
-	std::vector<MessageUpdate> eventsSince(Poco::Int64 userId, Poco::Int64 sinceId, std::size_t limit) override;
+	Message postToGroup(const User& from, Poco::Int64 groupId, const std::string& text) override;
+	void postToGroupAsync(const User& from, Poco::Int64 groupId, const std::string& text, PostCallback done) override;
+	std::vector<Message> groupMessages(Poco::Int64 groupId, Poco::Int64 afterId, Poco::Int64 beforeId, std::size_t limit) override;
+	std::vector<MessageUpdate> eventsSince(Poco::Int64 userId, const std::vector<GroupWindow>& groups, Poco::Int64 sinceId, std::size_t limit) override;
+	Poco::Int64 lastId() override;
+	Poco::Int64 markRead(Poco::Int64 reader, Poco::Int64 other, Poco::Int64 upTo) override;
 
 	/// Messages read per query when a whole history is asked for.
 	static constexpr std::size_t HISTORY_PAGE = 1000;
@@ -80,7 +86,11 @@ private:
 	/// by, else 403), then publishes the change if there was one.
 	MessageUpdate changeOwn(const User& by, Poco::Int64 messageId, const std::function<bool(Message&)>& change);
 
+	/// The same for a message to a group.
+	Message prepareForGroup(const User& from, Poco::Int64 groupId, const std::string& text);
+
 	MessageRepository& _repository;
+	ReadCursors& _cursors;
 	GroupCommitWriter& _writer;
 	UserExists _userExists;
 	TextRules _rules;

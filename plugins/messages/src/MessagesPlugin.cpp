@@ -1,8 +1,10 @@
 #include "MessagesPlugin.h"
+#include "ConversationRoutes.h"
 #include "GroupCommitWriter.h"
 #include "MessageRepository.h"
 #include "MessageRoutes.h"
 #include "MessageService.h"
+#include "ReadCursors.h"
 #include "palaver/Database.h"
 #include "palaver/EventBus.h"
 #include "palaver/Metrics.h"
@@ -63,6 +65,8 @@ void MessagesPlugin::initialize(PluginContext& context)
 
 	_repository.reset(new MessageRepository(context.database(), logger));
 	_repository->migrate();
+	_cursors.reset(new ReadCursors(context.database(), logger));
+	_cursors->migrate();
 
 	GroupCommitWriter::Metrics metrics;
 	metrics.stored = &context.metrics().counter("palaver_messages_stored_total", "Messages stored");
@@ -77,7 +81,7 @@ void MessagesPlugin::initialize(PluginContext& context)
 		[&events](const Message& message) { events.publish("message.stored", message.toJson()); },
 		options, logger, metrics));
 
-	_service = std::make_shared<MessageService>(*_repository, *_writer,
+	_service = std::make_shared<MessageService>(*_repository, *_cursors, *_writer,
 		[users](Poco::Int64 id) { return users->findUser(id).isSpecified(); },
 		TextRules(maxLength), knownUsers, editWindow,
 		[&events](const MessageUpdate& update) { events.publish("message.updated", update.toJson()); });
@@ -110,6 +114,8 @@ void MessagesPlugin::initialize(PluginContext& context)
 	const std::size_t maxBody = std::max(serverLimit, maxLength * 12 + 1024);
 	_routes.reset(new MessageRoutes(*_service, users));
 	_routes->registerWith(context.router(), maxBody);
+	_conversations.reset(new ConversationRoutes(*_service, *_repository, *_cursors, users, context.services(), events));
+	_conversations->registerWith(context.router());
 
 	logger.information("messages: max_length %z, max_batch %z, write_timeout %ld ms", maxLength, options.maxBatch, options.timeoutMs);
 }

@@ -16,7 +16,9 @@ namespace Messages {
 
 class GroupCommitWriter;
 class MessageRepository;
+class ConversationRoutes;
 class MessageRoutes;
+class ReadCursors;
 class MessageService;
 
 /// 1:1 messages: the messages table, GET /messages/from/{id},
@@ -35,9 +37,11 @@ public:
 
 private:
 	std::unique_ptr<MessageRepository> _repository;
+	std::unique_ptr<ReadCursors> _cursors;
 	std::unique_ptr<GroupCommitWriter> _writer;
 	std::shared_ptr<MessageService> _service;
 	std::unique_ptr<MessageRoutes> _routes;
+	std::unique_ptr<ConversationRoutes> _conversations;
 };
 
 } } // namespace Palaver::Messages

@@ -82,11 +82,11 @@ std::string Dispatcher::chatmsgJson(const Poco::JSON::Object& message)
 	return out;
 }
 
-std::string Dispatcher::chatmsgJson(const Message& message)
+std::string Dispatcher::messageFrameJson(const Message& message)
 {
 	// "type" sorts after every key of a Message, so it goes last (Poco's order).
 	std::string out = message.toJsonText();
-	out.insert(out.size() - 1, ",\"type\":\"chatmsg\"");
+	out.insert(out.size() - 1, message.groupId > 0 ? ",\"type\":\"groupmsg\"" : ",\"type\":\"chatmsg\"");
 	return out;
 }
 
@@ -151,6 +151,12 @@ void Dispatcher::onText(IoLoop& loop, Connection& connection, const std::string&
 	if (!runtime.hub.allowFrame(connection.userId))
 	{
 		loop.sendText(connection, errorJson("rate_limited", "too many frames, slow down"));
+		return;
+	}
+
+	if (ClientFrames::Handler handler = runtime.frames->find(type, frame))
+	{
+		toPlugin(loop, connection, std::move(frame), std::move(handler), runtime);
 		return;
 	}
 
@@ -286,6 +292,38 @@ void Dispatcher::postChat(IoLoop& loop, Connection& connection, const JsonValue&
 		loop.sendText(connection, errorJson("unavailable", "server busy, try again", clientMsgId));
 }
 
+void Dispatcher::toPlugin(IoLoop& loop, Connection& connection, JsonValue frame, ClientFrames::Handler handler, Runtime& runtime)
+{
+	std::string clientMsgId;
+	stringField(frame, "clientMsgId", clientMsgId);
+	if (clientMsgId.size() > MAX_CLIENT_MSG_ID) clientMsgId.clear();
+	const Hub::Ref ref{loop.index(), connection.id, {}};
+	std::shared_ptr<Runtime> keep = runtime.shared_from_this();
+	const std::shared_ptr<const User> user = connection.user;
+	// Through the hub, which drops frames once the loops are gone (at stop).
+	ClientFrames::Reply reply = [keep, ref](const std::string& answer)
+	{
+		keep->hub.sendTo(ref, WebSocketFrame::text(answer));
+	};
+	const bool queued = runtime.workers.submit([user, frame = std::move(frame), handler = std::move(handler), reply, clientMsgId]
+	{
+		try
+		{
+			handler(*user, frame, reply);
+		}
+		catch (HttpError& error)
+		{
+			reply(errorJson(error.code(), error.message(), clientMsgId, error.field()));
+		}
+		catch (...)
+		{
+			reply(errorJson("internal", "the frame could not be handled", clientMsgId));
+		}
+	});
+	if (!queued)
+		loop.sendText(connection, errorJson("unavailable", "server busy, try again", clientMsgId));
+}
+
 void Dispatcher::sendReceipt(IoLoop& loop, Connection& connection, Poco::Int64 from, Poco::Int64 upTo, Runtime& runtime)
 {
 	// Without messages there is nothing to have read: no receipt.
@@ -295,19 +333,22 @@ void Dispatcher::sendReceipt(IoLoop& loop, Connection& connection, Poco::Int64 f
 	const Poco::Int64 reader = connection.userId;
 	const bool queued = runtime.workers.submit([keep, reader, from, upTo]
 	{
-		Poco::Int64 last = 0;
+		Poco::Int64 moved = 0;
 		try
 		{
-			last = keep->store->lastIdBetween(reader, from);
+			moved = keep->store->markRead(reader, from, upTo);
 		}
 		catch (...)
 		{
 			// Storage trouble: a receipt is a courtesy, drop it (the store logged why).
 			return;
 		}
-		const Poco::Int64 clamped = std::min(upTo, last);
-		if (clamped > 0)
-			keep->push(from, "{\"type\":\"receipt\",\"readerId\":" + std::to_string(reader) + ",\"upToId\":" + std::to_string(clamped) + "}");
+		if (moved == 0) return;
+		// To the other side and to the reader's connections (other devices).
+		const std::string receipt = "{\"type\":\"receipt\",\"readerId\":" + std::to_string(reader) +
+			",\"fromUserId\":" + std::to_string(from) + ",\"upToId\":" + std::to_string(moved) + "}";
+		keep->push(from, receipt);
+		if (from != reader) keep->push(reader, receipt);
 	});
 	if (!queued)
 		loop.sendText(connection, errorJson("unavailable", "server busy, try again"));
@@ -326,8 +367,9 @@ FrameBytes Dispatcher::chatAnswer(const Message* stored, const HttpError* error,
 }
 
 void Dispatcher::replay(IoLoop& loop, std::uint64_t connection, Poco::Int64 userId, Poco::Int64 since,
-	std::size_t max, const std::shared_ptr<MessageStore>& store)
+	std::size_t max, Runtime& runtime)
 {
+	const std::shared_ptr<MessageStore>& store = runtime.store;
 	Command result(Command::Type::ReplayResult);
 	result.connection = connection;
 	if (!store)
@@ -339,15 +381,19 @@ void Dispatcher::replay(IoLoop& loop, std::uint64_t connection, Poco::Int64 user
 	}
 	try
 	{
-		// New messages (chatmsg, keyed by their ids) and changes of older
-		// ones (msgupdate, by event id), in the order of their one sequence.
-		std::vector<MessageUpdate> events = store->eventsSince(userId, since, max + 1);
+		// New messages (chatmsg or groupmsg, keyed by their ids) and changes
+		// of older ones (msgupdate, by event id), in the order of their one
+		// sequence; group messages only with the groups plugin, each group
+		// from the user's joining on.
+		const std::shared_ptr<GroupDirectory> groups = runtime.groupDirectory();
+		std::vector<MessageUpdate> events = store->eventsSince(userId,
+			groups ? groups->windowsOf(userId) : std::vector<MessageStore::GroupWindow>(), since, max + 1);
 		result.complete = events.size() <= max;
 		if (!result.complete) events.resize(max);
 		result.replay.reserve(events.size());
 		for (const MessageUpdate& event: events)
 		{
-			const std::string json = event.eventId == event.message.id ? chatmsgJson(event.message) : event.frameJson();
+			const std::string json = event.eventId == event.message.id ? messageFrameJson(event.message) : event.frameJson();
 			result.replay.emplace_back(event.eventId, WebSocketFrame::text(json));
 		}
 	}

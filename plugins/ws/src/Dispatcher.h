@@ -9,6 +9,7 @@
 #define Palaver_Ws_Dispatcher_INCLUDED
 
 #include "palaver/WebSocketFrame.h"
+#include "palaver/services/ClientFrames.h"
 #include "palaver/services/MessageStore.h"
 #include <Poco/JSON/Object.h>
 #include <Poco/Types.h>
@@ -33,10 +34,12 @@ public:
 	/// Handles one text message of a connection, on its I/O thread.
 	static void onText(IoLoop& loop, Connection& connection, const std::string& text, Runtime& runtime);
 
-	/// On a worker: loads what to replay (chatmsg for new messages, msgupdate
-	/// for later changes of older ones, in event order) and posts it to loop.
+	/// On a worker: loads what to replay (chatmsg for new direct messages,
+	/// groupmsg for new messages of the user's groups when the groups plugin
+	/// is loaded, msgupdate for later changes of older ones, in event order)
+	/// and posts it to loop.
 	static void replay(IoLoop& loop, std::uint64_t connection, Poco::Int64 userId, Poco::Int64 since,
-		std::size_t max, const std::shared_ptr<MessageStore>& store);
+		std::size_t max, Runtime& runtime);
 
 	/// Error and ack frames' JSON (keys sorted, as Poco::JSON wrote them).
 	static std::string errorJson(const std::string& code, const std::string& message,
@@ -48,8 +51,9 @@ public:
 	/// members plus "type", written without copying the object).
 	static std::string chatmsgJson(const Poco::JSON::Object& message);
 
-	/// The same frame's JSON from a stored Message (replays).
-	static std::string chatmsgJson(const Message& message);
+	/// The frame's JSON of a stored Message (replays): chatmsg, or groupmsg
+	/// for a message to a group.
+	static std::string messageFrameJson(const Message& message);
 
 	/// A positive id from a JSON integer or a string of digits.
 	static bool idField(const JsonValue& frame, const char* name, Poco::Int64& id, bool allowZero = false);
@@ -57,8 +61,12 @@ public:
 private:
 	static void postChat(IoLoop& loop, Connection& connection, const JsonValue& frame, Runtime& runtime);
 
-	/// A read frame's receipt to from, with upTo clamped on a worker to the
-	/// highest id of the conversation; none when that conversation is empty.
+	/// Hands a frame to the handler a plugin added for it (ClientFrames), on a worker.
+	static void toPlugin(IoLoop& loop, Connection& connection, JsonValue frame, ClientFrames::Handler handler, Runtime& runtime);
+
+	/// A read frame: on a worker, the reader's cursor moves (MessageStore::
+	/// markRead, which clamps upTo to the conversation's highest id); when it
+	/// moved, a receipt to from and to the reader's connections.
 	static void sendReceipt(IoLoop& loop, Connection& connection, Poco::Int64 from, Poco::Int64 upTo, Runtime& runtime);
 
 public:

@@ -1,6 +1,7 @@
 #include "Hub.h"
 #include "IoLoop.h"
 #include "Settings.h"
+#include <algorithm>
 #include <chrono>
 
 namespace Palaver {
@@ -146,13 +147,30 @@ void Hub::deliver(std::initializer_list<Poco::Int64> userIds, const FrameBytes& 
 	{
 		if (previous && *previous == userId) continue;  // a message to oneself
 		previous = &userId;
-		auto it = _users.find(userId);
-		if (it == _users.end()) continue;
-		for (const Ref& ref: it->second.refs)
-		{
-			postLocked(ref, frame, messageId, 0);
-		}
+		deliverLocked(userId, frame, messageId);
 	}
+}
+
+void Hub::deliverLocked(Poco::Int64 userId, const FrameBytes& frame, Poco::Int64 messageId)
+{
+	auto it = _users.find(userId);
+	if (it == _users.end()) return;
+	for (const Ref& ref: it->second.refs)
+	{
+		postLocked(ref, frame, messageId, 0);
+	}
+}
+
+void Hub::pushToUsers(const std::vector<Poco::Int64>& userIds, const std::string& frame, Poco::Int64 messageId)
+{
+	std::vector<Poco::Int64> users(userIds);
+	std::sort(users.begin(), users.end());
+	users.erase(std::unique(users.begin(), users.end()), users.end());
+	// Encoded once, outside the lock; every connection shares the bytes.
+	const FrameBytes bytes = WebSocketFrame::text(frame);
+	std::lock_guard<std::mutex> lock(_mutex);
+	if (_loops.empty()) return;
+	for (Poco::Int64 userId: users) deliverLocked(userId, bytes, messageId);
 }
 
 void Hub::sendTo(Ref ref, const FrameBytes& frame, Poco::Int64 learnUser)

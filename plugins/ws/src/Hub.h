@@ -89,6 +89,7 @@ public:
 	void pushToUser(Poco::Int64 userId, const std::string& frame) override;
 	void broadcast(const std::string& frame) override;
 	bool isOnline(Poco::Int64 userId) const override;
+	void pushToUsers(const std::vector<Poco::Int64>& userIds, const std::string& frame, Poco::Int64 messageId) override;
 
 	static std::string presenceJson(Poco::Int64 userId, bool online);
 
@@ -121,6 +122,8 @@ private:
 
 	/// One mailbox entry for one connection (nothing once the loops are cleared).
 	void postLocked(Ref ref, const FrameBytes& frame, Poco::Int64 messageId, Poco::Int64 learnUser);
+	/// postLocked() for every connection of the user.
+	void deliverLocked(Poco::Int64 userId, const FrameBytes& frame, Poco::Int64 messageId);
 	void broadcastLocked(const FrameBytes& frame, std::uint64_t exclude);
 	void broadcastPresenceLocked(Poco::Int64 userId, bool online, std::uint64_t exclude);
 	bool onlineLocked(Poco::Int64 userId) const;

@@ -473,11 +473,11 @@ void IoLoop::authenticated(Connection& connection, const std::shared_ptr<const U
 		const Poco::Int64 userId = user->id;
 		const Poco::Int64 since = connection.since;
 		const std::size_t max = _runtime.settings.replayMax;
-		auto store = _runtime.store;
+		std::shared_ptr<Runtime> runtime = _runtime.shared_from_this();
 		IoLoop* self = this;
-		const bool queued = _runtime.workers.submit([self, id, userId, since, max, store]
+		const bool queued = _runtime.workers.submit([self, id, userId, since, max, runtime]
 		{
-			Dispatcher::replay(*self, id, userId, since, max, store);
+			Dispatcher::replay(*self, id, userId, since, max, *runtime);
 		});
 		if (!queued)
 		{

@@ -8,12 +8,15 @@
 #ifndef Palaver_Ws_Runtime_INCLUDED
 #define Palaver_Ws_Runtime_INCLUDED
 
+#include "FrameRegistry.h"
 #include "Hub.h"
 #include "Settings.h"
 #include "palaver/WorkerPool.h"
 #include "palaver/Counter.h"
 #include "palaver/EventBus.h"
 #include "palaver/Gauge.h"
+#include "palaver/ServiceRegistry.h"
+#include "palaver/services/GroupDirectory.h"
 #include "palaver/services/MessageStore.h"
 #include "palaver/services/UserDirectory.h"
 #include <Poco/Logger.h>
@@ -75,10 +78,20 @@ public:
 	Gauge& connections;
 	const std::shared_ptr<UserDirectory> directory;
 	const std::shared_ptr<MessageStore> store;
+	/// Client frames other plugins handle (the ClientFrames service).
+	const std::shared_ptr<FrameRegistry> frames = std::make_shared<FrameRegistry>();
 	Hub hub;
 	Palaver::WorkerPool workers;
 	std::atomic<std::size_t> openConnections{0};
 	EventBus* events = nullptr;  /// set by WsPlugin before the loops run
+	const ServiceRegistry* services = nullptr;  /// set by WsPlugin before the loops run
+
+	/// The groups plugin's directory, when it is loaded: looked up when
+	/// needed, as that plugin starts after this one.
+	std::shared_ptr<GroupDirectory> groupDirectory() const
+	{
+		return services ? services->find<GroupDirectory>() : nullptr;
+	}
 
 private:
 	std::atomic<std::uint64_t> _nextId{16};

@@ -43,8 +43,10 @@ void WsPlugin::initialize(PluginContext& context)
 	auto runtime = std::make_shared<Runtime>(settings, context.logger(), context.origins(),
 		framesIn, framesOut, connections, directory, store);
 	runtime->events = &context.events();
+	runtime->services = &context.services();
 	_server = std::make_unique<WsServer>(runtime);
 	context.services().offer<Pusher>(std::static_pointer_cast<Pusher>(_server->pusher()));
+	context.services().offer<ClientFrames>(std::static_pointer_cast<ClientFrames>(runtime->frames));
 
 	WsServer* server = _server.get();
 	_subscriptions.push_back(context.events().subscribe("user.registered",

@@ -125,9 +125,23 @@ void WsServer::onUser(const Poco::JSON::Object::Ptr& user, const char* frameType
 void WsServer::onPush(const Poco::JSON::Object::Ptr& push)
 {
 	if (!push || !_running) return;
-	const Poco::Int64 userId = push->optValue<Poco::Int64>("userId", 0);
 	const std::string frame = push->optValue<std::string>("frame", "");
-	if (userId <= 0 || frame.empty()) return;
+	if (frame.empty()) return;
+	// {"userIds": [...]}: a plugin's frame for several users (docs/PLUGINS.md).
+	if (Poco::JSON::Array::Ptr ids = push->getArray("userIds"))
+	{
+		std::vector<Poco::Int64> userIds;
+		userIds.reserve(ids->size());
+		for (std::size_t i = 0; i < ids->size(); ++i)
+		{
+			const Poco::Dynamic::Var id = ids->get(static_cast<unsigned>(i));
+			if (id.isInteger()) userIds.push_back(id.convert<Poco::Int64>());
+		}
+		_runtime->hub.pushToUsers(userIds, frame, 0);
+		return;
+	}
+	const Poco::Int64 userId = push->optValue<Poco::Int64>("userId", 0);
+	if (userId <= 0) return;
 	_runtime->hub.pushToUser(userId, frame);
 }
 
@@ -229,6 +243,8 @@ void WsServer::onNodeUp(const Poco::JSON::Object::Ptr&)
 void WsServer::onMessageStored(const Poco::JSON::Object::Ptr& message)
 {
 	if (!message || !_running) return;
+	// A message to a group: the groups plugin knows its members and pushes it.
+	if (message->has("groupId") && !message->isNull("groupId")) return;
 	const Poco::Int64 id = message->getValue<Poco::Int64>("id");
 	const Poco::Int64 from = message->getValue<Poco::Int64>("fromUserId");
 	const Poco::Int64 to = message->getValue<Poco::Int64>("toUserId");

@@ -53,7 +53,8 @@ public:
 	/// "session.ended" {"userId", "sessions": [...]}, from this node or
 	/// another: the sessions' connections are closed with 4001.
 	void onSessionEnded(const Poco::JSON::Object::Ptr& event);
-	/// "ws.deliver" (Runtime::push), from this node or another.
+	/// "ws.deliver" (Runtime::push, or a plugin's frame for several users:
+	/// {"userIds": [...], "frame"}), from this node or another.
 	void onPush(const Poco::JSON::Object::Ptr& push);
 
 	/// [cluster] presence: "ws.presence" {"userId", "online"} when a user

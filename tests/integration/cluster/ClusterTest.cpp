@@ -127,6 +127,7 @@ class ClusterTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testSessionsEndOnEveryNode);
 	CPPUNIT_TEST(testAdminActsOnEveryNode);
 	CPPUNIT_TEST(testExpiredSessionClosesOnEveryNode);
+	CPPUNIT_TEST(testGroupAcrossNodes);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -216,6 +217,8 @@ public:
 		auto receipt = a1->receiveType("receipt");
 		CPPUNIT_ASSERT_EQUAL(b.id, receipt->getValue<Poco::Int64>("readerId"));
 		CPPUNIT_ASSERT_EQUAL(viaHttp, receipt->getValue<Poco::Int64>("upToId"));
+		// The reader's own connections get it too (PROTOCOL.md Part 2).
+		CPPUNIT_ASSERT_EQUAL(viaHttp, b2->receiveType("receipt")->getValue<Poco::Int64>("upToId"));
 
 		// Exactly once per connection: nothing more arrives (no echo of a
 		// node's own events coming back from Redis).
@@ -229,6 +232,37 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::size_t(2), messages->size());
 		CPPUNIT_ASSERT_EQUAL(viaHttp, messages->getObject(0)->getValue<Poco::Int64>("id"));
 		CPPUNIT_ASSERT_EQUAL(viaWs, messages->getObject(1)->getValue<Poco::Int64>("id"));
+	}
+
+	void testGroupAcrossNodes()
+	{
+		Account a, b;
+		startWithUsers("grp", a, b);
+		auto a1 = connectAs(*_node1, a);
+		auto b2 = connectAs(*_node2, b);
+
+		// Created on node 1: the member on node 2 hears of it.
+		HttpClient http(_node1->httpPort());
+		http.setBearer(a.token);
+		const HttpReply created = http.postJson("/groups", "{\"name\":\"Nodos\",\"memberIds\":[" + std::to_string(b.id) + "]}");
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(created.body, 201, created.status);
+		const Poco::Int64 group = created.json()->getValue<Poco::Int64>("id");
+		CPPUNIT_ASSERT_EQUAL(group, b2->receiveType("group")->getObject("group")->getValue<Poco::Int64>("id"));
+
+		// Posted on node 1: groupmsg on node 2, once.
+		const HttpReply posted = http.postJson("/post/togroup/" + std::to_string(group), "{\"text\":\"a todos\"}");
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(posted.body, 201, posted.status);
+		const Poco::Int64 id = posted.json()->getValue<Poco::Int64>("id");
+		CPPUNIT_ASSERT_EQUAL(id, b2->receiveType("groupmsg")->getValue<Poco::Int64>("id"));
+		CPPUNIT_ASSERT_EQUAL(id, a1->receiveType("groupmsg")->getValue<Poco::Int64>("id"));
+
+		// A frame on node 2: stored, acked there, pushed on node 1.
+		b2->sendText("{\"type\":\"groupmsg\",\"groupId\":" + std::to_string(group) + ",\"text\":\"desde 2\",\"clientMsgId\":\"n2\"}");
+		const Poco::Int64 acked = b2->receiveType("ack")->getValue<Poco::Int64>("id");
+		CPPUNIT_ASSERT_EQUAL(acked, a1->receiveType("groupmsg")->getValue<Poco::Int64>("id"));
+		b2->sendText("{\"type\":\"typing\",\"groupId\":" + std::to_string(group) + "}");
+		CPPUNIT_ASSERT_EQUAL(group, a1->receiveType("typing")->getValue<Poco::Int64>("groupId"));
+		CPPUNIT_ASSERT(a1->silentFor(500));
 	}
 
 	void testPresenceAcrossNodes()

@@ -30,6 +30,7 @@ using Palaver::User;
 using Palaver::Messages::GroupCommitWriter;
 using Palaver::Messages::MessageRepository;
 using Palaver::Messages::MessageService;
+using Palaver::Messages::ReadCursors;
 using Palaver::Messages::TextRules;
 
 class MessageStoreTest: public CppUnit::TestFixture
@@ -175,7 +176,8 @@ public:
 			all.insert(all.end(), batch.begin(), batch.end() - 1);
 		}
 		GroupCommitWriter writer(storeOf(), [](const Message&) {}, GroupCommitWriter::Options(), logger(), GroupCommitWriter::Metrics());
-		MessageService service(*_repository, writer, [](Poco::Int64) { return true; }, TextRules(10), 100);
+		ReadCursors cursors(*_database, logger());
+		MessageService service(*_repository, cursors, writer, [](Poco::Int64) { return true; }, TextRules(10), 100);
 
 		Poco::JSON::Array::Ptr history = Poco::JSON::Parser().parse(service.conversationJson(2, 1, 0, 0)).extract<Poco::JSON::Array::Ptr>();
 		CPPUNIT_ASSERT_EQUAL(count, history->size());
@@ -240,7 +242,8 @@ public:
 		std::vector<Poco::Int64> published;
 		GroupCommitWriter writer(storeOf(), [&](const Message& m) { published.push_back(m.id); },
 			GroupCommitWriter::Options(), logger(), GroupCommitWriter::Metrics());
-		MessageService service(*_repository, writer, [](Poco::Int64 id) { return id <= 3; }, TextRules(10), 100);
+		ReadCursors cursors(*_database, logger());
+		MessageService service(*_repository, cursors, writer, [](Poco::Int64 id) { return id <= 3; }, TextRules(10), 100);
 		writer.start();
 		User pepe;
 		pepe.id = 2;
@@ -271,7 +274,8 @@ public:
 	{
 		std::atomic<int> lookups{0};
 		GroupCommitWriter writer(storeOf(), nullptr, GroupCommitWriter::Options(), logger(), GroupCommitWriter::Metrics());
-		MessageService service(*_repository, writer, [&](Poco::Int64 id) { ++lookups; return id == 1; }, TextRules(), 100);
+		ReadCursors cursors(*_database, logger());
+		MessageService service(*_repository, cursors, writer, [&](Poco::Int64 id) { ++lookups; return id == 1; }, TextRules(), 100);
 		writer.start();
 		User pepe;
 		pepe.id = 2;
@@ -289,7 +293,8 @@ public:
 		std::vector<Poco::Int64> published;
 		GroupCommitWriter writer(storeOf(), [&](const Message& m) { std::lock_guard<std::mutex> lock(mutex); published.push_back(m.id); },
 			GroupCommitWriter::Options(), logger(), GroupCommitWriter::Metrics());
-		MessageService service(*_repository, writer, [](Poco::Int64 id) { return true; }, TextRules(), 100);
+		ReadCursors cursors(*_database, logger());
+		MessageService service(*_repository, cursors, writer, [](Poco::Int64 id) { return true; }, TextRules(), 100);
 		writer.start();
 		const int threads = 8;
 		const int perThread = 300;
@@ -331,7 +336,8 @@ public:
 		metrics.batches = &batches;
 		GroupCommitWriter writer(storeOf(), [&](const Message& m) { std::lock_guard<std::mutex> lock(mutex); published.push_back(m.id); },
 			GroupCommitWriter::Options(), logger(), metrics);
-		MessageService service(*_repository, writer, [](Poco::Int64 id) { return id <= 3; }, TextRules(10), 100);
+		ReadCursors cursors(*_database, logger());
+		MessageService service(*_repository, cursors, writer, [](Poco::Int64 id) { return id <= 3; }, TextRules(10), 100);
 		writer.start();
 		User pepe;
 		pepe.id = 2;

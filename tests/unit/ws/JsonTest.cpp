@@ -128,10 +128,10 @@ public:
 		message.text = std::string("\"q\" \\ \x01\x1f tab\t \xf0\x9f\x98\x80 end") + '\0' + "nul";
 		message.timestamp = 1795773600123456;
 		message.fromUserName = "z\u00e9";
-		CPPUNIT_ASSERT_EQUAL(Dispatcher::chatmsgJson(*message.toJson()), Dispatcher::chatmsgJson(message));
+		CPPUNIT_ASSERT_EQUAL(Dispatcher::chatmsgJson(*message.toJson()), Dispatcher::messageFrameJson(message));
 		message.text.clear();
 		message.fromUserName.clear();
-		CPPUNIT_ASSERT_EQUAL(Dispatcher::chatmsgJson(*message.toJson()), Dispatcher::chatmsgJson(message));
+		CPPUNIT_ASSERT_EQUAL(Dispatcher::chatmsgJson(*message.toJson()), Dispatcher::messageFrameJson(message));
 	}
 
 	void testErrorAndAckAsPoco()

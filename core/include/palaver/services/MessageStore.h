@@ -18,8 +18,14 @@ namespace Palaver {
 
 class HttpError;
 
-/// Stored 1:1 messages: offered by the messages plugin. Every method may
-/// be called from any thread but an I/O thread (they read or write the database).
+/// Stored messages, 1:1 and to groups: offered by the messages plugin.
+///
+/// Every message id is drawn from one increasing sequence, whether the
+/// message goes to a user or to a group (PROTOCOL.md, "One sequence of events").
+/// The store knows nothing of group membership: the plugin that owns groups
+/// checks who may post to and read a group before it calls the group methods.
+/// Every method may be called from any thread but an I/O thread (they read
+/// or write the database).
 class MessageStore: public Service
 {
 public:
@@ -62,6 +68,8 @@ public:
 	/// the store fails.
 	virtual Poco::Int64 lastIdBetween(Poco::Int64 a, Poco::Int64 b) = 0;
 
+	// API 2.1, appended: the slots above keep their places (docs/PLUGINS.md, "Versioning").
+
 	/// Replaces the text of a message by its sender, within [messages]
 	/// edit_window of its timestamp; sets editedAt, takes a new event id,
 	/// commits, then publishes "message.updated" and returns the change
@@ -78,13 +86,53 @@ public:
 	/// (eventId 0, nothing published). Throws HttpError as edit() does.
 	virtual MessageUpdate deleteForEveryone(const User& by, Poco::Int64 messageId) = 0;
 
-	/// What happened after event sinceId to messages sent or received by
-	/// userId, in event order, at most limit entries (since plugin API 2.1):
-	/// each new message (id above sinceId) as it now is, with eventId equal
-	/// to its id; and each older message changed after sinceId, with its
-	/// latest state and the event id of its latest change. Read in one
-	/// statement, so in one snapshot: nothing committed meanwhile is half in.
-	virtual std::vector<MessageUpdate> eventsSince(Poco::Int64 userId, Poco::Int64 sinceId, std::size_t limit) = 0;
+	/// A message to a group (API 2.1), validated like post() and stored in
+	/// the same sequence, with toUserId 0 and groupId set; "message.stored"
+	/// is published for it as for a direct message. The caller has checked
+	/// that from may post to groupId (a positive id; the store does not look
+	/// it up). Throws HttpError: 401 for a sender without an id, 400 for
+	/// invalid text or a group id below 1, 503 when storage is unavailable.
+	virtual Message postToGroup(const User& from, Poco::Int64 groupId, const std::string& text) = 0;
+
+	/// postToGroup() without waiting for the commit, as postAsync() is to
+	/// post(): done is called once, on the store's writer thread.
+	virtual void postToGroupAsync(const User& from, Poco::Int64 groupId, const std::string& text, PostCallback done) = 0;
+
+	/// The messages of a group with an id above afterId and below beforeId
+	/// (0: any), oldest first: the limit newest of them (limit 0: all).
+	/// afterId is how the caller keeps a member to the messages stored since
+	/// they joined. Throws HttpError 503 when the store fails.
+	virtual std::vector<Message> groupMessages(Poco::Int64 groupId, Poco::Int64 afterId, Poco::Int64 beforeId, std::size_t limit) = 0;
+
+	/// A group a user reads, from the message after afterId on (API 2.1).
+	struct GroupWindow
+	{
+		Poco::Int64 groupId = 0;
+		Poco::Int64 afterId = 0;
+	};
+
+	/// What happened after event sinceId to the messages userId can see, in
+	/// event order, at most limit entries (since plugin API 2.1): each new
+	/// message (id above sinceId) as it now is, with eventId equal to its id;
+	/// and each older message changed after sinceId, with its latest state and
+	/// the event id of its latest change. The messages userId can see: sent or
+	/// received directly, and those of the groups, each from its window's
+	/// afterId on (the plugin that owns groups says which: the store does not
+	/// know). Direct messages are read in one statement, so in one snapshot.
+	virtual std::vector<MessageUpdate> eventsSince(Poco::Int64 userId, const std::vector<GroupWindow>& groups,
+		Poco::Int64 sinceId, std::size_t limit) = 0;
+
+	/// The highest id drawn so far (0 before the first message): an event
+	/// that happens now, e.g. joining a group, comes after it (API 2.1).
+	/// Throws HttpError 503 when the store fails.
+	virtual Poco::Int64 lastId() = 0;
+
+	/// reader has read the direct chat with other up to upTo (clamped to the
+	/// chat's last message): the stored read cursor moves forward to it.
+	/// Returns the new cursor, or 0 when it did not move (a read at or below
+	/// it, or a chat without messages): then no receipt is due. A database
+	/// write: not for an I/O thread. Throws HttpError 503 (API 2.1).
+	virtual Poco::Int64 markRead(Poco::Int64 reader, Poco::Int64 other, Poco::Int64 upTo) = 0;
 };
 
 } // namespace Palaver

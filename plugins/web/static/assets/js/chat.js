@@ -742,6 +742,9 @@ export class ChatView {
 		case "receipt": {
 			const readerId = Number(frame.readerId);
 			const upTo = Number(frame.upToId) || 0;
+			// Ticks are for direct chats read by the other side; the server
+			// also tells our own connections of our reads, and of groups.
+			if (frame.groupId != null || readerId === Number(this.me.id)) break;
 			if (upTo > (this.readBy.get(readerId) || 0)) {
 				this.readBy.set(readerId, upTo);
 				this.saveReadBy();
