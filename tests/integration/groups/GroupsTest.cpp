@@ -129,6 +129,7 @@ class GroupsTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testClientFrames);
 	CPPUNIT_TEST(testReadCursor);
 	CPPUNIT_TEST(testReplaySince);
+	CPPUNIT_TEST(testEditsOfGroupMessages);
 	CPPUNIT_TEST(testConversations);
 	CPPUNIT_TEST(testDirectReadReceipts);
 	CPPUNIT_TEST_SUITE_END();
@@ -445,6 +446,48 @@ public:
 		// The removed member: nothing of the group any more.
 		auto wsGone = connectAs(server(), gone, "&since=0");
 		CPPUNIT_ASSERT_EQUAL(0, wsGone->receiveType("replayed")->getValue<int>("count"));
+	}
+
+	void testEditsOfGroupMessages()
+	{
+		// An edit and a deletion of group messages reach the members live as
+		// msgupdate, and a member replaying from after both messages gets the
+		// two changes (and only them), in event order.
+		Account a = registerAccount(server(), "gea");
+		Account b = registerAccount(server(), "geb");
+		Account stranger = registerAccount(server(), "ges");
+		const Poco::Int64 group = createGroup(a, {b.id});
+		const Poco::Int64 first = postToGroup(a, group, "uno");
+		const Poco::Int64 second = postToGroup(a, group, "dos");
+		auto wsB = connectAs(server(), b, "&since=" + std::to_string(second));
+		CPPUNIT_ASSERT_EQUAL(0, wsB->receiveType("replayed")->getValue<int>("count"));
+		auto wsStranger = connectAs(server(), stranger);
+
+		HttpReply edited = call(a, "PATCH", "/messages/" + std::to_string(first), "{\"text\":\"uno!\"}");
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(edited.body, 200, edited.status);
+		auto update = wsB->receiveType("msgupdate");
+		const Poco::Int64 editEvent = update->getValue<Poco::Int64>("eventId");
+		CPPUNIT_ASSERT(editEvent > second);
+		CPPUNIT_ASSERT_EQUAL(first, update->getObject("message")->getValue<Poco::Int64>("id"));
+		CPPUNIT_ASSERT_EQUAL(group, update->getObject("message")->getValue<Poco::Int64>("groupId"));
+		CPPUNIT_ASSERT_EQUAL(std::string("uno!"), update->getObject("message")->getValue<std::string>("text"));
+
+		CPPUNIT_ASSERT_EQUAL(204, call(a, "DELETE", "/messages/" + std::to_string(second)).status);
+		auto deletion = wsB->receiveType("msgupdate");
+		CPPUNIT_ASSERT(deletion->getValue<Poco::Int64>("eventId") > editEvent);
+		CPPUNIT_ASSERT(deletion->getObject("message")->getValue<bool>("deleted"));
+		CPPUNIT_ASSERT(quietOf(*wsStranger, "msgupdate"));
+
+		auto replay = connectAs(server(), b, "&since=" + std::to_string(second));
+		auto replayedEdit = nextMessage(*replay);
+		CPPUNIT_ASSERT_EQUAL(std::string("msgupdate"), replayedEdit->getValue<std::string>("type"));
+		CPPUNIT_ASSERT_EQUAL(editEvent, replayedEdit->getValue<Poco::Int64>("eventId"));
+		auto replayedDeletion = nextMessage(*replay);
+		CPPUNIT_ASSERT_EQUAL(second, replayedDeletion->getObject("message")->getValue<Poco::Int64>("id"));
+		CPPUNIT_ASSERT(replayedDeletion->getObject("message")->getValue<bool>("deleted"));
+		CPPUNIT_ASSERT_EQUAL(2, replay->receiveType("replayed")->getValue<int>("count"));
+		// A stranger replaying from the start gets none of it.
+		CPPUNIT_ASSERT_EQUAL(0, connectAs(server(), stranger, "&since=0")->receiveType("replayed")->getValue<int>("count"));
 	}
 
 	void testConversations()
