@@ -15,6 +15,11 @@
 #include <Poco/Timestamp.h>
 #include <fstream>
 #include <functional>
+#include <iostream>
+#include <random>
+#include <set>
+#include <unistd.h>
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <signal.h>
@@ -163,6 +168,31 @@ std::vector<std::string> TestServer::arguments() const
 
 void TestServer::start()
 {
+	// A port freePort() checked can still be taken before palaverd binds it
+	// (by another test running in parallel): then start again on other ports.
+	for (int attempt = 1; ; ++attempt)
+	{
+		try
+		{
+			launch();
+			return;
+		}
+		catch (Poco::IllegalStateException& exception)
+		{
+			const bool portTaken = exception.message().find("Address already in use") != std::string::npos;
+			if (!portTaken || attempt == 3)
+			{
+				std::cerr << exception.displayText() << std::endl;
+				throw;
+			}
+			_httpPort = freePort();
+			_wsPort = freePort();
+		}
+	}
+}
+
+void TestServer::launch()
+{
 	Poco::Pipe pipe;
 	_process.reset(new Poco::ProcessHandle(Poco::Process::launch(binaryDir() + "/bin/palaverd", arguments(), "", nullptr, &pipe, &pipe, _options.environment)));
 	collectors()[_process->id()].reset(new OutputCollector(pipe));
@@ -172,7 +202,11 @@ void TestServer::start()
 	while (started.elapsed() < 20 * Poco::Timestamp::resolution())
 	{
 		if (!running())
-			throw Poco::IllegalStateException("palaverd exited during start-up", this->output());
+		{
+			_exitedOutput = finalOutput(_process->id());
+			_process.reset();
+			throw Poco::IllegalStateException("palaverd exited during start-up", _exitedOutput);
+		}
 		try
 		{
 			HttpClient client(_httpPort);
@@ -183,6 +217,7 @@ void TestServer::start()
 		}
 		Poco::Thread::sleep(50);
 	}
+	std::cerr << "palaverd did not become healthy: " << output() << std::endl;
 	throw Poco::TimeoutException("palaverd did not become healthy", output());
 }
 
@@ -266,8 +301,33 @@ int TestServer::threadCount() const
 
 Poco::UInt16 TestServer::freePort()
 {
-	Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
-	return socket.address().port();
+	// Below the kernel's ephemeral range: a port bound to 0 and closed comes
+	// from that range, where the next outgoing connection of any test can take
+	// it as its local port before palaverd binds it.
+	int ephemeralLow = 32768;
+	std::ifstream range("/proc/sys/net/ipv4/ip_local_port_range");
+	range >> ephemeralLow;
+	const int low = 20000;
+	const int high = std::max(low + 1000, std::min(ephemeralLow, 65536));
+	static std::mutex mutex;
+	static std::set<int> handedOut;
+	static std::mt19937 random(static_cast<unsigned>(::getpid()) ^ static_cast<unsigned>(Poco::Timestamp().epochMicroseconds()));
+	std::lock_guard<std::mutex> lock(mutex);
+	for (int tries = 0; tries < 1000; ++tries)
+	{
+		const int port = std::uniform_int_distribution<int>(low, high - 1)(random);
+		if (!handedOut.insert(port).second) continue;
+		try
+		{
+			Poco::Net::ServerSocket socket;
+			socket.bind(Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(port)), false);
+			return static_cast<Poco::UInt16>(port);
+		}
+		catch (Poco::Exception&)
+		{
+		}
+	}
+	throw Poco::IllegalStateException("no free port below the ephemeral range");
 }
 
 std::string TestServer::binaryDir()

@@ -43,6 +43,7 @@ public:
 
 	/// Starts palaverd; with waitUntilHealthy, waits (at most 20 s) for /health,
 	/// and throws Poco::TimeoutException with the server's output if it never comes.
+	/// When a port was taken in the meantime, starts again on other ports.
 	void start();
 
 	/// SIGTERM and waits for the exit (SIGKILL after 20 s); returns the exit code.
@@ -73,7 +74,8 @@ public:
 	/// Number of threads of the running server (from /proc/PID/status).
 	int threadCount() const;
 
-	/// A free TCP port on 127.0.0.1 (bind to port 0, read it back, close).
+	/// A free TCP port on 127.0.0.1, below the kernel's ephemeral port range
+	/// and not handed out before by this process.
 	static Poco::UInt16 freePort();
 
 	static std::string binaryDir();
@@ -81,6 +83,7 @@ public:
 
 private:
 	std::vector<std::string> arguments() const;
+	void launch();  /// one start attempt; Poco::IllegalStateException if palaverd exits
 
 	Options _options;
 	Poco::UInt16 _httpPort;

@@ -12,16 +12,28 @@ export const palaverdPath = process.env.PALAVERD || path.join(binaryDir, "bin", 
 
 const PLUGINS = ["auth", "contacts", "messages", "ws", "web"];
 
-export function freePort() {
-	return new Promise((resolve, reject) => {
+// Below the kernel's ephemeral range (32768 and up): a port bound to 0 and
+// closed comes from that range, where any test's next outgoing connection can
+// take it as its local port before palaverd binds it.
+const handedOut = new Set();
+
+function portIsFree(port) {
+	return new Promise((resolve) => {
 		const server = net.createServer();
 		server.unref();
-		server.on("error", reject);
-		server.listen(0, "127.0.0.1", () => {
-			const {port} = server.address();
-			server.close(() => resolve(port));
-		});
+		server.on("error", () => resolve(false));
+		server.listen({port, host: "127.0.0.1", exclusive: true}, () => server.close(() => resolve(true)));
 	});
+}
+
+export async function freePort() {
+	for (let tries = 0; tries < 1000; ++tries) {
+		const port = 20000 + Math.floor(Math.random() * 12000);
+		if (handedOut.has(port)) continue;
+		handedOut.add(port);
+		if (await portIsFree(port)) return port;
+	}
+	throw new Error("no free port below the ephemeral range");
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
