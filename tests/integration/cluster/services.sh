@@ -22,8 +22,21 @@ cd /tmp
 
 fail() { echo "services.sh: $*" >&2; exit 1; }
 
+# Below the kernel's ephemeral range (32768 and up), where any test's next
+# outgoing connection could take a port bound to 0 before the server binds it.
 free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+  python3 -c '
+import random, socket
+for _ in range(1000):
+    port = random.randrange(20000, 32000)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port)); print(port); break
+    except OSError:
+        pass
+    finally:
+        s.close()
+'
 }
 
 pg_bin() {
