@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ccache pkg-config
   libpoco-dev libcppunit-dev libsodium-dev libsystemd-dev libpq-dev libsqlite3-dev
-  libicu-dev
+  libicu-dev libelf-dev
   rapidjson-dev
 )
 if [[ "${1:-}" == "--test" ]]; then

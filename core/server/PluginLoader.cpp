@@ -1,7 +1,9 @@
 #include "PluginLoader.h"
+#include "PluginAbiReader.h"
 #include <Poco/File.h>
 #include <Poco/Path.h>
 #include <algorithm>
+#include <cstring>
 #include <functional>
 #include <map>
 
@@ -44,6 +46,7 @@ PluginLoader::Loaded PluginLoader::loadOne(const ConfigLoader::PluginEntry& entr
 	const std::string who = "plugin '" + entry.name + "' (" + loaded.path + "): ";
 	if (!Poco::File(loaded.path).exists())
 		throw PluginException(who + "shared object not found");
+	checkAbi(loaded.path, who);
 	try
 	{
 		_classLoader.loadLibrary(loaded.path);
@@ -61,10 +64,27 @@ PluginLoader::Loaded PluginLoader::loadOne(const ConfigLoader::PluginEntry& entr
 	const PluginInfo& info = loaded.info;
 	if (info.name != entry.name)
 		throw PluginException(who + "calls itself '" + info.name + "'; its section in " + entry.file + " must be [" + info.name + "]");
-	if (info.apiMajor != PALAVER_API_MAJOR || info.apiMinor > PALAVER_API_MINOR)
-		throw PluginException(who + "built for plugin API " + std::to_string(info.apiMajor) + "." + std::to_string(info.apiMinor)
-			+ ", this palaverd offers " + std::to_string(PALAVER_API_MAJOR) + "." + std::to_string(PALAVER_API_MINOR));
 	return loaded;
+}
+
+void PluginLoader::checkAbi(const std::string& path, const std::string& who)
+{
+	PalaverPluginAbi record;
+	const auto outcome = PluginAbiReader::read(path, record);
+	if (outcome == PluginAbiReader::Outcome::NotElf)
+		throw PluginException(who + "does not load: not an ELF shared object of this machine");
+	const PalaverPluginAbi own = PluginAbiReader::own();
+	if (outcome == PluginAbiReader::Outcome::NoRecord || std::strcmp(record.magic, PALAVER_PLUGIN_MAGIC) != 0)
+		throw PluginException(who + "has no Palaver ABI record: built for a plugin API older than 3.0, or without PALAVER_PLUGIN; rebuild it against this palaverd's SDK");
+	if (record.apiMajor != own.apiMajor || record.apiMinor > own.apiMinor)
+		throw PluginException(who + "built for plugin API " + std::to_string(record.apiMajor) + "." + std::to_string(record.apiMinor)
+			+ ", this palaverd offers " + std::to_string(own.apiMajor) + "." + std::to_string(own.apiMinor));
+	if (record.pocoVersion != own.pocoVersion)
+		throw PluginException(who + "built against POCO " + PluginAbiReader::pocoVersionText(record.pocoVersion)
+			+ ", this palaverd runs POCO " + PluginAbiReader::pocoVersionText(own.pocoVersion));
+	if (std::strcmp(record.cxxLibrary, own.cxxLibrary) != 0)
+		throw PluginException(who + "built with the C++ library '" + record.cxxLibrary + "' (" + record.compiler
+			+ "), this palaverd uses '" + own.cxxLibrary + "' (" + own.compiler + ")");
 }
 
 void PluginLoader::order()

@@ -36,11 +36,13 @@ public:
 	~PluginLoader();  /// destroys the plugins, then unloads their libraries
 
 	/// Loads every declared plugin whose "<name>.enabled" is true (the
-	/// default), checks API versions and dependencies, and orders them so that
-	/// each comes after what it needs or uses. Throws PluginException on the
-	/// first refusal: a library that does not load or exports no plugin, a
-	/// name that differs from its section, another API major version (or a
-	/// newer minor), a missing dependency, a dependency cycle.
+	/// default), checks what it was built against and its dependencies, and
+	/// orders them so that each comes after what it needs or uses. Throws
+	/// PluginException on the first refusal: a library without an ABI record
+	/// or built for another API major (or a newer minor), another POCO release
+	/// or another C++ library ABI (all read from the file before it is
+	/// loaded), a library that does not load or exports no plugin, a name that
+	/// differs from its section, a missing dependency, a dependency cycle.
 	void load(const std::vector<ConfigLoader::PluginEntry>& entries, const Poco::Util::AbstractConfiguration& config);
 
 	/// The loaded plugins, in initialisation order.
@@ -52,6 +54,7 @@ public:
 
 private:
 	Loaded loadOne(const ConfigLoader::PluginEntry& entry, const Poco::Util::AbstractConfiguration& config);
+	static void checkAbi(const std::string& path, const std::string& who);
 	void order();
 
 	Poco::ClassLoader<Plugin> _classLoader;

@@ -26,7 +26,7 @@ dpkg-deb -I "$deb" control | grep -q '^Depends:.*adduser' || fail "no dependency
 multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || gcc -dumpmachine)
 libdir="$root/usr/lib/$multiarch"
 for f in usr/sbin/palaverd usr/sbin/palaverctl etc/palaver/palaver.ini lib/systemd/system/palaver.service \
-         "usr/lib/$multiarch/libpalaver.so.0" usr/include/palaver/Plugin.h "usr/lib/$multiarch/cmake/Palaver/PalaverConfig.cmake"; do
+         "usr/lib/$multiarch/libpalaver.so.$(sed -n 's/^#define PALAVER_API_MAJOR //p' "$source/core/include/palaver/Version.h")" usr/include/palaver/Plugin.h "usr/lib/$multiarch/cmake/Palaver/PalaverConfig.cmake"; do
   [[ -e "$root/$f" || -e "$root/usr/$f" ]] || fail "missing from the packages: $f"
 done
 for p in auth contacts messages ws groups web; do
@@ -52,6 +52,14 @@ echo "== example plugin against the unpacked SDK"
 cmake -S "$source/examples/hello-plugin" -B "$work/hello" -DCMAKE_PREFIX_PATH="$root/usr" > "$work/hello-cmake.log" || { cat "$work/hello-cmake.log"; fail "example configure"; }
 cmake --build "$work/hello" > "$work/hello-build.log" 2>&1 || { cat "$work/hello-build.log"; fail "example build"; }
 [[ -f "$work/hello/palaver-hellobot.so" ]] || fail "example plugin not built"
+# The CMake package's version is the plugin API's: another major is refused.
+api_major=$(sed -n 's/^#define PALAVER_API_MAJOR //p' "$source/core/include/palaver/Version.h")
+mkdir -p "$work/oldapi"
+printf 'cmake_minimum_required(VERSION 3.16)\nproject(oldapi CXX)\nfind_package(Palaver %s.0 REQUIRED)\n' "$((api_major - 1))" > "$work/oldapi/CMakeLists.txt"
+if cmake -S "$work/oldapi" -B "$work/oldapi/build" -DCMAKE_PREFIX_PATH="$root/usr" > "$work/oldapi.log" 2>&1; then
+  fail "find_package(Palaver $((api_major - 1)).0) accepted the SDK of plugin API $api_major"
+fi
+grep -q "version" "$work/oldapi.log" || { cat "$work/oldapi.log"; fail "find_package refused an old API for another reason"; }
 
 echo "== palaverd from the unpacked layout"
 mkdir -p "$work/plugins.d" "$work/state"

@@ -8,6 +8,7 @@
 #ifndef Palaver_Plugin_INCLUDED
 #define Palaver_Plugin_INCLUDED
 
+#include "palaver/PluginAbi.h"
 #include "palaver/PluginInfo.h"
 #include <Poco/ClassLibrary.h>
 
@@ -20,7 +21,8 @@ class PluginContext;
 /// A plugin is a shared object that exports exactly one Plugin subclass with
 /// PALAVER_PLUGIN. Its lifecycle, driven by palaverd:
 ///
-///   info()        asked first, before anything else; must not throw.
+///   info()        asked first, once the ABI record that PALAVER_PLUGIN
+///                 writes has been checked; must not throw.
 ///   initialize()  in dependency order: create tables, register routes,
 ///                 subscribe to events, offer and look up services.
 ///   start()       in dependency order, once every plugin is initialised and
@@ -46,9 +48,11 @@ public:
 
 } // namespace Palaver
 
-/// Exports a plugin class. Use once, at global scope, in one source file of the
+/// Exports a plugin class and the record of what it was built against
+/// (palaver/PluginAbi.h). Use once, at global scope, in one source file of the
 /// plugin: PALAVER_PLUGIN(Palaver::Auth::AuthPlugin)
 #define PALAVER_PLUGIN(PluginClass) \
+	PALAVER_PLUGIN_ABI_RECORD \
 	POCO_BEGIN_MANIFEST(Palaver::Plugin) \
 		POCO_EXPORT_CLASS(PluginClass) \
 	POCO_END_MANIFEST

@@ -2,14 +2,15 @@
 // Version.h
 //
 // The plugin API version. A plugin records the version it was compiled
-// against (see PluginInfo); palaverd refuses plugins built for another major.
+// against (PALAVER_PLUGIN, palaver/PluginAbi.h); palaverd refuses plugins
+// built for another major or a newer minor.
 //
 
 #ifndef Palaver_Version_INCLUDED
 #define Palaver_Version_INCLUDED
 
-#define PALAVER_API_MAJOR 2
-#define PALAVER_API_MINOR 1
+#define PALAVER_API_MAJOR 3
+#define PALAVER_API_MINOR 0
 
 namespace Palaver {
 

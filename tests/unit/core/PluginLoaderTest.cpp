@@ -1,5 +1,8 @@
+#include "PluginAbiReader.h"
 #include "PluginLoader.h"
 #include "palaver/Version.h"
+#include <Poco/Environment.h>
+#include <Poco/File.h>
 #include <Poco/AutoPtr.h>
 #include <Poco/FileStream.h>
 #include <Poco/TemporaryFile.h>
@@ -7,6 +10,7 @@
 #include <cppunit/extensions/HelperMacros.h>
 
 using Palaver::Server::ConfigLoader;
+using Palaver::Server::PluginAbiReader;
 using Palaver::Server::PluginException;
 using Palaver::Server::PluginLoader;
 
@@ -18,6 +22,10 @@ class PluginLoaderTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(refusesMissingLibrary);
 	CPPUNIT_TEST(refusesLibraryThatDoesNotLoad);
 	CPPUNIT_TEST(refusesOtherApiVersion);
+	CPPUNIT_TEST(refusesOtherPocoRelease);
+	CPPUNIT_TEST(refusesOtherCxxLibrary);
+	CPPUNIT_TEST(refusesPluginWithoutAbiRecord);
+	CPPUNIT_TEST(readsTheRecordFromTheFile);
 	CPPUNIT_TEST(refusesMissingDependency);
 	CPPUNIT_TEST(refusesDependencyCycle);
 	CPPUNIT_TEST(refusesNameMismatch);
@@ -65,7 +73,43 @@ public:
 
 	void refusesOtherApiVersion()
 	{
-		expectRefusal({entry("wrongapi")}, "plugin 'wrongapi'", "plugin API 99." + std::to_string(PALAVER_API_MINOR));
+		expectRefusalUnloaded("wrongapi", "built for plugin API 99." + std::to_string(PALAVER_API_MINOR));
+	}
+
+	void refusesOtherPocoRelease()
+	{
+		expectRefusalUnloaded("otherpoco", "built against POCO 1.12.4, this palaverd runs POCO "
+			+ PluginAbiReader::pocoVersionText(Poco::Environment::libraryVersion()));
+	}
+
+	void refusesOtherCxxLibrary()
+	{
+		expectRefusal({entry("othercxx")}, "plugin 'othercxx'", "built with the C++ library 'libstdc++ gcc4'");
+	}
+
+	void refusesPluginWithoutAbiRecord()
+	{
+		expectRefusalUnloaded("noabi", "has no Palaver ABI record");
+	}
+
+	void readsTheRecordFromTheFile()
+	{
+		PalaverPluginAbi record;
+		CPPUNIT_ASSERT(PluginAbiReader::read(PluginLoader::resolve("palaver-hello", *_config), record) == PluginAbiReader::Outcome::Found);
+		CPPUNIT_ASSERT_EQUAL(std::string(PALAVER_PLUGIN_MAGIC), std::string(record.magic));
+		CPPUNIT_ASSERT_EQUAL(unsigned(PALAVER_API_MAJOR), record.apiMajor);
+		CPPUNIT_ASSERT_EQUAL(unsigned(PALAVER_API_MINOR), record.apiMinor);
+		CPPUNIT_ASSERT_EQUAL(unsigned(POCO_VERSION), record.pocoVersion);
+		CPPUNIT_ASSERT_EQUAL(std::string(PALAVER_CXX_LIBRARY), std::string(record.cxxLibrary));
+		CPPUNIT_ASSERT_EQUAL(std::string("1.11.0"), PluginAbiReader::pocoVersionText(0x010B0000));
+		CPPUNIT_ASSERT_EQUAL(std::string("1.12.4p2"), PluginAbiReader::pocoVersionText(0x010C0402));
+
+		// The fixture's mark shows that loading runs its code: the refusals
+		// above leave no mark, so they happened before loading.
+		const std::string mark = markPath();
+		PluginLoader loader;
+		loader.load({entry("marksloading")}, *_config);
+		CPPUNIT_ASSERT(Poco::File(mark).exists());
 	}
 
 	void refusesMissingDependency()
@@ -96,6 +140,24 @@ private:
 	static ConfigLoader::PluginEntry entry(const std::string& name)
 	{
 		return {name, "palaver-" + name, "test.ini"};
+	}
+
+	// A refusal read from the file: the plugin's code never ran.
+	void expectRefusalUnloaded(const std::string& name, const std::string& why)
+	{
+		const std::string mark = markPath();
+		expectRefusal({entry(name)}, "plugin '" + name + "'", why);
+		CPPUNIT_ASSERT_MESSAGE(name + " was loaded before it was refused", !Poco::File(mark).exists());
+	}
+
+	// A fresh path in PALAVER_FIXTURE_MARK, where fixtures built with
+	// FIXTURE_MARKS_LOADING write when their code runs.
+	static std::string markPath()
+	{
+		const std::string path = Poco::TemporaryFile::tempName();
+		Poco::TemporaryFile::registerForDeletion(path);
+		Poco::Environment::set("PALAVER_FIXTURE_MARK", path);
+		return path;
 	}
 
 	void expectRefusal(const std::vector<ConfigLoader::PluginEntry>& entries, const std::string& first, const std::string& second)
