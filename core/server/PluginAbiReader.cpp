@@ -35,29 +35,19 @@ bool isNativeElf(Elf* elf)
 	return header.e_ident[EI_CLASS] == nativeClass && header.e_ident[EI_DATA] == nativeOrder;
 }
 
-// Copies the bytes of the symbol into record, if they are in the file (not
-// .bss) and have the record's size.
-bool copySymbol(Elf* elf, const GElf_Sym& symbol, PalaverPluginAbi& record)
+// Copies the section's one record, if the section is in the file (not
+// .bss-like) and holds exactly one record.
+bool copyRecord(Elf_Scn* section, const GElf_Shdr& header, PalaverPluginAbi& record)
 {
-	if (symbol.st_size != sizeof(PalaverPluginAbi) || symbol.st_shndx == SHN_UNDEF || symbol.st_shndx >= SHN_LORESERVE)
-		return false;
-	Elf_Scn* section = elf_getscn(elf, symbol.st_shndx);
-	GElf_Shdr sectionHeader;
-	if (!section || !gelf_getshdr(section, &sectionHeader) || sectionHeader.sh_type != SHT_PROGBITS) return false;
-	if (symbol.st_value < sectionHeader.sh_addr) return false;
-	const GElf_Addr offset = symbol.st_value - sectionHeader.sh_addr;
-	for (Elf_Data* data = elf_getdata(section, nullptr); data; data = elf_getdata(section, data))
-	{
-		const GElf_Addr start = static_cast<GElf_Addr>(data->d_off);
-		if (!data->d_buf || offset < start || offset - start > data->d_size || data->d_size - (offset - start) < sizeof record) continue;
-		std::memcpy(&record, static_cast<const char*>(data->d_buf) + (offset - start), sizeof record);
-		// The strings are compared and printed: never past their fields.
-		record.magic[sizeof record.magic - 1] = '\0';
-		record.cxxLibrary[sizeof record.cxxLibrary - 1] = '\0';
-		record.compiler[sizeof record.compiler - 1] = '\0';
-		return true;
-	}
-	return false;
+	if (header.sh_type != SHT_PROGBITS || header.sh_size != sizeof record) return false;
+	Elf_Data* data = elf_getdata(section, nullptr);
+	if (!data || !data->d_buf || data->d_size != sizeof record) return false;
+	std::memcpy(&record, data->d_buf, sizeof record);
+	// The strings are compared and printed: never past their fields.
+	record.magic[sizeof record.magic - 1] = '\0';
+	record.cxxLibrary[sizeof record.cxxLibrary - 1] = '\0';
+	record.compiler[sizeof record.compiler - 1] = '\0';
+	return true;
 }
 
 } // namespace
@@ -71,21 +61,15 @@ PluginAbiReader::Outcome PluginAbiReader::read(const std::string& path, PalaverP
 	file.elf = elf_begin(file.descriptor, ELF_C_READ, nullptr);
 	if (!isNativeElf(file.elf)) return Outcome::NotElf;
 
+	std::size_t namesIndex = 0;
+	if (elf_getshdrstrndx(file.elf, &namesIndex) != 0) return Outcome::NotElf;
 	for (Elf_Scn* section = elf_nextscn(file.elf, nullptr); section; section = elf_nextscn(file.elf, section))
 	{
 		GElf_Shdr header;
-		if (!gelf_getshdr(section, &header) || header.sh_type != SHT_DYNSYM || header.sh_entsize == 0) continue;
-		Elf_Data* symbols = elf_getdata(section, nullptr);
-		if (!symbols) continue;
-		const std::size_t count = header.sh_size / header.sh_entsize;
-		for (std::size_t i = 0; i < count; ++i)
-		{
-			GElf_Sym symbol;
-			if (!gelf_getsym(symbols, static_cast<int>(i), &symbol)) break;
-			const char* name = elf_strptr(file.elf, header.sh_link, symbol.st_name);
-			if (!name || std::strcmp(name, PALAVER_PLUGIN_ABI_SYMBOL) != 0) continue;
-			return copySymbol(file.elf, symbol, record) ? Outcome::Found : Outcome::NoRecord;
-		}
+		if (!gelf_getshdr(section, &header)) continue;
+		const char* name = elf_strptr(file.elf, namesIndex, header.sh_name);
+		if (!name || std::strcmp(name, PALAVER_PLUGIN_ABI_SECTION) != 0) continue;
+		return copyRecord(section, header, record) ? Outcome::Found : Outcome::NoRecord;
 	}
 	return Outcome::NoRecord;
 }

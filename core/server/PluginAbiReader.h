@@ -20,12 +20,12 @@ public:
 	{
 		Found,      /// record filled in
 		NotElf,     /// not an ELF file of this machine's class and byte order
-		NoRecord    /// an ELF file without a palaver_plugin_abi of the right size
+		NoRecord    /// an ELF file without exactly one record in its section
 	};
 
-	/// Looks palaver_plugin_abi up in the dynamic symbol table of the file at
-	/// path and copies its bytes into record. Throws Poco::FileException when
-	/// the file cannot be opened.
+	/// Finds the section PALAVER_PLUGIN_ABI_SECTION in the file at path and
+	/// copies the record it holds. Throws Poco::FileException when the file
+	/// cannot be opened.
 	static Outcome read(const std::string& path, PalaverPluginAbi& record);
 
 	/// The C++ library's ABI and the POCO release palaverd itself was built

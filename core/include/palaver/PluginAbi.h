@@ -13,13 +13,15 @@
 
 extern "C" {
 
-/// What a plugin was built against, exported by PALAVER_PLUGIN as the plain C
-/// symbol palaver_plugin_abi. palaverd reads it from the shared object's file
-/// before loading it, so that a plugin built for another plugin API, another
-/// POCO release or another C++ library ABI is refused with one line and
-/// without running any of its code (not even its static constructors).
-/// Fixed-size fields and no pointers: the record must be readable from the
-/// file as it is, without relocations.
+/// What a plugin was built against, written by PALAVER_PLUGIN as a plain C
+/// record into an ELF section of its own, PALAVER_PLUGIN_ABI_SECTION.
+/// palaverd reads it from the shared object's file before loading it, so that
+/// a plugin built for another plugin API, another POCO release or another C++
+/// library ABI is refused with one line and without running any of its code
+/// (not even its static constructors). A section, not an exported symbol:
+/// plugins are loaded RTLD_GLOBAL, where one symbol name exported by every
+/// plugin would interpose. Fixed-size fields and no pointers: the record must
+/// be readable from the file as it is, without relocations.
 struct PalaverPluginAbi
 {
 	char magic[16];         /// PALAVER_PLUGIN_MAGIC
@@ -33,7 +35,7 @@ struct PalaverPluginAbi
 }
 
 #define PALAVER_PLUGIN_MAGIC "palaver-plugin"
-#define PALAVER_PLUGIN_ABI_SYMBOL "palaver_plugin_abi"
+#define PALAVER_PLUGIN_ABI_SECTION ".palaver_plugin_abi"
 
 #define PALAVER_ABI_QUOTE(x) #x
 #define PALAVER_ABI_STRING(x) PALAVER_ABI_QUOTE(x)
@@ -60,10 +62,10 @@ struct PalaverPluginAbi
 #define PALAVER_PLUGIN_ABI_INITIALIZER \
 	{PALAVER_PLUGIN_MAGIC, PALAVER_API_MAJOR, PALAVER_API_MINOR, POCO_VERSION, PALAVER_CXX_LIBRARY, PALAVER_COMPILER}
 
-/// Defines palaver_plugin_abi. PALAVER_PLUGIN does it; a plugin never writes
-/// it itself.
+/// Writes the record into its section. PALAVER_PLUGIN does it; a plugin never
+/// writes it itself.
 #define PALAVER_PLUGIN_ABI_RECORD \
-	extern "C" __attribute__((visibility("default"), used)) \
-	const PalaverPluginAbi palaver_plugin_abi = PALAVER_PLUGIN_ABI_INITIALIZER;
+	__attribute__((section(PALAVER_PLUGIN_ABI_SECTION), used)) \
+	static const PalaverPluginAbi palaverPluginAbiRecord = PALAVER_PLUGIN_ABI_INITIALIZER;
 
 #endif
