@@ -2,8 +2,8 @@
 -- between random pairs of users 1..:users, each of six words of the
 -- vocabulary of bench/src/SearchScenario.cpp (word k: syllables k/400,
 -- (k/20)%20 and k%20; k = r1 % (1 + r2 % 8000), so low k are frequent),
--- written straight into palaverd's database in one transaction; the
--- messages table's triggers index them as they would a batch of the writer.
+-- written straight into palaverd's database in one transaction; palaverd's
+-- search indexer then indexes them as it would the writer's batches.
 PRAGMA busy_timeout = 30000;
 PRAGMA cache_size = -262144;
 CREATE TEMP TABLE syllables (i INTEGER PRIMARY KEY, s TEXT NOT NULL);

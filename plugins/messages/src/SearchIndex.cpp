@@ -19,7 +19,19 @@ namespace {
 // transaction: the writer's batches get in between the steps.
 const int PURGE_PAGES = 200;
 
-const char* const TRIGGERS[] = {"messages_search_insert", "messages_search_update", "messages_search_delete"};
+// Messages the indexer reads and indexes in one write transaction: short
+// enough not to hold the writer's next batch up for long.
+const Poco::Int64 INDEX_BATCH = 2000;
+
+// How often the indexer looks for new messages: a message is findable
+// within this (plus its batch) of its commit.
+const std::chrono::milliseconds INDEX_INTERVAL(200);
+
+// Only rows the indexer already reached are in the index: a change to a
+// newer one is left to it (it reads the row as it then is).
+const std::string INDEXED = "(SELECT indexed_up_to FROM messages_search_state)";
+
+const char* const TRIGGERS[] = {"messages_search_update", "messages_search_delete"};
 
 // A row's owners as the FTS5 column holds them; row is "new", "old" or "".
 std::string owners(const std::string& row)
@@ -48,7 +60,8 @@ SearchIndex::SearchIndex(Database& database, MessageRepository& repository, Poco
 	_database(database),
 	_repository(repository),
 	_logger(logger),
-	_purger("search-purge", "messages: purging the search index", purgeDelay, [this] { purgeIfPending(); }, logger)
+	_purger("search-purge", "messages: purging the search index", purgeDelay, [this] { purgeIfPending(); }, logger),
+	_indexer("search-index", "messages: indexing new messages", INDEX_INTERVAL, [this] { indexNew(); }, logger)
 {
 }
 
@@ -79,14 +92,18 @@ void SearchIndex::migrate()
 	}
 	_database.migrate("message_search", {
 		{
-			"CREATE VIRTUAL TABLE messages_search USING fts5(text, owners, content='', detail=column, "
-				"tokenize='unicode61 remove_diacritics 2', prefix='2 3')"
+			"CREATE VIRTUAL TABLE messages_search USING fts5(text, owners, content='', detail=column, columnsize=0, "
+				"tokenize='unicode61 remove_diacritics 2', prefix='2 3')",
+			// The highest message id the indexer has indexed.
+			"CREATE TABLE messages_search_state (indexed_up_to BIGINT NOT NULL)",
+			"INSERT INTO messages_search_state (indexed_up_to) VALUES (0)"
 		}
 	});
 }
 
 void SearchIndex::setEnabled(bool enabled)
 {
+	_enabled = enabled;
 	_database.transact([&](Poco::Data::Session& session)
 	{
 		if (_database.kind() == Database::Kind::PostgreSQL)
@@ -99,23 +116,23 @@ void SearchIndex::setEnabled(bool enabled)
 		}
 		int present = 0;
 		session << "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name IN "
-			"('messages_search_insert', 'messages_search_update', 'messages_search_delete')", into(present), now;
-		if (enabled == (present == 3)) return;
+			"('messages_search_update', 'messages_search_delete')", into(present), now;
+		if (enabled == (present == 2)) return;
 		for (const char* trigger: TRIGGERS)
 			session << "DROP TRIGGER IF EXISTS " + std::string(trigger), now;
 		// Off: an index no longer kept in step must not keep the words of
-		// messages deleted meanwhile. On: it is filled again below.
+		// messages deleted meanwhile. On: the indexer fills it again from
+		// the first message on, in the background.
 		session << "PRAGMA secure_delete = ON", now;
 		session << "INSERT INTO messages_search (messages_search) VALUES ('delete-all')", now;
+		session << "UPDATE messages_search_state SET indexed_up_to = 0", now;
 		if (!enabled) return;
 
-		session << "CREATE TRIGGER messages_search_insert AFTER INSERT ON messages BEGIN " + index("new") + " END", now;
-		session << "CREATE TRIGGER messages_search_update AFTER UPDATE OF text, group_id, from_user_id, to_user_id ON messages BEGIN " +
-			unindex("old") + " " + index("new") + " END", now;
-		session << "CREATE TRIGGER messages_search_delete AFTER DELETE ON messages BEGIN " + unindex("old") + " END", now;
-		// What was stored while indexing was off (or before this version).
-		session << "INSERT INTO messages_search (rowid, text, owners) SELECT id, text, " + owners("") + " FROM messages WHERE text <> ''", now;
-		_logger.information("messages: search index filled from the messages table");
+		session << "CREATE TRIGGER messages_search_update AFTER UPDATE OF text, group_id, from_user_id, to_user_id ON messages "
+			"WHEN old.id <= " + INDEXED + " BEGIN " + unindex("old") + " " + index("new") + " END", now;
+		session << "CREATE TRIGGER messages_search_delete AFTER DELETE ON messages "
+			"WHEN old.id <= " + INDEXED + " BEGIN " + unindex("old") + " END", now;
+		_logger.information("messages: search index emptied; new and stored messages are indexed in the background");
 	});
 }
 
@@ -210,6 +227,34 @@ void SearchIndex::purge()
 	_logger.debug("messages: search index purged in %Ld steps", steps);
 }
 
+bool SearchIndex::indexBatch()
+{
+	bool more = false;
+	_database.transact([&](Poco::Data::Session& session)
+	{
+		// In the write transaction: no batch of the writer is half
+		// committed, and SQLite's ids are committed in order, so every id up
+		// to the last one read is there and none below it can come later.
+		Poco::Int64 from = 0, upTo = 0, batch = INDEX_BATCH;
+		session << "SELECT indexed_up_to FROM messages_search_state", into(from), now;
+		session << "SELECT COALESCE(MAX(id), 0) FROM (SELECT id FROM messages WHERE id > ? ORDER BY id LIMIT ?) AS next",
+			use(from), use(batch), into(upTo), now;
+		if (upTo <= from) return;
+		session << "INSERT INTO messages_search (rowid, text, owners) SELECT id, text, " + owners("") +
+			" FROM messages WHERE id > ? AND id <= ? AND text <> ''", use(from), use(upTo), now;
+		session << "UPDATE messages_search_state SET indexed_up_to = ?", use(upTo), now;
+		more = true;
+	});
+	return more;
+}
+
+void SearchIndex::indexNew()
+{
+	while (!_stopping && indexBatch())
+	{
+	}
+}
+
 void SearchIndex::purgeIfPending()
 {
 	if (_pending.exchange(false)) purge();
@@ -217,11 +262,16 @@ void SearchIndex::purgeIfPending()
 
 void SearchIndex::start()
 {
-	if (_database.kind() == Database::Kind::SQLite) _purger.start();
+	if (_database.kind() != Database::Kind::SQLite || !_enabled) return;
+	_stopping = false;
+	_indexer.start();
+	_purger.start();
 }
 
 void SearchIndex::stop()
 {
+	_stopping = true;
+	_indexer.stop();
 	_purger.stop();
 	if (_database.kind() != Database::Kind::SQLite) return;
 	try

@@ -32,18 +32,24 @@ class SearchQuery;
 /// with remove_diacritics 2, prefix indexes of 2 and 3 characters, detail
 /// column) holds each message's words in column text and its owners in
 /// column owners ("u<from> u<to>" for a direct message, "g<group>" for a
-/// group's), so that one FTS query finds only the caller's messages. Triggers
-/// on the messages table keep it in step inside the writer's transaction
-/// (insert, edit, deletion): a message is findable once committed. A 'delete'
-/// only masks the words; purge() merges the index's segments so that they
-/// leave its pages (zeroed: secure_delete), at most purgeDelay after a deletion.
+/// group's), so that one FTS query finds only the caller's messages. New
+/// messages are indexed by a thread of its own ("search-index"), every 200 ms
+/// in write transactions of at most 2,000 messages, never in the writer's
+/// batch: the delivery path does not wait for the index (docs/PERFORMANCE.md).
+/// The table messages_search_state holds the highest id indexed; triggers on
+/// the messages table apply edits and deletions of rows up to it in the
+/// change's own transaction (newer rows are indexed as they then are). A
+/// 'delete' only masks the words; purge() merges the index's segments so
+/// that they leave its pages (zeroed: secure_delete), at most purgeDelay
+/// after a deletion.
 ///
 /// PostgreSQL: a GIN index on palaver_search_words(text), to_tsvector('simple')
 /// of unaccent(text), and palaver_search_query() making every word of the
 /// query a prefix (":*"). The index is kept in step by PostgreSQL itself.
 ///
 /// Its schema is the component "message_search" (version 1); the triggers
-/// (SQLite) or the GIN index (PostgreSQL) come and go with setEnabled().
+/// and the indexer (SQLite) or the GIN index (PostgreSQL) come and go with
+/// setEnabled().
 class SearchIndex
 {
 public:
@@ -65,9 +71,10 @@ public:
 	void migrate();
 
 	/// On: creates the triggers (SQLite) or the GIN index (PostgreSQL) if
-	/// missing, and then fills the index from the messages table in the same
-	/// transaction. Off: drops them; messages are then stored without
-	/// indexing and find() must not be called. Called once at start.
+	/// missing; SQLite's index is then emptied and the indexer fills it from
+	/// the first message on, in the background. Off: drops them and empties
+	/// the index; messages are then stored without indexing and find() must
+	/// not be called. Called once at start, before start().
 	void setEnabled(bool enabled);
 
 	/// The messages in scope that are not deleted, with an id below beforeId
@@ -86,14 +93,23 @@ public:
 	/// Nothing on PostgreSQL (VACUUM removes dead index entries).
 	void purge();
 
-	/// Starts the thread that purges after deletions (every purgeDelay,
-	/// when there was one).
+	/// Indexes the messages stored since the last call (SQLite), in write
+	/// transactions of at most 2,000 messages, until none is left or stop()
+	/// was called. Called on the indexer's thread.
+	void indexNew();
+
+	/// SQLite, when enabled: starts the indexer and the thread that purges
+	/// after deletions (every purgeDelay, when there was one).
 	void start();
 
-	/// Stops that thread, then purges if a deletion is pending.
+	/// Stops both threads, then purges if a deletion is pending.
 	void stop();
 
 private:
+	/// Indexes the next messages after the highest indexed id in one write
+	/// transaction; false when there were none.
+	bool indexBatch();
+
 	/// purge() if a deletion is pending.
 	void purgeIfPending();
 
@@ -106,8 +122,11 @@ private:
 	Database& _database;
 	MessageRepository& _repository;
 	Poco::Logger& _logger;
+	bool _enabled = false;
 	std::atomic<bool> _pending{false};
+	std::atomic<bool> _stopping{false};
 	PeriodicTask _purger;
+	PeriodicTask _indexer;
 };
 
 } } // namespace Palaver::Messages

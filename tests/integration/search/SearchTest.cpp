@@ -8,6 +8,7 @@
 #include <Poco/FileStream.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/StreamCopier.h>
+#include <Poco/Thread.h>
 #include <cppunit/extensions/HelperMacros.h>
 #include <memory>
 #include <sstream>
@@ -51,6 +52,20 @@ std::vector<Poco::Int64> found(const Account& as, const std::string& q, const st
 std::vector<Poco::Int64> ids(std::initializer_list<Poco::Int64> list)
 {
 	return std::vector<Poco::Int64>(list);
+}
+
+/// New messages are indexed in the background (every 200 ms): asks again
+/// until the answer is expected, for at most a second, and asserts it.
+void awaitFound(const std::vector<Poco::Int64>& expected, const Account& as, const std::string& q, const std::string& more = "",
+	TestServer& on = server())
+{
+	std::vector<Poco::Int64> answer = found(as, q, more, on);
+	for (int i = 0; i < 20 && answer != expected; ++i)
+	{
+		Poco::Thread::sleep(50);
+		answer = found(as, q, more, on);
+	}
+	CPPUNIT_ASSERT_MESSAGE("found within a second: " + q, answer == expected);
 }
 
 void assertInvalid(const HttpReply& reply, const std::string& field)
@@ -104,7 +119,7 @@ class SearchTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testPagingAndFilters);
 	CPPUNIT_TEST(testSyntaxIsPlainWords);
 	CPPUNIT_TEST(testBadInput);
-	CPPUNIT_TEST(testFindableAtOnce);
+	CPPUNIT_TEST(testFindableWithinASecond);
 	CPPUNIT_TEST(testIndexFilledAfterItWasOff);
 	CPPUNIT_TEST(testDeletedWordsLeaveTheFile);
 	CPPUNIT_TEST_SUITE_END();
@@ -116,6 +131,7 @@ public:
 		Account b = registerAccount(server(), "srb");
 		const Poco::Int64 song = postMessage(server(), a, b.id, "Una canci\xC3\xB3n en la PLAYA");
 		const Poco::Int64 other = postMessage(server(), b, a.id, "Cancelado el viaje");
+		awaitFound(ids({other, song}), a, "canc");
 		CPPUNIT_ASSERT(ids({song}) == found(a, "cancion"));
 		CPPUNIT_ASSERT(ids({song}) == found(b, "CANCI\xC3\x93N"));
 		CPPUNIT_ASSERT(ids({song}) == found(a, "pla"));
@@ -140,7 +156,8 @@ public:
 		const Poco::Int64 ab = postMessage(server(), a, b.id, "murcielago uno");
 		const Poco::Int64 ba = postMessage(server(), b, a.id, "murcielago dos");
 		const Poco::Int64 self = postMessage(server(), c, c.id, "murcielago nota");
-		CPPUNIT_ASSERT(ids({ba, ab}) == found(a, "murcielago"));
+		awaitFound(ids({self}), c, "murcielago");
+		awaitFound(ids({ba, ab}), a, "murcielago");
 		CPPUNIT_ASSERT(ids({ba, ab}) == found(b, "murcielago"));
 		// c never sees a's and b's, nor they c's note to self.
 		CPPUNIT_ASSERT(ids({self}) == found(c, "murcielago"));
@@ -160,7 +177,7 @@ public:
 		HttpReply added = call(server(), a, "POST", "/groups/" + std::to_string(group) + "/members", "{\"userIds\":[" + std::to_string(c.id) + "]}");
 		CPPUNIT_ASSERT_EQUAL_MESSAGE(added.body, 200, added.status);
 		const Poco::Int64 after = postToGroup(b, group, "ornitorrinco despues");
-		CPPUNIT_ASSERT(ids({after, before}) == found(a, "ornitorrinco"));
+		awaitFound(ids({after, before}), a, "ornitorrinco");
 		// c joined after the first message: only the second.
 		CPPUNIT_ASSERT(ids({after}) == found(c, "ornitorrinco"));
 		CPPUNIT_ASSERT(ids({after}) == found(c, "ornitorrinco", "&groupId=" + std::to_string(group)));
@@ -179,7 +196,7 @@ public:
 		Account a = registerAccount(server(), "sea");
 		Account b = registerAccount(server(), "seb");
 		const Poco::Int64 id = postMessage(server(), a, b.id, "hipopotamo gris");
-		CPPUNIT_ASSERT(ids({id}) == found(b, "hipopotamo"));
+		awaitFound(ids({id}), b, "hipopotamo");
 		HttpReply edited = call(server(), a, "PATCH", "/messages/" + std::to_string(id), "{\"text\":\"rinoceronte gris\"}");
 		CPPUNIT_ASSERT_EQUAL_MESSAGE(edited.body, 200, edited.status);
 		CPPUNIT_ASSERT(found(b, "hipopotamo").empty());
@@ -198,7 +215,7 @@ public:
 		Account c = registerAccount(server(), "spc");
 		std::vector<Poco::Int64> posted;
 		for (int i = 0; i < 5; ++i) posted.push_back(postMessage(server(), a, i % 2 == 0 ? b.id : c.id, "pingüino " + std::to_string(i)));
-		CPPUNIT_ASSERT(ids({posted[4], posted[3]}) == found(a, "pinguino", "&limit=2"));
+		awaitFound(ids({posted[4], posted[3]}), a, "pinguino", "&limit=2");
 		CPPUNIT_ASSERT(ids({posted[2], posted[1]}) == found(a, "pinguino", "&limit=2&before=" + std::to_string(posted[3])));
 		CPPUNIT_ASSERT(ids({posted[0]}) == found(a, "pinguino", "&limit=2&before=" + std::to_string(posted[1])));
 		CPPUNIT_ASSERT_EQUAL(std::size_t(5), found(a, "pinguino").size());
@@ -206,7 +223,7 @@ public:
 		CPPUNIT_ASSERT(ids({posted[4], posted[2], posted[0]}) == found(b, "pinguino", "&userId=" + std::to_string(a.id)));
 		// The chat with oneself is a chat like any other.
 		const Poco::Int64 note = postMessage(server(), a, a.id, "pingüino nota");
-		CPPUNIT_ASSERT(ids({note}) == found(a, "pinguino", "&userId=" + std::to_string(a.id)));
+		awaitFound(ids({note}), a, "pinguino", "&userId=" + std::to_string(a.id));
 	}
 
 	void testSyntaxIsPlainWords()
@@ -215,6 +232,7 @@ public:
 		Account b = registerAccount(server(), "ssb");
 		const Poco::Int64 near = postMessage(server(), a, b.id, "NEAR the quokka, OR NOT");
 		const Poco::Int64 dash = postMessage(server(), a, b.id, "well-known quokka");
+		awaitFound(ids({dash, near}), a, "quokka");
 		const std::vector<std::string> queries = {
 			"\"quokka", "quokka\"", "quokka*", "*", "quok* NEAR", "NEAR(quokka)", "-quokka", "quokka -well", "(quokka",
 			"quokka)", "text:quokka", "{owners}: u1", "quokka AND", "OR quokka", "NOT quokka", "^quokka", "quokka + well",
@@ -257,17 +275,28 @@ public:
 		CPPUNIT_ASSERT_EQUAL(404, search(a, "hola", "&groupId=999999").status);
 	}
 
-	void testFindableAtOnce()
+	void testFindableWithinASecond()
 	{
-		// Findable as soon as the 201 is in (the PROTOCOL asks within a second).
+		// Indexed in the background, within a second of the 201 (the issue's
+		// bound); an edit or a deletion applies at once.
 		Account a = registerAccount(server(), "sfa");
 		Account b = registerAccount(server(), "sfb");
-		for (int i = 0; i < 20; ++i)
+		for (int i = 0; i < 10; ++i)
 		{
 			const std::string word = "xylofono" + std::to_string(i) + "z";
 			const Poco::Int64 id = postMessage(server(), a, b.id, word);
-			CPPUNIT_ASSERT(ids({id}) == found(b, word));
+			awaitFound(ids({id}), b, word);
+			CPPUNIT_ASSERT_EQUAL(200, call(server(), a, "PATCH", "/messages/" + std::to_string(id), "{\"text\":\"marimba\"}").status);
+			CPPUNIT_ASSERT(found(b, word).empty());
 		}
+		// Changed before the indexer reached it: indexed as it then is.
+		const Poco::Int64 early = postMessage(server(), a, b.id, "vibrafono antes");
+		CPPUNIT_ASSERT_EQUAL(200, call(server(), a, "PATCH", "/messages/" + std::to_string(early), "{\"text\":\"vibrafono despues\"}").status);
+		const Poco::Int64 gone = postMessage(server(), a, b.id, "vibrafono borrado");
+		CPPUNIT_ASSERT_EQUAL(204, call(server(), a, "DELETE", "/messages/" + std::to_string(gone)).status);
+		awaitFound(ids({early}), b, "vibrafono");
+		CPPUNIT_ASSERT(found(b, "antes").empty());
+		CPPUNIT_ASSERT(found(b, "borrado").empty());
 	}
 
 	void testIndexFilledAfterItWasOff()
@@ -284,9 +313,9 @@ public:
 		options.stateDir = off->stateDir();
 		TestServer on(options);
 		on.start();
-		CPPUNIT_ASSERT(ids({id}) == found(a, "armadillo", "", on));
+		awaitFound(ids({id}), a, "armadillo", "", on);
 		const Poco::Int64 next = postMessage(on, b, a.id, "armadillos");
-		CPPUNIT_ASSERT(ids({next, id}) == found(a, "armadillo", "", on));
+		awaitFound(ids({next, id}), a, "armadillo", "", on);
 	}
 
 	void testDeletedWordsLeaveTheFile()
@@ -295,11 +324,14 @@ public:
 		std::unique_ptr<TestServer> own = startWsServer({"--messages.search_purge_delay=1"});
 		Account a = registerAccount(*own, "sda");
 		Account b = registerAccount(*own, "sdb");
-		// Enough messages for the index to have several segments.
-		for (int i = 0; i < 30; ++i) postMessage(*own, a, b.id, "zqkeptword filler " + std::to_string(i));
+		// Indexed in three rounds of the indexer: three segments.
+		Poco::Int64 last = 0;
+		for (int i = 0; i < 30; ++i) last = postMessage(*own, a, b.id, "zqkeptword filler " + std::to_string(i));
+		awaitFound(ids({last}), a, "filler 29", "", *own);
 		const Poco::Int64 id = postMessage(*own, a, b.id, "zqgoneword7f3a");
-		for (int i = 0; i < 30; ++i) postMessage(*own, b, a.id, "zqkeptword after " + std::to_string(i));
-		CPPUNIT_ASSERT(ids({id}) == found(a, "zqgoneword7f3a", "", *own));
+		awaitFound(ids({id}), a, "zqgoneword7f3a", "", *own);
+		for (int i = 0; i < 30; ++i) last = postMessage(*own, b, a.id, "zqkeptword after " + std::to_string(i));
+		awaitFound(ids({last}), a, "after 29", "", *own);
 		CPPUNIT_ASSERT_EQUAL(204, call(*own, a, "DELETE", "/messages/" + std::to_string(id)).status);
 		CPPUNIT_ASSERT(found(b, "zqgoneword", "", *own).empty());
 		// A clean stop purges what is pending and checkpoints the WAL.
