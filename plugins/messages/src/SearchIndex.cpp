@@ -108,6 +108,10 @@ void SearchIndex::setEnabled(bool enabled)
 	{
 		if (_database.kind() == Database::Kind::PostgreSQL)
 		{
+			// Nodes of a cluster starting at once: one creates the index,
+			// the others then find it (CREATE INDEX alone takes a lock that
+			// does not exclude another CREATE INDEX).
+			session << "LOCK TABLE messages IN SHARE ROW EXCLUSIVE MODE", now;
 			if (enabled)
 				session << "CREATE INDEX IF NOT EXISTS messages_search ON messages USING GIN (palaver_search_words(text))", now;
 			else
