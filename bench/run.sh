@@ -248,9 +248,26 @@ start_profile() {
 	perf_pid=$!
 }
 
+# fill_search <messages> <users>: the search scenario's messages between
+# users 1..<users>, written straight into the SQLite database of the
+# palaverd just started (bench/search-fill.sql); then waits (at most 15
+# minutes) until its indexer has indexed them all.
+fill_search() {
+	command -v sqlite3 >/dev/null || { echo "run.sh: search needs the sqlite3 program (make build installs it)" >&2; return 1; }
+	local db=${state_dirs[0]}/palaver.db started=$SECONDS filled
+	sqlite3 -cmd ".parameter set :count $1" -cmd ".parameter set :users $2" "$db" <"$here/search-fill.sql" >/dev/null || return 1
+	filled=$SECONDS
+	for _ in $(seq 1 900); do
+		[ "$(sqlite3 -cmd ".timeout 10000" "$db" "SELECT (SELECT indexed_up_to FROM messages_search_state) >= (SELECT MAX(id) FROM messages)")" = 1 ] && break
+		sleep 1
+	done
+	echo "filled $1 messages over $2 users in $((filled - started)) s; palaverd indexed them in $((SECONDS - filled)) s" | tee -a "$results_dir/summary.txt"
+}
+
 failures=0
-# scenario <name> <server arguments...> -- <bench arguments...>
+# [prepare=COMMAND] scenario <name> <server arguments...> -- <bench arguments...>
 # In cluster mode it runs once per node count, named <name>.nodes<N>.
+# COMMAND runs after the palaverd started and before the bench.
 scenario() {
 	local base=$1; shift
 	if [ -n "$only" ] && [ "${base%%.*}" != "$only" ] && [ "$base" != "$only" ]; then return 0; fi
@@ -258,7 +275,7 @@ scenario() {
 	while [ "$1" != "--" ]; do server_args+=("$1"); shift; done
 	shift
 	local scenario=${base%%.*}
-	for variant in -sweep -sync-off -nopresence -distinct -latency; do scenario=${scenario%$variant}; done
+	for variant in -sweep -sync-off -nopresence -distinct -latency -noindex; do scenario=${scenario%$variant}; done
 	local counts=(0)
 	[ ${#node_counts[@]} -gt 0 ] && counts=("${node_counts[@]}")
 	local count target
@@ -274,8 +291,13 @@ scenario() {
 			for k in "${!http_ports[@]}"; do servers+=("127.0.0.1:${http_ports[$k]}:${ws_ports[$k]}"); done
 			target=(--server="$(IFS=,; echo "${servers[*]}")" --server-pid="$(IFS=,; echo "${server_pids[*]}")")
 		fi
-		start_profile "$name"
 		echo "== $name" | tee -a "$results_dir/summary.txt"
+		if [ -n "${prepare-}" ] && ! $prepare; then
+			failures=$((failures + 1))
+			stop_servers
+			continue
+		fi
+		start_profile "$name"
 		local publishes=0 cpu_before=
 		[ -n "$services_dir" ] && publishes=$(redis_publishes) && cpu_before=$(services_cpu)
 		if ! "$bench" "$scenario" "${target[@]}" \
@@ -340,6 +362,7 @@ elif [ "$mode" = smoke ]; then
 	scenario fanout -- --connections=30 --users=3 --rounds=2 --check
 	scenario history -- --history-messages=50 --duration=0.5 --http-connections=2 --check
 	scenario chat-ws-sweep "${ws_unlimited[@]}" -- --users=4 --rate=100 --duration=0.5 --sweep --sweep-steps=2 --check
+	prepare="fill_search 2000 20" scenario search -- --users=20 --duration=0.5 --http-connections=2 --check
 else
 	# Connections at most what RLIMIT_NOFILE lets each end hold (50,000 is the goal).
 	idle_n=$(( $(ulimit -n) - 200 )); [ "$idle_n" -gt 50000 ] && idle_n=50000
@@ -356,9 +379,13 @@ else
 		scenario "chat-http.$i" -- --users=100 --rate=10000 --duration=5 --drain=5 --http-connections=32
 		scenario "chat-http-sync-off.$i" --database.synchronous=OFF -- --users=100 --rate=10000 --duration=5 --drain=5 --http-connections=32
 		scenario "chat-ws.$i" "${ws_unlimited[@]}" -- --users=100 --rate=30000 --duration=5 --drain=5
+		# What the search index costs the delivery path (docs/PERFORMANCE.md).
+		scenario "chat-ws-noindex.$i" --messages.search_index=false "${ws_unlimited[@]}" -- --users=100 --rate=30000 --duration=5 --drain=5
 		scenario "history.$i" -- --history-messages=1000 --duration=5 --http-connections=8
 	done
 	scenario chat-http-sweep -- --users=100 --rate=1000 --sweep --duration=5 --drain=3 --http-connections=32
+	# 1M messages over 1,000 users; the goal: p99 under 50 ms per query.
+	prepare="fill_search 1000000 1000" scenario search -- --users=1000 --duration=10 --http-connections=4
 	scenario chat-ws-sweep "${ws_unlimited[@]}" -- --users=100 --rate=1000 --sweep --duration=5 --drain=3
 fi
 echo "results: $results_dir (summary.txt, *.json)"

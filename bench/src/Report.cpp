@@ -27,6 +27,13 @@ std::string quote(const std::string& text)
 	return out + "\"";
 }
 
+std::string fixed(double value, int decimals)
+{
+	char text[64];
+	std::snprintf(text, sizeof(text), "%.*f", decimals, value);
+	return text;
+}
+
 void Json::key(const std::string& key)
 {
 	if (!_body.empty()) _body += ", ";

@@ -36,6 +36,9 @@ private:
 
 std::string quote(const std::string& text);
 
+/// value with decimals digits after the point, for summaries.
+std::string fixed(double value, int decimals = 1);
+
 /// Latencies in microseconds.
 class Samples
 {

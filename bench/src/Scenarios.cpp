@@ -30,13 +30,6 @@ double clientCpuSeconds()
 		+ static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
 
-std::string fixed(double value, int decimals = 1)
-{
-	char text[64];
-	std::snprintf(text, sizeof(text), "%.*f", decimals, value);
-	return text;
-}
-
 /// Kernel TCP buffer memory of the whole machine, in KiB (both ends of loopback).
 long tcpKernelKiB()
 {
@@ -122,6 +115,7 @@ bool Bench::run(Json& result, std::string& summary)
 	if (_options.scenario == "chat-ws") return runChat(true, result, summary);
 	if (_options.scenario == "fanout") return runFanout(result, summary);
 	if (_options.scenario == "history") return runHistory(result, summary);
+	if (_options.scenario == "search") return runSearch(result, summary);
 	throw std::runtime_error("unknown scenario: " + _options.scenario);
 }
 

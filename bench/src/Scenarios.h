@@ -1,8 +1,8 @@
 //
 // Scenarios.h
 //
-// The five scenarios of palaver-bench (idle, chat-http, chat-ws, fanout,
-// history) on one Loop, and the sweep that raises the chat rate until the
+// The scenarios of palaver-bench (idle, idle-http, chat-http, chat-ws,
+// fanout, history, search) on one Loop, and the sweep that raises the chat rate until the
 // delivery ratio or the p99 breaks.
 //
 
@@ -56,6 +56,7 @@ struct Options
 	double idleInterval = 10;        /// idle: CPU measured over these seconds
 	std::size_t rounds = 5;          /// fanout: registrations
 	std::size_t historyMessages = 1000;
+	double searchP99Max = 50;        /// search: the p99 goal reported (p99_within_max), in ms
 	std::size_t perSource = 4000;    /// connections per 127.0.0.x source address (sparse port ranges connect faster)
 	std::size_t connectInFlight = 256;
 	double drain = 10;               /// seconds to wait for the last deliveries
@@ -145,6 +146,8 @@ private:
 	bool runChat(bool overWs, Json& result, std::string& summary);
 	bool runFanout(Json& result, std::string& summary);
 	bool runHistory(Json& result, std::string& summary);
+	/// SearchScenario.cpp: GET /search over a database bench/run.sh filled.
+	bool runSearch(Json& result, std::string& summary);
 
 	std::vector<User> registerUsers(std::size_t count, const std::string& tag);
 	/// Opens count connections spread over users; waits until all are ready.

@@ -24,7 +24,7 @@ using namespace Palaver::Bench;
 namespace {
 
 const char* const kUsage =
-	"usage: palaver-bench <idle|idle-http|chat-http|chat-ws|fanout|history> [--option=value ...]\n"
+	"usage: palaver-bench <idle|idle-http|chat-http|chat-ws|fanout|history|search> [--option=value ...]\n"
 	"  --host=127.0.0.1 --http-port=8080 --ws-port=9000   where palaverd listens\n"
 	"  --server-pid=PID         read palaverd's RSS, threads and CPU from /proc\n"
 	"  --server=HOST:HTTP_PORT[:WS_PORT]  a node of a cluster (repeatable, or a comma list);\n"
@@ -33,14 +33,15 @@ const char* const kUsage =
 	"  --connections=1000       idle, fanout: WebSocket connections; idle-http: keep-alive HTTP connections\n"
 	"  --users=100              users (chat: one connection each; idle, fanout: connections spread over them)\n"
 	"  --rate=1000              chat: messages per second, open loop\n"
-	"  --duration=10            chat, history: seconds\n"
-	"  --http-connections=32    chat-http, history: keep-alive connections\n"
+	"  --duration=10            chat, history, search: seconds\n"
+	"  --http-connections=32    chat-http, history, search: keep-alive connections\n"
 	"  --size=64                chat: message text length\n"
 	"  --sweep                  chat: raise the rate by --sweep-factor=1.5 (at most --sweep-steps=8)\n"
 	"                           until the delivery ratio or --p99-max=25 ms breaks\n"
 	"  --idle-interval=10       idle, idle-http: seconds over which the server's CPU is measured\n"
 	"  --rounds=5               fanout: registrations\n"
 	"  --history-messages=1000  history: conversation length\n"
+	"  --search-p99-max=50      search: the goal the p99 is reported against (ms)\n"
 	"  --per-source=4000        connections per source address 127.0.0.x (x from 2)\n"
 	"  --connect-in-flight=256  handshakes under way at once\n"
 	"  --drain=10               chat: seconds to wait for the last deliveries\n"
@@ -119,6 +120,7 @@ int main(int argc, char** argv)
 			else if (key == "idle-interval") o.idleInterval = number();
 			else if (key == "rounds") o.rounds = count();
 			else if (key == "history-messages") o.historyMessages = count();
+			else if (key == "search-p99-max") o.searchP99Max = number();
 			else if (key == "per-source") o.perSource = count();
 			else if (key == "connect-in-flight") o.connectInFlight = std::max<std::size_t>(1, count());
 			else if (key == "drain") o.drain = number();

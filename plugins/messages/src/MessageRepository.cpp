@@ -402,7 +402,12 @@ std::vector<std::pair<Poco::Int64, Poco::Int64>> MessageRepository::directChats(
 	return chats;
 }
 
-MessageRepository::Rows MessageRepository::select(const std::string& sql, std::vector<Poco::Int64> parameters, const char* what)
+std::vector<Message> MessageRepository::find(const std::string& from, std::string text, std::vector<Poco::Int64> parameters)
+{
+	return select(_database.sql("SELECT " + COLUMNS + " FROM " + from), std::move(parameters), "search results", &text).messages(false);
+}
+
+MessageRepository::Rows MessageRepository::select(const std::string& sql, std::vector<Poco::Int64> parameters, const char* what, std::string* text)
 {
 	Rows rows;
 	try
@@ -410,6 +415,7 @@ MessageRepository::Rows MessageRepository::select(const std::string& sql, std::v
 		Poco::Data::Session session = _database.session();
 		Poco::Data::Statement statement(session);
 		statement << sql;
+		if (text) statement, use(*text);
 		for (Poco::Int64& parameter: parameters) statement, use(parameter);
 		rows.receive(statement);
 		statement.execute();

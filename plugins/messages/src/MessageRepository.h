@@ -109,6 +109,11 @@ public:
 	/// Messages of the group with an id above afterId that others than userId sent.
 	Poco::Int64 countInGroupNotFrom(Poco::Int64 groupId, Poco::Int64 userId, Poco::Int64 afterId);
 
+	/// The messages "SELECT <the message columns> FROM " + from finds, text
+	/// bound to its first "?" and parameters to the others in order (for
+	/// SearchIndex, whose statements depend on the database).
+	std::vector<Message> find(const std::string& from, std::string text, std::vector<Poco::Int64> parameters);
+
 private:
 	/// eventsSince() for count group windows, at most max events.
 	std::vector<MessageUpdate> groupEventsSince(const MessageStore::GroupWindow* windows, std::size_t count, Poco::Int64 sinceId, Poco::Int64 max);
@@ -121,9 +126,10 @@ private:
 	std::string _insertPrefix;
 	std::string _insert;
 	struct Rows;
-	/// Runs a SELECT of COLUMNS with these "?" values in order, turning
-	/// storage failures into HttpError 503 (what names the read in the log).
-	Rows select(const std::string& sql, std::vector<Poco::Int64> parameters, const char* what);
+	/// Runs a SELECT of COLUMNS with these "?" values in order (after text,
+	/// when given), turning storage failures into HttpError 503 (what names
+	/// the read in the log).
+	Rows select(const std::string& sql, std::vector<Poco::Int64> parameters, const char* what, std::string* text = nullptr);
 
 	std::string _conversationRange;
 	std::string _conversationPage;

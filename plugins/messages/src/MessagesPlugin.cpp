@@ -5,6 +5,8 @@
 #include "MessageRoutes.h"
 #include "MessageService.h"
 #include "ReadCursors.h"
+#include "SearchIndex.h"
+#include "SearchRoutes.h"
 #include "palaver/Database.h"
 #include "palaver/EventBus.h"
 #include "palaver/Metrics.h"
@@ -59,6 +61,8 @@ void MessagesPlugin::initialize(PluginContext& context)
 	options.timeoutMs = boundedKey(config, "write_timeout", 10, 1, 3600) * 1000;
 	const auto knownUsers = static_cast<std::size_t>(boundedKey(config, "known_users_cache", 100000, 0, 100000000));
 	const Poco::Int64 editWindow = boundedKey(config, "edit_window", 900, 0, 10L * 365 * 86400) * Poco::Int64(1000000);
+	const bool searchIndex = config.getBool("search_index", true);
+	const std::chrono::seconds purgeDelay(boundedKey(config, "search_purge_delay", 60, 1, 86400));
 
 	auto users = context.services().require<UserDirectory>();
 	Poco::Logger& logger = context.logger();
@@ -67,6 +71,9 @@ void MessagesPlugin::initialize(PluginContext& context)
 	_repository->migrate();
 	_cursors.reset(new ReadCursors(context.database(), logger));
 	_cursors->migrate();
+	_search.reset(new SearchIndex(context.database(), *_repository, logger, purgeDelay));
+	_search->migrate();
+	_search->setEnabled(searchIndex);
 
 	GroupCommitWriter::Metrics metrics;
 	metrics.stored = &context.metrics().counter("palaver_messages_stored_total", "Messages stored");
@@ -84,7 +91,11 @@ void MessagesPlugin::initialize(PluginContext& context)
 	_service = std::make_shared<MessageService>(*_repository, *_cursors, *_writer,
 		[users](Poco::Int64 id) { return users->findUser(id).isSpecified(); },
 		TextRules(maxLength), knownUsers, editWindow,
-		[&events](const MessageUpdate& update) { events.publish("message.updated", update.toJson()); });
+		[&events, this](const MessageUpdate& update)
+		{
+			events.publish("message.updated", update.toJson());
+			if (update.message.deleted) _search->deleted();
+		});
 	context.services().offer<MessageStore>(_service);
 	// A newly registered user exists from now on: spare the first look-up.
 	std::weak_ptr<MessageService> service = _service;
@@ -116,6 +127,12 @@ void MessagesPlugin::initialize(PluginContext& context)
 	_routes->registerWith(context.router(), maxBody);
 	_conversations.reset(new ConversationRoutes(*_service, *_repository, *_cursors, users, context.services(), events));
 	_conversations->registerWith(context.router());
+	// Without the index there is nothing to search: no route (404).
+	if (searchIndex)
+	{
+		_searchRoutes.reset(new SearchRoutes(*_search, users, context.services()));
+		_searchRoutes->registerWith(context.router());
+	}
 
 	logger.information("messages: max_length %z, max_batch %z, write_timeout %ld ms", maxLength, options.maxBatch, options.timeoutMs);
 }
@@ -123,11 +140,13 @@ void MessagesPlugin::initialize(PluginContext& context)
 void MessagesPlugin::start()
 {
 	if (_writer) _writer->start();
+	if (_search) _search->start();
 }
 
 void MessagesPlugin::stop()
 {
 	if (_writer) _writer->stop();
+	if (_search) _search->stop();
 }
 
 } } // namespace Palaver::Messages

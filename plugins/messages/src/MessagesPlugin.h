@@ -20,9 +20,11 @@ class ConversationRoutes;
 class MessageRoutes;
 class ReadCursors;
 class MessageService;
+class SearchIndex;
+class SearchRoutes;
 
 /// 1:1 messages: the messages table, GET /messages/from/{id},
-/// POST /post/touser/{id}, the MessageStore service and the "message.stored"
+/// POST /post/touser/{id}, GET /search, the MessageStore service and the "message.stored"
 /// event. See plugins/messages/README.md.
 class MessagesPlugin: public Plugin
 {
@@ -42,6 +44,8 @@ private:
 	std::shared_ptr<MessageService> _service;
 	std::unique_ptr<MessageRoutes> _routes;
 	std::unique_ptr<ConversationRoutes> _conversations;
+	std::unique_ptr<SearchIndex> _search;
+	std::unique_ptr<SearchRoutes> _searchRoutes;
 };
 
 } } // namespace Palaver::Messages

@@ -60,6 +60,14 @@ export const api = {
 		return request("GET", `/messages/from/${encodeURIComponent(userId)}${suffix}`);
 	},
 	send: (userId, text) => request("POST", `/post/touser/${encodeURIComponent(userId)}`, {text}),
+	editMessage: (id, text) => request("PATCH", `/messages/${encodeURIComponent(id)}`, {text}),
+	deleteMessage: (id) => request("DELETE", `/messages/${encodeURIComponent(id)}`),
+	search(q, {limit, before} = {}) {
+		const query = new URLSearchParams({q});
+		if (limit) query.set("limit", String(limit));
+		if (before) query.set("before", String(before));
+		return request("GET", `/search?${query}`);
+	},
 	updateInfo: (info) => request("PATCH", "/me", {info}),
 	uploadImage: (formData) => request("POST", "/me/image", formData),
 	changePassword: (currentPassword, newPassword) => request("POST", "/password", {currentPassword, newPassword}),

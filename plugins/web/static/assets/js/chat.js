@@ -4,6 +4,8 @@ import {api} from "./api.js";
 import {h, clear, avatar} from "./dom.js";
 import {dayKey, formatDay, formatListTime, formatTime, messageTime} from "./format.js";
 import {LiveSocket} from "./socket.js";
+import {MessageMenu} from "./messagemenu.js";
+import {MessageSearch} from "./search.js";
 import {ProfilePanel} from "./profile.js";
 
 const PAGE = 50;
@@ -41,6 +43,8 @@ export class ChatView {
 			onAuthFailed: () => this.checkSession(),
 		});
 		this.onVisibility = () => { if (!document.hidden && this.openId) this.markRead(this.openId); };
+		this.messageMenu = new MessageMenu(this);
+		this.messageSearch = new MessageSearch(this);
 		this.build();
 	}
 
@@ -56,6 +60,7 @@ export class ChatView {
 	destroy() {
 		document.removeEventListener("visibilitychange", this.onVisibility);
 		this.socket.stop();
+		this.messageMenu.destroy();
 		clearTimeout(this.typingTimer);
 	}
 
@@ -112,7 +117,10 @@ export class ChatView {
 		this.banner = h("div", {class: "connection-banner", role: "status", "aria-live": "polite", hidden: true});
 		this.searchInput = h("input", {id: "contact-search", type: "search", placeholder: "Search or start a new chat",
 			autocomplete: "off", spellcheck: "false"});
-		this.searchInput.addEventListener("input", () => this.renderContacts());
+		this.searchInput.addEventListener("input", () => {
+			this.renderContacts();
+			this.messageSearch.query(this.searchInput.value);
+		});
 		this.searchInput.addEventListener("keydown", (event) => {
 			if (event.key === "ArrowDown") {
 				const first = this.contactList.querySelector(".contact");
@@ -136,7 +144,8 @@ export class ChatView {
 				h("label", {for: "contact-search", class: "visually-hidden", text: "Search contacts"}),
 				this.searchInput),
 			this.contactList,
-			this.contactsEmpty);
+			this.contactsEmpty,
+			this.messageSearch.element);
 
 		this.headerAvatar = h("span", {class: "header-avatar"});
 		this.headerName = h("h2", {class: "conversation-name"});
@@ -579,8 +588,8 @@ export class ChatView {
 		if (message.failed) {
 			bubble.append(h("button", {type: "button", class: "retry", onclick: () => this.retry(message), text: "Not sent. Retry"}));
 		}
-		return h("div", {class: `message-row ${own ? "own" : "theirs"}${message.pending ? " pending" : ""}`,
-			"data-id": message.pending ? null : message.id}, bubble);
+		return this.messageMenu.decorate(h("div", {class: `message-row ${own ? "own" : "theirs"}${message.pending ? " pending" : ""}`,
+			"data-id": message.pending ? null : message.id}, bubble), message);
 	}
 
 	ticks(message) {
@@ -753,6 +762,9 @@ export class ChatView {
 			}
 			break;
 		}
+		case "msgupdate":
+			this.messageMenu.onUpdate(frame);
+			break;
 		case "replayed":
 			if (frame.complete === false) this.reloadAll();
 			break;
