@@ -44,6 +44,16 @@ function defaultMessage(status) {
 	return `Request failed (${status}).`;
 }
 
+/** path with ?limit=&before= when given (paged lists). */
+function paged(path, {limit, before} = {}) {
+	const query = new URLSearchParams();
+	if (limit) query.set("limit", String(limit));
+	if (before) query.set("before", String(before));
+	return query.toString() ? `${path}?${query}` : path;
+}
+
+const id = encodeURIComponent;
+
 export const api = {
 	config: () => request("GET", "/config.json"),
 	me: () => request("GET", "/me"),
@@ -52,19 +62,26 @@ export const api = {
 	logout: () => request("POST", "/logout"),
 	wsTicket: () => request("POST", "/ws/ticket"),
 	contacts: () => request("GET", "/contacts"),
-	messages(userId, {limit, before} = {}) {
-		const query = new URLSearchParams();
-		if (limit) query.set("limit", String(limit));
-		if (before) query.set("before", String(before));
-		const suffix = query.toString() ? `?${query}` : "";
-		return request("GET", `/messages/from/${encodeURIComponent(userId)}${suffix}`);
-	},
-	send: (userId, text) => request("POST", `/post/touser/${encodeURIComponent(userId)}`, {text}),
+	messages: (userId, page) => request("GET", paged(`/messages/from/${id(userId)}`, page)),
+	send: (userId, text) => request("POST", `/post/touser/${id(userId)}`, {text}),
+	// The chat list and read state (PROTOCOL.md Part 2).
+	conversations: (page) => request("GET", paged("/conversations", page)),
+	readUser: (userId, upToId) => request("POST", `/read/user/${id(userId)}`, {upToId}),
+	readGroup: (groupId, upToId) => request("POST", `/read/group/${id(groupId)}`, {upToId}),
+	// Groups.
+	createGroup: (name, memberIds) => request("POST", "/groups", {name, memberIds}),
+	group: (groupId) => request("GET", `/groups/${id(groupId)}`),
+	renameGroup: (groupId, name) => request("PATCH", `/groups/${id(groupId)}`, {name}),
+	addMembers: (groupId, userIds) => request("POST", `/groups/${id(groupId)}/members`, {userIds}),
+	setRole: (groupId, userId, role) => request("PUT", `/groups/${id(groupId)}/members/${id(userId)}`, {role}),
+	removeMember: (groupId, userId) => request("DELETE", `/groups/${id(groupId)}/members/${id(userId)}`),
+	groupMessages: (groupId, page) => request("GET", paged(`/messages/group/${id(groupId)}`, page)),
+	sendToGroup: (groupId, text) => request("POST", `/post/togroup/${id(groupId)}`, {text}),
 	updateInfo: (info) => request("PATCH", "/me", {info}),
 	uploadImage: (formData) => request("POST", "/me/image", formData),
 	changePassword: (currentPassword, newPassword) => request("POST", "/password", {currentPassword, newPassword}),
 	deleteAccount: (password) => request("DELETE", "/me", {password}),
 	sessions: () => request("GET", "/sessions"),
-	endSession: (id) => request("DELETE", `/sessions/${encodeURIComponent(id)}`),
+	endSession: (sessionId) => request("DELETE", `/sessions/${id(sessionId)}`),
 	endOtherSessions: () => request("POST", "/sessions/revoke-others"),
 };
