@@ -122,6 +122,7 @@ describe("a group of three", () => {
 		await ben.locator(".conversation-title[role=button]").click();
 		await groupInfo(ben).getByRole("button", {name: "Add to group"}).waitFor();
 
+		await screenshot(ben, "45-group-info-admin");
 		// Adding two more than max_members allows: refused, nobody added.
 		await panel.getByLabel(names.dan, {exact: true}).check();
 		await panel.getByLabel(names.eva, {exact: true}).check();
@@ -138,10 +139,13 @@ describe("a group of three", () => {
 		await panel.getByRole("button", {name: `Remove ${names.cai}`}).click();
 		await panel.locator(".member", {hasText: names.cai}).waitFor({state: "detached"});
 		await contactButton(cai, renamed).waitFor({state: "detached"});
-		await screenshot(ana, "45-group-info");
+		await screenshot(ana, "45-group-info-removed");
 
 		// ana leaves; ben (admin) stays with dan.
 		await panel.getByRole("button", {name: "Leave group"}).click();
+		await panel.getByText("You will no longer get its messages.").waitFor();
+		await screenshot(ana, "46-group-leave");
+		await panel.getByRole("button", {name: "Leave", exact: true}).click();
 		await contactButton(ana, renamed).waitFor({state: "detached"});
 		await groupInfo(ben).locator(".member").nth(1).waitFor();
 		assert.equal(await groupInfo(ben).locator(".member").count(), 2);
@@ -184,7 +188,7 @@ describe("unread badges kept by the server", () => {
 		await second.goto("/");
 		const directThere = contactButton(second, `writer_${suffix}`);
 		await directThere.locator(".unread-badge", {hasText: "2"}).waitFor();
-		await screenshot(second, "46-unread-second-tab");
+		await screenshot(second, "47-unread-second-tab");
 
 		// Read in the first tab: the badge clears in the second.
 		await openChat(first, `writer_${suffix}`);

@@ -144,8 +144,8 @@ export class ChatView {
 		this.meAvatarSlot = h("span", {class: "me-avatar"}, avatar(this.me, "md"));
 		this.meName = h("span", {class: "me-name", text: this.me.userName});
 		this.meInfo = h("span", {class: "me-info", text: this.me.info || ""});
-		this.newGroupButton = h("button", {type: "button", class: "icon-button new-group", title: "New group",
-			onclick: () => this.openNewGroup(), text: "New group"});
+		this.newGroupButton = h("button", {type: "button", class: "icon-button new-group", title: "New group", "aria-label": "New group",
+			onclick: () => this.openNewGroup()});
 		this.sidebar = h("aside", {class: "sidebar", "aria-label": "Chats"},
 			h("header", {class: "sidebar-header"},
 				h("button", {type: "button", class: "me-button", "aria-label": "Profile and settings", title: "Profile and settings",
@@ -557,13 +557,13 @@ export class ChatView {
 			about = typing;
 		} else if (last) {
 			const own = Number(last.fromUserId) === Number(this.me.id);
-			const sender = !own && chat.kind === "group" ? `${this.userName(last.fromUserId, last.fromUserName)}: ` : "";
+			const sender = !own && chat.kind === "group" ? `${this.userName(last.fromUserId, last.fromUserName)}:` : "";
 			preview = h("span", {class: "contact-preview"},
 				own ? this.ticks(last) : null,
 				own ? h("span", {class: "visually-hidden", text: "You: "}) : null,
 				sender ? h("span", {class: "preview-sender", text: sender}) : null,
 				h("span", {class: "preview-text", text: last.text}));
-			about = `last message: ${sender}${last.text.slice(0, 120)}`;
+			about = `last message: ${sender ? `${sender} ` : ""}${last.text.slice(0, 120)}`;
 		} else if (chat.kind === "group") {
 			preview = h("span", {class: "contact-preview info", text: "No messages yet"});
 			about = "group, no messages yet";

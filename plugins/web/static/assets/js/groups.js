@@ -182,9 +182,17 @@ export class GroupInfoPanel {
 			h("button", {type: "submit", class: "primary", text: "Add to group"}));
 		this.addForm.addEventListener("submit", (event) => { event.preventDefault(); this.addMembers(); });
 
+		this.askLeaveButton = h("button", {type: "button", class: "danger-button", onclick: () => this.askLeave(true), text: "Leave group"});
+		this.leaveQuestion = h("p", {class: "leave-question"});
+		this.leaveConfirm = h("div", {class: "delete-confirm", hidden: true},
+			this.leaveQuestion,
+			h("div", {class: "button-row"},
+				h("button", {type: "submit", class: "danger-button solid", text: "Leave"}),
+				h("button", {type: "button", class: "secondary-button", text: "Cancel", onclick: () => this.askLeave(false)})));
 		this.leaveForm = h("form", {class: "profile-section danger-zone", novalidate: true, "aria-label": "Leave the group"},
-			h("p", {class: "form-error", role: "alert"}),
-			h("button", {type: "submit", class: "danger-button", text: "Leave group"}));
+			this.askLeaveButton,
+			this.leaveConfirm,
+			h("p", {class: "form-error", role: "alert"}));
 		this.leaveForm.addEventListener("submit", (event) => { event.preventDefault(); this.leave(); });
 
 		const {element, back} = panel({label: "Group info", title: "Group info", onClose}, top, this.renameForm, members, this.addForm, this.leaveForm);
@@ -196,6 +204,7 @@ export class GroupInfoPanel {
 	open(group) {
 		for (const form of [this.renameForm, this.addForm, this.leaveForm]) clearErrors(form);
 		this.membersError.textContent = "";
+		this.askLeave(false);
 		this.picker.reset();
 		this.show(group);
 		this.back.focus();
@@ -301,6 +310,18 @@ export class GroupInfoPanel {
 				showErrors(this.addForm, error);
 			}
 		});
+	}
+
+	/** Leaving takes a second click, on the question that names the group. */
+	askLeave(asking) {
+		this.leaveConfirm.hidden = !asking;
+		this.askLeaveButton.hidden = asking;
+		if (!asking) return;
+		const admins = (this.group.members || []).filter((member) => member.role === "admin");
+		const lastAdmin = admins.length === 1 && Number(admins[0].userId) === Number(this.me.id) && this.group.members.length > 1;
+		this.leaveQuestion.textContent = `Leave “${this.group.name}”? You will no longer get its messages.`
+			+ (lastAdmin ? " The longest-standing member becomes admin." : "");
+		this.leaveConfirm.querySelector("button[type=submit]").focus();
 	}
 
 	async leave() {
