@@ -557,13 +557,12 @@ export class ChatView {
 			about = typing;
 		} else if (last) {
 			const own = Number(last.fromUserId) === Number(this.me.id);
-			const sender = !own && chat.kind === "group" ? `${this.userName(last.fromUserId, last.fromUserName)}:` : "";
+			const sender = !own && chat.kind === "group" ? `${this.userName(last.fromUserId, last.fromUserName)}: ` : "";
 			preview = h("span", {class: "contact-preview"},
 				own ? this.ticks(last) : null,
 				own ? h("span", {class: "visually-hidden", text: "You: "}) : null,
-				sender ? h("span", {class: "preview-sender", text: sender}) : null,
-				h("span", {class: "preview-text", text: last.text}));
-			about = `last message: ${sender ? `${sender} ` : ""}${last.text.slice(0, 120)}`;
+				h("span", {class: "preview-text"}, sender ? h("span", {class: "preview-sender", text: sender}) : null, last.text));
+			about = `last message: ${sender}${last.text.slice(0, 120)}`;
 		} else if (chat.kind === "group") {
 			preview = h("span", {class: "contact-preview info", text: "No messages yet"});
 			about = "group, no messages yet";
