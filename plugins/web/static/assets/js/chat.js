@@ -771,10 +771,12 @@ export class ChatView {
 
 	renderHistoryStatus(conversation) {
 		let text = "";
+		// A member sees a group's messages from their joining on (PROTOCOL.md "Groups").
+		const beginning = this.openKey !== null && this.openKey.startsWith("g")
+			? "You see the messages from when you joined the group." : "This is the beginning of your conversation.";
 		if (conversation.error) text = conversation.error;
 		else if (conversation.loading || conversation.loadingOlder) text = "Loading messages…";
-		else if (conversation.loaded && conversation.complete) text = conversation.messages.length
-			? "This is the beginning of your conversation." : "No messages yet. Say hello!";
+		else if (conversation.loaded && conversation.complete) text = conversation.messages.length ? beginning : "No messages yet. Say hello!";
 		this.historyStatus.textContent = text;
 		this.historyStatus.hidden = !text;
 	}
