@@ -116,6 +116,7 @@ bool Bench::run(Json& result, std::string& summary)
 	if (_options.scenario == "fanout") return runFanout(result, summary);
 	if (_options.scenario == "history") return runHistory(result, summary);
 	if (_options.scenario == "search") return runSearch(result, summary);
+	if (_options.scenario == "group-fanout") return runGroupFanout(result, summary);
 	throw std::runtime_error("unknown scenario: " + _options.scenario);
 }
 
@@ -304,6 +305,18 @@ void Bench::onText(WsConn& conn, const char* data, std::size_t size)
 		if (seq >= _phase->total) return;
 		if (_phase->markStored(seq, conn.node))
 			_phase->store.add(nowUs() - (_phase->start + static_cast<std::int64_t>(static_cast<double>(seq) * 1e6 / _phase->rate)));
+	}
+	else if (is("groupmsg"))
+	{
+		if (_fanoutName.empty() || conn.index >= _fanoutSeen.size()) return;
+		if (!::memmem(data, size, _fanoutName.data(), _fanoutName.size())) return;
+		if (_fanoutSeen[conn.index] != 0)
+		{
+			++_fanoutDuplicates;
+			return;
+		}
+		_fanoutSeen[conn.index] = nowUs();
+		++_fanoutCount;
 	}
 	else if (is("ready"))
 	{
@@ -878,6 +891,132 @@ bool Bench::runFanout(Json& result, std::string& summary)
 	}
 	closeAll();
 	return ok;
+}
+
+// --- group-fanout -----------------------------------------------------------
+
+HttpResponse Bench::call(std::size_t node, const std::string& request)
+{
+	HttpResponse answer;
+	bool done = false;
+	pickHttp(node).request(request, [&answer, &done](const HttpResponse& r) { answer = r; done = true; });
+	const std::int64_t deadline = nowUs() + 30000000;
+	while (!done && nowUs() < deadline) _loop.poll(10);
+	if (!done) throw std::runtime_error("no answer within 30 s");
+	return answer;
+}
+
+std::int64_t Bench::createGroup(const std::vector<User>& members)
+{
+	// The first member creates it with the next few; the rest are added in
+	// batches (a request body stays small whatever the group's size).
+	const std::size_t batch = 500;
+	const User& creator = members.front();
+	auto ids = [&members](std::size_t from, std::size_t to)
+	{
+		std::string list;
+		for (std::size_t i = from; i < to; ++i) list += (list.empty() ? "" : ",") + std::to_string(members[i].id);
+		return "[" + list + "]";
+	};
+	std::size_t added = std::min(members.size(), 1 + batch);
+	const HttpResponse created = call(creator.node, HttpConn::build("POST", "/groups", creator.token, "application/json",
+		"{\"name\":\"" + _options.prefix + "group\",\"memberIds\":" + ids(1, added) + "}"));
+	if (created.status != 201) throw std::runtime_error("POST /groups: " + std::to_string(created.status) + " " + created.body.substr(0, 200));
+	const std::int64_t groupId = std::atoll(jsonField(created.body, "id").c_str());
+	while (added < members.size())
+	{
+		const std::size_t next = std::min(members.size(), added + batch);
+		const HttpResponse answer = call(creator.node, HttpConn::build("POST", "/groups/" + std::to_string(groupId) + "/members",
+			creator.token, "application/json", "{\"userIds\":" + ids(added, next) + "}"));
+		if (answer.status != 200)
+			throw std::runtime_error("POST /groups/{id}/members: " + std::to_string(answer.status) + " " + answer.body.substr(0, 200)
+				+ " (a group this large needs --groups.max_members)");
+		added = next;
+	}
+	return groupId;
+}
+
+bool Bench::runGroupFanout(Json& result, std::string& summary)
+{
+	// --users members, one connection each. Member 0 posts --rounds messages
+	// to the group, one after the other: each round times the groupmsg frame
+	// until it reached every member's connection (the sender's included).
+	const std::size_t n = std::max<std::size_t>(2, _options.users);
+	const std::size_t nodes = _nodes.size();
+	_users = registerUsers(n, "g");
+	const std::int64_t groupId = createGroup(_users);
+	const std::size_t ready = connect(_users, n);
+	if (ready != n) throw std::runtime_error("only " + std::to_string(ready) + " of " + std::to_string(n) + " connections ready; last close: " + _lastClose);
+	pollFor(1);  // presence frames settle
+	const User& sender = _users.front();
+	std::vector<Json> rounds;
+	Samples frames, all, after201, post;
+	std::size_t delivered = 0;
+	double deliverySeconds = 0;
+	bool ok = true;
+	const double serverCpu0 = serverCpuSeconds();
+	_fanoutDuplicates = 0;
+	for (std::size_t round = 0; round < _options.rounds; ++round)
+	{
+		_fanoutSeen.assign(_ws.size(), 0);
+		_fanoutCount = 0;
+		// The text names the round: "~g.<round>." is matched in the frame.
+		_fanoutName = "~g." + std::to_string(round) + ".";
+		std::string text = _fanoutName;
+		if (text.size() < _options.size) text.append(_options.size - text.size(), 'x');
+		std::int64_t answered = 0;
+		int status = 0;
+		const std::int64_t t0 = nowUs();
+		pickHttp(sender.node).request(HttpConn::build("POST", "/post/togroup/" + std::to_string(groupId), sender.token,
+				"application/x-www-form-urlencoded", "text=" + text),
+			[&answered, &status](const HttpResponse& r) { answered = nowUs(); status = r.status; });
+		const std::int64_t deadline = t0 + 30000000;
+		while ((answered == 0 || _fanoutCount < n) && nowUs() < deadline) _loop.poll(1);
+		Samples seen;
+		std::int64_t last = t0;
+		for (std::int64_t t: _fanoutSeen)
+		{
+			if (t == 0) continue;
+			seen.add(t - t0);
+			frames.add(t - t0);
+			last = std::max(last, t);
+		}
+		delivered += seen.count();
+		deliverySeconds += static_cast<double>(last - t0) / 1e6;
+		const double allMs = seen.count() == n ? seen.maxMs() : -1;
+		const double postMs = answered ? static_cast<double>(answered - t0) / 1000 : -1;
+		Json j;
+		j.add("post_status", status).add("post_ms", postMs).add("reached", seen.count())
+			.add("first_ms", seen.percentileMs(0)).add("p50_ms", seen.percentileMs(50)).add("p99_ms", seen.percentileMs(99))
+			.add("all_ms", allMs).add("all_after_201_ms", answered && allMs >= 0 ? allMs - postMs : -1);
+		rounds.push_back(j);
+		ok = ok && status == 201 && seen.count() == n;
+		if (answered) post.add(answered - t0);
+		if (seen.count() == n)
+		{
+			all.add(static_cast<std::int64_t>(allMs * 1000));
+			after201.add(static_cast<std::int64_t>((allMs - postMs) * 1000));
+		}
+	}
+	pollFor(0.2);  // a duplicate of the last round would arrive about now
+	_fanoutName.clear();
+	const double serverCpu = serverCpuSeconds() - serverCpu0;
+	const double framesPerSecond = deliverySeconds > 0 ? static_cast<double>(delivered) / deliverySeconds : 0;
+	result.add("members", n).add("nodes", nodes).add("rounds", rounds).add("delivered", delivered).add("duplicates", _fanoutDuplicates)
+		.add("expected", n * _options.rounds).add("delivered_frames_per_second", framesPerSecond)
+		.add("frame_latency_ms", frames.json()).add("post_latency_ms", post.json())
+		.add("all_ms_p50", all.percentileMs(50)).add("all_ms_p99", all.percentileMs(99))
+		.add("all_after_201_ms_p50", after201.percentileMs(50)).add("all_after_201_ms_p99", after201.percentileMs(99))
+		.add("server_cpu_ms_per_message", _options.rounds ? 1e3 * serverCpu / static_cast<double>(_options.rounds) : 0)
+		.add("server", serverJson());
+	summary = "group-fanout: " + std::to_string(n) + " members, " + std::to_string(all.count()) + "/" + std::to_string(_options.rounds)
+		+ " messages reached every connection; last connection " + fixed(all.percentileMs(50), 2) + " ms median, "
+		+ fixed(all.percentileMs(99), 2) + " ms p99 from the POST (" + fixed(after201.percentileMs(99), 2) + " ms p99 after the 201); frames p50 "
+		+ fixed(frames.percentileMs(50), 2) + " p99 " + fixed(frames.percentileMs(99), 2) + " ms; " + fixed(framesPerSecond, 0)
+		+ " frames/s while delivering; server CPU " + fixed(_options.rounds ? 1e3 * serverCpu / static_cast<double>(_options.rounds) : 0, 1) + " ms per message; "
+		+ std::to_string(_fanoutDuplicates) + " duplicates";
+	closeAll();
+	return ok && _fanoutDuplicates == 0;
 }
 
 // --- history ----------------------------------------------------------------

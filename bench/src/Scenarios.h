@@ -2,8 +2,8 @@
 // Scenarios.h
 //
 // The scenarios of palaver-bench (idle, idle-http, chat-http, chat-ws,
-// fanout, history, search) on one Loop, and the sweep that raises the chat rate until the
-// delivery ratio or the p99 breaks.
+// fanout, group-fanout, history, search) on one Loop, and the sweep that raises
+// the chat rate until the delivery ratio or the p99 breaks.
 //
 
 #ifndef Palaver_Bench_Scenarios_INCLUDED
@@ -44,17 +44,17 @@ struct Options
 	/// over; empty: the one server of host, httpPort, wsPort and serverPid.
 	std::vector<Server> servers;
 	std::size_t connections = 1000;  /// idle, fanout: WebSocket connections
-	std::size_t users = 100;         /// users (chat: one connection each; idle/fanout: connections spread over them)
+	std::size_t users = 100;         /// users (chat, group-fanout: one connection each; idle/fanout: connections spread over them)
 	double rate = 1000;              /// chat: messages per second
 	double duration = 10;            /// chat, history: seconds
 	std::size_t httpConnections = 32;
-	std::size_t size = 64;           /// chat: message text length
+	std::size_t size = 64;           /// chat, group-fanout: message text length
 	bool sweep = false;
 	double sweepFactor = 1.5;
 	std::size_t sweepSteps = 8;
 	double p99Max = 25;              /// sweep: p99 limit in ms
 	double idleInterval = 10;        /// idle: CPU measured over these seconds
-	std::size_t rounds = 5;          /// fanout: registrations
+	std::size_t rounds = 5;          /// fanout: registrations; group-fanout: messages
 	std::size_t historyMessages = 1000;
 	double searchP99Max = 50;        /// search: the p99 goal reported (p99_within_max), in ms
 	std::size_t perSource = 4000;    /// connections per 127.0.0.x source address (sparse port ranges connect faster)
@@ -148,6 +148,11 @@ private:
 	bool runHistory(Json& result, std::string& summary);
 	/// SearchScenario.cpp: GET /search over a database bench/run.sh filled.
 	bool runSearch(Json& result, std::string& summary);
+	bool runGroupFanout(Json& result, std::string& summary);
+	/// One request to node, answered before it returns (30 s at most, else throws).
+	HttpResponse call(std::size_t node, const std::string& request);
+	/// A group of members (the first creates it and posts); its id. Throws on a refusal.
+	std::int64_t createGroup(const std::vector<User>& members);
 
 	std::vector<User> registerUsers(std::size_t count, const std::string& tag);
 	/// Opens count connections spread over users; waits until all are ready.
@@ -184,10 +189,12 @@ private:
 	std::string _lastError;
 	std::size_t _userCounter = 0;
 	std::unique_ptr<ChatPhase> _phase;
-	// fanout: the user name being registered and when each connection saw it
+	// fanout: the user name being registered, group-fanout: the text marker of
+	// the message posted; when each connection saw it
 	std::string _fanoutName;
 	std::vector<std::int64_t> _fanoutSeen;
 	std::size_t _fanoutCount = 0;
+	std::size_t _fanoutDuplicates = 0;  /// group-fanout: frames of the round a connection had already
 };
 
 } } // namespace Palaver::Bench

@@ -70,7 +70,7 @@ describe("chat between two browsers", () => {
 			{message: "alice's avatar in bob's list"});
 		// The search box filters the list.
 		await alice.getByLabel("Search contacts").fill("zzz-nobody");
-		await alice.locator(".contacts-empty", {hasText: "No contact matches"}).waitFor();
+		await alice.locator(".contacts-empty", {hasText: "No chat or contact matches"}).waitFor();
 		assert.equal(await contactButton(alice, names.bob).count(), 0);
 		await alice.getByLabel("Search contacts").fill(names.bob.slice(0, 5));
 		await contactButton(alice, names.bob).waitFor();

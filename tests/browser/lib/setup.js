@@ -7,13 +7,14 @@ import {Palaverd} from "./palaverd.js";
 
 export const externalUrl = process.env.PALAVER_TEST_URL || "";
 
-export function useServerAndBrowser() {
+/** extraArguments: palaverd options of this suite (e.g. a small [groups] max_members). */
+export function useServerAndBrowser({extraArguments = []} = {}) {
 	const fixture = {server: null, browser: null, baseUrl: ""};
 	before(async () => {
 		if (externalUrl) {
 			fixture.baseUrl = externalUrl;
 		} else {
-			fixture.server = new Palaverd();
+			fixture.server = new Palaverd({extraArguments});
 			await fixture.server.start();
 			fixture.baseUrl = fixture.server.url;
 		}

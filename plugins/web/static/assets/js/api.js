@@ -44,6 +44,17 @@ function defaultMessage(status) {
 	return `Request failed (${status}).`;
 }
 
+/** path with limit= and before= added when given (paged lists). */
+function paged(path, {limit, before} = {}) {
+	const query = new URLSearchParams();
+	if (limit) query.set("limit", String(limit));
+	if (before) query.set("before", String(before));
+	if (!query.toString()) return path;
+	return `${path}${path.includes("?") ? "&" : "?"}${query}`;
+}
+
+const id = encodeURIComponent;
+
 export const api = {
 	config: () => request("GET", "/config.json"),
 	me: () => request("GET", "/me"),
@@ -52,27 +63,30 @@ export const api = {
 	logout: () => request("POST", "/logout"),
 	wsTicket: () => request("POST", "/ws/ticket"),
 	contacts: () => request("GET", "/contacts"),
-	messages(userId, {limit, before} = {}) {
-		const query = new URLSearchParams();
-		if (limit) query.set("limit", String(limit));
-		if (before) query.set("before", String(before));
-		const suffix = query.toString() ? `?${query}` : "";
-		return request("GET", `/messages/from/${encodeURIComponent(userId)}${suffix}`);
-	},
-	send: (userId, text) => request("POST", `/post/touser/${encodeURIComponent(userId)}`, {text}),
-	editMessage: (id, text) => request("PATCH", `/messages/${encodeURIComponent(id)}`, {text}),
-	deleteMessage: (id) => request("DELETE", `/messages/${encodeURIComponent(id)}`),
-	search(q, {limit, before} = {}) {
-		const query = new URLSearchParams({q});
-		if (limit) query.set("limit", String(limit));
-		if (before) query.set("before", String(before));
-		return request("GET", `/search?${query}`);
-	},
+	messages: (userId, page) => request("GET", paged(`/messages/from/${id(userId)}`, page)),
+	send: (userId, text) => request("POST", `/post/touser/${id(userId)}`, {text}),
+	// The chat list and read state (PROTOCOL.md Part 2).
+	conversations: (page) => request("GET", paged("/conversations", page)),
+	readUser: (userId, upToId) => request("POST", `/read/user/${id(userId)}`, {upToId}),
+	readGroup: (groupId, upToId) => request("POST", `/read/group/${id(groupId)}`, {upToId}),
+	// Groups.
+	createGroup: (name, memberIds) => request("POST", "/groups", {name, memberIds}),
+	group: (groupId) => request("GET", `/groups/${id(groupId)}`),
+	renameGroup: (groupId, name) => request("PATCH", `/groups/${id(groupId)}`, {name}),
+	addMembers: (groupId, userIds) => request("POST", `/groups/${id(groupId)}/members`, {userIds}),
+	setRole: (groupId, userId, role) => request("PUT", `/groups/${id(groupId)}/members/${id(userId)}`, {role}),
+	removeMember: (groupId, userId) => request("DELETE", `/groups/${id(groupId)}/members/${id(userId)}`),
+	groupMessages: (groupId, page) => request("GET", paged(`/messages/group/${id(groupId)}`, page)),
+	sendToGroup: (groupId, text) => request("POST", `/post/togroup/${id(groupId)}`, {text}),
+	// Editing, deleting, searching (PROTOCOL.md Part 2).
+	editMessage: (messageId, text) => request("PATCH", `/messages/${id(messageId)}`, {text}),
+	deleteMessage: (messageId) => request("DELETE", `/messages/${id(messageId)}`),
+	search: (q, page) => request("GET", paged(`/search?q=${encodeURIComponent(q)}`, page)),
 	updateInfo: (info) => request("PATCH", "/me", {info}),
 	uploadImage: (formData) => request("POST", "/me/image", formData),
 	changePassword: (currentPassword, newPassword) => request("POST", "/password", {currentPassword, newPassword}),
 	deleteAccount: (password) => request("DELETE", "/me", {password}),
 	sessions: () => request("GET", "/sessions"),
-	endSession: (id) => request("DELETE", `/sessions/${encodeURIComponent(id)}`),
+	endSession: (sessionId) => request("DELETE", `/sessions/${id(sessionId)}`),
 	endOtherSessions: () => request("POST", "/sessions/revoke-others"),
 };

@@ -60,21 +60,20 @@ export class MessageMenu {
 
 	apply(message) {
 		const view = this.view;
-		if (message.groupId) return;
-		const otherId = view.otherId(message);
-		const conversation = view.conversations.get(otherId);
+		const key = view.keyOf(message);
+		const conversation = view.conversations.get(key);
 		if (conversation) {
 			const index = conversation.messages.findIndex((held) => held.id === message.id);
 			if (index >= 0) conversation.messages[index] = message;
 		}
-		const entry = view.contact(otherId);
-		if (entry && entry.last && entry.last.id === message.id) entry.last = message;
-		if (view.openId === otherId) {
+		const chat = view.chat(key);
+		if (chat && chat.last && chat.last.id === message.id) chat.last = message;
+		if (view.openKey === key) {
 			// A new row, not the kept one: its text and marks changed.
 			view.rows.delete(`m${message.id}`);
 			view.renderMessages({keep: true});
 		}
-		view.renderContacts();
+		view.renderChatList();
 	}
 
 	// ---- the menu ----------------------------------------------------------

@@ -12,7 +12,7 @@ const MIN_LENGTH = 2;
 const MAX_PAGES = 40;
 
 export class MessageSearch {
-	/** view: the ChatView (contacts, conversations, openConversation, loadOlder). */
+	/** view: the ChatView (chats, conversations, openConversation, loadOlder). */
 	constructor(view) {
 		this.view = view;
 		this.timer = null;
@@ -60,29 +60,30 @@ export class MessageSearch {
 
 	result(message) {
 		const view = this.view;
-		if (message.groupId) return null;  // group chats open elsewhere
-		const otherId = view.otherId(message);
-		const entry = view.contact(otherId);
+		const key = view.keyOf(message);
+		const chat = view.chat(key);
 		const own = Number(message.fromUserId) === Number(view.me.id);
-		const chatName = entry ? entry.user.userName : (own ? `#${otherId}` : message.fromUserName || `#${otherId}`);
+		const group = message.groupId !== null && message.groupId !== undefined;
+		const chatName = chat ? view.chatName(chat) : (group ? "Group" : view.userName(view.otherId(message), message.fromUserName));
+		const sender = own ? "You: " : group ? `${view.userName(message.fromUserId, message.fromUserName)}: ` : "";
 		return h("button", {type: "button", class: "search-result", "data-message-id": message.id,
 			"aria-label": `${chatName}: ${message.text.slice(0, 120)}`,
-			onclick: () => this.openAt(otherId, Number(message.id))},
+			onclick: () => this.openAt(key, Number(message.id))},
 		h("span", {class: "contact-top"},
 			h("span", {class: "contact-name", text: chatName}),
 			h("span", {class: "contact-time", text: formatListTime(messageTime(message.timestamp))})),
-		h("span", {class: "search-result-text", text: (own ? "You: " : "") + message.text}));
+		h("span", {class: "search-result-text", text: sender + message.text}));
 	}
 
-	/** Opens the chat with otherId scrolled to message id (reading older pages until it is there). */
-	async openAt(otherId, id) {
+	/** Opens the chat with that key scrolled to message id (reading older pages until it is there). */
+	async openAt(key, id) {
 		const view = this.view;
-		if (!view.contact(otherId)) return;
-		await view.openConversation(otherId);
-		const conversation = view.conversationOf(otherId);
+		if (!view.chat(key)) return;
+		await view.openConversation(key);
+		const conversation = view.conversationOf(key);
 		for (let page = 0; page < MAX_PAGES && !conversation.ids.has(id) && !conversation.complete; page++) {
 			const before = conversation.messages.length;
-			await view.loadOlder(otherId);
+			await view.loadOlder(key);
 			if (conversation.messages.length === before) break;
 		}
 		const row = view.messageList.querySelector(`.message-row[data-id="${id}"]`);
