@@ -9,7 +9,7 @@
 #define Palaver_Version_INCLUDED
 
 #define PALAVER_API_MAJOR 2
-#define PALAVER_API_MINOR 1
+#define PALAVER_API_MINOR 2
 
 namespace Palaver {
 

@@ -327,12 +327,17 @@ std::vector<MessageUpdate> MessageRepository::groupEventsSince(const MessageStor
 
 std::vector<Message> MessageRepository::groupMessages(Poco::Int64 groupId, Poco::Int64 afterId, Poco::Int64 beforeId, std::size_t limit)
 {
-	const Poco::Int64 before = beforeId > 0 ? beforeId : std::numeric_limits<Poco::Int64>::max();
 	// limit 0: every message, read oldest first; else the newest limit, read
 	// newest first so that LIMIT keeps them.
-	if (limit == 0)
-		return select(_groupRange, {groupId, afterId, before, std::numeric_limits<std::int32_t>::max()}, "a group's messages").messages(false);
+	if (limit == 0) return groupRange(groupId, afterId, beforeId, std::numeric_limits<std::int32_t>::max());
+	const Poco::Int64 before = beforeId > 0 ? beforeId : std::numeric_limits<Poco::Int64>::max();
 	return select(_groupPage, {groupId, afterId, before, boundedLimit(limit)}, "a group's messages").messages(true);
+}
+
+std::vector<Message> MessageRepository::groupRange(Poco::Int64 groupId, Poco::Int64 afterId, Poco::Int64 beforeId, std::size_t limit)
+{
+	const Poco::Int64 before = beforeId > 0 ? beforeId : std::numeric_limits<Poco::Int64>::max();
+	return select(_groupRange, {groupId, afterId, before, boundedLimit(limit)}, "a group's messages").messages(false);
 }
 
 Poco::Int64 MessageRepository::scalar(const char* what, const std::string& sql, std::vector<Poco::Int64> parameters)

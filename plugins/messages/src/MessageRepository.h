@@ -97,6 +97,10 @@ public:
 	/// first: the limit newest of them (limit 0: all).
 	std::vector<Message> groupMessages(Poco::Int64 groupId, Poco::Int64 afterId, Poco::Int64 beforeId, std::size_t limit);
 
+	/// The same, the limit oldest of them: a long group history is read page
+	/// by page with it.
+	std::vector<Message> groupRange(Poco::Int64 groupId, Poco::Int64 afterId, Poco::Int64 beforeId, std::size_t limit);
+
 	/// The highest id stored, 0 when none.
 	Poco::Int64 lastId();
 
