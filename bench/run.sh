@@ -362,7 +362,7 @@ else
 		scenario "history.$i" -- --history-messages=1000 --duration=5 --http-connections=8
 	done
 	# The chat list of a user with 500 chats and 1,000,000 stored messages (issue 16: p99 < 20 ms).
-	scenario conversations -- --chats=500 --stored-messages=1000000 --duration=5 --http-connections=8
+	scenario conversations -- --chats=500 --stored-messages=1000000 --duration=10 --http-connections=1
 	scenario chat-http-sweep -- --users=100 --rate=1000 --sweep --duration=5 --drain=3 --http-connections=32
 	scenario chat-ws-sweep "${ws_unlimited[@]}" -- --users=100 --rate=1000 --sweep --duration=5 --drain=3
 fi

@@ -1030,7 +1030,8 @@ bool Bench::runConversations(Json& result, std::string& summary)
 			"WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < " << _options.storedMessages << " - 1) "
 			"SELECT CASE WHEN i % 2 THEN " << r << " ELSE " << other << " END, CASE WHEN i % 2 THEN " << other << " ELSE " << r << " END, "
 			"min(" << r << ", " << other << "), max(" << r << ", " << other << "), 'cv', 'stored message ' || i, "
-			<< nowUs() << " FROM n;\n";
+			<< nowUs() << " FROM n;\n"
+			"PRAGMA wal_checkpoint(TRUNCATE);\n";
 	}
 	const std::int64_t fillStart = nowUs();
 	const int status = std::system(("sqlite3 '" + _options.database + "' < '" + sqlFile + "'").c_str());
@@ -1038,6 +1039,8 @@ bool Bench::runConversations(Json& result, std::string& summary)
 	if (status != 0) throw std::runtime_error("conversations: sqlite3 could not fill " + _options.database);
 	const double fillSeconds = static_cast<double>(nowUs() - fillStart) / 1e6;
 
+	// Fresh connections: palaverd's keep-alive time-out may have closed those idle through the fill.
+	closeAll();
 	openHttp(_options.httpConnections);
 	const std::string request = HttpConn::build("GET", "/conversations", reader.token);
 	// A page: the 50 most recent chats.

@@ -164,8 +164,10 @@ std::vector<std::vector<std::string>> MessageRepository::schema(const Database& 
 		},
 		{
 			// The chat list (issue 16): a user's partners with lower ids are
-			// found by skipping through this index (directChats()).
-			"CREATE INDEX messages_partners ON messages (user_hi, user_lo)"
+			// found by skipping through this index (directChats()); unread
+			// counts are ranges of the second, read without the table.
+			"CREATE INDEX messages_partners ON messages (user_hi, user_lo)",
+			"CREATE INDEX messages_unread ON messages (user_lo, user_hi, from_user_id, id)"
 		}
 	};
 }
@@ -430,8 +432,8 @@ std::vector<Message> MessageRepository::byIds(const std::vector<Poco::Int64>& id
 
 std::map<Poco::Int64, Poco::Int64> MessageRepository::unreadFrom(Poco::Int64 reader, const std::map<Poco::Int64, Poco::Int64>& readUpTo)
 {
-	// One statement for the page: a bounded index range per chat (the
-	// conversation index from the cursor on).
+	// One statement for the page: an index range per chat (messages_unread:
+	// the other's messages from the cursor on, counted without the table).
 	std::string sql;
 	std::vector<Poco::Int64> parameters;
 	for (const auto& chat: readUpTo)
