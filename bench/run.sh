@@ -284,6 +284,8 @@ scenario() {
 			name=$base
 			start_server ${server_args[@]+"${server_args[@]}"}
 			target=(--http-port="${http_ports[0]}" --ws-port="${ws_ports[0]}" --server-pid="${server_pids[0]}")
+			# conversations fills palaverd's SQLite file directly.
+			[ "$scenario" = conversations ] && target+=(--database="${state_dirs[0]}/palaver.db")
 		else
 			name=$base.nodes$count
 			start_nodes "$count" ${server_args[@]+"${server_args[@]}"}
@@ -365,6 +367,7 @@ elif [ "$mode" = smoke ]; then
 	scenario history -- --history-messages=50 --duration=0.5 --http-connections=2 --check
 	scenario chat-ws-sweep "${ws_unlimited[@]}" -- --users=4 --rate=100 --duration=0.5 --sweep --sweep-steps=2 --check
 	prepare="fill_search 2000 20" scenario search -- --users=20 --duration=0.5 --http-connections=2 --check
+	scenario conversations -- --chats=20 --stored-messages=2000 --duration=0.5 --http-connections=2 --check
 else
 	# Connections at most what RLIMIT_NOFILE lets each end hold (50,000 is the goal).
 	idle_n=$(( $(ulimit -n) - 200 )); [ "$idle_n" -gt 50000 ] && idle_n=50000
@@ -391,6 +394,8 @@ else
 		scenario "chat-ws-noindex.$i" --messages.search_index=false "${ws_unlimited[@]}" -- --users=100 --rate=30000 --duration=5 --drain=5
 		scenario "history.$i" -- --history-messages=1000 --duration=5 --http-connections=8
 	done
+	# The chat list of a user with 500 chats and 1,000,000 stored messages (issue 16: p99 < 20 ms).
+	scenario conversations -- --chats=500 --stored-messages=1000000 --duration=10 --http-connections=1
 	scenario chat-http-sweep -- --users=100 --rate=1000 --sweep --duration=5 --drain=3 --http-connections=32
 	# 1M messages over 1,000 users; the goal: p99 under 50 ms per query.
 	prepare="fill_search 1000000 1000" scenario search -- --users=1000 --duration=10 --http-connections=4

@@ -17,6 +17,8 @@ if [[ "${1:-}" == "--test" ]]; then
   # Cluster tests (tests/integration/cluster): a real PostgreSQL and Redis,
   # started on loopback with temporary data folders.
   packages+=(postgresql redis-server)
+  # The bench's conversations scenario (make bench) fills palaverd's SQLite file with the sqlite3 program.
+  packages+=(sqlite3)
   # Browser tests (tests/browser): Debian's Chromium driven by playwright-core
   # from npm (no browser download); an emoji font so screenshots show emoji.
   packages+=(chromium fonts-noto-color-emoji)

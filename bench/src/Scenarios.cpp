@@ -117,6 +117,7 @@ bool Bench::run(Json& result, std::string& summary)
 	if (_options.scenario == "history") return runHistory(result, summary);
 	if (_options.scenario == "search") return runSearch(result, summary);
 	if (_options.scenario == "group-fanout") return runGroupFanout(result, summary);
+	if (_options.scenario == "conversations") return runConversations(result, summary);
 	throw std::runtime_error("unknown scenario: " + _options.scenario);
 }
 
@@ -1043,46 +1044,20 @@ bool Bench::runHistory(Json& result, std::string& summary)
 	while (posted + failed < _options.historyMessages && nowUs() < fillDeadline) _loop.poll(10);
 	if (posted != _options.historyMessages) throw std::runtime_error("history: only " + std::to_string(posted) + " messages stored");
 
-	// Closed loop: every connection asks again as soon as it has its answer.
 	const std::string request = HttpConn::build("GET", "/messages/from/" + std::to_string(b.id), a.token);
-	std::size_t answers = 0, errors = 0, wrongCount = 0, bytes = 0;
-	std::vector<std::size_t> answersAt(_nodes.size(), 0);
-	std::map<std::string, std::size_t> errorKinds;
-	Samples latency;
-	bool running = true;
-	std::function<void(HttpConn&, std::size_t)> ask;
-	ask = [&](HttpConn& conn, std::size_t node)
+	const std::size_t expected = _options.historyMessages;
+	ClosedLoop loop = closedLoop(request, [expected](const std::string& body)
 	{
-		const std::int64_t t0 = nowUs();
-		conn.request(request, [&, t0, node, c = &conn](const HttpResponse& r)
-		{
-			if (!running) return;
-			latency.add(nowUs() - t0);
-			if (r.status != 200)
-			{
-				++errors;
-				++errorKinds[r.status ? "HTTP " + std::to_string(r.status) + " " + r.body.substr(0, 200) : "connection lost"];
-			}
-			else
-			{
-				++answers;
-				++answersAt[node];
-				bytes += r.body.size();
-				std::size_t count = 0;
-				for (auto at = r.body.find("\"fromUserId\""); at != std::string::npos; at = r.body.find("\"fromUserId\"", at + 1)) ++count;
-				if (count != _options.historyMessages) ++wrongCount;
-			}
-			ask(*c, node);
-		});
-	};
-	const double serverCpu0 = serverCpuSeconds();
-	const std::int64_t start = nowUs();
-	for (std::size_t k = 0; k < _nodes.size(); ++k)
-		for (auto& conn: _nodes[k].pool) ask(*conn, k);
-	pollFor(_options.duration);
-	running = false;
-	const double seconds = static_cast<double>(nowUs() - start) / 1e6;
-	const double serverCpu = serverCpuSeconds() - serverCpu0;
+		std::size_t count = 0;
+		for (auto at = body.find("\"fromUserId\""); at != std::string::npos; at = body.find("\"fromUserId\"", at + 1)) ++count;
+		return count == expected;
+	});
+	const std::size_t answers = loop.answers, errors = loop.errors, wrongCount = loop.wrong, bytes = loop.bytes;
+	const std::vector<std::size_t>& answersAt = loop.answersAt;
+	const std::map<std::string, std::size_t>& errorKinds = loop.errorKinds;
+	Samples& latency = loop.latency;
+	const double seconds = loop.seconds;
+	const double serverCpu = loop.serverCpu;
 	const double rps = static_cast<double>(answers) / seconds;
 	Json errorJson;
 	for (const auto& e: errorKinds) errorJson.add(e.first, e.second);
@@ -1118,6 +1093,112 @@ bool Bench::runHistory(Json& result, std::string& summary)
 	// Let answers in flight land on live connections before they are closed.
 	closeAll();
 	return answers > 0 && errors == 0 && wrongCount == 0;
+}
+
+Bench::ClosedLoop Bench::closedLoop(const std::string& request, const std::function<bool(const std::string& body)>& check)
+{
+	ClosedLoop loop;
+	loop.answersAt.assign(_nodes.size(), 0);
+	bool running = true;
+	std::function<void(HttpConn&, std::size_t)> ask;
+	ask = [&](HttpConn& conn, std::size_t node)
+	{
+		const std::int64_t t0 = nowUs();
+		conn.request(request, [&, t0, node, c = &conn](const HttpResponse& r)
+		{
+			if (!running) return;
+			loop.latency.add(nowUs() - t0);
+			if (r.status != 200)
+			{
+				++loop.errors;
+				++loop.errorKinds[r.status ? "HTTP " + std::to_string(r.status) + " " + r.body.substr(0, 200) : "connection lost"];
+			}
+			else
+			{
+				++loop.answers;
+				++loop.answersAt[node];
+				loop.bytes += r.body.size();
+				if (!check(r.body)) ++loop.wrong;
+			}
+			ask(*c, node);
+		});
+	};
+	const double serverCpu0 = serverCpuSeconds();
+	const std::int64_t start = nowUs();
+	for (std::size_t k = 0; k < _nodes.size(); ++k)
+		for (auto& conn: _nodes[k].pool) ask(*conn, k);
+	pollFor(_options.duration);
+	running = false;
+	loop.seconds = static_cast<double>(nowUs() - start) / 1e6;
+	loop.serverCpu = serverCpuSeconds() - serverCpu0;
+	return loop;
+}
+
+// --- conversations --------------------------------------------------------
+
+bool Bench::runConversations(Json& result, std::string& summary)
+{
+	if (_options.database.empty()) throw std::runtime_error("conversations: --database=FILE (palaverd's SQLite file) is needed");
+	if (_options.chats == 0) throw std::runtime_error("conversations: --chats must be positive");
+	// The reader (the lowest id), then one user per chat: their ids follow
+	// each other on a fresh server (registered in any order).
+	_users = registerUsers(_options.chats + 1, "cv");
+	std::sort(_users.begin(), _users.end(), [](const User& a, const User& b) { return a.id < b.id; });
+	const User& reader = _users[0];
+	const std::int64_t first = reader.id + 1;
+	for (std::size_t i = 1; i < _users.size(); ++i)
+	{
+		if (_users[i].id != reader.id + static_cast<std::int64_t>(i))
+			throw std::runtime_error("conversations: the users' ids do not follow each other (start palaverd on an empty database)");
+	}
+	// The messages go straight into the file (palaverd keeps serving: WAL),
+	// one INSERT of a counter: message i is in chat i % chats, both ways.
+	const std::string r = std::to_string(reader.id);
+	const std::string other = "(" + std::to_string(first) + " + i % " + std::to_string(_options.chats) + ")";
+	const std::string sqlFile = _options.database + ".bench-fill.sql";
+	{
+		std::ofstream sql(sqlFile);
+		sql << ".timeout 60000\n"
+			"INSERT INTO messages (from_user_id, to_user_id, user_lo, user_hi, from_user_name, text, created_at) "
+			"WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < " << _options.storedMessages << " - 1) "
+			"SELECT CASE WHEN i % 2 THEN " << r << " ELSE " << other << " END, CASE WHEN i % 2 THEN " << other << " ELSE " << r << " END, "
+			"min(" << r << ", " << other << "), max(" << r << ", " << other << "), 'cv', 'stored message ' || i, "
+			<< nowUs() << " FROM n;\n"
+			"PRAGMA wal_checkpoint(TRUNCATE);\n";
+	}
+	const std::int64_t fillStart = nowUs();
+	const int status = std::system(("sqlite3 '" + _options.database + "' < '" + sqlFile + "'").c_str());
+	std::remove(sqlFile.c_str());
+	if (status != 0) throw std::runtime_error("conversations: sqlite3 could not fill " + _options.database);
+	const double fillSeconds = static_cast<double>(nowUs() - fillStart) / 1e6;
+
+	// Fresh connections: palaverd's keep-alive time-out may have closed those idle through the fill.
+	closeAll();
+	openHttp(_options.httpConnections);
+	const std::string request = HttpConn::build("GET", "/conversations", reader.token);
+	// A page: the 50 most recent chats.
+	const std::size_t page = std::min<std::size_t>(50, _options.chats);
+	ClosedLoop loop = closedLoop(request, [page](const std::string& body)
+	{
+		std::size_t count = 0;
+		for (auto at = body.find("\"kind\":\"direct\""); at != std::string::npos; at = body.find("\"kind\":\"direct\"", at + 1)) ++count;
+		return count == page;
+	});
+	const double rps = static_cast<double>(loop.answers) / loop.seconds;
+	Json errorJson;
+	for (const auto& e: loop.errorKinds) errorJson.add(e.first, e.second);
+	result.add("chats", _options.chats).add("stored_messages", _options.storedMessages).add("fill_seconds", fillSeconds)
+		.add("http_connections", httpConnectionCount()).add("seconds", loop.seconds)
+		.add("answers", loop.answers).add("errors", loop.errors).add("error_kinds", errorJson).add("wrong_answers", loop.wrong)
+		.add("requests_per_second", rps).add("latency_ms", loop.latency.json())
+		.add("server_cpu_ms_per_request", loop.answers ? 1e3 * loop.serverCpu / static_cast<double>(loop.answers) : 0)
+		.add("server", serverJson());
+	summary = "conversations: GET /conversations of a user with " + std::to_string(_options.chats) + " chats and "
+		+ std::to_string(_options.storedMessages) + " messages: " + fixed(rps, 0) + " requests/s, p50 " + fixed(loop.latency.percentileMs(50), 2)
+		+ " p99 " + fixed(loop.latency.percentileMs(99), 2) + " ms, server CPU " + fixed(loop.answers ? 1e3 * loop.serverCpu / static_cast<double>(loop.answers) : 0, 2)
+		+ " ms/request, " + std::to_string(loop.errors) + " errors, " + std::to_string(loop.wrong) + " wrong answers";
+	closeAll();
+	return loop.answers > 0 && loop.errors == 0 && loop.wrong == 0;
 }
 
 } } // namespace Palaver::Bench

@@ -13,6 +13,7 @@
 #include "Net.h"
 #include "Report.h"
 #include "WsConn.h"
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -57,6 +58,9 @@ struct Options
 	std::size_t rounds = 5;          /// fanout: registrations; group-fanout: messages
 	std::size_t historyMessages = 1000;
 	double searchP99Max = 50;        /// search: the p99 goal reported (p99_within_max), in ms
+	std::size_t chats = 500;          /// conversations: the reader's direct chats
+	std::size_t storedMessages = 1000000;  /// conversations: messages written into the database
+	std::string database;            /// conversations: palaverd's SQLite file (filled with the sqlite3 program)
 	std::size_t perSource = 4000;    /// connections per 127.0.0.x source address (sparse port ranges connect faster)
 	std::size_t connectInFlight = 256;
 	double drain = 10;               /// seconds to wait for the last deliveries
@@ -153,6 +157,24 @@ private:
 	HttpResponse call(std::size_t node, const std::string& request);
 	/// A group of members (the first creates it and posts); its id. Throws on a refusal.
 	std::int64_t createGroup(const std::vector<User>& members);
+	bool runConversations(Json& result, std::string& summary);
+
+	/// What a closed loop of one request measured.
+	struct ClosedLoop
+	{
+		std::size_t answers = 0;
+		std::size_t errors = 0;
+		std::size_t wrong = 0;        /// 200s whose body the check refused
+		std::size_t bytes = 0;
+		std::vector<std::size_t> answersAt;  /// per node
+		std::map<std::string, std::size_t> errorKinds;
+		Samples latency;
+		double seconds = 0;
+		double serverCpu = 0;         /// seconds
+	};
+	/// Every open HTTP connection sends request again as soon as it has its
+	/// answer, for --duration seconds; check tells whether a 200's body is whole.
+	ClosedLoop closedLoop(const std::string& request, const std::function<bool(const std::string& body)>& check);
 
 	std::vector<User> registerUsers(std::size_t count, const std::string& tag);
 	/// Opens count connections spread over users; waits until all are ready.

@@ -24,7 +24,7 @@ using namespace Palaver::Bench;
 namespace {
 
 const char* const kUsage =
-	"usage: palaver-bench <idle|idle-http|chat-http|chat-ws|fanout|group-fanout|history|search> [--option=value ...]\n"
+	"usage: palaver-bench <idle|idle-http|chat-http|chat-ws|fanout|group-fanout|history|search|conversations> [--option=value ...]\n"
 	"  --host=127.0.0.1 --http-port=8080 --ws-port=9000   where palaverd listens\n"
 	"  --server-pid=PID         read palaverd's RSS, threads and CPU from /proc\n"
 	"  --server=HOST:HTTP_PORT[:WS_PORT]  a node of a cluster (repeatable, or a comma list);\n"
@@ -43,6 +43,9 @@ const char* const kUsage =
 	"  --rounds=5               fanout: registrations; group-fanout: messages posted to the group\n"
 	"  --history-messages=1000  history: conversation length\n"
 	"  --search-p99-max=50      search: the goal the p99 is reported against (ms)\n"
+	"  --chats=500              conversations: the reader's direct chats\n"
+	"  --stored-messages=1000000  conversations: messages written into --database\n"
+	"  --database=FILE          conversations: palaverd's SQLite file (filled with sqlite3 while it runs)\n"
 	"  --per-source=4000        connections per source address 127.0.0.x (x from 2)\n"
 	"  --connect-in-flight=256  handshakes under way at once\n"
 	"  --drain=10               chat: seconds to wait for the last deliveries\n"
@@ -122,6 +125,9 @@ int main(int argc, char** argv)
 			else if (key == "rounds") o.rounds = count();
 			else if (key == "history-messages") o.historyMessages = count();
 			else if (key == "search-p99-max") o.searchP99Max = number();
+			else if (key == "chats") o.chats = count();
+			else if (key == "stored-messages") o.storedMessages = count();
+			else if (key == "database") o.database = value;
 			else if (key == "per-source") o.perSource = count();
 			else if (key == "connect-in-flight") o.connectInFlight = std::max<std::size_t>(1, count());
 			else if (key == "drain") o.drain = number();

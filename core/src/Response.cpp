@@ -28,6 +28,19 @@ void Response::send(int status, const std::string& contentType, const std::strin
 	_response.setContentType(contentType);
 	_response.setContentLength64(static_cast<Poco::Int64>(body.size()));
 	_body = body;
+	_source = nullptr;
+	_sent = true;
+	_status = status;
+}
+
+void Response::stream(int status, const std::string& contentType, BodySource source)
+{
+	if (!source) throw Poco::InvalidArgumentException("a streamed body needs a source");
+	_response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
+	_response.setContentType(contentType);
+	_response.setContentLength(Poco::Net::HTTPMessage::UNKNOWN_CONTENT_LENGTH);
+	_body.clear();
+	_source = std::move(source);
 	_sent = true;
 	_status = status;
 }
@@ -37,6 +50,7 @@ void Response::sendNoContent()
 	_response.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_NO_CONTENT);
 	_response.setContentLength(0);
 	_body.clear();
+	_source = nullptr;
 	_sent = true;
 	_status = 204;
 }

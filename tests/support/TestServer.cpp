@@ -290,11 +290,17 @@ bool TestServer::waitForOutput(const std::string& text, int timeoutMs) const
 
 int TestServer::threadCount() const
 {
+	return static_cast<int>(statusField("Threads"));
+}
+
+long TestServer::statusField(const std::string& name) const
+{
 	std::ifstream status("/proc/" + std::to_string(pid()) + "/status");
+	const std::string prefix = name + ":";
 	std::string line;
 	while (std::getline(status, line))
 	{
-		if (line.rfind("Threads:", 0) == 0) return std::stoi(line.substr(8));
+		if (line.rfind(prefix, 0) == 0) return std::stol(line.substr(prefix.size()));
 	}
 	return -1;
 }

@@ -74,6 +74,10 @@ public:
 	/// Number of threads of the running server (from /proc/PID/status).
 	int threadCount() const;
 
+	/// A number of the running server's /proc/PID/status, e.g. "VmRSS" or
+	/// "VmHWM" (resident memory now and at its peak, in KiB); -1 if absent.
+	long statusField(const std::string& name) const;
+
 	/// A free TCP port on 127.0.0.1, below the kernel's ephemeral port range
 	/// and not handed out before by this process.
 	static Poco::UInt16 freePort();

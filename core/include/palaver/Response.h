@@ -7,6 +7,7 @@
 
 #include <Poco/Dynamic/Var.h>
 #include <Poco/Net/HTTPResponse.h>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -36,6 +37,28 @@ public:
 	void send(int status, const std::string& contentType, const std::string& body);
 	void sendNoContent();
 
+	/// Makes the next part of a streamed body: appends it to chunk (empty on
+	/// entry) and returns whether more follows. Called on a worker thread,
+	/// one call at a time, each once the connection has written the part
+	/// before; never on an event loop, so it may read the database. What it
+	/// throws ends the answer cut short (the head is already sent: no JSON
+	/// error can follow) and is logged. Keep a part bounded (tens of KiB to a
+	/// few MiB): it is what the answer holds in memory at once.
+	using BodySource = std::function<bool(std::string& chunk)>;
+
+	/// Sends a body of unknown length made by source, a part at a time (API
+	/// 3.0): with Transfer-Encoding: chunked on HTTP/1.1, or ended by closing
+	/// the connection on HTTP/1.0. Nothing is produced for HEAD. Each part
+	/// must be written within [http] request_timeout or the connection is
+	/// closed; a reader that goes away ends the source (it is destroyed, on
+	/// any thread, without being called again). Send the status and headers
+	/// first: errors that can be known before the first part (404, 403) must
+	/// be thrown before stream() is called.
+	void stream(int status, const std::string& contentType, BodySource source);
+
+	/// The streamed body's source (stream()), or null.
+	const BodySource& bodySource() const { return _source; }
+
 	/// Sends error's JSON error ({"error":{"code","message","field"}}, see
 	/// PROTOCOL.md) with its status and headers.
 	void sendError(const HttpError& error);
@@ -55,12 +78,13 @@ public:
 	bool sent() const { return _sent; }
 	int status() const { return _status; }
 
-	/// The body sent (empty before).
+	/// The body sent (empty before, and for a streamed body).
 	const std::string& body() const { return _body; }
 
 private:
 	Poco::Net::HTTPResponse _response;
 	std::string _body;
+	BodySource _source;
 	bool _sent = false;
 	int _status = 0;
 	std::shared_ptr<DeferredResponse> _deferred;

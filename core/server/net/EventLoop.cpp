@@ -230,6 +230,9 @@ void EventLoop::processMailbox()
 			if (connection) answer(*connection, std::move(completion.answer));
 			else if (completion.answer.upgrade) completion.answer.upgrade->endpoint().release();
 			break;
+		case Completion::Kind::Part:
+			if (connection) writePart(*connection, completion);
+			break;
 		case Completion::Kind::Frame:
 			if (connection && connection->state == HttpConnection::State::WebSocket) enqueue(*connection, completion.frame, false);
 			break;
@@ -507,6 +510,7 @@ void EventLoop::answer(HttpConnection& connection, HttpAnswer answer)
 		return;
 	}
 	connection.closeAfterWrite = answer.close;
+	connection.stream = std::move(answer.stream);
 	connection.state = HttpConnection::State::Writing;
 	connection.deadline = nowMs() + _settings.writeTimeoutMs;
 	if (connection.outOffset >= connection.out.size())
@@ -518,6 +522,59 @@ void EventLoop::answer(HttpConnection& connection, HttpAnswer answer)
 	{
 		connection.out.append(answer.bytes);
 	}
+	flush(connection);
+}
+
+void EventLoop::nextPart(HttpConnection& connection)
+{
+	// Waits as a dispatched request does: nothing is read, and a peer that
+	// hangs up meanwhile is closed once the part comes back.
+	connection.state = HttpConnection::State::Dispatched;
+	connection.deadline = nowMs() + _settings.writeTimeoutMs;
+	updateInterest(connection);
+	++_inFlight;
+	std::atomic<int>& inFlight = _inFlight;
+	Poco::Logger& logger = _logger;
+	EventLoop* loop = this;
+	const std::uint64_t id = connection.id;
+	const std::shared_ptr<BodyStream> stream = connection.stream;
+	const bool queued = _workers.submit([stream, &inFlight, &logger, loop, id]
+	{
+		Completion part;
+		part.connection = id;
+		part.kind = Completion::Kind::Part;
+		try
+		{
+			part.answer.bytes = stream->produce(part.more);
+		}
+		catch (std::exception& e)
+		{
+			logger.error("a streamed answer failed and was cut short: %s", std::string(e.what()));
+			part.failed = true;
+		}
+		loop->post(part);
+		--inFlight;
+	});
+	if (!queued)
+	{
+		--_inFlight;
+		_logger.warning("a streamed answer to %s was cut short: no worker took its next part", connection.peer.toString());
+		kill(connection);
+	}
+}
+
+void EventLoop::writePart(HttpConnection& connection, Completion& part)
+{
+	if (connection.peerGone || part.failed)
+	{
+		kill(connection);
+		return;
+	}
+	if (!part.more) connection.stream.reset();
+	connection.state = HttpConnection::State::Writing;
+	connection.deadline = nowMs() + _settings.writeTimeoutMs;
+	connection.out = std::move(part.answer.bytes);
+	connection.outOffset = 0;
 	flush(connection);
 }
 
@@ -570,7 +627,8 @@ void EventLoop::flush(HttpConnection& connection)
 		connection.outOffset = 0;
 		if (connection.state == HttpConnection::State::Writing)
 		{
-			afterAnswer(connection);
+			if (connection.stream) nextPart(connection);
+			else afterAnswer(connection);
 			return;
 		}
 	}
@@ -653,6 +711,7 @@ void EventLoop::expireDeferred(HttpConnection& connection, Poco::Int64 now)
 	// A handler still running on its worker is not timed out (the worker
 	// cannot be taken back): look again later.
 	connection.deadline = now + _settings.writeTimeoutMs;
+	if (!connection.dispatched) return;  // a streamed answer's part on its worker
 	const std::shared_ptr<DeferredResponse> deferred = std::atomic_load(&connection.dispatched->deferred);
 	if (!deferred) return;
 	// Its 503 comes back through the mailbox, as any answer.

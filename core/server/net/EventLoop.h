@@ -43,7 +43,10 @@ class WebSocketEndpointImpl;
 /// checked by a sweep a few times a second; a deferred answer
 /// (Response::defer()) not completed within [http] request_timeout is
 /// answered 503. Requests of one connection are answered in order, one at a
-/// time.
+/// time. A streamed body (Response::stream()) is made a part at a time: once
+/// the connection has written a part, the next is asked of a worker (the
+/// connection waits as if dispatched, reading nothing) and comes back
+/// through the mailbox; each part has [http] request_timeout to be written.
 ///
 /// A request for a WebSocket endpoint (a path mounted on the HTTP port, or
 /// any on the endpoint's own listener) is dispatched the same way; once its
@@ -92,11 +95,13 @@ private:
 	/// One entry of the mailbox: an answer, or work for an upgraded connection.
 	struct Completion
 	{
-		enum class Kind: std::uint8_t { Answer, Frame, Close, Task };
+		enum class Kind: std::uint8_t { Answer, Part, Frame, Close, Task };
 
 		std::uint64_t connection = 0;
 		Kind kind = Kind::Answer;
-		HttpAnswer answer;
+		HttpAnswer answer;     /// for Part: bytes only
+		bool more = false;     /// Part: the source has more after it
+		bool failed = false;   /// Part: the source threw (the answer is cut short)
 		WebSocketFrame::Ptr frame;
 		std::uint16_t code = 0;
 		std::string reason;
@@ -123,6 +128,8 @@ private:
 	bool readHead(HttpConnection& connection);
 	void dispatch(HttpConnection& connection);
 	void answer(HttpConnection& connection, HttpAnswer answer);
+	void nextPart(HttpConnection& connection);
+	void writePart(HttpConnection& connection, Completion& part);
 	void refuse(HttpConnection& connection, const HttpError& error);
 	void write(HttpConnection& connection, const std::string& bytes);
 	void flush(HttpConnection& connection);

@@ -5,6 +5,7 @@
 #ifndef Palaver_Server_HttpAnswer_INCLUDED
 #define Palaver_Server_HttpAnswer_INCLUDED
 
+#include "BodyStream.h"
 #include <memory>
 #include <string>
 
@@ -21,6 +22,7 @@ struct HttpAnswer
 	bool close = false;     /// close once written (Connection: close was sent)
 	bool detached = false;  /// the handler took the connection (Request::detachSocket): write nothing
 	std::shared_ptr<WebSocketImpl> upgrade;  /// an accepted WebSocket upgrade: bytes are the 101, frames follow
+	std::shared_ptr<BodyStream> stream;  /// a streamed body: bytes are the head, the parts follow
 };
 
 } } // namespace Palaver::Server

@@ -9,6 +9,7 @@
 #ifndef Palaver_Server_HttpConnection_INCLUDED
 #define Palaver_Server_HttpConnection_INCLUDED
 
+#include "HttpAnswer.h"
 #include "HttpExchange.h"
 #include "HttpParser.h"
 #include "WebSocketState.h"
@@ -28,7 +29,7 @@ struct HttpConnection
 	enum class State: std::uint8_t
 	{
 		Reading,     /// waiting for (the rest of) a request
-		Dispatched,  /// a complete request is with a worker; input paused
+		Dispatched,  /// a complete request (or the next part of a streamed answer) is with a worker; input paused
 		Writing,     /// the answer is being written; input paused
 		Lingering,   /// answered with Connection: close and half-closed; draining until the peer's end
 		WebSocket,   /// upgraded: frames both ways (webSocket)
@@ -59,6 +60,7 @@ struct HttpConnection
 
 	std::string out;                   /// the answer being written, from outOffset on
 	std::size_t outOffset = 0;
+	std::shared_ptr<BodyStream> stream;  /// the answer's streamed body, until its last part is made
 
 	std::unique_ptr<WebSocketState> webSocket;  /// once upgraded
 };

@@ -180,6 +180,15 @@ HttpAnswer HttpDispatcher::finish(const HttpExchange& exchange, Response& respon
 	answer.detached = detached;
 	// A body we refused is still on the wire: do not read the next request from it.
 	answer.close = !exchange.keepAlive || response.status() == 411 || response.status() == 413;
+	if (response.bodySource() && !detached && exchange.request.getMethod() != Poco::Net::HTTPRequest::HTTP_HEAD)
+	{
+		answer.stream = std::make_shared<BodyStream>();
+		answer.stream->source = response.bodySource();
+		// HTTP/1.0 has no chunks: the body ends with the connection.
+		answer.stream->chunked = exchange.request.getVersion() != Poco::Net::HTTPMessage::HTTP_1_0;
+		if (answer.stream->chunked) response.http().setChunkedTransferEncoding(true);
+		else answer.close = true;
+	}
 	if (!detached) answer.bytes = serialise(&exchange.request, response, !answer.close);
 	record(exchange.request, route, exchange.client, detached ? 101 : response.status(), started.elapsed() / 1e6);
 	return answer;

@@ -28,7 +28,11 @@ void SessionSweeper::sweep()
 {
 	for (;;)
 	{
-		const std::vector<UserStore::EndedSession> ended = _store->purgeExpired(UserStore::timeNow());
+		// A session that would expire before the next sweep ends now: so every
+		// session has ended (and its sockets act on nothing more) by its
+		// expiry, never up to INTERVAL_MS after it (issue 15: nothing a socket
+		// sends after its session ended is stored).
+		const std::vector<UserStore::EndedSession> ended = _store->purgeExpired(UserStore::timeNow() + INTERVAL_MS * 1000LL);
 		std::map<Poco::Int64, std::vector<std::string>> byUser;
 		for (const auto& session: ended) byUser[session.userId].push_back(session.tokenHash);
 		for (const auto& user: byUser) SessionEvents::ended(_events, user.first, user.second);

@@ -21,7 +21,8 @@ class UserStore;
 /// Ends expired sessions as they expire: a thread of its own (a
 /// PeriodicTask) removes them from the store every INTERVAL_MS and publishes
 /// "session.ended" for them, so that their sockets close within a second of
-/// the expiry. In a cluster every node sweeps; the node whose DELETE removed a
+/// the expiry. Each sweep also ends the sessions that expire before the next
+/// one: a session ends up to INTERVAL_MS before its expiry, never after it. In a cluster every node sweeps; the node whose DELETE removed a
 /// session announces it.
 class SessionSweeper
 {

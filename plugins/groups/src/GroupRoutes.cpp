@@ -3,6 +3,7 @@
 #include "palaver/DeferredResponse.h"
 #include "palaver/HttpError.h"
 #include "palaver/JsonParser.h"
+#include "palaver/MessageArrayStream.h"
 #include "palaver/Request.h"
 #include "palaver/Response.h"
 #include "palaver/Router.h"
@@ -179,8 +180,12 @@ void GroupRoutes::history(Request& request, Response& response)
 	const User caller = _users->authenticate(request);
 	const Poco::Int64 limit = positiveQuery(request, "limit", MAX_PAGE);
 	const Poco::Int64 before = positiveQuery(request, "before", std::numeric_limits<Poco::Int64>::max());
+	const Poco::Int64 groupId = request.idParam("id");
+	// The whole history is streamed a page at a time, whatever its length.
+	const std::shared_ptr<MessageArrayStream> all = limit > 0 ? nullptr : _service.historyStream(caller.id, groupId, before);
 	response.http().set("Cache-Control", "no-store");
-	response.sendJsonText(200, Message::arrayJsonText(_service.history(caller.id, request.idParam("id"), before, static_cast<std::size_t>(limit))));
+	if (all) MessageArrayStream::send(response, all);
+	else response.sendJsonText(200, Message::arrayJsonText(_service.history(caller.id, groupId, before, static_cast<std::size_t>(limit))));
 }
 
 void GroupRoutes::post(Request& request, Response& response)

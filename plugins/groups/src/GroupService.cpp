@@ -229,6 +229,17 @@ std::vector<Message> GroupService::history(Poco::Int64 caller, Poco::Int64 group
 	return _store->groupMessages(groupId, group.member(caller)->joinedAfter, beforeId, limit);
 }
 
+std::shared_ptr<MessageArrayStream> GroupService::historyStream(Poco::Int64 caller, Poco::Int64 groupId, Poco::Int64 beforeId)
+{
+	const Group group = memberOf(caller, groupId);
+	const Poco::Int64 joinedAfter = group.member(caller)->joinedAfter;
+	const std::shared_ptr<MessageStore> store = _store;
+	return std::make_shared<MessageArrayStream>([store, groupId, joinedAfter, beforeId](Poco::Int64 afterId, std::size_t limit)
+	{
+		return store->groupMessagesAfter(groupId, std::max(afterId, joinedAfter), beforeId, limit);
+	}, HISTORY_PAGE);
+}
+
 void GroupService::post(const User& caller, Poco::Int64 groupId, const std::string& text, MessageStore::PostCallback done)
 {
 	memberOf(caller.id, groupId);

@@ -8,6 +8,7 @@
 #include "Group.h"
 #include "GroupRepository.h"
 #include "palaver/Message.h"
+#include "palaver/MessageArrayStream.h"
 #include "palaver/User.h"
 #include "palaver/WorkerPool.h"
 #include "palaver/services/GroupDirectory.h"
@@ -69,7 +70,15 @@ public:
 	void removeMember(Poco::Int64 caller, Poco::Int64 groupId, Poco::Int64 userId);
 
 	/// The group's messages that caller may read, as GET /messages/group.
+	/// The limit newest of them (limit > 0).
 	std::vector<Message> history(Poco::Int64 caller, Poco::Int64 groupId, Poco::Int64 beforeId, std::size_t limit);
+
+	/// Messages read per query when a whole group history is asked for.
+	static constexpr std::size_t HISTORY_PAGE = 500;
+
+	/// All of them (no limit), read HISTORY_PAGE at a time as the answer is
+	/// written; 404 now unless caller is a member.
+	std::shared_ptr<MessageArrayStream> historyStream(Poco::Int64 caller, Poco::Int64 groupId, Poco::Int64 beforeId);
 
 	/// Checks that caller may post to the group and queues the message
 	/// (MessageStore::postToGroupAsync).

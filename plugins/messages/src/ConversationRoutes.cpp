@@ -13,6 +13,7 @@
 #include <Poco/JSON/Array.h>
 #include <algorithm>
 #include <limits>
+#include <map>
 
 namespace Palaver {
 namespace Messages {
@@ -101,7 +102,20 @@ void ConversationRoutes::conversations(Request& request, Response& response)
 	std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.activity > b.activity; });
 	if (entries.size() > static_cast<std::size_t>(limit)) entries.resize(static_cast<std::size_t>(limit));
 
-	// Only the page's direct chats need their user, last message and count.
+	// Only the page's direct chats need their user, last message and count:
+	// read together, one statement each.
+	std::vector<Poco::Int64> lastIds;
+	std::map<Poco::Int64, Poco::Int64> readUpTo;
+	for (const Entry& entry: entries)
+	{
+		if (entry.json->getValue<std::string>("kind") != "direct") continue;
+		lastIds.push_back(entry.activity);
+		const Poco::Int64 other = entry.json->getValue<Poco::Int64>("userId");
+		if (other != caller.id) readUpTo[other] = entry.json->getValue<Poco::Int64>("readUpTo");
+	}
+	std::map<Poco::Int64, Message> lastMessages;
+	for (Message& message: _repository.byIds(lastIds)) lastMessages.emplace(message.id, std::move(message));
+	const std::map<Poco::Int64, Poco::Int64> unread = _repository.unreadFrom(caller.id, readUpTo);
 	Poco::JSON::Array::Ptr list = new Poco::JSON::Array;
 	for (Entry& entry: entries)
 	{
@@ -110,9 +124,10 @@ void ConversationRoutes::conversations(Request& request, Response& response)
 			const Poco::Int64 other = entry.json->getValue<Poco::Int64>("userId");
 			const Poco::Optional<User> user = _users->findUser(other);
 			entry.json->set("user", user.isSpecified() ? Poco::Dynamic::Var(user.value().toJson()) : Poco::Dynamic::Var());
-			entry.json->set("lastMessage", lastMessageJson(_repository.conversation(caller.id, other, 0, 1)));
-			const Poco::Int64 readUpTo = entry.json->getValue<Poco::Int64>("readUpTo");
-			entry.json->set("unread", other == caller.id ? 0 : _repository.countFrom(other, caller.id, readUpTo));
+			auto last = lastMessages.find(entry.activity);
+			entry.json->set("lastMessage", last == lastMessages.end() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(last->second.toJson()));
+			auto count = unread.find(other);
+			entry.json->set("unread", count == unread.end() ? 0 : count->second);
 		}
 		list->add(entry.json);
 	}

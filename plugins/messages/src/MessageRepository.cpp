@@ -161,6 +161,13 @@ std::vector<std::vector<std::string>> MessageRepository::schema(const Database& 
 			// are 0, so that no conversation between two users reads them.
 			"ALTER TABLE messages ADD COLUMN group_id BIGINT NOT NULL DEFAULT 0",
 			"CREATE INDEX messages_group ON messages (group_id, id)"
+		},
+		{
+			// The chat list (issue 16): a user's partners with lower ids are
+			// found by skipping through this index (directChats()); unread
+			// counts are ranges of the second, read without the table.
+			"CREATE INDEX messages_partners ON messages (user_hi, user_lo)",
+			"CREATE INDEX messages_unread ON messages (user_lo, user_hi, from_user_id, id)"
 		}
 	};
 }
@@ -327,24 +334,29 @@ std::vector<MessageUpdate> MessageRepository::groupEventsSince(const MessageStor
 
 std::vector<Message> MessageRepository::groupMessages(Poco::Int64 groupId, Poco::Int64 afterId, Poco::Int64 beforeId, std::size_t limit)
 {
-	const Poco::Int64 before = beforeId > 0 ? beforeId : std::numeric_limits<Poco::Int64>::max();
 	// limit 0: every message, read oldest first; else the newest limit, read
 	// newest first so that LIMIT keeps them.
-	if (limit == 0)
-		return select(_groupRange, {groupId, afterId, before, std::numeric_limits<std::int32_t>::max()}, "a group's messages").messages(false);
+	if (limit == 0) return groupRange(groupId, afterId, beforeId, std::numeric_limits<std::int32_t>::max());
+	const Poco::Int64 before = beforeId > 0 ? beforeId : std::numeric_limits<Poco::Int64>::max();
 	return select(_groupPage, {groupId, afterId, before, boundedLimit(limit)}, "a group's messages").messages(true);
 }
 
-Poco::Int64 MessageRepository::scalar(const char* what, const std::string& sql, std::vector<Poco::Int64> parameters)
+std::vector<Message> MessageRepository::groupRange(Poco::Int64 groupId, Poco::Int64 afterId, Poco::Int64 beforeId, std::size_t limit)
 {
-	Poco::Int64 value = 0;
+	const Poco::Int64 before = beforeId > 0 ? beforeId : std::numeric_limits<Poco::Int64>::max();
+	return select(_groupRange, {groupId, afterId, before, boundedLimit(limit)}, "a group's messages").messages(false);
+}
+
+void MessageRepository::query(const char* what, const std::string& sql, std::vector<Poco::Int64> parameters,
+	const std::function<void(Poco::Data::Statement&)>& results)
+{
 	try
 	{
 		Poco::Data::Session session = _database.session();
 		Poco::Data::Statement statement(session);
 		statement << _database.sql(sql);
 		for (Poco::Int64& parameter: parameters) statement, use(parameter);
-		statement, into(value);
+		results(statement);
 		statement.execute();
 	}
 	catch (HttpError&)
@@ -356,18 +368,30 @@ Poco::Int64 MessageRepository::scalar(const char* what, const std::string& sql, 
 		_logger.error("messages: reading %s failed: %s", std::string(what), e.displayText());
 		throw HttpError::unavailable();
 	}
+}
+
+Poco::Int64 MessageRepository::scalar(const char* what, const std::string& sql, std::vector<Poco::Int64> parameters)
+{
+	Poco::Int64 value = 0;
+	query(what, sql, std::move(parameters), [&value](Poco::Data::Statement& statement) { statement, into(value); });
 	return value;
+}
+
+std::vector<std::pair<Poco::Int64, Poco::Int64>> MessageRepository::pairs(const char* what, const std::string& sql,
+	std::vector<Poco::Int64> parameters)
+{
+	std::vector<Poco::Int64> first;
+	std::vector<Poco::Int64> second;
+	query(what, sql, std::move(parameters), [&](Poco::Data::Statement& statement) { statement, into(first), into(second); });
+	std::vector<std::pair<Poco::Int64, Poco::Int64>> result;
+	result.reserve(first.size());
+	for (std::size_t i = 0; i < first.size() && i < second.size(); ++i) result.emplace_back(first[i], second[i]);
+	return result;
 }
 
 Poco::Int64 MessageRepository::lastId()
 {
 	return scalar("the last id", "SELECT COALESCE(MAX(id), 0) FROM messages", {});
-}
-
-Poco::Int64 MessageRepository::countFrom(Poco::Int64 from, Poco::Int64 to, Poco::Int64 afterId)
-{
-	return scalar("unread messages", "SELECT COUNT(*) FROM messages WHERE user_lo = ? AND user_hi = ? AND id > ? AND from_user_id = ?",
-		{std::min(from, to), std::max(from, to), afterId, from});
 }
 
 Poco::Int64 MessageRepository::countInGroupNotFrom(Poco::Int64 groupId, Poco::Int64 userId, Poco::Int64 afterId)
@@ -378,28 +402,50 @@ Poco::Int64 MessageRepository::countInGroupNotFrom(Poco::Int64 groupId, Poco::In
 
 std::vector<std::pair<Poco::Int64, Poco::Int64>> MessageRepository::directChats(Poco::Int64 userId)
 {
-	std::vector<Poco::Int64> lo, hi, last;
-	try
+	// The user's partners are found by skipping through the two conversation
+	// indexes (a loose index scan: one seek per partner, whatever the number
+	// of messages), each chat's last id by one more seek. The user is
+	// user_lo of chats with higher ids (and of the chat with themselves),
+	// user_hi of those with lower ids. Group messages have user_lo = user_hi
+	// = 0: never a user's.
+	return pairs("the chats of a user",
+		"WITH RECURSIVE highs(other) AS ("
+			"SELECT MIN(user_hi) FROM messages WHERE user_lo = ? "
+			"UNION ALL SELECT (SELECT MIN(user_hi) FROM messages WHERE user_lo = ? AND user_hi > highs.other) FROM highs WHERE highs.other IS NOT NULL), "
+		"lows(other) AS ("
+			"SELECT MIN(user_lo) FROM messages WHERE user_hi = ? AND user_lo < ? "
+			"UNION ALL SELECT (SELECT MIN(user_lo) FROM messages WHERE user_hi = ? AND user_lo > lows.other AND user_lo < ?) FROM lows WHERE lows.other IS NOT NULL) "
+		"SELECT other, (SELECT id FROM messages WHERE user_lo = ? AND user_hi = highs.other ORDER BY id DESC LIMIT 1) FROM highs WHERE other IS NOT NULL "
+		"UNION ALL "
+		"SELECT other, (SELECT id FROM messages WHERE user_lo = lows.other AND user_hi = ? ORDER BY id DESC LIMIT 1) FROM lows WHERE other IS NOT NULL",
+		{userId, userId, userId, userId, userId, userId, userId, userId});
+}
+
+std::vector<Message> MessageRepository::byIds(const std::vector<Poco::Int64>& ids)
+{
+	if (ids.empty()) return {};
+	std::string sql = "SELECT " + COLUMNS + " FROM messages WHERE id IN (?";
+	for (std::size_t i = 1; i < ids.size(); ++i) sql += ", ?";
+	sql += ") ORDER BY id";
+	return select(_database.sql(sql), ids, "messages by id").messages(false);
+}
+
+std::map<Poco::Int64, Poco::Int64> MessageRepository::unreadFrom(Poco::Int64 reader, const std::map<Poco::Int64, Poco::Int64>& readUpTo)
+{
+	// One statement for the page: an index range per chat (messages_unread:
+	// the other's messages from the cursor on, counted without the table).
+	std::string sql;
+	std::vector<Poco::Int64> parameters;
+	for (const auto& chat: readUpTo)
 	{
-		Poco::Data::Session session = _database.session();
-		Poco::Int64 user = userId;
-		// Group messages have user_lo = user_hi = 0: never a user's.
-		session << _database.sql("SELECT user_lo, user_hi, MAX(id) FROM messages WHERE user_lo = ? OR user_hi = ? GROUP BY user_lo, user_hi"),
-			use(user), use(user), into(lo), into(hi), into(last), now;
+		if (!sql.empty()) sql += " UNION ALL ";
+		sql += "SELECT ?, COUNT(*) FROM messages WHERE user_lo = ? AND user_hi = ? AND id > ? AND from_user_id = ?";
+		parameters.insert(parameters.end(), {chat.first, std::min(chat.first, reader), std::max(chat.first, reader), chat.second, chat.first});
 	}
-	catch (HttpError&)
-	{
-		throw;
-	}
-	catch (Poco::Exception& e)
-	{
-		_logger.error("messages: reading the chats of a user failed: %s", e.displayText());
-		throw HttpError::unavailable();
-	}
-	std::vector<std::pair<Poco::Int64, Poco::Int64>> chats;
-	chats.reserve(lo.size());
-	for (std::size_t i = 0; i < lo.size(); ++i) chats.emplace_back(lo[i] == userId ? hi[i] : lo[i], last[i]);
-	return chats;
+	std::map<Poco::Int64, Poco::Int64> counts;
+	if (sql.empty()) return counts;
+	for (const auto& count: pairs("unread messages", sql, std::move(parameters))) counts[count.first] = count.second;
+	return counts;
 }
 
 std::vector<Message> MessageRepository::find(const std::string& from, std::string text, std::vector<Poco::Int64> parameters)

@@ -12,7 +12,9 @@
 #include <Poco/Data/Session.h>
 #include <cstddef>
 #include <functional>
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace Poco { class Logger; }
@@ -97,14 +99,24 @@ public:
 	/// first: the limit newest of them (limit 0: all).
 	std::vector<Message> groupMessages(Poco::Int64 groupId, Poco::Int64 afterId, Poco::Int64 beforeId, std::size_t limit);
 
+	/// The same, the limit oldest of them: a long group history is read page
+	/// by page with it.
+	std::vector<Message> groupRange(Poco::Int64 groupId, Poco::Int64 afterId, Poco::Int64 beforeId, std::size_t limit);
+
 	/// The highest id stored, 0 when none.
 	Poco::Int64 lastId();
 
 	/// The direct chats of userId: (the other user, the chat's highest id).
+	/// One statement of index seeks: two per chat, whatever the number of
+	/// messages.
 	std::vector<std::pair<Poco::Int64, Poco::Int64>> directChats(Poco::Int64 userId);
 
-	/// Messages from `from` to `to` with an id above afterId.
-	Poco::Int64 countFrom(Poco::Int64 from, Poco::Int64 to, Poco::Int64 afterId);
+	/// The messages with these ids (those that exist), in id order; one statement.
+	std::vector<Message> byIds(const std::vector<Poco::Int64>& ids);
+
+	/// For each other user of readUpTo (other -> read cursor): how many
+	/// messages they sent reader after the cursor; one statement.
+	std::map<Poco::Int64, Poco::Int64> unreadFrom(Poco::Int64 reader, const std::map<Poco::Int64, Poco::Int64>& readUpTo);
 
 	/// Messages of the group with an id above afterId that others than userId sent.
 	Poco::Int64 countInGroupNotFrom(Poco::Int64 groupId, Poco::Int64 userId, Poco::Int64 afterId);
@@ -118,8 +130,17 @@ private:
 	/// eventsSince() for count group windows, at most max events.
 	std::vector<MessageUpdate> groupEventsSince(const MessageStore::GroupWindow* windows, std::size_t count, Poco::Int64 sinceId, Poco::Int64 max);
 
-	/// One integer a query with these Int64 parameters gives (what names it in the log).
+	/// Runs sql (with "?" placeholders) with these Int64 parameters, its
+	/// results bound by results, turning storage failures into HttpError 503
+	/// (what names the read in the log).
+	void query(const char* what, const std::string& sql, std::vector<Poco::Int64> parameters,
+		const std::function<void(Poco::Data::Statement&)>& results);
+
+	/// One integer a query with these Int64 parameters gives.
 	Poco::Int64 scalar(const char* what, const std::string& sql, std::vector<Poco::Int64> parameters);
+
+	/// The rows of two integer columns such a query gives.
+	std::vector<std::pair<Poco::Int64, Poco::Int64>> pairs(const char* what, const std::string& sql, std::vector<Poco::Int64> parameters);
 
 	Database& _database;
 	Poco::Logger& _logger;

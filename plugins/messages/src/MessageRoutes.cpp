@@ -49,11 +49,19 @@ void MessageRoutes::conversation(Request& request, Response& response)
 	const bool exists = _service.userExists(other);
 
 	// Only ever the caller's own conversation: the caller is one side of
-	// every row read, whoever {toUserId} names.
-	const std::string messages = _service.conversationJson(caller.id, other, before, static_cast<std::size_t>(limit));
-	// A deleted user's conversations stay readable by those who had them.
-	if (!exists && messages == "[]") throw HttpError::notFound("no such user");
-	response.sendJsonText(200, messages);
+	// every row read, whoever {toUserId} names. A deleted user's
+	// conversations stay readable by those who had them.
+	if (limit > 0)
+	{
+		const std::string messages = _service.conversationJson(caller.id, other, before, static_cast<std::size_t>(limit));
+		if (!exists && messages == "[]") throw HttpError::notFound("no such user");
+		response.sendJsonText(200, messages);
+		return;
+	}
+	// The whole history: streamed a page at a time, whatever its length.
+	const std::shared_ptr<MessageArrayStream> history = _service.conversationStream(caller.id, other, before);
+	if (!exists && history->empty()) throw HttpError::notFound("no such user");
+	MessageArrayStream::send(response, history);
 }
 
 void MessageRoutes::post(Request& request, Response& response)

@@ -145,22 +145,21 @@ std::vector<MessageUpdate> MessageService::eventsSince(Poco::Int64 userId, const
 
 std::string MessageService::conversationJson(Poco::Int64 a, Poco::Int64 b, Poco::Int64 beforeId, std::size_t limit)
 {
-	if (limit > 0) return Message::arrayJsonText(_repository.conversation(a, b, beforeId, limit));
-	std::string out = "[";
-	Poco::Int64 after = 0;
-	for (;;)
+	return Message::arrayJsonText(_repository.conversation(a, b, beforeId, limit));
+}
+
+std::shared_ptr<MessageArrayStream> MessageService::conversationStream(Poco::Int64 a, Poco::Int64 b, Poco::Int64 beforeId)
+{
+	MessageRepository& repository = _repository;
+	return std::make_shared<MessageArrayStream>([&repository, a, b, beforeId](Poco::Int64 afterId, std::size_t limit)
 	{
-		const std::vector<Message> page = _repository.conversationRange(a, b, after, beforeId, HISTORY_PAGE);
-		for (const Message& message: page)
-		{
-			if (out.size() > 1) out += ',';
-			message.appendJson(out);
-		}
-		if (page.size() < HISTORY_PAGE) break;
-		after = page.back().id;
-	}
-	out += ']';
-	return out;
+		return repository.conversationRange(a, b, afterId, beforeId, limit);
+	}, HISTORY_PAGE);
+}
+
+std::vector<Message> MessageService::groupMessagesAfter(Poco::Int64 groupId, Poco::Int64 afterId, Poco::Int64 beforeId, std::size_t limit)
+{
+	return _repository.groupRange(groupId, afterId, beforeId, limit);
 }
 
 void MessageService::requireUser(Poco::Int64 id)

@@ -10,6 +10,7 @@
 #include "MessageRepository.h"
 #include "ReadCursors.h"
 #include "TextRules.h"
+#include "palaver/MessageArrayStream.h"
 #include "palaver/services/MessageStore.h"
 #include <functional>
 #include <memory>
@@ -53,14 +54,23 @@ public:
 	Poco::Int64 lastId() override;
 	Poco::Int64 markRead(Poco::Int64 reader, Poco::Int64 other, Poco::Int64 upTo) override;
 
-	/// Messages read per query when a whole history is asked for.
-	static constexpr std::size_t HISTORY_PAGE = 1000;
+	/// Messages read per query when a whole history is asked for (a part of
+	/// the streamed answer).
+	static constexpr std::size_t HISTORY_PAGE = 500;
 
-	/// The conversation of a and b as a JSON array, oldest first: with limit
-	/// > 0 the limit newest below beforeId (0: any), else every message below
-	/// beforeId, read HISTORY_PAGE at a time so that only the answer's text
-	/// grows with the history (never a Message per row of all of it).
+	/// The limit newest messages of a and b's conversation below beforeId
+	/// (0: any) as a JSON array, oldest first.
 	std::string conversationJson(Poco::Int64 a, Poco::Int64 b, Poco::Int64 beforeId, std::size_t limit);
+
+	/// Every message of a and b's conversation below beforeId (0: any) as a
+	/// JSON array, oldest first, read HISTORY_PAGE at a time as the answer is
+	/// written (Response::stream()): however long the history, only a page
+	/// is held.
+	std::shared_ptr<MessageArrayStream> conversationStream(Poco::Int64 a, Poco::Int64 b, Poco::Int64 beforeId);
+
+	/// A group's messages after afterId and below beforeId (0: any), the
+	/// limit oldest (MessageStore::groupMessagesAfter).
+	std::vector<Message> groupMessagesAfter(Poco::Int64 groupId, Poco::Int64 afterId, Poco::Int64 beforeId, std::size_t limit) override;
 
 	/// Throws HttpError 404 unless the user exists.
 	void requireUser(Poco::Int64 id);

@@ -85,13 +85,15 @@ public:
 		auto server = startWsServer();
 		Account a = registerAccount(*server, "disabled");
 		Account b = registerAccount(*server, "bystander");
-		auto socket = connectAs(*server, a);
+		auto socket = rawSocket(*server, a.token);
 		auto other = connectAs(*server, b);  // another user's socket stays
 
 		const Poco::Timestamp started;
+		socket->sendText(chatFrame(b.id, "racing the disable"));
 		const std::string said = ctlOk(*server, {"users", "disable", a.name});
 		CPPUNIT_ASSERT(said.find("disabled") != std::string::npos);
-		CPPUNIT_ASSERT_EQUAL(4001, socket->waitForClose(1000));
+		socket->sendText(chatFrame(b.id, "after the disable"));
+		assertNothingStoredAfterEnd(*server, *socket, b, a.id, "racing the disable", "after the disable");
 		CPPUNIT_ASSERT(started.elapsed() < 1500000);
 		CPPUNIT_ASSERT_EQUAL(401, call(*server, a.token, "GET", "/me").status);
 		std::string code;
@@ -116,18 +118,23 @@ public:
 		auto server = startWsServer();
 		Account a = registerAccount(*server, "reset");
 		Account b = registerAccount(*server, "gone");
-		auto aSocket = connectAs(*server, a);
-		auto bSocket = connectAs(*server, b);
+		Account c = registerAccount(*server, "witness");
+		auto aSocket = rawSocket(*server, a.token);
+		auto bSocket = rawSocket(*server, b.token);
 
+		aSocket->sendText(chatFrame(c.id, "racing the reset"));
 		const std::string said = ctlOk(*server, {"users", "reset-password", a.name});
 		const std::string password = said.substr(said.rfind(' ') + 1, 24);
-		CPPUNIT_ASSERT_EQUAL(4001, aSocket->waitForClose(1000));
+		aSocket->sendText(chatFrame(c.id, "after the reset"));
+		assertNothingStoredAfterEnd(*server, *aSocket, c, a.id, "racing the reset", "after the reset");
 		CPPUNIT_ASSERT_EQUAL(401, loginStatus(*server, a.name, "secret123"));
 		CPPUNIT_ASSERT_EQUAL(200, loginStatus(*server, a.name, password));
 		CPPUNIT_ASSERT(server->output().find(password) == std::string::npos);
 
+		bSocket->sendText(chatFrame(c.id, "racing the deletion"));
 		ctlOk(*server, {"users", "delete", b.name});
-		CPPUNIT_ASSERT_EQUAL(4001, bSocket->waitForClose(1000));
+		bSocket->sendText(chatFrame(c.id, "after the deletion"));
+		assertNothingStoredAfterEnd(*server, *bSocket, c, b.id, "racing the deletion", "after the deletion");
 		CPPUNIT_ASSERT_EQUAL(401, loginStatus(*server, b.name, "secret123"));
 		CPPUNIT_ASSERT(ctlOk(*server, {"users", "list"}).find(b.name) == std::string::npos);
 	}

@@ -122,7 +122,7 @@ public:
 		const std::string image = avatar.json()->getValue<std::string>("image");
 		const Poco::Int64 fromA = postMessage(*_server, a, b.id, "hola desde a");
 		const Poco::Int64 fromB = postMessage(*_server, b, a.id, "hola desde b");
-		auto aSocket = connectAs(*_server, a);
+		auto aSocket = rawSocket(*_server, a.token);
 		const Account aOther = withToken(a, login(*_server, a));
 
 		HttpReply wrong = call(*_server, a.token, "DELETE", "/me", "{\"password\":\"not-mine\"}");
@@ -131,7 +131,8 @@ public:
 		CPPUNIT_ASSERT_EQUAL(400, call(*_server, a.token, "DELETE", "/me").status);
 
 		CPPUNIT_ASSERT_EQUAL(204, call(*_server, a.token, "DELETE", "/me", "{\"password\":\"secret123\"}").status);
-		CPPUNIT_ASSERT_EQUAL(4001, aSocket->waitForClose(1000));
+		aSocket->sendText(chatFrame(b.id, "after leaving"));
+		assertNothingStoredAfterEnd(*_server, *aSocket, b, a.id, "", "after leaving");
 		CPPUNIT_ASSERT_EQUAL(401, call(*_server, a.token, "GET", "/me").status);
 		CPPUNIT_ASSERT_EQUAL(401, call(*_server, aOther.token, "GET", "/me").status);
 		HttpClient http(_server->httpPort());

@@ -12,42 +12,6 @@ using namespace Palaver::Testing;
 
 namespace {
 
-const int SESSION_ENDED = 4001;
-
-/// A socket on the ws port authenticated with token, after ready.
-std::unique_ptr<RawWs> rawSocket(TestServer& server, const std::string& token)
-{
-	auto socket = std::make_unique<RawWs>(server.wsPort());
-	CPPUNIT_ASSERT_EQUAL(101, socket->handshake("/?token=" + token));
-	for (int i = 0; i < 20; ++i)
-	{
-		RawWs::Frame frame = socket->receive();
-		if (frame.opcode == 1 && frame.payload.find("\"ready\"") != std::string::npos) return socket;
-	}
-	CPPUNIT_FAIL("no ready frame");
-	return nullptr;
-}
-
-/// Reads frames until the close frame: its code, and whether an ack came first.
-int closeCodeAfter(RawWs& socket, int timeoutMs, bool& acked)
-{
-	const Poco::Timestamp started;
-	acked = false;
-	for (;;)
-	{
-		const int left = timeoutMs - static_cast<int>(started.elapsed() / 1000);
-		RawWs::Frame frame = socket.receive(left > 0 ? left : 1);
-		if (frame.opcode == 8) return frame.closeCode();
-		if (frame.opcode == -1) return 0;
-		if (frame.opcode == 1 && frame.payload.find("\"ack\"") != std::string::npos) acked = true;
-	}
-}
-
-std::string chatFrame(Poco::Int64 to, const std::string& text)
-{
-	return "{\"type\":\"chatmsg\",\"toUserId\":" + std::to_string(to) + ",\"text\":\"" + text + "\",\"clientMsgId\":\"late\"}";
-}
-
 /// True when the connection stays open for ms (frames that come meanwhile are skipped).
 bool staysOpen(WsClient& client, int ms)
 {
@@ -114,9 +78,7 @@ public:
 		const Poco::Timestamp loggedOut;
 		// Sent after the log-out was answered: never stored.
 		first->sendText(chatFrame(b.id, "after logout"));
-		bool acked = true;
-		CPPUNIT_ASSERT_EQUAL(SESSION_ENDED, closeCodeAfter(*first, 1000, acked));
-		CPPUNIT_ASSERT(!acked);
+		assertNothingStoredAfterEnd(*_server, *first, b, a.id, "", "after logout");
 		CPPUNIT_ASSERT_EQUAL(SESSION_ENDED, second->waitForClose(1000));
 		CPPUNIT_ASSERT(loggedOut.elapsed() < 1000000);
 
@@ -164,7 +126,7 @@ public:
 		Account a = registerAccount(*_server, "one");
 		Account b = registerAccount(*_server, "other");
 		const std::string laptop = login(*_server, a);
-		auto laptopSocket = connectAs(*_server, withToken(a, laptop));
+		auto laptopSocket = rawSocket(*_server, laptop);
 		auto mine = connectAs(*_server, a);
 
 		std::string laptopId;
@@ -181,9 +143,11 @@ public:
 		CPPUNIT_ASSERT_EQUAL(404, call(*_server, a.token, "DELETE", "/sessions/0000000000000000").status);
 		CPPUNIT_ASSERT_EQUAL(404, call(*_server, a.token, "DELETE", "/sessions/zz").status);
 
+		laptopSocket->sendText(chatFrame(b.id, "racing the end"));
 		CPPUNIT_ASSERT_EQUAL(204, call(*_server, a.token, "DELETE", "/sessions/" + laptopId).status);
 		const Poco::Timestamp ended;
-		CPPUNIT_ASSERT_EQUAL(SESSION_ENDED, laptopSocket->waitForClose(1000));
+		laptopSocket->sendText(chatFrame(b.id, "after the end"));
+		assertNothingStoredAfterEnd(*_server, *laptopSocket, b, a.id, "racing the end", "after the end");
 		CPPUNIT_ASSERT(ended.elapsed() < 1000000);
 		CPPUNIT_ASSERT_EQUAL(401, call(*_server, laptop, "GET", "/me").status);
 		CPPUNIT_ASSERT(staysOpen(*mine, 200));
@@ -204,9 +168,7 @@ public:
 
 		CPPUNIT_ASSERT_EQUAL(204, call(*_server, a.token, "POST", "/sessions/revoke-others").status);
 		secondSocket->sendText(chatFrame(b.id, "after revoke"));
-		bool acked = true;
-		CPPUNIT_ASSERT_EQUAL(SESSION_ENDED, closeCodeAfter(*secondSocket, 1000, acked));
-		CPPUNIT_ASSERT(!acked);
+		assertNothingStoredAfterEnd(*_server, *secondSocket, b, a.id, "", "after revoke");
 		CPPUNIT_ASSERT_EQUAL(SESSION_ENDED, thirdSocket->waitForClose(1000));
 		CPPUNIT_ASSERT_EQUAL(401, call(*_server, second, "GET", "/me").status);
 		CPPUNIT_ASSERT_EQUAL(401, call(*_server, third, "GET", "/me").status);
@@ -221,8 +183,9 @@ public:
 	void testPasswordChange()
 	{
 		Account a = registerAccount(*_server, "pw");
+		Account b = registerAccount(*_server, "pwpeer");
 		const std::string other = login(*_server, a);
-		auto otherSocket = connectAs(*_server, withToken(a, other));
+		auto otherSocket = rawSocket(*_server, other);
 		auto mine = connectAs(*_server, a);
 
 		HttpReply wrong = call(*_server, a.token, "POST", "/password", "{\"currentPassword\":\"nope-nope\",\"newPassword\":\"brandnew1\"}");
@@ -231,10 +194,13 @@ public:
 		HttpReply tooShort = call(*_server, a.token, "POST", "/password", "{\"currentPassword\":\"secret123\",\"newPassword\":\"abc\"}");
 		CPPUNIT_ASSERT_EQUAL(400, tooShort.status);
 		CPPUNIT_ASSERT(tooShort.body.find("newPassword") != std::string::npos);
-		CPPUNIT_ASSERT(staysOpen(*otherSocket, 100));
+		std::set<std::string> none;
+		CPPUNIT_ASSERT_THROW(closeCodeAfter(*otherSocket, 100, none), Poco::TimeoutException);
 
+		otherSocket->sendText(chatFrame(b.id, "racing the change"));
 		CPPUNIT_ASSERT_EQUAL(204, call(*_server, a.token, "POST", "/password", "{\"currentPassword\":\"secret123\",\"newPassword\":\"brandnew1\"}").status);
-		CPPUNIT_ASSERT_EQUAL(SESSION_ENDED, otherSocket->waitForClose(1000));
+		otherSocket->sendText(chatFrame(b.id, "after the change"));
+		assertNothingStoredAfterEnd(*_server, *otherSocket, b, a.id, "racing the change", "after the change");
 		CPPUNIT_ASSERT_EQUAL(401, call(*_server, other, "GET", "/me").status);
 		CPPUNIT_ASSERT_EQUAL(200, call(*_server, a.token, "GET", "/me").status);
 		CPPUNIT_ASSERT(staysOpen(*mine, 200));
@@ -248,15 +214,61 @@ public:
 	{
 		_server.reset();
 		_server = startWsServer({"--auth.session_ttl=2"});
+		Account b = registerAccount(*_server, "expirypeer");
 		Account a = registerAccount(*_server, "expiry");
 		const Poco::Timestamp registered;
-		auto socket = connectAs(*_server, a);
-		CPPUNIT_ASSERT_EQUAL(SESSION_ENDED, socket->waitForClose(5000));
+		auto socket = rawSocket(*_server, a.token);
+
+		// A frame every 50 ms until the close, racing the expiry: what is sent
+		// after it is never stored.
+		std::vector<std::pair<std::string, Poco::Timestamp::TimeDiff>> sent;
+		std::set<std::string> acked;
+		int code = 0;
+		bool closed = false;
+		for (int i = 0; i < 100 && !closed; ++i)
+		{
+			const std::string text = "tick " + std::to_string(i);
+			sent.emplace_back(text, registered.elapsed());
+			try
+			{
+				socket->sendText(chatFrame(b.id, text));
+			}
+			catch (Poco::Exception&)
+			{
+				break;  // closed under us
+			}
+			const Poco::Timestamp waiting;
+			while (!closed && waiting.elapsed() < 50000)
+			{
+				try
+				{
+					const RawWs::Frame frame = socket->receive(10);
+					closed = frame.opcode == 8 || frame.opcode == -1;
+					if (frame.opcode == 8) code = frame.closeCode();
+					if (frame.opcode == 1 && frame.payload.find("\"ack\"") != std::string::npos)
+						acked.insert(Poco::JSON::Parser().parse(frame.payload).extract<Poco::JSON::Object::Ptr>()->getValue<std::string>("clientMsgId"));
+				}
+				catch (Poco::TimeoutException&)
+				{
+				}
+			}
+		}
 		const Poco::Timestamp::TimeDiff after = registered.elapsed();
-		// Expired at 2 s after its creation (before `registered`), closed within a second of that.
-		CPPUNIT_ASSERT(after >= 1500000);
+		CPPUNIT_ASSERT_EQUAL(SESSION_ENDED, code);
+		// Expires 2 s after its creation (before `registered`); ended by the
+		// sweep before it that comes at most 500 ms earlier.
+		CPPUNIT_ASSERT_MESSAGE(std::to_string(after), after >= 1400000);
 		CPPUNIT_ASSERT_MESSAGE(std::to_string(after), after < 3000000);
 		CPPUNIT_ASSERT_EQUAL(401, call(*_server, a.token, "GET", "/me").status);
+
+		const Account reader = withToken(b, login(*_server, b));
+		for (const auto& frame: sent)
+		{
+			const bool isStored = stored(*_server, reader, a.id, frame.first);
+			if (acked.count(frame.first)) CPPUNIT_ASSERT_MESSAGE(frame.first, isStored);
+			if (frame.second >= 2000000) CPPUNIT_ASSERT_MESSAGE(frame.first + " was sent after the expiry", !isStored);
+		}
+		CPPUNIT_ASSERT(!acked.empty());
 	}
 
 private:

@@ -26,6 +26,7 @@
 using namespace Poco::Data::Keywords;
 using Palaver::HttpError;
 using Palaver::Message;
+using Palaver::MessageArrayStream;
 using Palaver::User;
 using Palaver::Messages::GroupCommitWriter;
 using Palaver::Messages::MessageRepository;
@@ -179,14 +180,44 @@ public:
 		ReadCursors cursors(*_database, logger());
 		MessageService service(*_repository, cursors, writer, [](Poco::Int64) { return true; }, TextRules(10), 100);
 
-		Poco::JSON::Array::Ptr history = Poco::JSON::Parser().parse(service.conversationJson(2, 1, 0, 0)).extract<Poco::JSON::Array::Ptr>();
+		// Streamed a page a part: the bytes of the array written at once.
+		std::size_t parts = 0;
+		const std::string whole = drain(*service.conversationStream(2, 1, 0), parts);
+		CPPUNIT_ASSERT_EQUAL(count / MessageService::HISTORY_PAGE + 1, parts);
+		CPPUNIT_ASSERT_EQUAL(Message::arrayJsonText(_repository->conversation(1, 2, 0, 0)), whole);
+		Poco::JSON::Array::Ptr history = Poco::JSON::Parser().parse(whole).extract<Poco::JSON::Array::Ptr>();
 		CPPUNIT_ASSERT_EQUAL(count, history->size());
 		for (std::size_t i = 0; i < count; ++i)
 			CPPUNIT_ASSERT_EQUAL(std::to_string(i), history->getObject(static_cast<unsigned>(i))->getValue<std::string>("text"));
-		const std::string older = service.conversationJson(1, 2, all[1500].id, 0);
-		CPPUNIT_ASSERT_EQUAL(std::size_t(1500), Poco::JSON::Parser().parse(older).extract<Poco::JSON::Array::Ptr>()->size());
-		CPPUNIT_ASSERT_EQUAL(std::string("[]"), service.conversationJson(1, 4, 0, 0));
+		const std::size_t below = MessageService::HISTORY_PAGE + 100;
+		const std::string older = drain(*service.conversationStream(1, 2, all[below].id), parts);
+		CPPUNIT_ASSERT_EQUAL(below, Poco::JSON::Parser().parse(older).extract<Poco::JSON::Array::Ptr>()->size());
+		const std::shared_ptr<MessageArrayStream> none = service.conversationStream(1, 4, 0);
+		CPPUNIT_ASSERT(none->empty());
+		CPPUNIT_ASSERT_EQUAL(std::string("[]"), drain(*none, parts));
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), parts);
+		// A history of exactly one page ends with a part that only closes the array.
+		CPPUNIT_ASSERT(!service.conversationStream(1, 2, 0)->empty());
+		const std::string onePage = drain(*service.conversationStream(1, 2, all[MessageService::HISTORY_PAGE].id), parts);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(2), parts);
+		CPPUNIT_ASSERT_EQUAL(MessageService::HISTORY_PAGE, Poco::JSON::Parser().parse(onePage).extract<Poco::JSON::Array::Ptr>()->size());
 		CPPUNIT_ASSERT_EQUAL(std::size_t(3), Poco::JSON::Parser().parse(service.conversationJson(1, 2, 0, 3)).extract<Poco::JSON::Array::Ptr>()->size());
+	}
+
+	/// The whole stream as one string; parts: how many next() calls made it.
+	static std::string drain(MessageArrayStream& stream, std::size_t& parts)
+	{
+		std::string all;
+		parts = 0;
+		bool more = true;
+		while (more && parts < 1000)
+		{
+			std::string part;
+			more = stream.next(part);
+			all += part;
+			++parts;
+		}
+		return all;
 	}
 
 	void testMessagesToOneself()

@@ -133,6 +133,13 @@ public:
 	/// it, or a chat without messages): then no receipt is due. A database
 	/// write: not for an I/O thread. Throws HttpError 503 (API 2.1).
 	virtual Poco::Int64 markRead(Poco::Int64 reader, Poco::Int64 other, Poco::Int64 upTo) = 0;
+
+	/// The messages of a group with an id above afterId and below beforeId
+	/// (0: any), oldest first: the limit OLDEST of them (API 3.0). A long
+	/// history is read page by page with it (keyset paging: pass the last id
+	/// of a page as afterId for the next; see MessageArrayStream). Throws
+	/// HttpError 503 when the store fails.
+	virtual std::vector<Message> groupMessagesAfter(Poco::Int64 groupId, Poco::Int64 afterId, Poco::Int64 beforeId, std::size_t limit) = 0;
 };
 
 } // namespace Palaver
