@@ -670,6 +670,8 @@ void EventLoop::openWebSocket(HttpConnection& connection, const std::shared_ptr<
 {
 	connection.webSocket = std::make_unique<WebSocketState>(socket);
 	connection.state = HttpConnection::State::WebSocket;
+	const int sendBuffer = connection.webSocket->endpoint.options().sendBuffer;
+	if (sendBuffer > 0) ::setsockopt(connection.fd, SOL_SOCKET, SO_SNDBUF, &sendBuffer, sizeof(sendBuffer));
 	connection.deadline = nowMs() + connection.webSocket->endpoint.options().pingIntervalMs;
 	enqueue(connection, WebSocketFrame::fromBytes(std::move(answer)), true);
 	socket->opened();
