@@ -1,9 +1,9 @@
 #include "EventLoop.h"
+#include "EpollInterest.h"
 #include "HttpDispatcher.h"
 #include "WebSocketEndpointImpl.h"
 #include "WebSocketHandshake.h"
 #include "palaver/DeferredResponse.h"
-#include "palaver/EpollInterest.h"
 #include "palaver/WorkerPool.h"
 #include <Poco/Exception.h>
 #include <algorithm>
@@ -456,7 +456,6 @@ void EventLoop::dispatch(HttpConnection& connection)
 	if (end >= connection.in.size()) std::string().swap(connection.in);  // an idle connection keeps no buffer
 	else connection.in.erase(0, end);
 	exchange->client = connection.peer;
-	exchange->socket = connection.fd;
 	connection.headSize = 0;
 	connection.bodyLength = 0;
 	connection.state = HttpConnection::State::Dispatched;
@@ -489,12 +488,6 @@ void EventLoop::dispatch(HttpConnection& connection)
 void EventLoop::answer(HttpConnection& connection, HttpAnswer answer)
 {
 	connection.dispatched.reset();
-	if (answer.detached)
-	{
-		// Only our descriptor goes: the handler's duplicate keeps the connection open.
-		kill(connection);
-		return;
-	}
 	if (connection.peerGone)
 	{
 		if (answer.upgrade) answer.upgrade->endpoint().release();
