@@ -1,18 +1,15 @@
 #include "palaver/Request.h"
 #include "palaver/HttpError.h"
 #include "palaver/PercentEncoding.h"
-#include <Poco/Net/StreamSocketImpl.h>
 #include <Poco/Net/NameValueCollection.h>
 #include <Poco/NumberParser.h>
-#include <fcntl.h>
 
 namespace Palaver {
 
 Request::Request(Poco::Net::HTTPRequest& request, const Poco::Net::SocketAddress& clientAddress,
-	std::map<std::string, std::string> params, std::string body, int socket):
+	std::map<std::string, std::string> params, std::string body):
 	_request(request),
 	_clientAddress(clientAddress),
-	_socket(socket),
 	_params(std::move(params)),
 	_body(std::move(body))
 {
@@ -60,17 +57,6 @@ const Form& Request::form() const
 {
 	if (!_form) _form.reset(new Form(Form::parse(_request.getContentType(), _body)));
 	return *_form;
-}
-
-Poco::Net::StreamSocket Request::detachSocket()
-{
-	if (_socket < 0 || _detached) throw Poco::IllegalStateException("no connection to detach");
-	const int own = ::fcntl(_socket, F_DUPFD_CLOEXEC, 0);
-	if (own < 0) throw Poco::IOException("cannot duplicate the connection's descriptor");
-	// The core's loops use non-blocking descriptors; a StreamSocket starts blocking.
-	::fcntl(own, F_SETFL, ::fcntl(own, F_GETFL) & ~O_NONBLOCK);
-	_detached = true;
-	return Poco::Net::StreamSocket(new Poco::Net::StreamSocketImpl(own));
 }
 
 void Request::setAttribute(const std::string& key, const std::string& value)

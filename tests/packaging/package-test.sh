@@ -29,6 +29,10 @@ for f in usr/sbin/palaverd usr/sbin/palaverctl etc/palaver/palaver.ini lib/syste
          "usr/lib/$multiarch/libpalaver.so.$(sed -n 's/^#define PALAVER_API_MAJOR //p' "$source/core/include/palaver/Version.h")" usr/include/palaver/Plugin.h "usr/lib/$multiarch/cmake/Palaver/PalaverConfig.cmake"; do
   [[ -e "$root/$f" || -e "$root/usr/$f" ]] || fail "missing from the packages: $f"
 done
+# API 3.0: the event-loop helpers are the core's own, no longer the SDK's.
+for h in Mailbox Acceptor EpollInterest; do
+  [[ ! -e "$root/usr/include/palaver/$h.h" ]] || fail "the SDK still ships palaver/$h.h"
+done
 for p in auth contacts messages ws groups web; do
   [[ -f "$libdir/palaver/palaver-$p.so" ]] || fail "plugin $p is not packaged"
 done
@@ -52,6 +56,9 @@ echo "== example plugin against the unpacked SDK"
 cmake -S "$source/examples/hello-plugin" -B "$work/hello" -DCMAKE_PREFIX_PATH="$root/usr" > "$work/hello-cmake.log" || { cat "$work/hello-cmake.log"; fail "example configure"; }
 cmake --build "$work/hello" > "$work/hello-build.log" 2>&1 || { cat "$work/hello-build.log"; fail "example build"; }
 [[ -f "$work/hello/palaver-hellobot.so" ]] || fail "example plugin not built"
+cmake -S "$source/examples/live-counter" -B "$work/livecounter" -DCMAKE_PREFIX_PATH="$root/usr" > "$work/livecounter-cmake.log" || { cat "$work/livecounter-cmake.log"; fail "live-counter configure"; }
+cmake --build "$work/livecounter" > "$work/livecounter-build.log" 2>&1 || { cat "$work/livecounter-build.log"; fail "live-counter build"; }
+[[ -f "$work/livecounter/palaver-livecounter.so" ]] || fail "live-counter plugin not built"
 # The CMake package's version is the plugin API's: another major is refused.
 api_major=$(sed -n 's/^#define PALAVER_API_MAJOR //p' "$source/core/include/palaver/Version.h")
 mkdir -p "$work/oldapi"

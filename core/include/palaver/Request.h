@@ -22,10 +22,8 @@ namespace Palaver {
 class Request
 {
 public:
-	/// socket: the connection's descriptor, lent for detachSocket() while
-	/// the handler runs (-1: none, detachSocket() throws).
 	Request(Poco::Net::HTTPRequest& request, const Poco::Net::SocketAddress& clientAddress,
-		std::map<std::string, std::string> params, std::string body, int socket = -1);
+		std::map<std::string, std::string> params, std::string body);
 
 	Poco::Net::HTTPRequest& http() { return _request; }
 	const Poco::Net::HTTPRequest& http() const { return _request; }
@@ -55,16 +53,6 @@ public:
 	/// The body's fields, parsed on first use (see Form::parse).
 	const Form& form() const;
 
-	/// Takes the connection away from the core, for protocols that upgrade
-	/// it (WebSocket): the socket returned is the caller's own (a duplicate,
-	/// in blocking mode); once the handler returns, the core stops watching
-	/// the connection, closes its descriptor and sends nothing more on it.
-	/// The client must wait for the answer before it sends more (WebSocket
-	/// clients do): bytes the core read ahead (pipelined) are not handed over.
-	/// Throws Poco::IllegalStateException without a connection.
-	Poco::Net::StreamSocket detachSocket();
-	bool detached() const { return _detached; }
-
 	/// Per-request values that one layer hands to the next (e.g. the user a
 	/// guard authenticated). Keys are namespaced by convention: "auth.userId".
 	void setAttribute(const std::string& key, const std::string& value);
@@ -73,14 +61,12 @@ public:
 private:
 	Poco::Net::HTTPRequest& _request;
 	Poco::Net::SocketAddress _clientAddress;
-	int _socket;
 	std::map<std::string, std::string> _params;
 	std::string _body;
 	std::string _path;
 	std::string _query;
 	mutable std::unique_ptr<Form> _form;
 	std::map<std::string, std::string> _attributes;
-	bool _detached = false;
 };
 
 } // namespace Palaver

@@ -32,6 +32,7 @@ public:
 		Poco::Int64 handshakeTimeoutMs = 10000;  /// the upgrade request on a listener of its own
 		Poco::Int64 closeTimeoutMs = 2000;  /// the peer's answer to our close frame
 		std::size_t maxConnections = 0;     /// open connections of this endpoint, 0: no limit (beyond: 503)
+		int sendBuffer = 0;                 /// SO_SNDBUF of its upgraded sockets (bytes), 0: the kernel's default (API 3.0)
 	};
 
 	virtual ~WebSocketEndpoint() = default;

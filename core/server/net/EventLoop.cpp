@@ -1,9 +1,9 @@
 #include "EventLoop.h"
+#include "EpollInterest.h"
 #include "HttpDispatcher.h"
 #include "WebSocketEndpointImpl.h"
 #include "WebSocketHandshake.h"
 #include "palaver/DeferredResponse.h"
-#include "palaver/EpollInterest.h"
 #include "palaver/WorkerPool.h"
 #include <Poco/Exception.h>
 #include <algorithm>
@@ -459,7 +459,6 @@ void EventLoop::dispatch(HttpConnection& connection)
 	if (end >= connection.in.size()) std::string().swap(connection.in);  // an idle connection keeps no buffer
 	else connection.in.erase(0, end);
 	exchange->client = connection.peer;
-	exchange->socket = connection.fd;
 	connection.headSize = 0;
 	connection.bodyLength = 0;
 	connection.state = HttpConnection::State::Dispatched;
@@ -492,12 +491,6 @@ void EventLoop::dispatch(HttpConnection& connection)
 void EventLoop::answer(HttpConnection& connection, HttpAnswer answer)
 {
 	connection.dispatched.reset();
-	if (answer.detached)
-	{
-		// Only our descriptor goes: the handler's duplicate keeps the connection open.
-		kill(connection);
-		return;
-	}
 	if (connection.peerGone)
 	{
 		if (answer.upgrade) answer.upgrade->endpoint().release();
@@ -729,6 +722,8 @@ void EventLoop::openWebSocket(HttpConnection& connection, const std::shared_ptr<
 {
 	connection.webSocket = std::make_unique<WebSocketState>(socket);
 	connection.state = HttpConnection::State::WebSocket;
+	const int sendBuffer = connection.webSocket->endpoint.options().sendBuffer;
+	if (sendBuffer > 0) ::setsockopt(connection.fd, SOL_SOCKET, SO_SNDBUF, &sendBuffer, sizeof(sendBuffer));
 	connection.deadline = nowMs() + connection.webSocket->endpoint.options().pingIntervalMs;
 	enqueue(connection, WebSocketFrame::fromBytes(std::move(answer)), true);
 	socket->opened();

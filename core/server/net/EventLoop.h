@@ -5,13 +5,13 @@
 #ifndef Palaver_Server_EventLoop_INCLUDED
 #define Palaver_Server_EventLoop_INCLUDED
 
+#include "Acceptor.h"
 #include "HttpAnswer.h"
 #include "HttpConnection.h"
 #include "HttpParser.h"
+#include "Mailbox.h"
 #include "TransportSettings.h"
-#include "palaver/Acceptor.h"
 #include "palaver/HttpError.h"
-#include "palaver/Mailbox.h"
 #include "palaver/WebSocket.h"
 #include <Poco/Logger.h>
 #include <Poco/Types.h>

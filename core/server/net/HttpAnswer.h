@@ -20,7 +20,6 @@ struct HttpAnswer
 {
 	std::string bytes;
 	bool close = false;     /// close once written (Connection: close was sent)
-	bool detached = false;  /// the handler took the connection (Request::detachSocket): write nothing
 	std::shared_ptr<WebSocketImpl> upgrade;  /// an accepted WebSocket upgrade: bytes are the 101, frames follow
 	std::shared_ptr<BodyStream> stream;  /// a streamed body: bytes are the head, the parts follow
 };

@@ -85,9 +85,6 @@ void HttpDispatcher::dispatch(const std::shared_ptr<HttpExchange>& exchange, con
 	Poco::Net::HTTPRequest& httpRequest = exchange->request;
 	Response response;
 	std::string route;
-	// Outside the try: a handler that took the connection and then threw has
-	// still taken it (nothing may be written on it).
-	std::unique_ptr<Request> request;
 	try
 	{
 		_screen.admit(httpRequest);
@@ -106,9 +103,9 @@ void HttpDispatcher::dispatch(const std::shared_ptr<HttpExchange>& exchange, con
 			throw HttpError(405, "method_not_allowed", "use " + allow).withHeader("Allow", allow);
 		}
 		route = match.route->pattern;
-		request.reset(new Request(httpRequest, exchange->client, std::move(match.params), std::move(exchange->body), exchange->socket));
-		match.route->handler(*request, response);
-		if (!request->detached() && !response.sent() && !response.deferred()) response.sendNoContent();
+		Request request(httpRequest, exchange->client, std::move(match.params), std::move(exchange->body));
+		match.route->handler(request, response);
+		if (!response.sent() && !response.deferred()) response.sendNoContent();
 	}
 	catch (HttpError& e)
 	{
@@ -133,26 +130,25 @@ void HttpDispatcher::dispatch(const std::shared_ptr<HttpExchange>& exchange, con
 		_logger.error("%s %s: %s", httpRequest.getMethod(), route, std::string(e.what()));
 		answerError(response, HttpError(500, "internal_error", "internal server error"));
 	}
-	const bool detached = request && request->detached();
 	// A handler that deferred its answer and then threw is answered with the
 	// error: the deferred answer is never delivered.
-	if (response.deferred() && !response.sent() && !detached)
+	if (response.deferred() && !response.sent())
 	{
 		std::shared_ptr<DeferredResponse> deferred = response.deferred();
 		std::atomic_store(&exchange->deferred, deferred);
 		deferred->deliverTo([this, exchange, route, started, done](Response& answer)
 		{
-			done(finish(*exchange, answer, route, started, false));
+			done(finish(*exchange, answer, route, started));
 		});
 		return;
 	}
-	done(finish(*exchange, response, route, started, detached));
+	done(finish(*exchange, response, route, started));
 }
 
 HttpAnswer HttpDispatcher::upgrade(HttpExchange& exchange, const Poco::Timestamp& started)
 {
 	const Poco::Net::HTTPRequest& http = exchange.request;
-	const HandshakeResult handshake = Handshake::check(http.getMethod(), http.getURI(), http, _origins);
+	const HandshakeResult handshake = Handshake::check(http.getMethod(), http, _origins);
 	if (!handshake.accepted()) throw HttpError(handshake.status, handshake.code, handshake.message);
 	WebSocketEndpointImpl& endpoint = *exchange.webSocket;
 	if (!endpoint.reserve()) throw HttpError::unavailable("too many connections, try again");
@@ -174,13 +170,12 @@ HttpAnswer HttpDispatcher::upgrade(HttpExchange& exchange, const Poco::Timestamp
 }
 
 HttpAnswer HttpDispatcher::finish(const HttpExchange& exchange, Response& response, const std::string& route,
-	const Poco::Timestamp& started, bool detached)
+	const Poco::Timestamp& started)
 {
 	HttpAnswer answer;
-	answer.detached = detached;
 	// A body we refused is still on the wire: do not read the next request from it.
 	answer.close = !exchange.keepAlive || response.status() == 411 || response.status() == 413;
-	if (response.bodySource() && !detached && exchange.request.getMethod() != Poco::Net::HTTPRequest::HTTP_HEAD)
+	if (response.bodySource() && exchange.request.getMethod() != Poco::Net::HTTPRequest::HTTP_HEAD)
 	{
 		answer.stream = std::make_shared<BodyStream>();
 		answer.stream->source = response.bodySource();
@@ -189,8 +184,8 @@ HttpAnswer HttpDispatcher::finish(const HttpExchange& exchange, Response& respon
 		if (answer.stream->chunked) response.http().setChunkedTransferEncoding(true);
 		else answer.close = true;
 	}
-	if (!detached) answer.bytes = serialise(&exchange.request, response, !answer.close);
-	record(exchange.request, route, exchange.client, detached ? 101 : response.status(), started.elapsed() / 1e6);
+	answer.bytes = serialise(&exchange.request, response, !answer.close);
+	record(exchange.request, route, exchange.client, response.status(), started.elapsed() / 1e6);
 	return answer;
 }
 

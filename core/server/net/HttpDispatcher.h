@@ -77,7 +77,7 @@ private:
 	void answerError(Response& response, const HttpError& error);
 	HttpAnswer upgrade(HttpExchange& exchange, const Poco::Timestamp& started);
 	HttpAnswer finish(const HttpExchange& exchange, Response& response, const std::string& route,
-		const Poco::Timestamp& started, bool detached);
+		const Poco::Timestamp& started);
 	static std::string serialise(const Poco::Net::HTTPRequest* request, Response& response, bool keepAlive);
 	void record(const Poco::Net::HTTPRequest& request, const std::string& route, const Poco::Net::SocketAddress& client,
 		int status, double seconds);

@@ -29,7 +29,6 @@ struct HttpExchange
 	std::string body;
 	RouterImpl::Match match;          /// found on the loop (it bounds the body)
 	Poco::Net::SocketAddress client;
-	int socket = -1;                  /// lent for Request::detachSocket()
 	bool keepAlive = true;
 	EventLoop* loop = nullptr;        /// the connection's loop, and its id there
 	std::uint64_t connection = 0;

@@ -1,5 +1,5 @@
 #include "Dispatcher.h"
-#include "IoLoop.h"
+#include "ChatHandler.h"
 #include "Runtime.h"
 #include "palaver/HttpError.h"
 #include "palaver/JsonParser.h"
@@ -111,7 +111,14 @@ bool Dispatcher::idField(const JsonValue& frame, const char* name, Poco::Int64& 
 	return allowZero ? id >= 0 : id > 0;
 }
 
-void Dispatcher::onText(IoLoop& loop, Connection& connection, const std::string& text, Runtime& runtime)
+void Dispatcher::reply(WebSocket& socket, const std::string& json, Runtime& runtime)
+{
+	runtime.framesOut.inc();
+	socket.sendText(json);
+}
+
+void Dispatcher::onText(ChatHandler& handler, const WebSocket::Ptr& socket, ChatConnection& connection,
+	const std::string& text, Runtime& runtime)
 {
 	JsonValue frame;
 	try
@@ -120,57 +127,57 @@ void Dispatcher::onText(IoLoop& loop, Connection& connection, const std::string&
 	}
 	catch (Poco::SyntaxException& e)
 	{
-		loop.sendText(connection, errorJson("bad_request", "a frame must be a JSON object: " + e.message()));
+		reply(*socket, errorJson("bad_request", "a frame must be a JSON object: " + e.message()), runtime);
 		return;
 	}
 	std::string type;
 	if (!stringField(frame, "type", type))
 	{
-		loop.sendText(connection, errorJson("bad_request", "a frame needs a \"type\""));
+		reply(*socket, errorJson("bad_request", "a frame needs a \"type\""), runtime);
 		return;
 	}
 
-	if (connection.state != Connection::State::Ready)
+	if (connection.state != ChatConnection::State::Ready)
 	{
 		std::string token;
 		if (type == "auth" && stringField(frame, "token", token) && !token.empty() && token.size() <= 1024)
-			loop.beginAuth(connection, token, IoLoop::Credential::Token);
+			handler.beginAuth(socket, connection, token);
 		else if (type == "auth")
-			loop.startClose(connection, CloseCode::PolicyViolation, "invalid token");
+			socket->close(WebSocketFrame::CloseCode::PolicyViolation, "invalid token");
 		else
-			loop.sendText(connection, errorJson("unauthorized", "authenticate first"));
+			reply(*socket, errorJson("unauthorized", "authenticate first"), runtime);
 		return;
 	}
 
-	if (runtime.hub.sessionEnded(connection.userId, connection.id))
+	const Poco::Int64 me = connection.user->id;
+	if (runtime.hub.sessionEnded(me, socket->id()))
 	{
-		// The close the hub posted is on its way: act on nothing meanwhile.
-		loop.startClose(connection, Hub::SESSION_ENDED, "session ended");
+		// The close the hub asked for is on its way: act on nothing meanwhile.
+		socket->close(WebSocketFrame::CloseCode::SessionEnded, "session ended");
 		return;
 	}
-	if (!runtime.hub.allowFrame(connection.userId))
+	if (!runtime.hub.allowFrame(me))
 	{
-		loop.sendText(connection, errorJson("rate_limited", "too many frames, slow down"));
-		return;
-	}
-
-	if (ClientFrames::Handler handler = runtime.frames->find(type, frame))
-	{
-		toPlugin(loop, connection, std::move(frame), std::move(handler), runtime);
+		reply(*socket, errorJson("rate_limited", "too many frames, slow down"), runtime);
 		return;
 	}
 
-	const Poco::Int64 me = connection.userId;
+	if (ClientFrames::Handler pluginHandler = runtime.frames->find(type, frame))
+	{
+		toPlugin(socket, connection, std::move(frame), std::move(pluginHandler), runtime);
+		return;
+	}
+
 	if (type == "chatmsg")
 	{
-		postChat(loop, connection, frame, runtime);
+		postChat(socket, connection, frame, runtime);
 	}
 	else if (type == "typing")
 	{
 		Poco::Int64 to = 0;
 		if (!idField(frame, "toUserId", to))
 		{
-			loop.sendText(connection, errorJson("bad_request", "toUserId must be a user id", "", "toUserId"));
+			reply(*socket, errorJson("bad_request", "toUserId must be a user id", "", "toUserId"), runtime);
 			return;
 		}
 		runtime.push(to, "{\"type\":\"typing\",\"fromUserId\":" + std::to_string(me) + ",\"toUserId\":" + std::to_string(to) + "}");
@@ -181,34 +188,34 @@ void Dispatcher::onText(IoLoop& loop, Connection& connection, const std::string&
 		Poco::Int64 upTo = 0;
 		if (!idField(frame, "fromUserId", from))
 		{
-			loop.sendText(connection, errorJson("bad_request", "fromUserId must be a user id", "", "fromUserId"));
+			reply(*socket, errorJson("bad_request", "fromUserId must be a user id", "", "fromUserId"), runtime);
 			return;
 		}
 		if (!idField(frame, "upToId", upTo, true))
 		{
-			loop.sendText(connection, errorJson("bad_request", "upToId must be a message id", "", "upToId"));
+			reply(*socket, errorJson("bad_request", "upToId must be a message id", "", "upToId"), runtime);
 			return;
 		}
-		sendReceipt(loop, connection, from, upTo, runtime);
+		sendReceipt(*socket, connection, from, upTo, runtime);
 	}
 	else if (type == "chatData")
 	{
 		Poco::Int64 from = 0;
 		if (!idField(frame, "fromUserId", from) || from != me)
-			loop.sendText(connection, errorJson("forbidden", "fromUserId is not the authenticated user", "", "fromUserId"));
+			reply(*socket, errorJson("forbidden", "fromUserId is not the authenticated user", "", "fromUserId"), runtime);
 		// else: the seed client naming itself: nothing to do.
 	}
 	else if (type == "auth")
 	{
-		loop.sendText(connection, errorJson("bad_request", "already authenticated"));
+		reply(*socket, errorJson("bad_request", "already authenticated"), runtime);
 	}
 	else
 	{
-		loop.sendText(connection, errorJson("bad_request", "unknown frame type"));
+		reply(*socket, errorJson("bad_request", "unknown frame type"), runtime);
 	}
 }
 
-void Dispatcher::postChat(IoLoop& loop, Connection& connection, const JsonValue& frame, Runtime& runtime)
+void Dispatcher::postChat(const WebSocket::Ptr& socket, ChatConnection& connection, const JsonValue& frame, Runtime& runtime)
 {
 	std::string clientMsgId;
 	if (const JsonValue* field = frame.find("clientMsgId"))
@@ -218,39 +225,39 @@ void Dispatcher::postChat(IoLoop& loop, Connection& connection, const JsonValue&
 		else if (field->isInteger()) clientMsgId = std::to_string(field->integer());
 		if (clientMsgId.empty() || clientMsgId.size() > MAX_CLIENT_MSG_ID)
 		{
-			loop.sendText(connection, errorJson("bad_request", "clientMsgId must be a string of 1 to 128 characters", "", "clientMsgId"));
+			reply(*socket, errorJson("bad_request", "clientMsgId must be a string of 1 to 128 characters", "", "clientMsgId"), runtime);
 			return;
 		}
 	}
 	Poco::Int64 to = 0;
 	if (!idField(frame, "toUserId", to))
 	{
-		loop.sendText(connection, errorJson("validation_failed", "toUserId must be a user id", clientMsgId, "toUserId"));
+		reply(*socket, errorJson("validation_failed", "toUserId must be a user id", clientMsgId, "toUserId"), runtime);
 		return;
 	}
 	std::string text;
 	if (!stringField(frame, "text", text))
 	{
-		loop.sendText(connection, errorJson("validation_failed", "text must be a string", clientMsgId, "text"));
+		reply(*socket, errorJson("validation_failed", "text must be a string", clientMsgId, "text"), runtime);
 		return;
 	}
 	auto& store = runtime.store;
 	if (!store)
 	{
-		loop.sendText(connection, errorJson("unavailable", "messages are not enabled on this server", clientMsgId));
+		reply(*socket, errorJson("unavailable", "messages are not enabled on this server", clientMsgId), runtime);
 		return;
 	}
-	const Hub::Ref ref{loop.index(), connection.id, {}};
 	std::shared_ptr<Runtime> keep = runtime.shared_from_this();
 	// The store's writer calls back after the commit, on its thread; the
-	// answer goes through the hub, which drops it once the loops are gone (at
-	// stop). The callback holds the runtime. The ack teaches this loop that
-	// the receiver exists.
-	auto done = [keep, ref, clientMsgId, to](const Message* stored, const HttpError* error)
+	// answer goes through the hub, which drops it once the plugin has
+	// stopped. The callback holds the runtime. The ack teaches the runtime
+	// that the receiver exists.
+	auto done = [keep, socket, clientMsgId, to](const Message* stored, const HttpError* error)
 	{
-		keep->hub.sendTo(ref, chatAnswer(stored, error, clientMsgId), stored ? to : 0);
+		if (stored) keep->learnUser(to);
+		keep->hub.sendTo(socket, chatAnswer(stored, error, clientMsgId));
 	};
-	if (loop.knowsUser(to))
+	if (runtime.knowsUser(to))
 	{
 		// A receiver the store has accepted before: postAsync() only checks
 		// the text and queues (its user check is a cache hit), so it runs
@@ -261,11 +268,11 @@ void Dispatcher::postChat(IoLoop& loop, Connection& connection, const JsonValue&
 		}
 		catch (HttpError& error)
 		{
-			loop.send(connection, chatAnswer(nullptr, &error, clientMsgId));
+			socket->send(chatAnswer(nullptr, &error, clientMsgId));
 		}
 		catch (...)
 		{
-			loop.send(connection, chatAnswer(nullptr, nullptr, clientMsgId));
+			socket->send(chatAnswer(nullptr, nullptr, clientMsgId));
 		}
 		return;
 	}
@@ -273,7 +280,7 @@ void Dispatcher::postChat(IoLoop& loop, Connection& connection, const JsonValue&
 	// which an I/O thread must not: a worker validates and queues.
 	const std::shared_ptr<const User> user = connection.user;
 	auto storeCopy = store;
-	const bool queued = runtime.workers.submit([keep, ref, user, to, text, clientMsgId, storeCopy, done]() mutable
+	const bool queued = runtime.workers.submit([keep, socket, user, to, text, clientMsgId, storeCopy, done]() mutable
 	{
 		try
 		{
@@ -281,56 +288,56 @@ void Dispatcher::postChat(IoLoop& loop, Connection& connection, const JsonValue&
 		}
 		catch (HttpError& error)
 		{
-			keep->hub.sendTo(ref, chatAnswer(nullptr, &error, clientMsgId));
+			keep->hub.sendTo(socket, chatAnswer(nullptr, &error, clientMsgId));
 		}
 		catch (...)
 		{
-			keep->hub.sendTo(ref, chatAnswer(nullptr, nullptr, clientMsgId));
+			keep->hub.sendTo(socket, chatAnswer(nullptr, nullptr, clientMsgId));
 		}
 	});
 	if (!queued)
-		loop.sendText(connection, errorJson("unavailable", "server busy, try again", clientMsgId));
+		reply(*socket, errorJson("unavailable", "server busy, try again", clientMsgId), runtime);
 }
 
-void Dispatcher::toPlugin(IoLoop& loop, Connection& connection, JsonValue frame, ClientFrames::Handler handler, Runtime& runtime)
+void Dispatcher::toPlugin(const WebSocket::Ptr& socket, ChatConnection& connection, JsonValue frame,
+	ClientFrames::Handler handler, Runtime& runtime)
 {
 	std::string clientMsgId;
 	stringField(frame, "clientMsgId", clientMsgId);
 	if (clientMsgId.size() > MAX_CLIENT_MSG_ID) clientMsgId.clear();
-	const Hub::Ref ref{loop.index(), connection.id, {}};
 	std::shared_ptr<Runtime> keep = runtime.shared_from_this();
 	const std::shared_ptr<const User> user = connection.user;
-	// Through the hub, which drops frames once the loops are gone (at stop).
-	ClientFrames::Reply reply = [keep, ref](const std::string& answer)
+	// Through the hub, which drops frames once the plugin has stopped.
+	ClientFrames::Reply answer = [keep, socket](const std::string& json)
 	{
-		keep->hub.sendTo(ref, WebSocketFrame::text(answer));
+		keep->hub.sendTo(socket, WebSocketFrame::text(json));
 	};
-	const bool queued = runtime.workers.submit([user, frame = std::move(frame), handler = std::move(handler), reply, clientMsgId]
+	const bool queued = runtime.workers.submit([user, frame = std::move(frame), handler = std::move(handler), answer, clientMsgId]
 	{
 		try
 		{
-			handler(*user, frame, reply);
+			handler(*user, frame, answer);
 		}
 		catch (HttpError& error)
 		{
-			reply(errorJson(error.code(), error.message(), clientMsgId, error.field()));
+			answer(errorJson(error.code(), error.message(), clientMsgId, error.field()));
 		}
 		catch (...)
 		{
-			reply(errorJson("internal", "the frame could not be handled", clientMsgId));
+			answer(errorJson("internal", "the frame could not be handled", clientMsgId));
 		}
 	});
 	if (!queued)
-		loop.sendText(connection, errorJson("unavailable", "server busy, try again", clientMsgId));
+		reply(*socket, errorJson("unavailable", "server busy, try again", clientMsgId), runtime);
 }
 
-void Dispatcher::sendReceipt(IoLoop& loop, Connection& connection, Poco::Int64 from, Poco::Int64 upTo, Runtime& runtime)
+void Dispatcher::sendReceipt(WebSocket& socket, ChatConnection& connection, Poco::Int64 from, Poco::Int64 upTo, Runtime& runtime)
 {
 	// Without messages there is nothing to have read: no receipt.
 	if (!runtime.store || upTo == 0) return;
 	// The clamp reads the database: on a worker, never on the I/O thread.
 	std::shared_ptr<Runtime> keep = runtime.shared_from_this();
-	const Poco::Int64 reader = connection.userId;
+	const Poco::Int64 reader = connection.user->id;
 	const bool queued = runtime.workers.submit([keep, reader, from, upTo]
 	{
 		Poco::Int64 moved = 0;
@@ -351,10 +358,10 @@ void Dispatcher::sendReceipt(IoLoop& loop, Connection& connection, Poco::Int64 f
 		if (from != reader) keep->push(reader, receipt);
 	});
 	if (!queued)
-		loop.sendText(connection, errorJson("unavailable", "server busy, try again"));
+		reply(socket, errorJson("unavailable", "server busy, try again"), runtime);
 }
 
-FrameBytes Dispatcher::chatAnswer(const Message* stored, const HttpError* error, const std::string& clientMsgId)
+WebSocketFrame::Ptr Dispatcher::chatAnswer(const Message* stored, const HttpError* error, const std::string& clientMsgId)
 {
 	std::string answer;
 	if (stored)
@@ -366,18 +373,15 @@ FrameBytes Dispatcher::chatAnswer(const Message* stored, const HttpError* error,
 	return WebSocketFrame::text(answer);
 }
 
-void Dispatcher::replay(IoLoop& loop, std::uint64_t connection, Poco::Int64 userId, Poco::Int64 since,
-	std::size_t max, Runtime& runtime)
+Dispatcher::Replay Dispatcher::replay(Poco::Int64 userId, Poco::Int64 since, std::size_t max, Runtime& runtime)
 {
 	const std::shared_ptr<MessageStore>& store = runtime.store;
-	Command result(Command::Type::ReplayResult);
-	result.connection = connection;
+	Replay result;
 	if (!store)
 	{
 		result.complete = false;
 		result.errorFrame = errorJson("unavailable", "messages are not enabled on this server");
-		loop.post(std::move(result));
-		return;
+		return result;
 	}
 	try
 	{
@@ -390,26 +394,26 @@ void Dispatcher::replay(IoLoop& loop, std::uint64_t connection, Poco::Int64 user
 			groups ? groups->windowsOf(userId) : std::vector<MessageStore::GroupWindow>(), since, max + 1);
 		result.complete = events.size() <= max;
 		if (!result.complete) events.resize(max);
-		result.replay.reserve(events.size());
+		result.frames.reserve(events.size());
 		for (const MessageUpdate& event: events)
 		{
 			const std::string json = event.eventId == event.message.id ? messageFrameJson(event.message) : event.frameJson();
-			result.replay.emplace_back(event.eventId, WebSocketFrame::text(json));
+			result.frames.emplace_back(event.eventId, WebSocketFrame::text(json));
 		}
 	}
 	catch (HttpError& error)
 	{
-		result.replay.clear();
+		result.frames.clear();
 		result.complete = false;
 		result.errorFrame = errorJson(error.code(), error.message());
 	}
 	catch (...)
 	{
-		result.replay.clear();
+		result.frames.clear();
 		result.complete = false;
 		result.errorFrame = errorJson("internal", "could not load the missed messages");
 	}
-	loop.post(std::move(result));
+	return result;
 }
 
 } } // namespace Palaver::Ws

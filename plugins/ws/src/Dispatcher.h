@@ -8,7 +8,7 @@
 #ifndef Palaver_Ws_Dispatcher_INCLUDED
 #define Palaver_Ws_Dispatcher_INCLUDED
 
-#include "palaver/WebSocketFrame.h"
+#include "palaver/WebSocket.h"
 #include "palaver/services/ClientFrames.h"
 #include "palaver/services/MessageStore.h"
 #include <Poco/JSON/Object.h>
@@ -16,6 +16,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace Palaver {
 
@@ -24,22 +26,35 @@ class JsonValue;
 
 namespace Ws {
 
-class IoLoop;
+class ChatHandler;
 class Runtime;
-struct Connection;
+struct ChatConnection;
 
 class Dispatcher
 {
 public:
-	/// Handles one text message of a connection, on its I/O thread.
-	static void onText(IoLoop& loop, Connection& connection, const std::string& text, Runtime& runtime);
+	/// What a ?since replay sends: frames keyed by message (or event) id, in
+	/// event order; complete is false when more were missed than sent (or on
+	/// an error, whose frame goes first).
+	struct Replay
+	{
+		std::vector<std::pair<Poco::Int64, WebSocketFrame::Ptr>> frames;
+		bool complete = true;
+		std::string errorFrame;
+	};
+
+	/// Handles one text message of a connection, on its I/O thread (an auth
+	/// frame before authentication goes to handler.beginAuth()).
+	static void onText(ChatHandler& handler, const WebSocket::Ptr& socket, ChatConnection& connection,
+		const std::string& text, Runtime& runtime);
 
 	/// On a worker: loads what to replay (chatmsg for new direct messages,
 	/// groupmsg for new messages of the user's groups when the groups plugin
-	/// is loaded, msgupdate for later changes of older ones, in event order)
-	/// and posts it to loop.
-	static void replay(IoLoop& loop, std::uint64_t connection, Poco::Int64 userId, Poco::Int64 since,
-		std::size_t max, Runtime& runtime);
+	/// is loaded, msgupdate for later changes of older ones, in event order).
+	static Replay replay(Poco::Int64 userId, Poco::Int64 since, std::size_t max, Runtime& runtime);
+
+	/// A text frame to the connection, on its I/O thread (counted as sent).
+	static void reply(WebSocket& socket, const std::string& json, Runtime& runtime);
 
 	/// Error and ack frames' JSON (keys sorted, as Poco::JSON wrote them).
 	static std::string errorJson(const std::string& code, const std::string& message,
@@ -59,15 +74,16 @@ public:
 	static bool idField(const JsonValue& frame, const char* name, Poco::Int64& id, bool allowZero = false);
 
 private:
-	static void postChat(IoLoop& loop, Connection& connection, const JsonValue& frame, Runtime& runtime);
+	static void postChat(const WebSocket::Ptr& socket, ChatConnection& connection, const JsonValue& frame, Runtime& runtime);
 
 	/// Hands a frame to the handler a plugin added for it (ClientFrames), on a worker.
-	static void toPlugin(IoLoop& loop, Connection& connection, JsonValue frame, ClientFrames::Handler handler, Runtime& runtime);
+	static void toPlugin(const WebSocket::Ptr& socket, ChatConnection& connection, JsonValue frame,
+		ClientFrames::Handler handler, Runtime& runtime);
 
 	/// A read frame: on a worker, the reader's cursor moves (MessageStore::
 	/// markRead, which clamps upTo to the conversation's highest id); when it
 	/// moved, a receipt to from and to the reader's connections.
-	static void sendReceipt(IoLoop& loop, Connection& connection, Poco::Int64 from, Poco::Int64 upTo, Runtime& runtime);
+	static void sendReceipt(WebSocket& socket, ChatConnection& connection, Poco::Int64 from, Poco::Int64 upTo, Runtime& runtime);
 
 public:
 	/// The answer to a chatmsg, encoded: ack with the stored id, or the

@@ -1,5 +1,4 @@
 #include "Hub.h"
-#include "IoLoop.h"
 #include "Settings.h"
 #include <algorithm>
 #include <chrono>
@@ -7,17 +6,18 @@
 namespace Palaver {
 namespace Ws {
 
-Hub::Hub(const Settings& settings):
+Hub::Hub(const Settings& settings, Counter& framesOut):
 	_presence(settings.presence),
 	_rate(settings.rateLimit),
-	_burst(settings.rateBurst)
+	_burst(settings.rateBurst),
+	_framesOut(framesOut)
 {
 }
 
-void Hub::setLoops(std::vector<IoLoop*> loops)
+void Hub::setEndpoint(std::shared_ptr<WebSocketEndpoint> endpoint)
 {
 	std::lock_guard<std::mutex> lock(_mutex);
-	_loops = std::move(loops);
+	_endpoint = std::move(endpoint);
 }
 
 std::string Hub::presenceJson(Poco::Int64 userId, bool online)
@@ -26,21 +26,23 @@ std::string Hub::presenceJson(Poco::Int64 userId, bool online)
 		",\"online\":" + (online ? "true" : "false") + "}";
 }
 
-std::vector<Poco::Int64> Hub::add(Poco::Int64 userId, Ref ref, std::size_t listMax)
+std::vector<Poco::Int64> Hub::add(Poco::Int64 userId, const Member& member, std::size_t listMax)
 {
 	std::lock_guard<std::mutex> lock(_mutex);
 	// Its session ended while the token was being looked up: registered all
 	// the same (remove() follows from the close), but closed at once.
-	if (!ref.session.empty() && _ended.count(ref.session)) closeLocked(ref);
+	const std::string& session = member.connection->session;
+	if (!session.empty() && _ended.count(session))
+		member.socket->close(WebSocketFrame::CloseCode::SessionEnded, "session ended");
 	const bool wasOnline = onlineLocked(userId);
 	Entry& entry = _users[userId];
-	const bool first = entry.refs.empty();
+	const bool first = entry.members.empty();
 	if (first) entry.tokens = _burst;
-	entry.refs.push_back(ref);
+	entry.members.push_back(member);
 	if (first && _presence)
 	{
-		// Under the lock, so that presence changes reach every loop in order.
-		if (!wasOnline) broadcastPresenceLocked(userId, true, ref.connection);
+		// Under the lock, so that presence changes reach every connection in order.
+		if (!wasOnline) broadcastPresenceLocked(userId, true, member.socket->id());
 		if (_listener) _listener(userId, true);
 	}
 	std::vector<Poco::Int64> online;
@@ -61,21 +63,21 @@ std::vector<Poco::Int64> Hub::add(Poco::Int64 userId, Ref ref, std::size_t listM
 	return online;
 }
 
-void Hub::remove(Poco::Int64 userId, Ref ref)
+void Hub::remove(Poco::Int64 userId, std::uint64_t socket)
 {
 	std::lock_guard<std::mutex> lock(_mutex);
 	auto it = _users.find(userId);
 	if (it == _users.end()) return;
-	auto& refs = it->second.refs;
-	for (auto r = refs.begin(); r != refs.end(); ++r)
+	auto& members = it->second.members;
+	for (auto m = members.begin(); m != members.end(); ++m)
 	{
-		if (r->connection == ref.connection)
+		if (m->socket->id() == socket)
 		{
-			refs.erase(r);
+			members.erase(m);
 			break;
 		}
 	}
-	if (refs.empty())
+	if (members.empty())
 	{
 		_users.erase(it);
 		if (_presence)
@@ -90,36 +92,24 @@ void Hub::endSessions(Poco::Int64 userId, const std::vector<std::string>& sessio
 {
 	const Poco::Int64 now = nowMs();
 	std::lock_guard<std::mutex> lock(_mutex);
-	for (const std::string& session: sessions) rememberEndedLocked(session, now);
-	auto it = _users.find(userId);
-	if (it == _users.end()) return;
-	for (const Ref& ref: it->second.refs)
+	for (const std::string& session: sessions)
 	{
-		if (_ended.count(ref.session)) closeLocked(ref);
+		rememberEndedLocked(session, now);
+		if (_endpoint) _endpoint->closeSession(session, WebSocketFrame::CloseCode::SessionEnded, "session ended");
 	}
 }
 
-bool Hub::sessionEnded(Poco::Int64 userId, std::uint64_t connection) const
+bool Hub::sessionEnded(Poco::Int64 userId, std::uint64_t socket) const
 {
 	std::lock_guard<std::mutex> lock(_mutex);
 	if (_ended.empty()) return false;
 	auto it = _users.find(userId);
 	if (it == _users.end()) return false;
-	for (const Ref& ref: it->second.refs)
+	for (const Member& member: it->second.members)
 	{
-		if (ref.connection == connection) return _ended.count(ref.session) != 0;
+		if (member.socket->id() == socket) return _ended.count(member.connection->session) != 0;
 	}
 	return false;
-}
-
-void Hub::closeLocked(const Ref& ref)
-{
-	if (ref.loop >= _loops.size()) return;
-	Command command(Command::Type::Close);
-	command.connection = ref.connection;
-	command.closeCode = SESSION_ENDED;
-	command.reason = "session ended";
-	_loops[ref.loop]->post(std::move(command));
 }
 
 void Hub::rememberEndedLocked(const std::string& session, Poco::Int64 now)
@@ -138,10 +128,10 @@ Poco::Int64 Hub::nowMs()
 		std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-void Hub::deliver(std::initializer_list<Poco::Int64> userIds, const FrameBytes& frame, Poco::Int64 messageId)
+void Hub::deliver(std::initializer_list<Poco::Int64> userIds, const WebSocketFrame::Ptr& frame, Poco::Int64 messageId)
 {
 	std::lock_guard<std::mutex> lock(_mutex);
-	if (_loops.empty()) return;
+	if (!_endpoint) return;
 	const Poco::Int64* previous = nullptr;
 	for (const Poco::Int64& userId: userIds)
 	{
@@ -151,14 +141,26 @@ void Hub::deliver(std::initializer_list<Poco::Int64> userIds, const FrameBytes& 
 	}
 }
 
-void Hub::deliverLocked(Poco::Int64 userId, const FrameBytes& frame, Poco::Int64 messageId)
+void Hub::deliverLocked(Poco::Int64 userId, const WebSocketFrame::Ptr& frame, Poco::Int64 messageId)
 {
 	auto it = _users.find(userId);
 	if (it == _users.end()) return;
-	for (const Ref& ref: it->second.refs)
+	for (const Member& member: it->second.members) sendLocked(member, frame, messageId);
+}
+
+void Hub::sendLocked(const Member& member, const WebSocketFrame::Ptr& frame, Poco::Int64 messageId)
+{
+	_framesOut.inc();
+	ChatConnection& connection = *member.connection;
+	if (messageId == 0 || !connection.replaying.load(std::memory_order_acquire))
 	{
-		postLocked(ref, frame, messageId, 0);
+		// The common case, straight to the connection's output queue.
+		if (messageId == 0 || messageId > connection.floor.load(std::memory_order_relaxed)) member.socket->send(frame);
+		return;
 	}
+	// A replay is under way: the connection's I/O thread holds or drops it.
+	std::shared_ptr<ChatConnection> held = member.connection;
+	member.socket->post([held, messageId, frame](WebSocket& socket) { held->live(socket, messageId, frame); });
 }
 
 void Hub::pushToUsers(const std::vector<Poco::Int64>& userIds, const std::string& frame, Poco::Int64 messageId)
@@ -167,44 +169,26 @@ void Hub::pushToUsers(const std::vector<Poco::Int64>& userIds, const std::string
 	std::sort(users.begin(), users.end());
 	users.erase(std::unique(users.begin(), users.end()), users.end());
 	// Encoded once, outside the lock; every connection shares the bytes.
-	const FrameBytes bytes = WebSocketFrame::text(frame);
+	const WebSocketFrame::Ptr bytes = WebSocketFrame::text(frame);
 	std::lock_guard<std::mutex> lock(_mutex);
-	if (_loops.empty()) return;
+	if (!_endpoint) return;
 	for (Poco::Int64 userId: users) deliverLocked(userId, bytes, messageId);
 }
 
-void Hub::sendTo(Ref ref, const FrameBytes& frame, Poco::Int64 learnUser)
+void Hub::sendTo(const WebSocket::Ptr& socket, const WebSocketFrame::Ptr& frame)
 {
 	std::lock_guard<std::mutex> lock(_mutex);
-	postLocked(ref, frame, 0, learnUser);
+	if (!_endpoint) return;
+	_framesOut.inc();
+	socket->send(frame);
 }
 
-void Hub::postLocked(Ref ref, const FrameBytes& frame, Poco::Int64 messageId, Poco::Int64 learnUser)
-{
-	if (ref.loop >= _loops.size()) return;
-	Delivery delivery;
-	delivery.connection = ref.connection;
-	delivery.frame = frame;
-	delivery.messageId = messageId;
-	delivery.learnUser = learnUser;
-	_loops[ref.loop]->post(std::move(delivery));
-}
-
-void Hub::deliverAll(const FrameBytes& frame, std::uint64_t exclude)
+void Hub::deliverAll(const WebSocketFrame::Ptr& frame)
 {
 	std::lock_guard<std::mutex> lock(_mutex);
-	broadcastLocked(frame, exclude);
-}
-
-void Hub::broadcastLocked(const FrameBytes& frame, std::uint64_t exclude)
-{
-	for (IoLoop* loop: _loops)
-	{
-		Command command(Command::Type::Broadcast);
-		command.frame = frame;
-		command.exclude = exclude;
-		loop->post(std::move(command));
-	}
+	if (!_endpoint) return;
+	_framesOut.inc();
+	_endpoint->broadcast(frame);
 }
 
 bool Hub::allowFrame(Poco::Int64 userId)
@@ -223,15 +207,13 @@ bool Hub::allowFrame(Poco::Int64 userId)
 	return true;
 }
 
-std::size_t Hub::onlineCount() const
-{
-	std::lock_guard<std::mutex> lock(_mutex);
-	return _users.size();
-}
-
 void Hub::pushToUser(Poco::Int64 userId, const std::string& frame)
 {
-	deliver({userId}, WebSocketFrame::text(frame));
+	const WebSocketFrame::Ptr bytes = WebSocketFrame::text(frame);
+	std::lock_guard<std::mutex> lock(_mutex);
+	if (!_endpoint) return;
+	_framesOut.inc();
+	_endpoint->pushToUser(userId, bytes);
 }
 
 void Hub::broadcast(const std::string& frame)
@@ -252,7 +234,15 @@ bool Hub::onlineLocked(Poco::Int64 userId) const
 
 void Hub::broadcastPresenceLocked(Poco::Int64 userId, bool online, std::uint64_t exclude)
 {
-	broadcastLocked(WebSocketFrame::text(presenceJson(userId, online)), exclude);
+	if (!_endpoint) return;
+	const WebSocketFrame::Ptr frame = WebSocketFrame::text(presenceJson(userId, online));
+	for (const auto& user: _users)
+	{
+		for (const Member& member: user.second.members)
+		{
+			if (member.socket->id() != exclude) sendLocked(member, frame, 0);
+		}
+	}
 }
 
 void Hub::setPresenceListener(PresenceListener listener)

@@ -1,43 +1,47 @@
 //
 // Hub.h
 //
-// Who is connected where: user id -> that user's connections (loop, id).
-// Fans frames out by posting one command per loop; offers Palaver::Pusher.
+// Who is connected: user id -> that user's connections (the core's WebSocket
+// handles and their chat state). Presence, the rate limit, ended sessions,
+// and frames keyed by a message id (held during a replay); offers
+// Palaver::Pusher.
 //
 
 #ifndef Palaver_Ws_Hub_INCLUDED
 #define Palaver_Ws_Hub_INCLUDED
 
-#include "Connection.h"
+#include "ChatConnection.h"
+#include "palaver/Counter.h"
+#include "palaver/WebSocketEndpoint.h"
 #include "palaver/services/Pusher.h"
 #include <Poco/Types.h>
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <string>
-#include <unordered_set>
+#include <initializer_list>
+#include <memory>
 #include <mutex>
+#include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace Palaver {
 namespace Ws {
 
-class IoLoop;
 struct Settings;
 
+/// Thread-safe; never blocks on a connection (frames are queued on the
+/// connections' I/O threads by the core).
 class Hub: public Pusher
 {
 public:
-	struct Ref
+	/// An authenticated connection.
+	struct Member
 	{
-		unsigned loop;
-		std::uint64_t connection;
-		std::string session;  /// the session the connection authenticated with (UserDirectory::sessionId)
+		WebSocket::Ptr socket;
+		std::shared_ptr<ChatConnection> connection;
 	};
-
-	/// The close code of a connection whose session ended (PROTOCOL.md).
-	static constexpr std::uint16_t SESSION_ENDED = 4001;
 
 	/// How long (ms) and how many ended sessions the hub remembers, so that a
 	/// connection whose token look-up raced the end of its session is closed
@@ -45,45 +49,45 @@ public:
 	static constexpr Poco::Int64 ENDED_MEMORY_MS = 60000;
 	static constexpr std::size_t ENDED_MEMORY_MAX = 10000;
 
-	explicit Hub(const Settings& settings);
+	Hub(const Settings& settings, Counter& framesOut);
 
-	/// Set before the loops run; cleared (nothing delivered) at stop.
-	void setLoops(std::vector<IoLoop*> loops);
+	/// The endpoint whose connections these are: set before palaverd serves,
+	/// cleared at stop (nothing is sent from then on, so that a late caller,
+	/// e.g. the messages writer's callback, never uses a handle after stop).
+	void setEndpoint(std::shared_ptr<WebSocketEndpoint> endpoint);
 
-	/// Registers an authenticated connection. Returns the users online now,
-	/// at most listMax of them (for the new connection's presence list);
-	/// broadcasts presence when this is the user's first connection (not to
-	/// the new one).
-	std::vector<Poco::Int64> add(Poco::Int64 userId, Ref ref, std::size_t listMax);
+	/// Registers an authenticated connection (on its I/O thread). Returns the
+	/// users online now, at most listMax of them (for the new connection's
+	/// presence list); broadcasts presence when this is the user's first
+	/// connection (not to the new one).
+	std::vector<Poco::Int64> add(Poco::Int64 userId, const Member& member, std::size_t listMax);
 
-	/// Closes (SESSION_ENDED) every connection of the user opened with one of
+	/// Closes (4001) every connection of the user opened with one of
 	/// sessions ("session.ended", from any node), and remembers the sessions
 	/// for a while: a connection of theirs that registers later is closed too.
 	void endSessions(Poco::Int64 userId, const std::vector<std::string>& sessions);
 
 	/// True when the connection's session has ended: known here as soon as
-	/// endSessions() returns, possibly before the connection's loop has
+	/// endSessions() returns, possibly before the connection's I/O thread has
 	/// handled the close, so that no frame of an ended session is acted on.
-	bool sessionEnded(Poco::Int64 userId, std::uint64_t connection) const;
+	bool sessionEnded(Poco::Int64 userId, std::uint64_t socket) const;
 
 	/// Unregisters; broadcasts presence offline after the user's last one.
-	void remove(Poco::Int64 userId, Ref ref);
+	void remove(Poco::Int64 userId, std::uint64_t socket);
 
 	/// Queues frame on every connection of the users (each connection once).
-	void deliver(std::initializer_list<Poco::Int64> userIds, const FrameBytes& frame, Poco::Int64 messageId = 0);
+	/// messageId: the message (or event) id the frame carries, for the
+	/// connections catching up with ?since (ChatConnection::live), or 0.
+	void deliver(std::initializer_list<Poco::Int64> userIds, const WebSocketFrame::Ptr& frame, Poco::Int64 messageId = 0);
 
-	/// Queues frame on one connection; nothing once the loops are cleared
-	/// (at stop), so that a late caller never reaches a stopped loop.
-	/// learnUser: a user id the connection's loop may remember as existing.
-	void sendTo(Ref ref, const FrameBytes& frame, Poco::Int64 learnUser = 0);
+	/// Queues frame on one connection; nothing once the endpoint is cleared (at stop).
+	void sendTo(const WebSocket::Ptr& socket, const WebSocketFrame::Ptr& frame);
 
-	/// Queues frame on every authenticated connection but exclude.
-	void deliverAll(const FrameBytes& frame, std::uint64_t exclude = 0);
+	/// Queues frame on every authenticated connection.
+	void deliverAll(const WebSocketFrame::Ptr& frame);
 
 	/// Token bucket per user: true when a client frame may be handled now.
 	bool allowFrame(Poco::Int64 userId);
-
-	std::size_t onlineCount() const;
 
 	// Pusher
 	void pushToUser(Poco::Int64 userId, const std::string& frame) override;
@@ -115,28 +119,26 @@ public:
 private:
 	struct Entry
 	{
-		std::vector<Ref> refs;
+		std::vector<Member> members;
 		double tokens = 0;
 		Poco::Int64 refilled = 0;  /// ms
 	};
 
-	/// One mailbox entry for one connection (nothing once the loops are cleared).
-	void postLocked(Ref ref, const FrameBytes& frame, Poco::Int64 messageId, Poco::Int64 learnUser);
-	/// postLocked() for every connection of the user.
-	void deliverLocked(Poco::Int64 userId, const FrameBytes& frame, Poco::Int64 messageId);
-	void broadcastLocked(const FrameBytes& frame, std::uint64_t exclude);
+	void sendLocked(const Member& member, const WebSocketFrame::Ptr& frame, Poco::Int64 messageId);
+	/// sendLocked() for every connection of the user.
+	void deliverLocked(Poco::Int64 userId, const WebSocketFrame::Ptr& frame, Poco::Int64 messageId);
 	void broadcastPresenceLocked(Poco::Int64 userId, bool online, std::uint64_t exclude);
 	bool onlineLocked(Poco::Int64 userId) const;
-	void closeLocked(const Ref& ref);
 	void rememberEndedLocked(const std::string& session, Poco::Int64 now);
 	static Poco::Int64 nowMs();
 
 	const bool _presence;
 	const double _rate;
 	const double _burst;
+	Counter& _framesOut;
 	mutable std::mutex _mutex;
+	std::shared_ptr<WebSocketEndpoint> _endpoint;
 	std::unordered_map<Poco::Int64, Entry> _users;
-	std::vector<IoLoop*> _loops;
 	PresenceListener _listener;
 	std::unordered_map<Poco::Int64, std::unordered_set<std::string>> _remote;  /// user -> other nodes holding it
 	std::unordered_set<std::string> _ended;                 /// sessions ended lately

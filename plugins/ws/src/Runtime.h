@@ -1,8 +1,8 @@
 //
 // Runtime.h
 //
-// What the I/O loops, the dispatcher and the hub share: settings, services,
-// metrics, the worker pool. Owned by WsServer.
+// What the handler, the dispatcher, the hub and the bus events share:
+// settings, services, metrics, the worker pool.
 //
 
 #ifndef Palaver_Ws_Runtime_INCLUDED
@@ -20,9 +20,9 @@
 #include "palaver/services/MessageStore.h"
 #include "palaver/services/UserDirectory.h"
 #include <Poco/Logger.h>
-#include <atomic>
-#include <cstdint>
 #include <memory>
+#include <mutex>
+#include <unordered_set>
 
 namespace Palaver {
 
@@ -46,15 +46,13 @@ public:
 		connections(connections),
 		directory(std::move(directory)),
 		store(std::move(store)),
-		hub(settings),
+		hub(settings, framesOut),
 		workers(static_cast<std::size_t>(settings.workers), settings.workerQueue, "ws-worker")
 	{
 	}
 
-	std::uint64_t nextConnectionId() { return _nextId.fetch_add(1, std::memory_order_relaxed); }
-
 	/// A frame for one user's connections, wherever they are: published as a
-	/// "ws.deliver" event ({"userId", "frame"}) that WsServer::onPush delivers on
+	/// "ws.deliver" event ({"userId", "frame"}) that BusEvents::onPush delivers on
 	/// this node and [cluster] carries to the others. Without an event bus,
 	/// straight to the hub.
 	void push(Poco::Int64 userId, const std::string& frame)
@@ -82,9 +80,8 @@ public:
 	const std::shared_ptr<FrameRegistry> frames = std::make_shared<FrameRegistry>();
 	Hub hub;
 	Palaver::WorkerPool workers;
-	std::atomic<std::size_t> openConnections{0};
-	EventBus* events = nullptr;  /// set by WsPlugin before the loops run
-	const ServiceRegistry* services = nullptr;  /// set by WsPlugin before the loops run
+	EventBus* events = nullptr;  /// set by WsPlugin before palaverd serves
+	const ServiceRegistry* services = nullptr;  /// set by WsPlugin before palaverd serves
 
 	/// The groups plugin's directory, when it is loaded: looked up when
 	/// needed, as that plugin starts after this one.
@@ -93,8 +90,25 @@ public:
 		return services ? services->find<GroupDirectory>() : nullptr;
 	}
 
+	/// A receiver the message store has accepted a message for: a chatmsg
+	/// to it can be queued on the I/O thread (Dispatcher). Any thread.
+	bool knowsUser(Poco::Int64 userId) const
+	{
+		std::lock_guard<std::mutex> lock(_knownMutex);
+		return _knownUsers.count(userId) != 0;
+	}
+
+	void learnUser(Poco::Int64 userId)
+	{
+		std::lock_guard<std::mutex> lock(_knownMutex);
+		if (_knownUsers.size() < MAX_KNOWN_USERS) _knownUsers.insert(userId);
+	}
+
 private:
-	std::atomic<std::uint64_t> _nextId{16};
+	static constexpr std::size_t MAX_KNOWN_USERS = 100000;  /// then: via a worker
+
+	mutable std::mutex _knownMutex;
+	std::unordered_set<Poco::Int64> _knownUsers;
 };
 
 } } // namespace Palaver::Ws

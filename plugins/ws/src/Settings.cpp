@@ -33,7 +33,6 @@ Settings Settings::fromConfig(const Poco::Util::AbstractConfiguration& config)
 	s.port = static_cast<Poco::UInt16>(positive(config, "port", s.port, 0, 65535));
 	s.listen = config.getBool("listen", s.listen);
 	s.httpRoute = config.getBool("http_route", s.httpRoute);
-	s.ioThreads = static_cast<int>(positive(config, "io_threads", s.ioThreads, 1, 64));
 	s.workers = static_cast<int>(positive(config, "workers", s.workers, 1, 64));
 	s.workerQueue = positive(config, "worker_queue", s.workerQueue, 1, 10000000);
 	s.maxFrame = positive(config, "max_frame", s.maxFrame, 125, 64 * 1024 * 1024);
@@ -50,9 +49,21 @@ Settings Settings::fromConfig(const Poco::Util::AbstractConfiguration& config)
 	if (!(s.rateLimit > 0) || !(s.rateBurst >= 1))
 		throw Poco::InvalidArgumentException("[ws] rate_limit must be > 0 and rate_burst >= 1");
 	s.sendBuffer = static_cast<int>(positive(config, "send_buffer", 0, 0, 64 * 1024 * 1024));
-	s.backlog = static_cast<int>(positive(config, "backlog", s.backlog, 1, 65535));
 	s.maxConnections = positive(config, "max_connections", 0, 0, 100000000);
 	return s;
+}
+
+WebSocketEndpoint::Options Settings::endpointOptions() const
+{
+	WebSocketEndpoint::Options options;
+	options.maxMessage = maxFrame;
+	options.maxPending = maxPending;
+	options.pingIntervalMs = pingIntervalMs;
+	options.handshakeTimeoutMs = handshakeTimeoutMs;
+	options.closeTimeoutMs = closeTimeoutMs;
+	options.maxConnections = maxConnections;
+	options.sendBuffer = sendBuffer;
+	return options;
 }
 
 } } // namespace Palaver::Ws

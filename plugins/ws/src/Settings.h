@@ -5,6 +5,7 @@
 #ifndef Palaver_Ws_Settings_INCLUDED
 #define Palaver_Ws_Settings_INCLUDED
 
+#include "palaver/WebSocketEndpoint.h"
 #include <Poco/Types.h>
 #include <cstddef>
 #include <string>
@@ -22,7 +23,6 @@ struct Settings
 	Poco::UInt16 port = 9000;
 	bool listen = true;                  /// own listener on address:port
 	bool httpRoute = true;               /// GET /ws on the HTTP port
-	int ioThreads = 2;
 	int workers = 2;                     /// threads for token look-ups, chatmsg validation and replays (storing does not hold one: postAsync)
 	std::size_t workerQueue = 10000;     /// tasks waiting for a worker, at most
 	std::size_t maxFrame = 65536;        /// largest client message (bytes) -> 1009
@@ -36,11 +36,14 @@ struct Settings
 	std::size_t presenceListMax = 1000;  /// presence frames after ready, at most
 	double rateLimit = 50.0;             /// client frames per second and user
 	double rateBurst = 100.0;
-	int sendBuffer = 0;                  /// SO_SNDBUF of accepted sockets, 0: kernel default
-	int backlog = 4096;
+	int sendBuffer = 0;                  /// SO_SNDBUF of upgraded sockets, 0: kernel default
 	std::size_t maxConnections = 0;      /// 0: no limit besides RLIMIT_NOFILE
 
 	static Settings fromConfig(const Poco::Util::AbstractConfiguration& config);
+
+	/// What the core enforces for the endpoint: framing, output, pings,
+	/// handshake and close time-outs, connections.
+	WebSocketEndpoint::Options endpointOptions() const;
 };
 
 } } // namespace Palaver::Ws

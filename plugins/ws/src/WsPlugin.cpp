@@ -1,12 +1,12 @@
 #include "WsPlugin.h"
-#include "WsServer.h"
+#include "BusEvents.h"
+#include "ChatHandler.h"
 #include "palaver/Metrics.h"
 #include "palaver/PluginContext.h"
-#include "palaver/Request.h"
-#include "palaver/Response.h"
-#include "palaver/Router.h"
 #include "palaver/ServiceRegistry.h"
+#include "palaver/services/WebSockets.h"
 #include <Poco/Logger.h>
+#include <Poco/Net/SocketAddress.h>
 
 namespace Palaver {
 namespace Ws {
@@ -15,7 +15,7 @@ WsPlugin::WsPlugin() = default;
 
 WsPlugin::~WsPlugin()
 {
-	if (_server) _server->stop();
+	stop();
 }
 
 PluginInfo WsPlugin::info() const
@@ -40,32 +40,44 @@ void WsPlugin::initialize(PluginContext& context)
 	auto store = context.services().find<MessageStore>();
 	if (!store) context.logger().warning("ws: no messages plugin: chatmsg frames and ?since replays are refused");
 
-	auto runtime = std::make_shared<Runtime>(settings, context.logger(), context.origins(),
+	_runtime = std::make_shared<Runtime>(settings, context.logger(), context.origins(),
 		framesIn, framesOut, connections, directory, store);
-	runtime->events = &context.events();
-	runtime->services = &context.services();
-	_server = std::make_unique<WsServer>(runtime);
-	context.services().offer<Pusher>(std::static_pointer_cast<Pusher>(_server->pusher()));
-	context.services().offer<ClientFrames>(std::static_pointer_cast<ClientFrames>(runtime->frames));
+	_runtime->events = &context.events();
+	_runtime->services = &context.services();
+	// The Pusher shares the runtime's lifetime: valid for whoever holds it.
+	context.services().offer<Pusher>(std::shared_ptr<Pusher>(_runtime, &_runtime->hub));
+	context.services().offer<ClientFrames>(std::static_pointer_cast<ClientFrames>(_runtime->frames));
 
-	WsServer* server = _server.get();
+	// The core serves the connections: the listener, the upgrade on /ws,
+	// framing, pings, limits; the handler speaks the chat protocol.
+	_handler = std::make_shared<ChatHandler>(_runtime);
+	_endpoint = context.services().require<WebSockets>()->create(_handler, settings.endpointOptions());
+	if (settings.httpRoute) _endpoint->mount("/ws");
+	if (settings.listen)
+	{
+		const Poco::UInt16 port = _endpoint->listen(Poco::Net::SocketAddress(settings.address, settings.port));
+		context.logger().information("ws: listening on %s:%hu", settings.address, port);
+	}
+
+	_events = std::make_unique<BusEvents>(_runtime);
+	BusEvents* bus = _events.get();
 	_subscriptions.push_back(context.events().subscribe("user.registered",
-		[server](const std::string&, const Poco::JSON::Object::Ptr& payload) { server->onUser(payload, "usermsg"); }));
+		[bus](const std::string&, const Poco::JSON::Object::Ptr& payload) { bus->onUser(payload, "usermsg"); }));
 	_subscriptions.push_back(context.events().subscribe("user.updated",
-		[server](const std::string&, const Poco::JSON::Object::Ptr& payload) { server->onUser(payload, "userupdate"); }));
+		[bus](const std::string&, const Poco::JSON::Object::Ptr& payload) { bus->onUser(payload, "userupdate"); }));
 	_subscriptions.push_back(context.events().subscribe("message.stored",
-		[server](const std::string&, const Poco::JSON::Object::Ptr& payload) { server->onMessageStored(payload); }));
+		[bus](const std::string&, const Poco::JSON::Object::Ptr& payload) { bus->onMessageStored(payload); }));
 	_subscriptions.push_back(context.events().subscribe("message.updated",
-		[server](const std::string&, const Poco::JSON::Object::Ptr& payload) { server->onMessageUpdated(payload); }));
+		[bus](const std::string&, const Poco::JSON::Object::Ptr& payload) { bus->onMessageUpdated(payload); }));
 	_subscriptions.push_back(context.events().subscribe("session.ended",
-		[server](const std::string&, const Poco::JSON::Object::Ptr& payload) { server->onSessionEnded(payload); }));
+		[bus](const std::string&, const Poco::JSON::Object::Ptr& payload) { bus->onSessionEnded(payload); }));
 	// Typing and receipts: see Runtime::push ([cluster] carries them between nodes).
 	_subscriptions.push_back(context.events().subscribe("ws.deliver",
-		[server](const std::string&, const Poco::JSON::Object::Ptr& payload) { server->onPush(payload); }));
+		[bus](const std::string&, const Poco::JSON::Object::Ptr& payload) { bus->onPush(payload); }));
 	// Presence across nodes: this node's changes go out as events (the
 	// listener runs under the hub's lock, so they leave in order).
 	EventBus* events = &context.events();
-	runtime->hub.setPresenceListener([events](Poco::Int64 userId, bool online)
+	_runtime->hub.setPresenceListener([events](Poco::Int64 userId, bool online)
 	{
 		Poco::JSON::Object::Ptr presence = new Poco::JSON::Object;
 		presence->set("userId", userId);
@@ -73,22 +85,20 @@ void WsPlugin::initialize(PluginContext& context)
 		events->publish("ws.presence", presence);
 	});
 	_subscriptions.push_back(context.events().subscribe("ws.presence",
-		[server](const std::string&, const Poco::JSON::Object::Ptr& payload) { server->onPresence(payload); }));
+		[bus](const std::string&, const Poco::JSON::Object::Ptr& payload) { bus->onPresence(payload); }));
 	_subscriptions.push_back(context.events().subscribe("ws.presence.snapshot",
-		[server](const std::string&, const Poco::JSON::Object::Ptr& payload) { server->onPresenceSnapshot(payload); }));
+		[bus](const std::string&, const Poco::JSON::Object::Ptr& payload) { bus->onPresenceSnapshot(payload); }));
 	_subscriptions.push_back(context.events().subscribe("cluster.node_up",
-		[server](const std::string&, const Poco::JSON::Object::Ptr& payload) { server->onNodeUp(payload); }));
+		[bus](const std::string&, const Poco::JSON::Object::Ptr& payload) { bus->onNodeUp(payload); }));
 	_subscriptions.push_back(context.events().subscribe("cluster.heartbeat",
-		[server](const std::string&, const Poco::JSON::Object::Ptr& payload) { server->onHeartbeat(payload); }));
-	if (settings.httpRoute)
-	{
-		context.router().add("GET", "/ws", [server](Request& request, Response& response) { server->upgrade(request, response); });
-	}
+		[bus](const std::string&, const Poco::JSON::Object::Ptr& payload) { bus->onHeartbeat(payload); }));
 }
 
 void WsPlugin::start()
 {
-	_server->start();
+	_runtime->workers.start();
+	_runtime->hub.setEndpoint(_endpoint);
+	_handler->start();
 }
 
 void WsPlugin::stop()
@@ -98,7 +108,13 @@ void WsPlugin::stop()
 		for (auto id: _subscriptions) _context->events().unsubscribe(id);
 	}
 	_subscriptions.clear();
-	if (_server) _server->stop();
+	if (!_runtime) return;
+	// The core has closed the connections by now: no new client frames.
+	// The workers finish what was queued (messages being stored); then
+	// nothing more is sent (Hub::setEndpoint).
+	_handler->stop();
+	_runtime->workers.stop();
+	_runtime->hub.setEndpoint(nullptr);
 }
 
 } } // namespace Palaver::Ws

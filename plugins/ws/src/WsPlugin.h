@@ -7,13 +7,16 @@
 
 #include "palaver/EventBus.h"
 #include "palaver/Plugin.h"
+#include "palaver/WebSocketEndpoint.h"
 #include <memory>
 #include <vector>
 
 namespace Palaver {
 namespace Ws {
 
-class WsServer;
+class BusEvents;
+class ChatHandler;
+class Runtime;
 
 /// WebSocket push: see plugins/ws/README.md.
 class WsPlugin: public Plugin
@@ -29,7 +32,10 @@ public:
 
 private:
 	PluginContext* _context = nullptr;
-	std::unique_ptr<WsServer> _server;
+	std::shared_ptr<Runtime> _runtime;
+	std::shared_ptr<ChatHandler> _handler;
+	std::unique_ptr<BusEvents> _events;
+	std::shared_ptr<WebSocketEndpoint> _endpoint;
 	std::vector<EventBus::SubscriptionId> _subscriptions;
 };
 

@@ -74,6 +74,7 @@ class WsProtocolTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testRateLimit);
 	CPPUNIT_TEST(testCloseHandshakeEchoesCode);
 	CPPUNIT_TEST(testMetrics);
+	CPPUNIT_TEST(testWithoutMessages);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -575,6 +576,27 @@ public:
 		const std::size_t pos = reply.body.find("\npalaver_ws_connections ");
 		CPPUNIT_ASSERT(pos != std::string::npos);
 		CPPUNIT_ASSERT(std::stoi(reply.body.substr(pos + 24)) >= 1);
+	}
+
+	void testWithoutMessages()
+	{
+		// A palaverd without the messages plugin: chatmsg frames are answered
+		// unavailable, a replay is empty and incomplete, the rest works.
+		auto bare = startWsServer({"--messages.enabled=false", "--groups.enabled=false"});
+		Account a = registerAccount(*bare, "bare");
+		WsClient client(bare->wsPort(), "/?token=" + HttpClient::encode(a.token) + "&since=0");
+		CPPUNIT_ASSERT_EQUAL(a.id, client.receiveType("ready")->getValue<Poco::Int64>("userId"));
+		auto error = client.receiveType("error");
+		CPPUNIT_ASSERT_EQUAL(std::string("unavailable"), error->getValue<std::string>("code"));
+		auto replayed = client.receiveType("replayed");
+		CPPUNIT_ASSERT_EQUAL(0, replayed->getValue<int>("count"));
+		CPPUNIT_ASSERT(!replayed->getValue<bool>("complete"));
+		client.sendText("{\"type\":\"chatmsg\",\"toUserId\":" + std::to_string(a.id) + ",\"text\":\"hola\",\"clientMsgId\":\"c\"}");
+		error = client.receiveType("error");
+		CPPUNIT_ASSERT_EQUAL(std::string("unavailable"), error->getValue<std::string>("code"));
+		CPPUNIT_ASSERT_EQUAL(std::string("c"), error->getValue<std::string>("clientMsgId"));
+		client.sendText("{\"type\":\"typing\",\"toUserId\":" + std::to_string(a.id) + "}");
+		CPPUNIT_ASSERT_EQUAL(a.id, client.receiveType("typing")->getValue<Poco::Int64>("fromUserId"));
 	}
 };
 

@@ -1,4 +1,4 @@
-#include "palaver/Acceptor.h"
+#include "Acceptor.h"
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 namespace Palaver {
+namespace Server {
 
 Acceptor::Acceptor(Poco::Logger& logger):
 	_logger(logger),
@@ -43,4 +44,4 @@ int Acceptor::accept(int listener, sockaddr_storage* address, socklen_t* length)
 	}
 }
 
-} // namespace Palaver
+} } // namespace Palaver::Server

@@ -2,8 +2,8 @@
 // Mailbox.h
 //
 
-#ifndef Palaver_Mailbox_INCLUDED
-#define Palaver_Mailbox_INCLUDED
+#ifndef Palaver_Server_Mailbox_INCLUDED
+#define Palaver_Server_Mailbox_INCLUDED
 
 #include <Poco/Exception.h>
 #include <cstdint>
@@ -15,6 +15,7 @@
 #include <vector>
 
 namespace Palaver {
+namespace Server {
 
 /// How other threads hand work to one event-loop thread: a queue with an
 /// eventfd that is readable while entries wait (add fd() to the loop's epoll
@@ -99,6 +100,6 @@ private:
 	bool _closed = false;         /// guarded by _mutex
 };
 
-} // namespace Palaver
+} } // namespace Palaver::Server
 
 #endif

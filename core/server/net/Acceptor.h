@@ -2,16 +2,17 @@
 // Acceptor.h
 //
 
-#ifndef Palaver_Acceptor_INCLUDED
-#define Palaver_Acceptor_INCLUDED
+#ifndef Palaver_Server_Acceptor_INCLUDED
+#define Palaver_Server_Acceptor_INCLUDED
 
 #include <Poco/Logger.h>
 #include <sys/socket.h>
 
 namespace Palaver {
+namespace Server {
 
 /// Takes new connections off a non-blocking listening socket for an event
-/// loop (the core's HTTP loops, the ws plugin's). Out of descriptors, it
+/// loop (EventLoop). Out of descriptors, it
 /// accepts and drops one connection with a descriptor it keeps spare for
 /// that, or a level-triggered listener would be reported again and again.
 /// Used on one thread.
@@ -34,6 +35,6 @@ private:
 	int _spareFd;
 };
 
-} // namespace Palaver
+} } // namespace Palaver::Server
 
 #endif

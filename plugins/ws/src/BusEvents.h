@@ -1,45 +1,30 @@
 //
-// WsServer.h
+// BusEvents.h
 //
-// The ws plugin's machinery: the listener, the I/O loops, the workers, the
-// hub, event fan-out and the GET /ws route of the HTTP port.
+// What the ws plugin makes of the EventBus's events: frames for the
+// connections of their users (through the Hub), sessions that end, and
+// presence across the nodes of a cluster.
 //
 
-#ifndef Palaver_Ws_WsServer_INCLUDED
-#define Palaver_Ws_WsServer_INCLUDED
+#ifndef Palaver_Ws_BusEvents_INCLUDED
+#define Palaver_Ws_BusEvents_INCLUDED
 
-#include "IoLoop.h"
 #include "Runtime.h"
 #include <Poco/JSON/Object.h>
-#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
-#include <vector>
 
 namespace Palaver {
-
-class Request;
-class Response;
-
 namespace Ws {
 
-class WsServer
+/// Threads: every method on the publisher's thread (any thread; the
+/// ClusterBus's for events of other nodes).
+class BusEvents
 {
 public:
-	explicit WsServer(std::shared_ptr<Runtime> runtime);
-	~WsServer();
-
-	/// Opens the listener, starts the threads (the core raised RLIMIT_NOFILE).
-	void start();
-
-	/// Every connection gets 1001; then the threads are joined.
-	void stop();
-
-	/// GET /ws on the HTTP port: checks the upgrade, detaches the socket and
-	/// hands it to a loop, which writes the 101. Returns at once.
-	void upgrade(Request& request, Response& response);
+	explicit BusEvents(std::shared_ptr<Runtime> runtime);
 
 	/// "user.registered" (frameType "usermsg") and "user.updated"
 	/// ("userupdate"): the user's JSON plus "type" to every authenticated connection.
@@ -69,20 +54,10 @@ public:
 	/// users again, and forget the users of nodes silent for 3 intervals.
 	void onHeartbeat(const Poco::JSON::Object::Ptr& event);
 
-	/// The Pusher service.
-	std::shared_ptr<Hub> pusher();
-
-	Poco::UInt16 boundPort() const { return _boundPort; }
-
 private:
-	int openListener();
 	void heardFrom(const std::string& node);
 
-	std::shared_ptr<Runtime> _runtime;
-	std::vector<std::unique_ptr<IoLoop>> _loops;
-	std::atomic<std::size_t> _nextLoop{0};
-	std::atomic<bool> _running{false};
-	Poco::UInt16 _boundPort = 0;
+	const std::shared_ptr<Runtime> _runtime;
 	std::mutex _nodesMutex;
 	std::unordered_map<std::string, Poco::Int64> _nodesHeard;  /// node -> last presence event (µs)
 };

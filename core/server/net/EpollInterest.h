@@ -2,13 +2,14 @@
 // EpollInterest.h
 //
 
-#ifndef Palaver_EpollInterest_INCLUDED
-#define Palaver_EpollInterest_INCLUDED
+#ifndef Palaver_Server_EpollInterest_INCLUDED
+#define Palaver_Server_EpollInterest_INCLUDED
 
 #include <cstdint>
 #include <sys/epoll.h>
 
 namespace Palaver {
+namespace Server {
 
 /// Makes epoll report `wanted` events (EPOLLIN, EPOLLOUT) for fd, already in
 /// the set under id; `registered` is what was asked for last and is kept up
@@ -24,6 +25,6 @@ inline void setEpollInterest(int epoll, int fd, std::uint64_t id, std::uint32_t 
 	registered = wanted;
 }
 
-} // namespace Palaver
+} } // namespace Palaver::Server
 
 #endif

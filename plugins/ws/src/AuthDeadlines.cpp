@@ -1,0 +1,74 @@
+#include "AuthDeadlines.h"
+#include "ChatConnection.h"
+#include <algorithm>
+#include <chrono>
+#include <vector>
+
+namespace Palaver {
+namespace Ws {
+
+namespace {
+
+Poco::Int64 nowMs()
+{
+	return std::chrono::duration_cast<std::chrono::milliseconds>(
+		std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+// A connection is closed at most a quarter of the time-out late (and 50 ms
+// to 1 s).
+std::chrono::milliseconds checkInterval(Poco::Int64 timeoutMs)
+{
+	return std::chrono::milliseconds(std::clamp<Poco::Int64>(timeoutMs / 4, 50, 1000));
+}
+
+} // namespace
+
+AuthDeadlines::AuthDeadlines(Poco::Int64 timeoutMs, Poco::Logger& logger):
+	_timeoutMs(timeoutMs),
+	_task("ws-auth-timer", "ws: authentication time-outs", checkInterval(timeoutMs), [this] { expire(); }, logger)
+{
+}
+
+void AuthDeadlines::start()
+{
+	_task.start();
+}
+
+void AuthDeadlines::stop()
+{
+	_task.stop();
+	std::lock_guard<std::mutex> lock(_mutex);
+	_pending.clear();
+}
+
+void AuthDeadlines::watch(const WebSocket::Ptr& socket)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	_pending.emplace_back(nowMs() + _timeoutMs, socket);
+}
+
+void AuthDeadlines::expire()
+{
+	std::vector<WebSocket::Ptr> expired;
+	{
+		const Poco::Int64 now = nowMs();
+		std::lock_guard<std::mutex> lock(_mutex);
+		while (!_pending.empty() && _pending.front().first <= now)
+		{
+			if (WebSocket::Ptr socket = _pending.front().second.lock()) expired.push_back(std::move(socket));
+			_pending.pop_front();
+		}
+	}
+	for (const WebSocket::Ptr& socket: expired)
+	{
+		socket->post([](WebSocket& connection)
+		{
+			const ChatConnection::State state = connection.context<ChatConnection>()->state;
+			if (state == ChatConnection::State::Open || state == ChatConnection::State::Authenticating)
+				connection.close(WebSocketFrame::CloseCode::PolicyViolation, "authentication required");
+		});
+	}
+}
+
+} } // namespace Palaver::Ws

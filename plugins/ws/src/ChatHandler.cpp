@@ -1,0 +1,209 @@
+#include "ChatHandler.h"
+#include "Credentials.h"
+#include "Runtime.h"
+#include "palaver/Request.h"
+#include <algorithm>
+
+namespace Palaver {
+namespace Ws {
+
+ChatHandler::ChatHandler(std::shared_ptr<Runtime> runtime):
+	_runtime(std::move(runtime)),
+	_deadlines(_runtime->settings.authTimeoutMs, _runtime->logger)
+{
+}
+
+void ChatHandler::start()
+{
+	_deadlines.start();
+}
+
+void ChatHandler::stop()
+{
+	_deadlines.stop();
+}
+
+bool ChatHandler::lookUp(Runtime& runtime, const std::string& secret, bool isTicket,
+	std::shared_ptr<const User>& user, std::string& session)
+{
+	try
+	{
+		const std::string token = isTicket ? runtime.directory->redeemTicket(secret) : secret;
+		if (token.empty()) return false;
+		Poco::Optional<User> found = runtime.directory->userForToken(token);
+		if (!found.isSpecified()) return false;
+		user = std::make_shared<const User>(found.value());
+		session = runtime.directory->sessionId(token);
+		return true;
+	}
+	catch (...)
+	{
+		// Storage trouble: treated as a failed look-up.
+		return false;
+	}
+}
+
+void ChatHandler::accept(Request& request, WebSocket& socket)
+{
+	const Credentials credentials = Credentials::read(request, _runtime->origins);
+	auto connection = std::make_shared<ChatConnection>();
+	connection->hasSince = credentials.hasSince;
+	connection->since = credentials.since;
+	// An explicit token or ticket must be valid; a cookie may be a stale one
+	// of another session in the browser: an auth frame may still follow.
+	if (!credentials.token.empty() || !credentials.ticket.empty())
+	{
+		const bool isTicket = credentials.token.empty();
+		const bool known = lookUp(*_runtime, isTicket ? credentials.ticket : credentials.token, isTicket,
+			connection->user, connection->session);
+		connection->state = known ? ChatConnection::State::Ready : ChatConnection::State::Refused;
+	}
+	else if (!credentials.cookieToken.empty() &&
+		lookUp(*_runtime, credentials.cookieToken, false, connection->user, connection->session))
+	{
+		connection->state = ChatConnection::State::Ready;
+	}
+	if (connection->state == ChatConnection::State::Ready) socket.setUser(connection->user->id, connection->session);
+	socket.setContext(connection);
+}
+
+void ChatHandler::onOpen(const WebSocket::Ptr& socket)
+{
+	_runtime->connections.inc();
+	ChatConnection& connection = *socket->context<ChatConnection>();
+	switch (connection.state)
+	{
+	case ChatConnection::State::Refused:
+		socket->close(WebSocketFrame::CloseCode::PolicyViolation, "invalid token");
+		break;
+	case ChatConnection::State::Ready:
+		authenticated(socket, connection);
+		break;
+	case ChatConnection::State::Open:
+	case ChatConnection::State::Authenticating:
+		_deadlines.watch(socket);
+		break;
+	}
+}
+
+void ChatHandler::onText(const WebSocket::Ptr& socket, const std::string& text)
+{
+	_runtime->framesIn.inc();
+	ChatConnection& connection = *socket->context<ChatConnection>();
+	if (connection.state == ChatConnection::State::Authenticating)
+	{
+		// Handled once the look-up is done, in order (as if input were paused).
+		if (connection.early.size() < ChatConnection::MAX_EARLY) connection.early.push_back(text);
+		else Dispatcher::reply(*socket, Dispatcher::errorJson("unauthorized", "authenticate first"), *_runtime);
+		return;
+	}
+	Dispatcher::onText(*this, socket, connection, text, *_runtime);
+}
+
+void ChatHandler::onClose(const WebSocket::Ptr& socket, std::uint16_t)
+{
+	_runtime->connections.dec();
+	ChatConnection& connection = *socket->context<ChatConnection>();
+	if (!connection.registered) return;
+	connection.registered = false;
+	_runtime->hub.remove(connection.user->id, socket->id());
+}
+
+void ChatHandler::beginAuth(const WebSocket::Ptr& socket, ChatConnection& connection, const std::string& token)
+{
+	connection.state = ChatConnection::State::Authenticating;
+	std::shared_ptr<Runtime> runtime = _runtime;
+	ChatHandler* self = this;
+	const bool queued = _runtime->workers.submit([self, runtime, socket, token]
+	{
+		std::shared_ptr<const User> user;
+		std::string session;
+		lookUp(*runtime, token, false, user, session);
+		socket->post([self, socket, user, session](WebSocket&) { self->authResult(socket, user, session); });
+	});
+	if (!queued) socket->close(WebSocketFrame::CloseCode::TryAgainLater, "server busy");
+}
+
+void ChatHandler::authResult(const WebSocket::Ptr& socket, const std::shared_ptr<const User>& user, const std::string& session)
+{
+	ChatConnection& connection = *socket->context<ChatConnection>();
+	if (connection.state != ChatConnection::State::Authenticating) return;
+	if (!user)
+	{
+		socket->close(WebSocketFrame::CloseCode::PolicyViolation, "invalid token");
+		return;
+	}
+	connection.user = user;
+	connection.session = session;
+	socket->setUser(user->id, session);
+	authenticated(socket, connection);
+	std::vector<std::string> early;
+	early.swap(connection.early);
+	for (const std::string& text: early) Dispatcher::onText(*this, socket, connection, text, *_runtime);
+}
+
+void ChatHandler::authenticated(const WebSocket::Ptr& socket, ChatConnection& connection)
+{
+	connection.state = ChatConnection::State::Ready;
+	const Poco::Int64 userId = connection.user->id;
+	// Registered for live delivery before the replay query runs, so that a
+	// message stored meanwhile is either in the replay or held (never lost).
+	if (connection.hasSince)
+	{
+		connection.floor.store(connection.since, std::memory_order_relaxed);
+		connection.held = std::make_unique<ChatConnection::Held>();
+		connection.replaying.store(true, std::memory_order_release);
+	}
+	const std::vector<Poco::Int64> online = _runtime->hub.add(userId,
+		Hub::Member{socket, socket->context<ChatConnection>()}, _runtime->settings.presenceListMax);
+	connection.registered = true;
+	Dispatcher::reply(*socket, "{\"type\":\"ready\",\"userId\":" + std::to_string(userId) + "}", *_runtime);
+	for (Poco::Int64 id: online) Dispatcher::reply(*socket, Hub::presenceJson(id, true), *_runtime);
+	if (!connection.hasSince) return;
+
+	std::shared_ptr<Runtime> runtime = _runtime;
+	ChatHandler* self = this;
+	const Poco::Int64 since = connection.since;
+	const bool queued = _runtime->workers.submit([self, runtime, socket, userId, since]
+	{
+		auto replay = std::make_shared<const Dispatcher::Replay>(
+			Dispatcher::replay(userId, since, runtime->settings.replayMax, *runtime));
+		socket->post([self, replay](WebSocket& target)
+		{
+			self->replayDone(target, *target.context<ChatConnection>(), *replay);
+		});
+	});
+	if (!queued)
+	{
+		Dispatcher::Replay failed;
+		failed.complete = false;
+		failed.errorFrame = Dispatcher::errorJson("unavailable", "server busy, reload through HTTP");
+		replayDone(*socket, connection, failed);
+	}
+}
+
+void ChatHandler::replayDone(WebSocket& socket, ChatConnection& connection, const Dispatcher::Replay& replay)
+{
+	if (!connection.held) return;
+	if (!replay.errorFrame.empty()) Dispatcher::reply(socket, replay.errorFrame, *_runtime);
+	Poco::Int64 last = connection.since;
+	for (const auto& entry: replay.frames)
+	{
+		socket.send(entry.second);
+		last = std::max(last, entry.first);
+	}
+	_runtime->framesOut.inc(replay.frames.size());
+	Dispatcher::reply(socket, std::string("{\"type\":\"replayed\",\"count\":") + std::to_string(replay.frames.size()) +
+		",\"complete\":" + (replay.complete ? "true" : "false") + "}", *_runtime);
+	// From here on live frames up to last are dropped, later ones sent:
+	// first those held meanwhile, then (replaying is false) straight from the Hub.
+	connection.floor.store(last, std::memory_order_relaxed);
+	const std::unique_ptr<ChatConnection::Held> held = std::move(connection.held);
+	for (const auto& entry: *held)
+	{
+		if (entry.first > last) socket.send(entry.second);
+	}
+	connection.replaying.store(false, std::memory_order_release);
+}
+
+} } // namespace Palaver::Ws
