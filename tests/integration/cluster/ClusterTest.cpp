@@ -559,35 +559,39 @@ public:
 		Account a;
 		Account b;
 		startWithUsers("admin", a, b);
-		auto disabled = connectAs(*_node2, a);
+		// A frame sent on node 2 right after the command returned on node 1
+		// races the session.ended event crossing the bus (PROTOCOL-NOTES.md):
+		// it may be refused or stored, but if it was acknowledged it is stored.
+		auto disabled = rawSocket(*_node2, a.token);
 		ctlOk(*_node1, {"users", "disable", a.name});
 		Poco::Timestamp ended;
-		disabled->sendJson(*chat(b.id, "while disabled", "late1"));
-		CPPUNIT_ASSERT_EQUAL(4001, disabled->waitForClose(1000));
+		disabled->sendText(chatFrame(b.id, "while disabled"));
+		std::set<std::string> acked;
+		CPPUNIT_ASSERT_EQUAL(SESSION_ENDED, closeCodeAfter(*disabled, 1000, acked));
 		CPPUNIT_ASSERT(ended.elapsed() < 1000000);
 		CPPUNIT_ASSERT_EQUAL(401, call(*_node2, a.token, "GET", "/me").status);
 		HttpClient refused(_node2->httpPort());
 		HttpReply login = refused.postJson("/login", "{\"username\":\"" + a.name + "\",\"password\":\"secret123\"}");
 		CPPUNIT_ASSERT_EQUAL(403, login.status);
 		CPPUNIT_ASSERT_EQUAL(std::string("account_disabled"), login.errorCode());
+		if (acked.count("while disabled")) CPPUNIT_ASSERT(stored(*_node2, b, a.id, "while disabled"));
 
 		// Enabled on node 2, logged in on node 1, deleted on node 1: gone on node 2 too.
 		ctlOk(*_node2, {"users", "enable", a.name});
 		const Account again = withToken(a, loginToken(*_node1, a));
-		const Poco::Int64 kept = postMessage(*_node1, again, b.id, "before the deletion");
-		auto deleted = connectAs(*_node2, again);
+		postMessage(*_node1, again, b.id, "before the deletion");
+		auto deleted = rawSocket(*_node2, again.token);
 		ctlOk(*_node1, {"users", "delete", a.name});
 		ended.update();
-		deleted->sendJson(*chat(b.id, "while deleted", "late2"));
-		CPPUNIT_ASSERT_EQUAL(4001, deleted->waitForClose(1000));
+		deleted->sendText(chatFrame(b.id, "while deleted"));
+		acked.clear();
+		CPPUNIT_ASSERT_EQUAL(SESSION_ENDED, closeCodeAfter(*deleted, 1000, acked));
 		CPPUNIT_ASSERT(ended.elapsed() < 1000000);
 		CPPUNIT_ASSERT_EQUAL(401, call(*_node2, again.token, "GET", "/me").status);
 		CPPUNIT_ASSERT(call(*_node2, b.token, "GET", "/contacts").body.find("\"" + a.name + "\"") == std::string::npos);
-		// b's history with a: the message sent before, nothing sent after the command.
-		HttpReply history = call(*_node2, b.token, "GET", "/messages/from/" + std::to_string(a.id));
-		CPPUNIT_ASSERT_EQUAL_MESSAGE(history.body, 200, history.status);
-		CPPUNIT_ASSERT_EQUAL_MESSAGE(history.body, std::size_t(1), history.jsonArray()->size());
-		CPPUNIT_ASSERT_EQUAL(kept, history.jsonArray()->getObject(0)->getValue<Poco::Int64>("id"));
+		// b keeps the history with a: the message sent before the deletion.
+		CPPUNIT_ASSERT(stored(*_node2, b, a.id, "before the deletion"));
+		if (acked.count("while deleted")) CPPUNIT_ASSERT(stored(*_node2, b, a.id, "while deleted"));
 	}
 
 	/// A session made on node 1 that expires closes its socket on node 2
