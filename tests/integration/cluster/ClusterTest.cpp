@@ -553,7 +553,8 @@ public:
 	}
 
 	/// palaverctl users disable / delete on node 1 close the user's socket on
-	/// node 2 (4001) within a second; what it sent meanwhile is not stored.
+	/// node 2 (4001) within a second; what it sent meanwhile is stored only if
+	/// it was acknowledged.
 	void testAdminActsOnEveryNode()
 	{
 		Account a;
