@@ -7,7 +7,8 @@ namespace Palaver {
 namespace Messages {
 
 MessageService::MessageService(MessageRepository& repository, ReadCursors& cursors, GroupCommitWriter& writer, UserExists userExists,
-	TextRules rules, std::size_t knownUsersCapacity, Poco::Int64 editWindow, UpdatePublished updatePublished):
+	TextRules rules, std::size_t knownUsersCapacity, Poco::Int64 editWindow, UpdatePublished updatePublished,
+	GroupWindows groupWindows):
 	_repository(repository),
 	_cursors(cursors),
 	_writer(writer),
@@ -15,7 +16,8 @@ MessageService::MessageService(MessageRepository& repository, ReadCursors& curso
 	_rules(rules),
 	_known(knownUsersCapacity),
 	_editWindow(editWindow),
-	_updatePublished(std::move(updatePublished))
+	_updatePublished(std::move(updatePublished)),
+	_groupWindows(std::move(groupWindows))
 {
 }
 
@@ -129,13 +131,27 @@ MessageUpdate MessageService::changeOwn(const User& by, Poco::Int64 messageId, c
 	if (by.id <= 0) throw HttpError::unauthorized();
 	const MessageUpdate update = _repository.change(messageId, [&](Message& message)
 	{
-		// Someone else's conversation is not even said to exist.
-		if (message.fromUserId != by.id && message.toUserId != by.id) throw HttpError::notFound("no such message");
-		if (message.fromUserId != by.id) throw HttpError::forbidden("only the sender may change a message");
+		if (message.fromUserId != by.id)
+		{
+			// A message of someone else's conversation is not even said to exist.
+			if (!sees(by.id, message)) throw HttpError::notFound("no such message");
+			throw HttpError::forbidden("only the sender may change a message");
+		}
 		return change(message);
 	});
 	if (update.eventId > 0 && _updatePublished) _updatePublished(update);
 	return update;
+}
+
+bool MessageService::sees(Poco::Int64 userId, const Message& message) const
+{
+	if (message.groupId == 0) return message.fromUserId == userId || message.toUserId == userId;
+	if (!_groupWindows) return false;
+	for (const GroupWindow& window: _groupWindows(userId))
+	{
+		if (window.groupId == message.groupId && message.id > window.afterId) return true;
+	}
+	return false;
 }
 
 std::vector<MessageUpdate> MessageService::eventsSince(Poco::Int64 userId, const std::vector<GroupWindow>& groups, Poco::Int64 sinceId, std::size_t limit)

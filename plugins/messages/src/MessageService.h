@@ -32,14 +32,20 @@ public:
 	/// Publishes a committed change ("message.updated"), on the changing thread.
 	using UpdatePublished = std::function<void(const MessageUpdate& update)>;
 
+	/// The group windows of a user (GroupDirectory::windowsOf), empty without
+	/// the groups plugin; called on the changing thread.
+	using GroupWindows = std::function<std::vector<GroupWindow>(Poco::Int64 userId)>;
+
 	/// [messages] edit_window's default, in microseconds.
 	static constexpr Poco::Int64 DEFAULT_EDIT_WINDOW = 900LL * 1000000LL;
 
 	/// editWindow: how long after its timestamp a message may be edited, in
 	/// microseconds. Without updatePublished, changes are not published.
+	/// groupWindows tells whether someone else's group message is seen by
+	/// the one changing it (403) or not (404).
 	MessageService(MessageRepository& repository, ReadCursors& cursors, GroupCommitWriter& writer, UserExists userExists,
 		TextRules rules, std::size_t knownUsersCapacity, Poco::Int64 editWindow = DEFAULT_EDIT_WINDOW,
-		UpdatePublished updatePublished = {});
+		UpdatePublished updatePublished = {}, GroupWindows groupWindows = {});
 
 	Message post(const User& from, Poco::Int64 toUserId, const std::string& text) override;
 	void postAsync(const User& from, Poco::Int64 toUserId, const std::string& text, PostCallback done) override;
@@ -95,6 +101,9 @@ private:
 	/// after the checks every change shares: visible to by, else 404; sent by
 	/// by, else 403), then publishes the change if there was one.
 	MessageUpdate changeOwn(const User& by, Poco::Int64 messageId, const std::function<bool(Message&)>& change);
+	/// Whether userId sees message: its sender or receiver, or a member of its
+	/// group who joined before it.
+	bool sees(Poco::Int64 userId, const Message& message) const;
 
 	/// The same for a message to a group.
 	Message prepareForGroup(const User& from, Poco::Int64 groupId, const std::string& text);
@@ -107,6 +116,7 @@ private:
 	KnownUsers _known;
 	Poco::Int64 _editWindow;
 	UpdatePublished _updatePublished;
+	GroupWindows _groupWindows;
 };
 
 } } // namespace Palaver::Messages

@@ -12,6 +12,7 @@
 #include "palaver/Metrics.h"
 #include "palaver/PluginContext.h"
 #include "palaver/ServiceRegistry.h"
+#include "palaver/services/GroupDirectory.h"
 #include "palaver/services/MessageStore.h"
 #include "palaver/services/UserDirectory.h"
 #include <Poco/Exception.h>
@@ -95,6 +96,11 @@ void MessagesPlugin::initialize(PluginContext& context)
 		{
 			events.publish("message.updated", update.toJson());
 			if (update.message.deleted) _search->deleted();
+		},
+		[&services = context.services()](Poco::Int64 userId)
+		{
+			auto groups = services.find<GroupDirectory>();
+			return groups ? groups->windowsOf(userId) : std::vector<MessageStore::GroupWindow>();
 		});
 	context.services().offer<MessageStore>(_service);
 	// A newly registered user exists from now on: spare the first look-up.

@@ -471,6 +471,11 @@ public:
 		CPPUNIT_ASSERT_EQUAL(first, update->getObject("message")->getValue<Poco::Int64>("id"));
 		CPPUNIT_ASSERT_EQUAL(group, update->getObject("message")->getValue<Poco::Int64>("groupId"));
 		CPPUNIT_ASSERT_EQUAL(std::string("uno!"), update->getObject("message")->getValue<std::string>("text"));
+		// Another member sees the message but may not change it; a stranger is not told it exists.
+		CPPUNIT_ASSERT_EQUAL(403, call(b, "PATCH", "/messages/" + std::to_string(first), "{\"text\":\"mine\"}").status);
+		CPPUNIT_ASSERT_EQUAL(403, call(b, "DELETE", "/messages/" + std::to_string(first)).status);
+		CPPUNIT_ASSERT_EQUAL(404, call(stranger, "PATCH", "/messages/" + std::to_string(first), "{\"text\":\"mine\"}").status);
+		CPPUNIT_ASSERT_EQUAL(404, call(stranger, "DELETE", "/messages/" + std::to_string(first)).status);
 
 		CPPUNIT_ASSERT_EQUAL(204, call(a, "DELETE", "/messages/" + std::to_string(second)).status);
 		auto deletion = wsB->receiveType("msgupdate");
