@@ -96,11 +96,17 @@ public:
 		CPPUNIT_ASSERT(all.body.size() > tail.size());
 		CPPUNIT_ASSERT_EQUAL(tail, all.body.substr(all.body.size() - tail.size()));
 
-		// The answer (over 80 MB) never was in palaverd's memory at once.
+		// The answer (over 80 MB) never was in palaverd's memory at once. Not
+		// under AddressSanitizer (make test-asan), whose quarantine keeps
+		// freed memory resident: there the streaming is checked, not its size.
+#ifndef __SANITIZE_ADDRESS__
 		const long peakGrowthKiB = _server->statusField("VmHWM") - peakBefore;
 		const long answerKiB = static_cast<long>(all.body.size() / 1024);
 		CPPUNIT_ASSERT_MESSAGE("resident peak grew by " + std::to_string(peakGrowthKiB) + " KiB for an answer of " +
 			std::to_string(answerKiB) + " KiB", peakGrowthKiB < answerKiB / 4);
+#else
+		(void) peakBefore;
+#endif
 
 		// HTTP/1.0 has no chunks: the body ends with the connection.
 		Poco::Net::HTTPClientSession old("127.0.0.1", _server->httpPort());
