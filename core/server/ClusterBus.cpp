@@ -1,5 +1,6 @@
 #include "ClusterBus.h"
 #include "palaver/Counter.h"
+#include "palaver/Events.h"
 #include "palaver/Gauge.h"
 #include "palaver/JsonWriter.h"
 #include "palaver/Metrics.h"
@@ -21,12 +22,12 @@ namespace Palaver {
 namespace Server {
 
 const std::string ClusterBus::ORIGIN = "_origin";
-const std::string ClusterBus::NODE_UP = "cluster.node_up";
-const std::string ClusterBus::HEARTBEAT = "cluster.heartbeat";
 
 namespace {
 
-const std::string DEFAULT_EVENTS = "message.stored message.updated user.registered ws.deliver ws.presence ws.presence.snapshot session.ended user.updated user.deleted";
+const std::string DEFAULT_EVENTS = std::string(Events::MESSAGE_STORED) + " " + Events::MESSAGE_UPDATED + " " + Events::USER_REGISTERED
+	+ " " + Events::WS_DELIVER + " " + Events::WS_PRESENCE + " " + Events::WS_PRESENCE_SNAPSHOT + " " + Events::SESSION_ENDED
+	+ " " + Events::USER_UPDATED + " " + Events::USER_DELETED;
 const std::size_t MAX_REPLY = 16 * 1024 * 1024;
 const std::size_t BATCH = 512;
 const Poco::Timespan CONNECT_TIMEOUT(2, 0);
@@ -170,8 +171,8 @@ ClusterBus::ClusterBus(const Poco::Util::AbstractConfiguration& config, EventBus
 	Poco::StringTokenizer names(config.getString("cluster.events", DEFAULT_EVENTS), " ,",
 		Poco::StringTokenizer::TOK_IGNORE_EMPTY | Poco::StringTokenizer::TOK_TRIM);
 	_eventNames.assign(names.begin(), names.end());
-	if (std::find(_eventNames.begin(), _eventNames.end(), NODE_UP) == _eventNames.end())
-		_eventNames.push_back(NODE_UP);
+	if (std::find(_eventNames.begin(), _eventNames.end(), Events::CLUSTER_NODE_UP) == _eventNames.end())
+		_eventNames.push_back(Events::CLUSTER_NODE_UP);
 }
 
 ClusterBus::~ClusterBus()
@@ -389,7 +390,7 @@ void ClusterBus::subscribeOnce(long& backoffMs)
 			lastBeat.update();
 			Poco::JSON::Object::Ptr beat = new Poco::JSON::Object;
 			beat->set("intervalMs", _heartbeatUs / 1000);
-			_events.publish(HEARTBEAT, beat);
+			_events.publish(Events::CLUSTER_HEARTBEAT, beat);
 		}
 		if (!socket.poll(Poco::Timespan(0, std::min<Poco::Int64>(250000, _heartbeatUs)), Poco::Net::Socket::SELECT_READ))
 		{
@@ -421,7 +422,7 @@ void ClusterBus::subscribeOnce(long& backoffMs)
 				_logger.notice("cluster: node %s subscribed to Redis channel %s at %s:%hu", _nodeId, _channel, _endpoint.host, _endpoint.port);
 				// Tells this node's plugins, and through them the other nodes,
 				// that state (e.g. presence) should be announced again.
-				_events.publish(NODE_UP, new Poco::JSON::Object);
+				_events.publish(Events::CLUSTER_NODE_UP, new Poco::JSON::Object);
 			}
 			// "pong" and anything else: nothing to do.
 		}

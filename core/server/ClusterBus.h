@@ -41,23 +41,14 @@ namespace Server {
 /// The bus only carries live notifications: when Redis cannot be reached,
 /// local delivery goes on, events for other nodes are dropped (and counted),
 /// and both threads reconnect with back-off. After every (re)subscription the
-/// bridge publishes "cluster.node_up" locally (and so to the others), so that
-/// plugins can announce their state again; and "cluster.heartbeat" locally at
+/// bridge publishes Events::CLUSTER_NODE_UP locally (and so to the others), so that
+/// plugins can announce their state again; and Events::CLUSTER_HEARTBEAT locally at
 /// a steady pace while subscribed.
 class ClusterBus
 {
 public:
 	/// The marker of an event that came from another node.
 	static const std::string ORIGIN;
-
-	/// The event published after each subscription to the channel.
-	static const std::string NODE_UP;
-
-	/// Published on this node only, every [cluster] heartbeat seconds while
-	/// subscribed, with {"intervalMs": N}: plugins re-announce their state
-	/// (so that a lost notification is repaired) and forget nodes that went
-	/// silent for a few intervals (so that a crashed node's users go offline).
-	static const std::string HEARTBEAT;
 
 	/// Reads [cluster]; throws Poco::InvalidArgumentException for a bad bus.
 	ClusterBus(const Poco::Util::AbstractConfiguration& config, EventBus& events, Metrics& metrics, Poco::Logger& logger);

@@ -2,6 +2,7 @@
 // and reacts to every stored message: one whose text starts with "/hello"
 // gets an answer, pushed live to the sender's WebSocket connections.
 #include <palaver/EventBus.h>
+#include <palaver/Events.h>
 #include <palaver/Message.h>
 #include <palaver/Plugin.h>
 #include <palaver/PluginContext.h>
@@ -48,7 +49,7 @@ public:
 			response.sendJson(200, body);
 		});
 
-		context.events().subscribe("message.stored", [this](const std::string&, const Poco::JSON::Object::Ptr& payload)
+		context.events().subscribe(Palaver::Events::MESSAGE_STORED, [this](const std::string&, const Poco::JSON::Object::Ptr& payload)
 		{
 			// Subscribers run on the publisher's thread: only quick work here.
 			++_seen;

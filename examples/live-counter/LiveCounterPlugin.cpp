@@ -10,6 +10,7 @@
 // "whoami" is answered on that connection only. Logging out (session.ended)
 // closes the session's connections with 4001.
 #include <palaver/EventBus.h>
+#include <palaver/Events.h>
 #include <palaver/HttpError.h>
 #include <palaver/Plugin.h>
 #include <palaver/PluginContext.h>
@@ -133,7 +134,7 @@ public:
 		}
 		_events = &context.events();
 		Palaver::WebSocketEndpoint* endpoint = _endpoint.get();
-		_subscription = _events->subscribe("session.ended", [endpoint](const std::string&, const Poco::JSON::Object::Ptr& payload)
+		_subscription = _events->subscribe(Palaver::Events::SESSION_ENDED, [endpoint](const std::string&, const Poco::JSON::Object::Ptr& payload)
 		{
 			Poco::JSON::Array::Ptr sessions = payload ? payload->getArray("sessions") : nullptr;
 			for (std::size_t i = 0; sessions && i < sessions->size(); ++i)

@@ -19,8 +19,8 @@ namespace Palaver {
 /// its own). An exception from a subscriber is logged and does not reach the
 /// publisher or the other subscribers.
 ///
-/// Events of the shipped plugins are listed in docs/PLUGINS.md, e.g.
-/// "user.registered" and "message.stored".
+/// The events of the core and the shipped plugins, and their payloads, are
+/// named in palaver/Events.h (Events::MESSAGE_STORED, ...): use those constants.
 class EventBus
 {
 public:

@@ -8,6 +8,7 @@
 #include "SessionToken.h"
 #include "UserStore.h"
 #include "palaver/EventBus.h"
+#include "palaver/Events.h"
 #include "palaver/HttpError.h"
 #include "palaver/Request.h"
 #include "palaver/Response.h"
@@ -151,7 +152,7 @@ void AccountRoutes::uploadImage(Request& request, Response& response)
 
 void AccountRoutes::updated(Response& response, const User& user)
 {
-	_parts.events.publish("user.updated", user.toJson());
+	_parts.events.publish(Events::USER_UPDATED, user.toJson());
 	response.http().set("Cache-Control", "no-store");
 	response.sendJson(200, user.toJson());
 }
@@ -176,7 +177,7 @@ void AccountRoutes::removeAccount(Poco::Int64 userId)
 	if (!image.empty()) _parts.avatars.remove(image);
 	Poco::JSON::Object::Ptr deleted = new Poco::JSON::Object;
 	deleted->set("id", userId);
-	_parts.events.publish("user.deleted", deleted);
+	_parts.events.publish(Events::USER_DELETED, deleted);
 }
 
 void AccountRoutes::setPassword(Poco::Int64 userId, const std::string& passwordHash, const std::string& keepTokenHash)

@@ -16,6 +16,7 @@
 #include "WsTickets.h"
 #include "palaver/Counter.h"
 #include "palaver/EventBus.h"
+#include "palaver/Events.h"
 #include "palaver/HttpError.h"
 #include "palaver/Metrics.h"
 #include "palaver/PluginContext.h"
@@ -229,7 +230,7 @@ void AuthPlugin::registerUser(Request& request, Response& response)
 	}
 	_registrations->inc();
 	_logger->information("user %s registered (id %Ld)", user.userName, user.id);
-	_events->publish("user.registered", user.toJson());
+	_events->publish(Events::USER_REGISTERED, user.toJson());
 	answerLoggedIn(response, 201, user, token);
 }
 

@@ -1,13 +1,12 @@
 #include "SessionEvents.h"
 #include "SessionToken.h"
 #include "palaver/EventBus.h"
+#include "palaver/Events.h"
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
 namespace Palaver {
 namespace Auth {
-
-const std::string SessionEvents::ENDED = "session.ended";
 
 void SessionEvents::ended(EventBus& events, Poco::Int64 userId, const std::vector<std::string>& tokenHashes)
 {
@@ -17,7 +16,7 @@ void SessionEvents::ended(EventBus& events, Poco::Int64 userId, const std::vecto
 	Poco::JSON::Object::Ptr payload = new Poco::JSON::Object;
 	payload->set("userId", userId);
 	payload->set("sessions", sessions);
-	events.publish(ENDED, payload);
+	events.publish(Events::SESSION_ENDED, payload);
 }
 
 } } // namespace Palaver::Auth

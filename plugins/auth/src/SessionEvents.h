@@ -22,8 +22,6 @@ namespace Auth {
 class SessionEvents
 {
 public:
-	static const std::string ENDED;  /// "session.ended"
-
 	/// Nothing when tokenHashes is empty.
 	static void ended(EventBus& events, Poco::Int64 userId, const std::vector<std::string>& tokenHashes);
 };

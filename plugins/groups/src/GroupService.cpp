@@ -1,5 +1,6 @@
 #include "GroupService.h"
 #include "palaver/EventBus.h"
+#include "palaver/Events.h"
 #include "palaver/HttpError.h"
 #include "palaver/JsonWriter.h"
 #include "palaver/Utf8.h"
@@ -288,7 +289,7 @@ void GroupService::deliver(const std::vector<Poco::Int64>& userIds, const std::s
 	for (Poco::Int64 id: userIds) ids->add(id);
 	payload->set("userIds", ids);
 	payload->set("frame", frame);
-	_events.publish("ws.deliver", payload);
+	_events.publish(Events::WS_DELIVER, payload);
 }
 
 void GroupService::messageStored(const Message& message)

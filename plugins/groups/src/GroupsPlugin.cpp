@@ -3,6 +3,7 @@
 #include "GroupRepository.h"
 #include "GroupRoutes.h"
 #include "GroupService.h"
+#include "palaver/Events.h"
 #include "palaver/Message.h"
 #include "palaver/PluginContext.h"
 #include "palaver/ServiceRegistry.h"
@@ -76,13 +77,13 @@ void GroupsPlugin::initialize(PluginContext& context)
 	// Every node's plugin hears of every group message and pushes it to its
 	// own connections.
 	GroupService* service = _service.get();
-	_subscriptions.push_back(context.events().subscribe("message.stored",
+	_subscriptions.push_back(context.events().subscribe(Events::MESSAGE_STORED,
 		[service](const std::string&, const Poco::JSON::Object::Ptr& message)
 		{
 			if (isGroupMessage(message)) service->messageStored(Message::fromJson(*message));
 		}));
 	// Edits and deletions (issue 18): {"eventId", "message"}.
-	_subscriptions.push_back(context.events().subscribe("message.updated",
+	_subscriptions.push_back(context.events().subscribe(Events::MESSAGE_UPDATED,
 		[service](const std::string&, const Poco::JSON::Object::Ptr& update)
 		{
 			if (!update || !update->has("eventId")) return;

@@ -4,6 +4,7 @@
 #include "MessageService.h"
 #include "ReadCursors.h"
 #include "palaver/EventBus.h"
+#include "palaver/Events.h"
 #include "palaver/HttpError.h"
 #include "palaver/Request.h"
 #include "palaver/Response.h"
@@ -153,7 +154,7 @@ void ConversationRoutes::read(Request& request, Response& response)
 		if (other != caller.id) users->add(caller.id);
 		payload->set("userIds", users);
 		payload->set("frame", receiptJson(caller.id, other, moved));
-		_events.publish("ws.deliver", payload);
+		_events.publish(Events::WS_DELIVER, payload);
 	}
 	response.sendNoContent();
 }

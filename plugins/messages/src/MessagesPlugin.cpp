@@ -9,6 +9,7 @@
 #include "SearchRoutes.h"
 #include "palaver/Database.h"
 #include "palaver/EventBus.h"
+#include "palaver/Events.h"
 #include "palaver/Metrics.h"
 #include "palaver/PluginContext.h"
 #include "palaver/ServiceRegistry.h"
@@ -86,7 +87,7 @@ void MessagesPlugin::initialize(PluginContext& context)
 	EventBus& events = context.events();
 	_writer.reset(new GroupCommitWriter(
 		[this](std::vector<Message*>& batch) { _repository->insert(batch); },
-		[&events](const Message& message) { events.publish("message.stored", message.toJson()); },
+		[&events](const Message& message) { events.publish(Events::MESSAGE_STORED, message.toJson()); },
 		options, logger, metrics));
 
 	_service = std::make_shared<MessageService>(*_repository, *_cursors, *_writer,
@@ -94,7 +95,7 @@ void MessagesPlugin::initialize(PluginContext& context)
 		TextRules(maxLength), knownUsers, editWindow,
 		[&events, this](const MessageUpdate& update)
 		{
-			events.publish("message.updated", update.toJson());
+			events.publish(Events::MESSAGE_UPDATED, update.toJson());
 			if (update.message.deleted) _search->deleted();
 		},
 		[&services = context.services()](Poco::Int64 userId)
@@ -105,13 +106,13 @@ void MessagesPlugin::initialize(PluginContext& context)
 	context.services().offer<MessageStore>(_service);
 	// A newly registered user exists from now on: spare the first look-up.
 	std::weak_ptr<MessageService> service = _service;
-	events.subscribe("user.registered", [service](const std::string&, const Poco::JSON::Object::Ptr& user)
+	events.subscribe(Events::USER_REGISTERED, [service](const std::string&, const Poco::JSON::Object::Ptr& user)
 	{
 		auto messages = service.lock();
 		if (messages && user && user->has("id")) messages->knowUser(user->getValue<Poco::Int64>("id"));
 	});
 	Poco::Logger* log = &logger;
-	events.subscribe("user.deleted", [service, log](const std::string&, const Poco::JSON::Object::Ptr& user)
+	events.subscribe(Events::USER_DELETED, [service, log](const std::string&, const Poco::JSON::Object::Ptr& user)
 	{
 		auto messages = service.lock();
 		if (!messages || !user || !user->has("id")) return;

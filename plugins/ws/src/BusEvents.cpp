@@ -1,5 +1,6 @@
 #include "BusEvents.h"
 #include "Dispatcher.h"
+#include "palaver/Events.h"
 #include "palaver/JsonWriter.h"
 #include "palaver/MessageUpdate.h"
 #include <Poco/JSON/Array.h>
@@ -135,7 +136,7 @@ void BusEvents::onNodeUp(const Poco::JSON::Object::Ptr&)
 		for (Poco::Int64 id: userIds) users->add(id);
 		Poco::JSON::Object::Ptr snapshot = new Poco::JSON::Object;
 		snapshot->set("users", users);
-		events->publish("ws.presence.snapshot", snapshot);
+		events->publish(Events::WS_PRESENCE_SNAPSHOT, snapshot);
 	});
 }
 

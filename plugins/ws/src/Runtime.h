@@ -11,6 +11,7 @@
 #include "FrameRegistry.h"
 #include "Hub.h"
 #include "Settings.h"
+#include "palaver/Events.h"
 #include "palaver/WorkerPool.h"
 #include "palaver/Counter.h"
 #include "palaver/EventBus.h"
@@ -65,7 +66,7 @@ public:
 		Poco::JSON::Object::Ptr payload = new Poco::JSON::Object;
 		payload->set("userId", userId);
 		payload->set("frame", frame);
-		events->publish("ws.deliver", payload);
+		events->publish(Events::WS_DELIVER, payload);
 	}
 
 	const Settings settings;

@@ -1,6 +1,7 @@
 #include "WsPlugin.h"
 #include "BusEvents.h"
 #include "ChatHandler.h"
+#include "palaver/Events.h"
 #include "palaver/Metrics.h"
 #include "palaver/PluginContext.h"
 #include "palaver/ServiceRegistry.h"
@@ -61,18 +62,18 @@ void WsPlugin::initialize(PluginContext& context)
 
 	_events = std::make_unique<BusEvents>(_runtime);
 	BusEvents* bus = _events.get();
-	_subscriptions.push_back(context.events().subscribe("user.registered",
+	_subscriptions.push_back(context.events().subscribe(Events::USER_REGISTERED,
 		[bus](const std::string&, const Poco::JSON::Object::Ptr& payload) { bus->onUser(payload, "usermsg"); }));
-	_subscriptions.push_back(context.events().subscribe("user.updated",
+	_subscriptions.push_back(context.events().subscribe(Events::USER_UPDATED,
 		[bus](const std::string&, const Poco::JSON::Object::Ptr& payload) { bus->onUser(payload, "userupdate"); }));
-	_subscriptions.push_back(context.events().subscribe("message.stored",
+	_subscriptions.push_back(context.events().subscribe(Events::MESSAGE_STORED,
 		[bus](const std::string&, const Poco::JSON::Object::Ptr& payload) { bus->onMessageStored(payload); }));
-	_subscriptions.push_back(context.events().subscribe("message.updated",
+	_subscriptions.push_back(context.events().subscribe(Events::MESSAGE_UPDATED,
 		[bus](const std::string&, const Poco::JSON::Object::Ptr& payload) { bus->onMessageUpdated(payload); }));
-	_subscriptions.push_back(context.events().subscribe("session.ended",
+	_subscriptions.push_back(context.events().subscribe(Events::SESSION_ENDED,
 		[bus](const std::string&, const Poco::JSON::Object::Ptr& payload) { bus->onSessionEnded(payload); }));
 	// Typing and receipts: see Runtime::push ([cluster] carries them between nodes).
-	_subscriptions.push_back(context.events().subscribe("ws.deliver",
+	_subscriptions.push_back(context.events().subscribe(Events::WS_DELIVER,
 		[bus](const std::string&, const Poco::JSON::Object::Ptr& payload) { bus->onPush(payload); }));
 	// Presence across nodes: this node's changes go out as events (the
 	// listener runs under the hub's lock, so they leave in order).
@@ -82,15 +83,15 @@ void WsPlugin::initialize(PluginContext& context)
 		Poco::JSON::Object::Ptr presence = new Poco::JSON::Object;
 		presence->set("userId", userId);
 		presence->set("online", online);
-		events->publish("ws.presence", presence);
+		events->publish(Events::WS_PRESENCE, presence);
 	});
-	_subscriptions.push_back(context.events().subscribe("ws.presence",
+	_subscriptions.push_back(context.events().subscribe(Events::WS_PRESENCE,
 		[bus](const std::string&, const Poco::JSON::Object::Ptr& payload) { bus->onPresence(payload); }));
-	_subscriptions.push_back(context.events().subscribe("ws.presence.snapshot",
+	_subscriptions.push_back(context.events().subscribe(Events::WS_PRESENCE_SNAPSHOT,
 		[bus](const std::string&, const Poco::JSON::Object::Ptr& payload) { bus->onPresenceSnapshot(payload); }));
-	_subscriptions.push_back(context.events().subscribe("cluster.node_up",
+	_subscriptions.push_back(context.events().subscribe(Events::CLUSTER_NODE_UP,
 		[bus](const std::string&, const Poco::JSON::Object::Ptr& payload) { bus->onNodeUp(payload); }));
-	_subscriptions.push_back(context.events().subscribe("cluster.heartbeat",
+	_subscriptions.push_back(context.events().subscribe(Events::CLUSTER_HEARTBEAT,
 		[bus](const std::string&, const Poco::JSON::Object::Ptr& payload) { bus->onHeartbeat(payload); }));
 }
 

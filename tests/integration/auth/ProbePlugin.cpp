@@ -2,6 +2,7 @@
 // messages and ws plugins do (the UserDirectory service, the
 // "user.registered" event) and shows what it sees over HTTP under /probe/.
 #include "palaver/EventBus.h"
+#include "palaver/Events.h"
 #include "palaver/HttpError.h"
 #include "palaver/Plugin.h"
 #include "palaver/PluginContext.h"
@@ -34,7 +35,7 @@ public:
 	{
 		_users = context.services().require<UserDirectory>();
 		_events = new Poco::JSON::Array;
-		context.events().subscribe("user.registered", [this](const std::string&, const Poco::JSON::Object::Ptr& payload)
+		context.events().subscribe(Events::USER_REGISTERED, [this](const std::string&, const Poco::JSON::Object::Ptr& payload)
 		{
 			// Published after the commit: the user can already be found.
 			Poco::JSON::Object::Ptr seen = new Poco::JSON::Object;

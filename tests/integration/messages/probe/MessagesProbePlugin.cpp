@@ -2,6 +2,7 @@
 // "message.stored" event, and calls the MessageStore service the way the ws
 // plugin does (post() and since()), through routes under /test/messagesprobe.
 #include "palaver/EventBus.h"
+#include "palaver/Events.h"
 #include "palaver/HttpError.h"
 #include "palaver/Plugin.h"
 #include "palaver/PluginContext.h"
@@ -39,7 +40,7 @@ public:
 		auto users = context.services().require<UserDirectory>();
 		auto store = context.services().require<MessageStore>();
 
-		context.events().subscribe("message.stored", [this](const std::string&, const Poco::JSON::Object::Ptr& payload)
+		context.events().subscribe(Events::MESSAGE_STORED, [this](const std::string&, const Poco::JSON::Object::Ptr& payload)
 		{
 			std::ostringstream text;
 			Poco::JSON::Stringifier::stringify(payload, text);
