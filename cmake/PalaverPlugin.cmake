@@ -10,6 +10,17 @@ function(palaver_add_plugin name)
   # Default symbol visibility: services are shared between plugins by
   # dynamic_cast, which needs one type identity across shared objects.
   set_target_properties(${target} PROPERTIES PREFIX "")
+  # Unloadable at run time (palaverctl plugins disable|reload): -Bsymbolic
+  # binds the plugin's references to its own definitions, so that no other
+  # plugin binds to its copies of inline and template code (glibc keeps a
+  # library loaded while another one is bound to it); without GNU unique
+  # symbols (static locals of inline functions, e.g. in Poco's headers),
+  # which glibc never unloads. Types still match across plugins: libstdc++
+  # compares type_info by name.
+  target_link_options(${target} PRIVATE -Wl,-Bsymbolic)
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+    target_compile_options(${target} PRIVATE -fno-gnu-unique)
+  endif()
   if(PALAVER_PLUGIN_OUTPUT_DIR)
     set_target_properties(${target} PROPERTIES LIBRARY_OUTPUT_DIRECTORY ${PALAVER_PLUGIN_OUTPUT_DIR})
   endif()

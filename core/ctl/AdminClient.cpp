@@ -37,6 +37,20 @@ std::string AdminClient::socketFromConfig(const std::string& configFile)
 	return path;
 }
 
+bool AdminClient::reachable() const
+{
+	try
+	{
+		Poco::Net::StreamSocket socket;
+		socket.connect(Poco::Net::SocketAddress(Poco::Net::AddressFamily::UNIX_LOCAL, _socketPath));
+		return true;
+	}
+	catch (Poco::Exception&)
+	{
+		return false;
+	}
+}
+
 int AdminClient::run(const std::vector<std::string>& words, std::ostream& out, std::ostream& err)
 {
 	Poco::JSON::Array request;

@@ -23,6 +23,9 @@ public:
 	/// The socket that configFile's [server] admin_socket (or state_dir) names.
 	static std::string socketFromConfig(const std::string& configFile);
 
+	/// Whether a daemon answers on the socket (it runs, and we may talk to it).
+	bool reachable() const;
+
 	/// Runs words on the daemon; prints the output to out (an error to err).
 	/// Returns the exit status: 0 done, 1 refused or failed. Throws
 	/// Poco::Exception when the daemon cannot be reached.

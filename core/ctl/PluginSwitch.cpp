@@ -114,8 +114,7 @@ bool PluginSwitch::setEnabled(const std::string& name, bool enabled, std::ostrea
 		outFile << withEnabled(text, name, enabled);
 	}
 	Poco::File(temporary).renameTo(entry->file);
-	out << "plugin '" << name << "' " << state << " in " << entry->file << "\n"
-	    << "restart palaverd to apply it (systemctl restart palaver)\n";
+	out << "plugin '" << name << "' " << state << " in " << entry->file << "\n";
 	return true;
 }
 

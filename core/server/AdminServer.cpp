@@ -43,6 +43,12 @@ void AdminServer::add(const std::string& name, const std::string& usage, Handler
 	_commands[name] = Command{usage, std::move(handler)};
 }
 
+void AdminServer::remove(const std::string& name)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	_commands.erase(name);
+}
+
 void AdminServer::start(const std::string& path)
 {
 	if (_running) return;

@@ -35,6 +35,9 @@ public:
 
 	void add(const std::string& name, const std::string& usage, Handler handler) override;
 
+	/// Removes a command (its plugin stops).
+	void remove(const std::string& name);
+
 	/// Binds path (replacing a stale socket file) and starts the thread.
 	void start(const std::string& path);
 

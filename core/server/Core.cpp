@@ -8,6 +8,7 @@
 #include "MetricsImpl.h"
 #include "PluginContextImpl.h"
 #include "PluginLoader.h"
+#include "PluginRuntime.h"
 #include "RouterImpl.h"
 #include "ServiceRegistryImpl.h"
 #include "Transport.h"
@@ -34,7 +35,7 @@ Core::~Core()
 {
 	stop();
 	_http.reset();
-	_contexts.clear();
+	_runtime.reset();
 	// Services and subscribers hold plugin code: drop them before the libraries go.
 	_services->clear();
 	_admin.reset();
@@ -52,7 +53,13 @@ void Core::loadConfiguration()
 
 void Core::loadPlugins()
 {
-	_pluginLoader->load(_configLoader.plugins(), _config);
+	const std::string onFailure = _config.getString("plugins.on_failure", "refuse");
+	if (onFailure != "refuse" && onFailure != "skip")
+		throw PluginException("[plugins] on_failure is '" + onFailure + "'; it must be refuse or skip");
+	_skipRefused = onFailure == "skip";
+	_pluginLoader->load(_configLoader.plugins(), _config, _skipRefused);
+	for (const auto& refusal: _pluginLoader->refused())
+		_logger.error("%s; left out ([plugins] on_failure = skip)", refusal.reason);
 	for (const auto& loaded: _pluginLoader->plugins())
 		_pluginInfos.push_back(loaded.info);
 }
@@ -63,7 +70,6 @@ void Core::initialize()
 	_database.reset(new DatabaseImpl(_config, Poco::Logger::get("palaver.database")));
 	_origins.reset(new OriginPolicy(_config));
 	_http.reset(new Transport(_config, *_router, *_metrics, *_origins));
-	CoreRoutes::add(*_router, *_database, *_metrics, _pluginInfos, _config);
 	if (ClusterBus::configured(_config))
 		_cluster.reset(new ClusterBus(_config, *_events, *_metrics, Poco::Logger::get("palaver.cluster")));
 
@@ -75,26 +81,31 @@ void Core::initialize()
 		return Backup::run(config, arguments[0]);
 	});
 	_services->offer<AdminCommands>(_admin);
-	_services->offer<WebSockets>(std::make_shared<WebSocketsImpl>(*_http));
+	auto webSockets = std::make_shared<WebSocketsImpl>(*_http);
+	_services->offer<WebSockets>(webSockets);
 
-	const CoreServices core{&_config, _database.get(), _router.get(), _events.get(), _services.get(), _metrics.get(), _origins.get()};
-	for (auto& loaded: _pluginLoader->plugins())
+	const CoreServices core{&_config, _database.get(), _router.get(), _events.get(), _services.get(), _metrics.get(), _origins.get(),
+		_admin.get(), webSockets};
+	_runtime.reset(new PluginRuntime(*_pluginLoader, _configLoader, core, _config, _logger));
+	CoreRoutes::add(*_router, *_database, *_metrics, *_runtime, _config);
+	addPluginCommands();
+	_runtime->initialize(_skipRefused);
+}
+
+void Core::addPluginCommands()
+{
+	PluginRuntime& runtime = *_runtime;
+	const std::pair<const char*, std::string (PluginRuntime::*)(const std::string&)> commands[] = {
+		{"enable", &PluginRuntime::enable}, {"disable", &PluginRuntime::disable}, {"reload", &PluginRuntime::reload}};
+	for (const auto& command: commands)
 	{
-		_contexts.emplace_back(new PluginContextImpl(loaded.info.name, core));
-		try
+		const std::string verb = command.first;
+		const auto action = command.second;
+		_admin->add("plugins " + verb, "NAME", [&runtime, verb, action](const std::vector<std::string>& arguments)
 		{
-			loaded.plugin->initialize(*_contexts.back());
-		}
-		catch (Poco::Exception& e)
-		{
-			throw PluginException("plugin '" + loaded.info.name + "' failed to initialise: " + e.displayText());
-		}
-		catch (std::exception& e)
-		{
-			throw PluginException("plugin '" + loaded.info.name + "' failed to initialise: " + e.what());
-		}
-		++_initialized;
-		_logger.information("plugin %s %s initialised", loaded.info.name, loaded.info.version);
+			if (arguments.size() != 1) throw Poco::InvalidArgumentException("usage: palaverctl plugins " + verb + " NAME");
+			return (runtime.*action)(arguments[0]);
+		});
 	}
 }
 
@@ -102,17 +113,7 @@ void Core::start()
 {
 	// Before the plugins: their first events already reach the other nodes.
 	if (_cluster) _cluster->start();
-	for (auto& loaded: _pluginLoader->plugins())
-	{
-		try
-		{
-			loaded.plugin->start();
-		}
-		catch (Poco::Exception& e)
-		{
-			throw PluginException("plugin '" + loaded.info.name + "' failed to start: " + e.displayText());
-		}
-	}
+	_runtime->start(_skipRefused);
 	_http->start();
 	_logger.information("serving HTTP on %s:%hu", _config.getString("http.address", "127.0.0.1"), _http->port());
 	const std::string adminSocket = adminSocketPath(_config);
@@ -136,38 +137,14 @@ void Core::stop()
 {
 	if (_admin) _admin->stop();
 	if (_http) _http->stop(_config.getInt("http.drain_timeout", 10));
-	auto& plugins = _pluginLoader->plugins();
-	// Every initialised plugin gets stop(), in reverse order, even if start() never came.
-	for (std::size_t i = _initialized; i-- > 0;)
-	{
-		try
-		{
-			plugins[i].plugin->stop();
-		}
-		catch (Poco::Exception& e)
-		{
-			_logger.error("plugin %s failed to stop: %s", plugins[i].info.name, e.displayText());
-		}
-	}
-	_initialized = 0;
+	if (_runtime) _runtime->stop();
 	if (_cluster) _cluster->stop();
 }
 
 void Core::reload()
 {
-	_configLoader.load();
-	for (std::size_t i = 0; i < _initialized; ++i)
-	{
-		auto& loaded = _pluginLoader->plugins()[i];
-		try
-		{
-			loaded.plugin->reconfigure(_contexts[i]->config());
-		}
-		catch (Poco::Exception& e)
-		{
-			_logger.error("plugin %s failed to reconfigure: %s", loaded.info.name, e.displayText());
-		}
-	}
+	if (_runtime) _runtime->reconfigure();
+	else _configLoader.load();
 }
 
 Poco::UInt16 Core::httpPort() const

@@ -26,8 +26,8 @@ class DatabaseImpl;
 class EventBusImpl;
 class Transport;
 class MetricsImpl;
-class PluginContextImpl;
 class PluginLoader;
+class PluginRuntime;
 class RouterImpl;
 class ServiceRegistryImpl;
 
@@ -43,17 +43,20 @@ public:
 	void loadConfiguration();
 
 	/// Loads the enabled plugins' libraries and orders them; initialises
-	/// nothing. Throws PluginException.
+	/// nothing. Throws PluginException ([plugins] on_failure = refuse, the
+	/// default), or leaves refused plugins out (skip).
 	void loadPlugins();
 
 	/// The loaded plugins, in initialisation order.
 	const std::vector<PluginInfo>& plugins() const { return _pluginInfos; }
 
 	/// Opens the database and the HTTP listener, initialises every plugin.
-	/// Throws PluginException naming a plugin whose initialize() threw.
+	/// Throws PluginException naming a plugin whose initialize() threw
+	/// (unless [plugins] on_failure = skip).
 	void initialize();
 
-	/// Starts the plugins, then serves HTTP.
+	/// Starts the plugins, then serves HTTP; palaverctl plugins enable,
+	/// disable and reload act on the running plugins from then on.
 	void start();
 
 	/// Stops serving HTTP (requests in flight finish), then the plugins in reverse order.
@@ -68,6 +71,9 @@ public:
 	static std::string adminSocketPath(const Poco::Util::AbstractConfiguration& config);
 
 private:
+	/// palaverctl plugins enable|disable|reload NAME on the admin socket.
+	void addPluginCommands();
+
 	Poco::Util::LayeredConfiguration& _config;
 	Poco::Logger& _logger;
 	ConfigLoader _configLoader;
@@ -80,10 +86,10 @@ private:
 	std::unique_ptr<ServiceRegistryImpl> _services;
 	std::unique_ptr<MetricsImpl> _metrics;
 	std::unique_ptr<OriginPolicy> _origins;
-	std::vector<std::unique_ptr<PluginContextImpl>> _contexts;
 	std::unique_ptr<Transport> _http;
 	std::shared_ptr<AdminServer> _admin;
-	std::size_t _initialized = 0;
+	std::unique_ptr<PluginRuntime> _runtime;
+	bool _skipRefused = false;
 };
 
 } } // namespace Palaver::Server

@@ -2,6 +2,7 @@
 #include "DatabaseImpl.h"
 #include "MetricsAccess.h"
 #include "MetricsImpl.h"
+#include "PluginRuntime.h"
 #include "RouterImpl.h"
 #include "palaver/Request.h"
 #include "palaver/Response.h"
@@ -12,23 +13,15 @@
 namespace Palaver {
 namespace Server {
 
-void CoreRoutes::add(RouterImpl& router, DatabaseImpl& database, MetricsImpl& metrics, const std::vector<PluginInfo>& plugins,
+void CoreRoutes::add(RouterImpl& router, DatabaseImpl& database, MetricsImpl& metrics, const PluginRuntime& plugins,
 	const Poco::Util::AbstractConfiguration& config)
 {
 	router.add("GET", "/health", [&database, &plugins](Request&, Response& response)
 	{
-		Poco::JSON::Array::Ptr list = new Poco::JSON::Array;
-		for (const auto& info: plugins)
-		{
-			Poco::JSON::Object::Ptr entry = new Poco::JSON::Object;
-			entry->set("name", info.name);
-			entry->set("version", info.version);
-			list->add(entry);
-		}
 		const bool storageUp = database.reachable();
 		Poco::JSON::Object::Ptr body = new Poco::JSON::Object;
 		body->set("status", storageUp ? "ok" : "storage_unavailable");
-		body->set("plugins", list);
+		plugins.describe(*body);
 		response.http().set("Cache-Control", "no-store");
 		response.sendJson(storageUp ? 200 : 503, body);
 	});

@@ -5,15 +5,14 @@
 #ifndef Palaver_Server_CoreRoutes_INCLUDED
 #define Palaver_Server_CoreRoutes_INCLUDED
 
-#include "palaver/PluginInfo.h"
 #include <Poco/Util/AbstractConfiguration.h>
-#include <vector>
 
 namespace Palaver {
 namespace Server {
 
 class DatabaseImpl;
 class MetricsImpl;
+class PluginRuntime;
 class RouterImpl;
 
 /// The routes the core answers itself: GET /health and GET /metrics (the
@@ -21,9 +20,10 @@ class RouterImpl;
 class CoreRoutes
 {
 public:
-	/// plugins: what /health lists, in load order; read at each request.
+	/// plugins: what /health lists (the running plugins, in order, and the
+	/// ones left out, with why), read at each request.
 	/// config: [metrics] (MetricsAccess); throws Poco::InvalidArgumentException for a bad entry.
-	static void add(RouterImpl& router, DatabaseImpl& database, MetricsImpl& metrics, const std::vector<PluginInfo>& plugins,
+	static void add(RouterImpl& router, DatabaseImpl& database, MetricsImpl& metrics, const PluginRuntime& plugins,
 		const Poco::Util::AbstractConfiguration& config);
 };
 

@@ -1,4 +1,10 @@
 #include "PluginContextImpl.h"
+#include "PluginGate.h"
+#include "ScopedAdminCommands.h"
+#include "ScopedEvents.h"
+#include "ScopedRouter.h"
+#include "ScopedServices.h"
+#include "ScopedWebSockets.h"
 #include <Poco/File.h>
 #include <Poco/Logger.h>
 #include <Poco/Path.h>
@@ -10,9 +16,20 @@ PluginContextImpl::PluginContextImpl(const std::string& pluginName, const CoreSe
 	_name(pluginName),
 	_core(core),
 	_section(core.config->createView(pluginName)),
-	_logger(Poco::Logger::get("palaver." + pluginName))
+	_logger(Poco::Logger::get("palaver." + pluginName)),
+	_gate(PluginGate::create()),
+	_router(new ScopedRouter(*core.router, _gate, pluginName)),
+	_events(new ScopedEvents(*core.events, _gate)),
+	_admin(std::make_shared<ScopedAdminCommands>(*core.admin, _gate, pluginName)),
+	_webSockets(std::make_shared<ScopedWebSockets>(core.webSockets))
 {
+	std::map<std::string, std::shared_ptr<Service>> views;
+	views[AdminCommands::NAME] = _admin;
+	views[WebSockets::NAME] = _webSockets;
+	_services.reset(new ScopedServices(*core.services, std::move(views)));
 }
+
+PluginContextImpl::~PluginContextImpl() = default;
 
 std::string PluginContextImpl::stateDirectory() const
 {
@@ -21,6 +38,50 @@ std::string PluginContextImpl::stateDirectory() const
 	path.pushDirectory(_name);
 	Poco::File(path).createDirectories();
 	return path.toString();
+}
+
+Router& PluginContextImpl::router() const
+{
+	return *_router;
+}
+
+EventBus& PluginContextImpl::events() const
+{
+	return *_events;
+}
+
+ServiceRegistry& PluginContextImpl::services() const
+{
+	return *_services;
+}
+
+void PluginContextImpl::withdraw()
+{
+	_gate->close();
+	_router->withdraw();
+	_events->withdraw();
+	_admin->withdraw();
+	_services->withdraw();
+}
+
+bool PluginContextImpl::waitIdle(const Poco::Timespan& timeout)
+{
+	return _gate->waitIdle(timeout);
+}
+
+void PluginContextImpl::release()
+{
+	_gate->release();
+}
+
+std::string PluginContextImpl::pinnedBecause() const
+{
+	return _webSockets->created() ? "it serves WebSocket endpoints, whose connections stay until palaverd stops" : "";
+}
+
+std::vector<std::string> PluginContextImpl::servicesStillHeld() const
+{
+	return _services->stillHeld();
 }
 
 } } // namespace Palaver::Server

@@ -7,11 +7,27 @@
 
 #include "palaver/PluginContext.h"
 #include <Poco/AutoPtr.h>
+#include <Poco/Timespan.h>
 #include <Poco/Util/AbstractConfiguration.h>
+#include <memory>
 #include <string>
+#include <vector>
 
 namespace Palaver {
+
+class WebSockets;
+
 namespace Server {
+
+class AdminServer;
+class PluginGate;
+class RouterImpl;
+class ScopedAdminCommands;
+class ScopedEvents;
+class ScopedRouter;
+class ScopedServices;
+class ScopedWebSockets;
+class ServiceRegistryImpl;
 
 /// What the core shares with every plugin; each plugin gets its own context
 /// with its own configuration view, logger and state folder.
@@ -19,34 +35,66 @@ struct CoreServices
 {
 	Poco::Util::AbstractConfiguration* config;
 	Database* database;
-	Router* router;
+	RouterImpl* router;
 	EventBus* events;
-	ServiceRegistry* services;
+	ServiceRegistryImpl* services;
 	Metrics* metrics;
 	const OriginPolicy* origins;
+	AdminServer* admin;
+	std::shared_ptr<WebSockets> webSockets;
 };
 
+/// One plugin's context. Everything the plugin registers through it (routes,
+/// event subscribers, services, admin commands) is recorded and guarded by
+/// the plugin's PluginGate, so that stopping the plugin undoes exactly that
+/// and no call reaches its code once it is unloaded: withdraw(), then
+/// waitIdle(), then (after Plugin::stop()) release().
 class PluginContextImpl: public PluginContext
 {
 public:
 	PluginContextImpl(const std::string& pluginName, const CoreServices& core);
+	~PluginContextImpl() override;
 
 	const Poco::Util::AbstractConfiguration& config() const override { return *_section; }
 	const Poco::Util::AbstractConfiguration& serverConfig() const override { return *_core.config; }
 	Poco::Logger& logger() const override { return _logger; }
 	std::string stateDirectory() const override;
 	Database& database() const override { return *_core.database; }
-	Router& router() const override { return *_core.router; }
-	EventBus& events() const override { return *_core.events; }
-	ServiceRegistry& services() const override { return *_core.services; }
+	Router& router() const override;
+	EventBus& events() const override;
+	ServiceRegistry& services() const override;
 	Metrics& metrics() const override { return *_core.metrics; }
 	const OriginPolicy& origins() const override { return *_core.origins; }
+
+	/// Takes the plugin's routes, subscribers, services and admin commands
+	/// away and turns away the calls that had already found them.
+	void withdraw();
+
+	/// Waits for the plugin's calls in flight to return; false after timeout.
+	bool waitIdle(const Poco::Timespan& timeout);
+
+	/// Destroys the callbacks the plugin registered (their code is the
+	/// plugin's: before its library is unloaded).
+	void release();
+
+	/// Why the plugin cannot be stopped while palaverd runs ("": it can):
+	/// it made a WebSocket endpoint, whose connections the transport keeps.
+	std::string pinnedBecause() const;
+
+	/// Services it offered that something still holds after it was destroyed.
+	std::vector<std::string> servicesStillHeld() const;
 
 private:
 	std::string _name;
 	CoreServices _core;
 	Poco::AutoPtr<Poco::Util::AbstractConfiguration> _section;
 	Poco::Logger& _logger;
+	const std::shared_ptr<PluginGate> _gate;
+	std::unique_ptr<ScopedRouter> _router;
+	std::unique_ptr<ScopedEvents> _events;
+	std::shared_ptr<ScopedAdminCommands> _admin;
+	std::shared_ptr<ScopedWebSockets> _webSockets;
+	std::unique_ptr<ScopedServices> _services;
 };
 
 } } // namespace Palaver::Server

@@ -21,15 +21,26 @@ namespace Server {
 /// starting with the plugin's name.
 POCO_DECLARE_EXCEPTION(, PluginException, Poco::RuntimeException)
 
-/// Loads the enabled plugins' shared objects and puts them in dependency order.
+/// Loads the enabled plugins' shared objects and puts them in dependency
+/// order; unloads them one by one (a plugin stopped at run time).
 class PluginLoader
 {
 public:
 	struct Loaded
 	{
 		PluginInfo info;
-		std::string path;
+		std::string path;                /// as configured (resolved)
+		std::string image;               /// what was loaded: path, or /proc/self/fd/N of an earlier version
+		int file = -1;                   /// the loaded file kept open, to load this version again after a failed reload
+		int apiMinor = 0;                /// the plugin API minor it was built for
 		std::unique_ptr<Plugin> plugin;
+	};
+
+	/// A plugin left out at start-up ([plugins] on_failure = skip).
+	struct Refusal
+	{
+		std::string name;
+		std::string reason;  /// the one log line
 	};
 
 	PluginLoader();
@@ -43,22 +54,50 @@ public:
 	/// or another C++ library ABI (all read from the file before it is
 	/// loaded), a library that does not load or exports no plugin, a name that
 	/// differs from its section, a missing dependency, a dependency cycle.
-	void load(const std::vector<ConfigLoader::PluginEntry>& entries, const Poco::Util::AbstractConfiguration& config);
+	/// With skipRefused, a refused plugin (and every plugin that needs it) is
+	/// left out instead, and listed in refused().
+	void load(const std::vector<ConfigLoader::PluginEntry>& entries, const Poco::Util::AbstractConfiguration& config,
+		bool skipRefused = false);
 
 	/// The loaded plugins, in initialisation order.
 	std::vector<Loaded>& plugins() { return _plugins; }
+
+	/// The plugins left out by load(skipRefused).
+	const std::vector<Refusal>& refused() const { return _refused; }
+
+	/// Loads one plugin's library and creates the plugin, checking it as
+	/// load() does except for its dependencies. Throws PluginException.
+	Loaded loadOne(const ConfigLoader::PluginEntry& entry, const Poco::Util::AbstractConfiguration& config);
+
+	/// Loads the version that loaded runs again (from the file it kept open),
+	/// for a reload whose new version failed. Throws PluginException.
+	Loaded loadAgain(const Loaded& loaded);
+
+	/// Destroys the plugin and unloads its library (keeping its file open
+	/// when keepFile). Returns false when the library stays in memory
+	/// nevertheless (something still binds to it): its code must not be
+	/// loaded again beside it.
+	bool unload(Loaded& loaded, bool keepFile = false);
+
+	/// Closes the file kept for loadAgain() (a version not to come back).
+	static void forget(Loaded& loaded);
+
+	/// Checks the ABI record of path before any of its code runs; throws PluginException.
+	static void checkAbi(const std::string& path, const std::string& who);
 
 	/// Where a library is looked for: as given when it is a path, else
 	/// <[plugins] directory>/<library>.so.
 	static std::string resolve(const std::string& library, const Poco::Util::AbstractConfiguration& config);
 
 private:
-	Loaded loadOne(const ConfigLoader::PluginEntry& entry, const Poco::Util::AbstractConfiguration& config);
-	static void checkAbi(const std::string& path, const std::string& who);
-	void order();
+	/// descriptor: the open image (-1: opened here).
+	Loaded open(const std::string& name, const std::string& path, const std::string& image, const std::string& file, int descriptor);
+	void order(bool skipRefused);
+	void refuse(std::size_t index, const std::string& reason);
 
 	Poco::ClassLoader<Plugin> _classLoader;
 	std::vector<Loaded> _plugins;
+	std::vector<Refusal> _refused;
 };
 
 } } // namespace Palaver::Server

@@ -1,6 +1,7 @@
 #include "RouterImpl.h"
 #include "palaver/PercentEncoding.h"
 #include <Poco/Exception.h>
+#include <algorithm>
 
 namespace Palaver {
 namespace Server {
@@ -92,13 +93,22 @@ RouterImpl::Match RouterImpl::match(const std::string& method, const std::string
 		auto score = specificity(*route);
 		if (!best.route || score > bestScore)
 		{
-			best.route = route.get();
+			best.route = route;
 			best.params = std::move(params);
 			bestScore = std::move(score);
 		}
 	}
 	if (best.route) best.allowed.clear();
 	return best;
+}
+
+void RouterImpl::remove(const std::string& method, const std::string& pattern)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	_routes.erase(std::remove_if(_routes.begin(), _routes.end(), [&](const std::shared_ptr<const Route>& route)
+	{
+		return route->method == method && route->pattern == pattern;
+	}), _routes.end());
 }
 
 std::vector<std::string> RouterImpl::split(const std::string& path)

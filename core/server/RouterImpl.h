@@ -31,7 +31,7 @@ public:
 
 	struct Match
 	{
-		const Route* route = nullptr;              /// the route, or nullptr
+		std::shared_ptr<const Route> route;        /// the route, or null; kept alive while the request is served, even if removed meanwhile
 		std::map<std::string, std::string> params; /// decoded {param} values
 		std::set<std::string> allowed;             /// methods of the path when the method did not match
 	};
@@ -43,6 +43,10 @@ public:
 	/// percent-encoded): it is split on "/" before decoding, so an encoded
 	/// slash stays inside its segment.
 	Match match(const std::string& method, const std::string& rawPath) const;
+
+	/// Removes the route added with exactly method and pattern (a plugin
+	/// that stops); requests that matched it before are still served by it.
+	void remove(const std::string& method, const std::string& pattern);
 
 private:
 	static std::vector<std::string> split(const std::string& path);

@@ -9,6 +9,16 @@ void ServiceRegistryImpl::clear()
 	_services.clear();
 }
 
+std::shared_ptr<Service> ServiceRegistryImpl::withdraw(const std::string& name)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	auto it = _services.find(name);
+	if (it == _services.end()) return nullptr;
+	std::shared_ptr<Service> service = std::move(it->second);
+	_services.erase(it);
+	return service;
+}
+
 void ServiceRegistryImpl::offerService(const std::string& name, std::shared_ptr<Service> service)
 {
 	std::lock_guard<std::mutex> lock(_mutex);

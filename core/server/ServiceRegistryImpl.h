@@ -18,6 +18,13 @@ public:
 	/// Drops every service, before the plugins that offered them are unloaded.
 	void clear();
 
+	/// offer() and find() by name, for a plugin's recording view (ScopedServices).
+	void offerNamed(const std::string& name, std::shared_ptr<Service> service) { offerService(name, std::move(service)); }
+	std::shared_ptr<Service> findNamed(const std::string& name) const { return findService(name); }
+
+	/// Takes a stopping plugin's service away; returns it (null if none was offered).
+	std::shared_ptr<Service> withdraw(const std::string& name);
+
 protected:
 	void offerService(const std::string& name, std::shared_ptr<Service> service) override;
 	std::shared_ptr<Service> findService(const std::string& name) const override;

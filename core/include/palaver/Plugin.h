@@ -11,6 +11,7 @@
 #include "palaver/PluginAbi.h"
 #include "palaver/PluginInfo.h"
 #include <Poco/ClassLibrary.h>
+#include <string>
 
 namespace Poco { namespace Util { class AbstractConfiguration; } }
 
@@ -33,7 +34,17 @@ class PluginContext;
 ///                 HTTP server has stopped, which happens before stop().
 ///
 /// An exception from initialize() or start() stops palaverd from starting,
-/// with one log line naming the plugin and the exception's message.
+/// with one log line naming the plugin and the exception's message (or,
+/// with [plugins] on_failure = skip, leaves the plugin out).
+///
+/// At run time (API 3.1, palaverctl plugins enable|disable|reload) a plugin
+/// that says reloadable() is stopped, unloaded and loaded again while
+/// palaverd serves: the core takes away what the plugin registered through
+/// its PluginContext (routes, event subscribers, services, admin commands)
+/// and waits for those calls in flight before stop(); after stop() nothing
+/// of the plugin's code may run. Across a reload, saveState() of the old
+/// instance (after its stop()) is handed to restoreState() of the new one
+/// (after its initialize(), before its start()). docs/PLUGINS.md, "Run time".
 class Plugin
 {
 public:
@@ -44,6 +55,23 @@ public:
 	virtual void start() {}
 	virtual void reconfigure(const Poco::Util::AbstractConfiguration& config) {}
 	virtual void stop() {}
+
+	/// API 3.1. True when stop() leaves nothing of this plugin's code
+	/// reachable besides what it registered through its PluginContext: its
+	/// threads and timers joined, handlers it gave to other plugins'
+	/// services removed, no object of its classes held elsewhere. Only then
+	/// does palaverd stop and unload it while running; otherwise a change
+	/// needs a restart. Asked on the thread that loads it.
+	virtual bool reloadable() const { return false; }
+
+	/// API 3.1. The state to hand to the next version on a reload, called
+	/// after stop(); any bytes, e.g. JSON ("": nothing to hand over).
+	virtual std::string saveState() { return std::string(); }
+
+	/// API 3.1. What the previous version's saveState() returned, after
+	/// initialize() and before start(); not called when there is none. A
+	/// state this version cannot read must be ignored, not thrown at.
+	virtual void restoreState(const std::string& state) {}
 };
 
 } // namespace Palaver

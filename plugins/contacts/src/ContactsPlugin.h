@@ -26,6 +26,9 @@ public:
 	PluginInfo info() const override;
 	void initialize(PluginContext& context) override;
 
+	/// Routes only (through its context): stopped and reloaded at run time.
+	bool reloadable() const override { return true; }
+
 private:
 	void contacts(Request& request, Response& response);
 	void contactsOf(Request& request, Response& response);

@@ -30,6 +30,9 @@ public:
 	void initialize(PluginContext& context) override;
 	void reconfigure(const Poco::Util::AbstractConfiguration& config) override;
 
+	/// Routes only (through its context): stopped and reloaded at run time.
+	bool reloadable() const override { return true; }
+
 private:
 	void configure(const Poco::Util::AbstractConfiguration& config);
 	std::shared_ptr<const AssetStore> store() const;

@@ -1,0 +1,124 @@
+//
+// PluginRuntime.h
+//
+
+#ifndef Palaver_Server_PluginRuntime_INCLUDED
+#define Palaver_Server_PluginRuntime_INCLUDED
+
+#include "ConfigLoader.h"
+#include "PluginContextImpl.h"
+#include "PluginLoader.h"
+#include <Poco/JSON/Object.h>
+#include <Poco/Logger.h>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace Palaver {
+namespace Server {
+
+/// The plugins that run, and their lifecycle: initialisation and start in
+/// dependency order ([plugins] on_failure = refuse | skip), stop in reverse
+/// order, SIGHUP's reconfigure(), and enable, disable and reload of one
+/// plugin while palaverd serves (palaverctl plugins ..., on the admin
+/// socket): the plugins that depend on it are stopped in reverse order and
+/// started again in order, the others keep running (docs/PLUGINS.md, "Run
+/// time").
+///
+/// Threads: initialize(), start() and stop() on palaverd's main thread;
+/// enable(), disable(), reload() on the admin socket's thread and
+/// reconfigure() on the main thread, one at a time (a mutex); health() from
+/// any thread.
+class PluginRuntime
+{
+public:
+	PluginRuntime(PluginLoader& loader, ConfigLoader& configLoader, const CoreServices& core,
+		const Poco::Util::AbstractConfiguration& config, Poco::Logger& logger);
+	~PluginRuntime();  /// destroys the contexts; the loader unloads the libraries
+
+	/// Initialises the loaded plugins in order. Throws PluginException naming
+	/// a plugin whose initialize() threw, unless skip: then it, and every
+	/// plugin that needs it, are left out (one log line each).
+	void initialize(bool skip);
+
+	/// Starts them in order; as initialize(), a start() that throws leaves
+	/// out the plugin and every plugin that needs or uses it when skip.
+	void start(bool skip);
+
+	/// Stops every initialised plugin in reverse order (at shutdown).
+	void stop();
+
+	/// SIGHUP: re-reads the configuration files (ConfigException: the
+	/// running configuration stays) and calls every running plugin's reconfigure().
+	void reconfigure();
+
+	/// Loads and starts a plugin that plugins.d enables; the text palaverctl prints.
+	/// Throws Poco::Exception when it is refused (nothing changed then).
+	std::string enable(const std::string& name);
+
+	/// Stops and unloads a running plugin; plugins that use it are started again.
+	/// Refused when a running plugin needs it.
+	std::string disable(const std::string& name);
+
+	/// Loads the plugin's library again (its plugins.d section re-read) and
+	/// swaps it for the running one, handing its state over; if the new
+	/// version fails, the old one is started again.
+	std::string reload(const std::string& name);
+
+	/// {"plugins": [{"name", "version"}...], "skipped": [{"name", "reason"}...]}
+	/// of what runs now (GET /health).
+	void describe(Poco::JSON::Object& into) const;
+
+	/// The names of the running plugins, in order.
+	std::vector<std::string> names() const;
+
+private:
+	struct Running
+	{
+		PluginLoader::Loaded loaded;
+		std::unique_ptr<PluginContextImpl> context;
+		bool initialized = false;
+		bool started = false;
+		std::string state;  /// saveState() while it is stopped for a restart
+	};
+
+	bool canAsk(const Running& running) const { return running.loaded.apiMinor >= 1; }
+	void initializeOne(Running& running);
+	void startOne(Running& running);
+	/// Withdraws, waits, stops, saves the state (saveState) and unloads (keeping its file when restarting).
+	void tearDown(Running& running, bool saveState, bool keepFile);
+	/// Starts a plugin whose library is loaded: initialize(), restoreState(), start().
+	void bringUp(Running& running, const std::string& state);
+	/// The running plugins that depend on name, directly or not; needsOnly: through needs alone.
+	std::set<std::string> dependantsOf(const std::string& name, bool needsOnly) const;
+	/// Throws when one of names cannot be stopped while palaverd runs.
+	void checkStoppable(const std::set<std::string>& names) const;
+	std::size_t indexOf(const std::string& name) const;  /// npos when not running
+	/// Tears down names (in reverse order) and returns them, in order, with their states.
+	std::vector<Running> takeOut(const std::set<std::string>& names);
+	/// Starts again what takeOut() returned, from the same versions, in order; returns the failures' text.
+	std::string putBack(std::vector<Running> taken);
+	void leaveOut(const std::string& name, const std::string& reason);
+	void publish();
+	Poco::Timespan drainTimeout() const;
+
+	PluginLoader& _loader;
+	ConfigLoader& _configLoader;
+	const CoreServices _core;
+	const Poco::Util::AbstractConfiguration& _config;
+	Poco::Logger& _logger;
+	std::mutex _lifecycle;
+	std::vector<Running> _running;
+	std::vector<Running> _retained;  /// stopped, but their code could still be called: never unloaded
+	std::vector<PluginLoader::Refusal> _skipped;
+
+	mutable std::mutex _snapshotMutex;
+	std::vector<PluginInfo> _infos;                       /// guarded by _snapshotMutex
+	std::vector<PluginLoader::Refusal> _skippedSnapshot;  /// guarded by _snapshotMutex
+};
+
+} } // namespace Palaver::Server
+
+#endif

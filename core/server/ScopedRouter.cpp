@@ -1,0 +1,61 @@
+#include "ScopedRouter.h"
+#include "PluginGate.h"
+#include "RouterImpl.h"
+#include "palaver/HttpError.h"
+#include "palaver/Response.h"
+
+namespace Palaver {
+namespace Server {
+
+namespace {
+
+// A streamed body's source, called on workers after its handler returned:
+// it holds a ticket of the plugin's gate until it is destroyed, so that the
+// plugin is not unloaded under it. Members go in reverse order: the source
+// (the plugin's code) before the ticket.
+struct TicketedSource
+{
+	std::shared_ptr<void> ticket;
+	Response::BodySource source;
+
+	bool operator()(std::string& chunk) { return source(chunk); }
+};
+
+} // namespace
+
+ScopedRouter::ScopedRouter(RouterImpl& router, std::shared_ptr<PluginGate> gate, std::string pluginName):
+	_router(router),
+	_gate(std::move(gate)),
+	_pluginName(std::move(pluginName))
+{
+}
+
+void ScopedRouter::add(const std::string& method, const std::string& pattern, Handler handler, Options options)
+{
+	const std::string name = _pluginName;
+	Handler stopped = [name](Request&, Response&)
+	{
+		throw HttpError(503, "plugin_unavailable", "plugin '" + name + "' is stopping; try again").withHeader("Retry-After", "1");
+	};
+	PluginGate& gate = *_gate;  // lives as long as the guarded handler, which holds it
+	Handler streamed = [&gate, handler, stopped](Request& request, Response& response)
+	{
+		handler(request, response);
+		if (!response.bodySource()) return;
+		TicketedSource source{gate.ticket(), response.bodySource()};
+		if (!source.ticket) stopped(request, response);
+		response.stream(response.status(), response.http().getContentType(), std::move(source));
+	};
+	_router.add(method, pattern, _gate->guard(std::move(streamed), stopped), options);
+	std::lock_guard<std::mutex> lock(_mutex);
+	_routes.emplace_back(method, pattern);
+}
+
+void ScopedRouter::withdraw()
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	for (const auto& route: _routes) _router.remove(route.first, route.second);
+	_routes.clear();
+}
+
+} } // namespace Palaver::Server

@@ -1,0 +1,46 @@
+//
+// ScopedRouter.h
+//
+
+#ifndef Palaver_Server_ScopedRouter_INCLUDED
+#define Palaver_Server_ScopedRouter_INCLUDED
+
+#include "palaver/Router.h"
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace Palaver {
+namespace Server {
+
+class PluginGate;
+class RouterImpl;
+
+/// One plugin's view of the router: adds its routes to the core's, each
+/// handler guarded by the plugin's gate (a request that comes after the
+/// plugin began to stop is answered 503), and remembers them so that
+/// withdraw() removes exactly these. Thread-safe.
+class ScopedRouter: public Router
+{
+public:
+	ScopedRouter(RouterImpl& router, std::shared_ptr<PluginGate> gate, std::string pluginName);
+
+	using Router::add;
+	void add(const std::string& method, const std::string& pattern, Handler handler, Options options) override;
+
+	/// Removes every route this plugin added.
+	void withdraw();
+
+private:
+	RouterImpl& _router;
+	const std::shared_ptr<PluginGate> _gate;
+	const std::string _pluginName;
+	std::mutex _mutex;
+	std::vector<std::pair<std::string, std::string>> _routes;  /// method, pattern; guarded by _mutex
+};
+
+} } // namespace Palaver::Server
+
+#endif
