@@ -8,6 +8,8 @@ packages=(
   libpoco-dev libcppunit-dev libsodium-dev libsystemd-dev libpq-dev libsqlite3-dev
   libicu-dev libelf-dev
   rapidjson-dev
+  # The attachments plugin decodes, strips and thumbnails images with libvips.
+  libvips-dev
   # bench/run.sh fills the search scenario's database with the sqlite3 program.
   sqlite3
 )

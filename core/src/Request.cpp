@@ -2,6 +2,7 @@
 #include "palaver/HttpError.h"
 #include "palaver/PercentEncoding.h"
 #include <Poco/Net/NameValueCollection.h>
+#include <Poco/Exception.h>
 #include <Poco/NumberParser.h>
 
 namespace Palaver {
@@ -51,6 +52,12 @@ std::string Request::cookie(const std::string& name) const
 	Poco::Net::NameValueCollection cookies;
 	_request.getCookies(cookies);
 	return cookies.get(name, "");
+}
+
+void Request::receiveBody(std::shared_ptr<BodyReceiver> receiver)
+{
+	if (!_streamsBody) throw Poco::IllegalStateException("receiveBody() on a route that does not stream its body");
+	_receiver = std::move(receiver);
 }
 
 const Form& Request::form() const

@@ -5,6 +5,7 @@
 #ifndef Palaver_Request_INCLUDED
 #define Palaver_Request_INCLUDED
 
+#include "palaver/BodyReceiver.h"
 #include "palaver/Form.h"
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/SocketAddress.h>
@@ -47,8 +48,20 @@ public:
 	/// A cookie's value, or "".
 	std::string cookie(const std::string& name) const;
 
-	/// The raw body (at most [http] max_body_size bytes).
+	/// The raw body (at most [http] max_body_size bytes); empty on a route
+	/// that streams its body (Router::Options::streamBody).
 	const std::string& body() const { return _body; }
+
+	/// On a route that streams its body: the body goes to receiver, a part
+	/// at a time, once the handler has returned without answering (see
+	/// BodyReceiver). Throws Poco::IllegalStateException on any other route.
+	void receiveBody(std::shared_ptr<BodyReceiver> receiver);
+
+	/// The receiver given to receiveBody(), or null.
+	const std::shared_ptr<BodyReceiver>& bodyReceiver() const { return _receiver; }
+
+	/// For the core: the handler runs before the body is read (API 3.1).
+	void allowBodyReceiver() { _streamsBody = true; }
 
 	/// The body's fields, parsed on first use (see Form::parse).
 	const Form& form() const;
@@ -66,6 +79,8 @@ private:
 	std::string _path;
 	std::string _query;
 	mutable std::unique_ptr<Form> _form;
+	bool _streamsBody = false;
+	std::shared_ptr<BodyReceiver> _receiver;
 	std::map<std::string, std::string> _attributes;
 };
 

@@ -30,7 +30,20 @@ public:
 	struct Options
 	{
 		/// Largest accepted body; 0 means the server's [http] max_body_size.
+		/// A larger Content-Length is answered 413 before any of the body is
+		/// read (also when the body is streamed).
 		std::size_t maxBodySize = 0;
+
+		/// The handler runs once the head is read and takes the body a part
+		/// at a time through Request::receiveBody() (API 3.1, see
+		/// BodyReceiver); the core never holds it whole, so maxBodySize may
+		/// be large. The body needs a Content-Length (chunked: 411).
+		bool streamBody = false;
+
+		/// With streamBody: milliseconds the whole body has to arrive, from
+		/// the end of the head (408 later); 0 means [http]
+		/// request_read_timeout (no limit when that is 0).
+		long bodyTimeoutMs = 0;
 	};
 
 	virtual ~Router() = default;

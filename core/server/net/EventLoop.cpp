@@ -233,6 +233,9 @@ void EventLoop::processMailbox()
 		case Completion::Kind::Part:
 			if (connection) writePart(*connection, completion);
 			break;
+		case Completion::Kind::BodyTaken:
+			if (connection) bodyTaken(*connection, completion);
+			break;
 		case Completion::Kind::Frame:
 			if (connection && connection->state == HttpConnection::State::WebSocket) enqueue(*connection, completion.frame, false);
 			break;
@@ -382,7 +385,9 @@ void EventLoop::onEndOfInput(HttpConnection& connection)
 {
 	// A client that hung up before sending the whole body it announced:
 	// never handle a truncated body as if it were whole.
-	if (connection.state == HttpConnection::State::Reading && connection.exchange)
+	if (connection.state == HttpConnection::State::ReceivingBody)
+		refuseBody(connection, HttpError::badRequest("the request body ended early"));
+	else if (connection.state == HttpConnection::State::Reading && connection.exchange)
 		refuse(connection, HttpError::badRequest("the request body ended early"));
 	else
 		kill(connection);
@@ -390,10 +395,16 @@ void EventLoop::onEndOfInput(HttpConnection& connection)
 
 void EventLoop::processInput(HttpConnection& connection)
 {
+	if (connection.state == HttpConnection::State::ReceivingBody)
+	{
+		feedBody(connection);
+		return;
+	}
 	while (connection.state == HttpConnection::State::Reading)
 	{
 		if (!connection.exchange && !readHead(connection)) return;
-		if (connection.in.size() < connection.headSize + connection.bodyLength) return;
+		// A streamed body is read once its handler has taken it.
+		if (!connection.exchange->bodyPending && connection.in.size() < connection.headSize + connection.bodyLength) return;
 		dispatch(connection);
 	}
 }
@@ -437,6 +448,7 @@ bool EventLoop::readHead(HttpConnection& connection)
 	{
 		// The route bounds the body (an upgrade has none); a malformed escape in the path is a 400 here.
 		if (!exchange->webSocket) exchange->match = _dispatcher.match(exchange->request);
+		exchange->bodyPending = exchange->match.route && exchange->match.route->options.streamBody;
 		connection.bodyLength = HttpParser::bodyLength(exchange->request,
 			exchange->webSocket ? 0 : _dispatcher.bodyLimit(exchange->match));
 	}
@@ -445,7 +457,7 @@ bool EventLoop::readHead(HttpConnection& connection)
 		refuse(connection, e);
 		return false;
 	}
-	if (connection.bodyLength > 0 && connection.in.size() < headSize + connection.bodyLength &&
+	if (!exchange->bodyPending && connection.bodyLength > 0 && connection.in.size() < headSize + connection.bodyLength &&
 		HttpParser::expectsContinue(exchange->request))
 		write(connection, CONTINUE);
 	return connection.state == HttpConnection::State::Reading;
@@ -454,8 +466,11 @@ bool EventLoop::readHead(HttpConnection& connection)
 void EventLoop::dispatch(HttpConnection& connection)
 {
 	std::shared_ptr<HttpExchange> exchange = std::move(connection.exchange);
-	const std::size_t end = connection.headSize + connection.bodyLength;
-	exchange->body.assign(connection.in, connection.headSize, connection.bodyLength);
+	// A streamed body stays on the wire (and what came with the head in `in`)
+	// until its receiver takes it.
+	const std::size_t end = connection.headSize + (exchange->bodyPending ? 0 : connection.bodyLength);
+	if (!exchange->bodyPending) exchange->body.assign(connection.in, connection.headSize, connection.bodyLength);
+	connection.bodyRemaining = exchange->bodyPending ? connection.bodyLength : 0;
 	if (end >= connection.in.size()) std::string().swap(connection.in);  // an idle connection keeps no buffer
 	else connection.in.erase(0, end);
 	exchange->client = connection.peer;
@@ -490,6 +505,11 @@ void EventLoop::dispatch(HttpConnection& connection)
 
 void EventLoop::answer(HttpConnection& connection, HttpAnswer answer)
 {
+	if (answer.receiver && !connection.peerGone)
+	{
+		startReceiving(connection, std::move(answer.receiver));
+		return;
+	}
 	connection.dispatched.reset();
 	if (connection.peerGone)
 	{
@@ -569,6 +589,129 @@ void EventLoop::writePart(HttpConnection& connection, Completion& part)
 	connection.out = std::move(part.answer.bytes);
 	connection.outOffset = 0;
 	flush(connection);
+}
+
+void EventLoop::startReceiving(HttpConnection& connection, std::shared_ptr<BodyReceiver> receiver)
+{
+	connection.receiver = std::move(receiver);
+	const long routeTimeoutMs = connection.dispatched->match.route->options.bodyTimeoutMs;
+	const Poco::Int64 timeoutMs = routeTimeoutMs > 0 ? routeTimeoutMs : _settings.readTimeoutMs;
+	connection.bodyDeadline = timeoutMs > 0 ? nowMs() + timeoutMs : NO_DEADLINE;
+	connection.state = HttpConnection::State::ReceivingBody;
+	connection.deadline = connection.bodyDeadline;
+	// Asked for only now: a handler that refused at the head spared the client its body.
+	if (connection.bodyRemaining > connection.in.size() && HttpParser::expectsContinue(connection.dispatched->request))
+		write(connection, CONTINUE);
+	feedBody(connection);
+}
+
+void EventLoop::feedBody(HttpConnection& connection)
+{
+	if (connection.state == HttpConnection::State::Dead) return;
+	const Poco::Int64 now = nowMs();
+	if (now >= connection.bodyDeadline)
+	{
+		refuseBody(connection, HttpError(408, "request_timeout", "the request body did not arrive in time"));
+		return;
+	}
+	if (connection.bodyRemaining == 0)
+	{
+		finishBody(connection);
+		return;
+	}
+	if (connection.in.empty())
+	{
+		connection.state = HttpConnection::State::ReceivingBody;
+		connection.deadline = connection.bodyDeadline;
+		updateInterest(connection);
+		return;
+	}
+	// One read at most (the read buffer's size) is with the receiver at a time.
+	std::string part;
+	if (connection.in.size() <= connection.bodyRemaining) part.swap(connection.in);
+	else
+	{
+		part.assign(connection.in, 0, connection.bodyRemaining);
+		connection.in.erase(0, connection.bodyRemaining);
+	}
+	connection.bodyRemaining -= part.size();
+	connection.state = HttpConnection::State::Dispatched;
+	connection.deadline = now + _settings.writeTimeoutMs;
+	updateInterest(connection);
+	++_inFlight;
+	HttpDispatcher& dispatcher = _dispatcher;
+	std::atomic<int>& inFlight = _inFlight;
+	EventLoop* loop = this;
+	const std::uint64_t id = connection.id;
+	const std::shared_ptr<HttpExchange> exchange = connection.dispatched;
+	const std::shared_ptr<BodyReceiver> receiver = connection.receiver;
+	const bool queued = _workers.submit([exchange, receiver, part, &dispatcher, &inFlight, loop, id]
+	{
+		Completion taken;
+		taken.connection = id;
+		taken.kind = Completion::Kind::BodyTaken;
+		taken.failed = !dispatcher.receivePart(*exchange, *receiver, part, taken.answer);
+		loop->post(taken);
+		--inFlight;
+	});
+	if (!queued)
+	{
+		--_inFlight;
+		refuseBody(connection, HttpError::unavailable("the server is busy, try again"));
+	}
+}
+
+void EventLoop::bodyTaken(HttpConnection& connection, Completion& taken)
+{
+	if (connection.peerGone)
+	{
+		kill(connection);
+		return;
+	}
+	if (taken.failed)
+	{
+		connection.receiver.reset();
+		std::string().swap(connection.in);  // the rest of the refused body
+		answer(connection, std::move(taken.answer));
+		return;
+	}
+	feedBody(connection);
+}
+
+void EventLoop::finishBody(HttpConnection& connection)
+{
+	const std::shared_ptr<BodyReceiver> receiver = std::move(connection.receiver);
+	const std::shared_ptr<HttpExchange> exchange = connection.dispatched;
+	exchange->bodyPending = false;
+	connection.state = HttpConnection::State::Dispatched;
+	connection.deadline = nowMs() + _settings.writeTimeoutMs;
+	updateInterest(connection);
+	++_inFlight;
+	HttpDispatcher& dispatcher = _dispatcher;
+	std::atomic<int>& inFlight = _inFlight;
+	EventLoop* loop = this;
+	const std::uint64_t id = connection.id;
+	const bool queued = _workers.submit([exchange, receiver, &dispatcher, &inFlight, loop, id]
+	{
+		dispatcher.finishBody(exchange, receiver, [&inFlight, loop, id](HttpAnswer answer)
+		{
+			loop->complete(id, std::move(answer));
+			--inFlight;
+		});
+	});
+	if (!queued)
+	{
+		--_inFlight;
+		answer(connection, _dispatcher.refuse(&exchange->request, connection.peer,
+			HttpError::unavailable("the server is busy, try again"), false));
+	}
+}
+
+void EventLoop::refuseBody(HttpConnection& connection, const HttpError& error)
+{
+	connection.receiver.reset();
+	std::string().swap(connection.in);
+	answer(connection, _dispatcher.refuse(&connection.dispatched->request, connection.peer, error, false));
 }
 
 void EventLoop::refuse(HttpConnection& connection, const HttpError& error)
@@ -694,6 +837,8 @@ void EventLoop::sweep(Poco::Int64 now)
 		HttpConnection& connection = *entry.second;
 		if (connection.state == HttpConnection::State::Dead || connection.deadline > now) continue;
 		if (connection.state == HttpConnection::State::Dispatched) expireDeferred(connection, now);
+		else if (connection.state == HttpConnection::State::ReceivingBody)
+			refuseBody(connection, HttpError(408, "request_timeout", "the request body did not arrive in time"));
 		else if (connection.state == HttpConnection::State::WebSocket) ping(connection, now);
 		else kill(connection);
 	}

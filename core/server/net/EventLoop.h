@@ -47,6 +47,11 @@ class WebSocketEndpointImpl;
 /// the connection has written a part, the next is asked of a worker (the
 /// connection waits as if dispatched, reading nothing) and comes back
 /// through the mailbox; each part has [http] request_timeout to be written.
+/// A streamed request body (Router::Options::streamBody) goes the other
+/// way: the route's handler runs once the head is read; if it hands the body
+/// to a BodyReceiver, what has arrived (one read, at most 64 KiB) goes to a
+/// worker as a part, and nothing more is read until the receiver has taken
+/// it (back-pressure); the whole body has the route's body time-out (408).
 ///
 /// A request for a WebSocket endpoint (a path mounted on the HTTP port, or
 /// any on the endpoint's own listener) is dispatched the same way; once its
@@ -95,13 +100,13 @@ private:
 	/// One entry of the mailbox: an answer, or work for an upgraded connection.
 	struct Completion
 	{
-		enum class Kind: std::uint8_t { Answer, Part, Frame, Close, Task };
+		enum class Kind: std::uint8_t { Answer, Part, BodyTaken, Frame, Close, Task };
 
 		std::uint64_t connection = 0;
 		Kind kind = Kind::Answer;
-		HttpAnswer answer;     /// for Part: bytes only
+		HttpAnswer answer;     /// for Part: bytes only; for BodyTaken: the refusal when failed
 		bool more = false;     /// Part: the source has more after it
-		bool failed = false;   /// Part: the source threw (the answer is cut short)
+		bool failed = false;   /// Part: the source threw (the answer is cut short); BodyTaken: the receiver refused
 		WebSocketFrame::Ptr frame;
 		std::uint16_t code = 0;
 		std::string reason;
@@ -129,6 +134,11 @@ private:
 	void dispatch(HttpConnection& connection);
 	void answer(HttpConnection& connection, HttpAnswer answer);
 	void nextPart(HttpConnection& connection);
+	void startReceiving(HttpConnection& connection, std::shared_ptr<BodyReceiver> receiver);
+	void feedBody(HttpConnection& connection);
+	void bodyTaken(HttpConnection& connection, Completion& taken);
+	void finishBody(HttpConnection& connection);
+	void refuseBody(HttpConnection& connection, const HttpError& error);
 	void writePart(HttpConnection& connection, Completion& part);
 	void refuse(HttpConnection& connection, const HttpError& error);
 	void write(HttpConnection& connection, const std::string& bytes);

@@ -6,6 +6,7 @@
 #define Palaver_Server_HttpAnswer_INCLUDED
 
 #include "BodyStream.h"
+#include "palaver/BodyReceiver.h"
 #include <memory>
 #include <string>
 
@@ -22,6 +23,7 @@ struct HttpAnswer
 	bool close = false;     /// close once written (Connection: close was sent)
 	std::shared_ptr<WebSocketImpl> upgrade;  /// an accepted WebSocket upgrade: bytes are the 101, frames follow
 	std::shared_ptr<BodyStream> stream;  /// a streamed body: bytes are the head, the parts follow
+	std::shared_ptr<BodyReceiver> receiver;  /// the handler takes the request's body: read it, nothing to write yet
 };
 
 } } // namespace Palaver::Server

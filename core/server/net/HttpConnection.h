@@ -29,7 +29,8 @@ struct HttpConnection
 	enum class State: std::uint8_t
 	{
 		Reading,     /// waiting for (the rest of) a request
-		Dispatched,  /// a complete request (or the next part of a streamed answer) is with a worker; input paused
+		Dispatched,  /// a complete request (or the next part of a streamed answer or body) is with a worker; input paused
+		ReceivingBody,  /// a streamed body's receiver waits for the next part (receiver)
 		Writing,     /// the answer is being written; input paused
 		Lingering,   /// answered with Connection: close and half-closed; draining until the peer's end
 		WebSocket,   /// upgraded: frames both ways (webSocket)
@@ -61,6 +62,10 @@ struct HttpConnection
 	std::string out;                   /// the answer being written, from outOffset on
 	std::size_t outOffset = 0;
 	std::shared_ptr<BodyStream> stream;  /// the answer's streamed body, until its last part is made
+
+	std::shared_ptr<BodyReceiver> receiver;  /// a streamed request body's receiver, until its last part is given
+	std::size_t bodyRemaining = 0;     /// bytes of that body not yet given to it
+	Poco::Int64 bodyDeadline = 0;      /// steady ms: the whole body must have arrived by then
 
 	std::unique_ptr<WebSocketState> webSocket;  /// once upgraded
 };

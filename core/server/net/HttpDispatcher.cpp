@@ -84,13 +84,13 @@ void HttpDispatcher::dispatch(const std::shared_ptr<HttpExchange>& exchange, con
 	const Poco::Timestamp started;
 	Poco::Net::HTTPRequest& httpRequest = exchange->request;
 	Response response;
-	std::string route;
-	try
+	const std::string route = routeOf(*exchange);
+	std::shared_ptr<BodyReceiver> receiver;
+	guarded(*exchange, route, response, [&]
 	{
 		_screen.admit(httpRequest);
 		if (exchange->webSocket)
 		{
-			route = rawPath(httpRequest);
 			done(upgrade(*exchange, started));
 			return;
 		}
@@ -102,14 +102,84 @@ void HttpDispatcher::dispatch(const std::shared_ptr<HttpExchange>& exchange, con
 			for (const auto& method: match.allowed) allow += (allow.empty() ? "" : ", ") + method;
 			throw HttpError(405, "method_not_allowed", "use " + allow).withHeader("Allow", allow);
 		}
-		route = match.route->pattern;
 		Request request(httpRequest, exchange->client, std::move(match.params), std::move(exchange->body));
+		if (exchange->bodyPending) request.allowBodyReceiver();
 		match.route->handler(request, response);
+		receiver = request.bodyReceiver();
+		if (!response.sent() && !response.deferred() && !receiver) response.sendNoContent();
+	});
+	if (exchange->webSocket && !response.sent()) return;  // upgraded: done was called
+	if (receiver && !response.sent() && !response.deferred())
+	{
+		HttpAnswer answer;
+		answer.receiver = std::move(receiver);
+		done(std::move(answer));
+		return;
+	}
+	deliver(exchange, response, route, started, done);
+}
+
+void HttpDispatcher::deliver(const std::shared_ptr<HttpExchange>& exchange, Response& response, const std::string& route,
+	const Poco::Timestamp& started, const Done& done)
+{
+	// A handler that deferred its answer and then threw is answered with the
+	// error: the deferred answer is never delivered.
+	if (response.deferred() && !response.sent())
+	{
+		std::shared_ptr<DeferredResponse> deferred = response.deferred();
+		std::atomic_store(&exchange->deferred, deferred);
+		deferred->deliverTo([this, exchange, route, started, done](Response& answer)
+		{
+			done(finish(*exchange, answer, route, started));
+		});
+		return;
+	}
+	done(finish(*exchange, response, route, started));
+}
+
+bool HttpDispatcher::receivePart(const HttpExchange& exchange, BodyReceiver& receiver, const std::string& part,
+	HttpAnswer& refusal)
+{
+	const Poco::Timestamp started;
+	Response response;
+	const std::string route = routeOf(exchange);
+	guarded(exchange, route, response, [&] { receiver.receive(part.data(), part.size()); });
+	if (!response.sent()) return true;
+	refusal = finish(exchange, response, route, started);
+	return false;
+}
+
+void HttpDispatcher::finishBody(const std::shared_ptr<HttpExchange>& exchange, const std::shared_ptr<BodyReceiver>& receiver,
+	const Done& done)
+{
+	const Poco::Timestamp started;
+	Response response;
+	const std::string route = routeOf(*exchange);
+	guarded(*exchange, route, response, [&]
+	{
+		receiver->finish(response);
 		if (!response.sent() && !response.deferred()) response.sendNoContent();
+	});
+	deliver(exchange, response, route, started, done);
+}
+
+std::string HttpDispatcher::routeOf(const HttpExchange& exchange)
+{
+	if (exchange.webSocket) return rawPath(exchange.request);
+	return exchange.match.route ? exchange.match.route->pattern : std::string();
+}
+
+void HttpDispatcher::guarded(const HttpExchange& exchange, const std::string& route, Response& response,
+	const std::function<void()>& call)
+{
+	const Poco::Net::HTTPRequest& httpRequest = exchange.request;
+	try
+	{
+		call();
 	}
 	catch (HttpError& e)
 	{
-		_screen.refused(&httpRequest, exchange->client, e);
+		_screen.refused(&httpRequest, exchange.client, e);
 		answerError(response, e);
 	}
 	catch (Poco::Exception& e)
@@ -130,19 +200,6 @@ void HttpDispatcher::dispatch(const std::shared_ptr<HttpExchange>& exchange, con
 		_logger.error("%s %s: %s", httpRequest.getMethod(), route, std::string(e.what()));
 		answerError(response, HttpError(500, "internal_error", "internal server error"));
 	}
-	// A handler that deferred its answer and then threw is answered with the
-	// error: the deferred answer is never delivered.
-	if (response.deferred() && !response.sent())
-	{
-		std::shared_ptr<DeferredResponse> deferred = response.deferred();
-		std::atomic_store(&exchange->deferred, deferred);
-		deferred->deliverTo([this, exchange, route, started, done](Response& answer)
-		{
-			done(finish(*exchange, answer, route, started));
-		});
-		return;
-	}
-	done(finish(*exchange, response, route, started));
 }
 
 HttpAnswer HttpDispatcher::upgrade(HttpExchange& exchange, const Poco::Timestamp& started)
@@ -174,7 +231,7 @@ HttpAnswer HttpDispatcher::finish(const HttpExchange& exchange, Response& respon
 {
 	HttpAnswer answer;
 	// A body we refused is still on the wire: do not read the next request from it.
-	answer.close = !exchange.keepAlive || response.status() == 411 || response.status() == 413;
+	answer.close = !exchange.keepAlive || exchange.bodyPending || response.status() == 411 || response.status() == 413;
 	if (response.bodySource() && exchange.request.getMethod() != Poco::Net::HTTPRequest::HTTP_HEAD)
 	{
 		answer.stream = std::make_shared<BodyStream>();

@@ -67,6 +67,16 @@ public:
 	/// set before the handler's worker returns).
 	void dispatch(const std::shared_ptr<HttpExchange>& exchange, const Done& done);
 
+	/// On a worker: part of a streamed body for receiver. Returns false with
+	/// the answer in refusal (the connection closed after it) when the
+	/// receiver refused it.
+	bool receivePart(const HttpExchange& exchange, BodyReceiver& receiver, const std::string& part, HttpAnswer& refusal);
+
+	/// On a worker, once a streamed body was wholly received: the receiver's
+	/// answer, given to done as dispatch() does (it may defer it).
+	void finishBody(const std::shared_ptr<HttpExchange>& exchange, const std::shared_ptr<BodyReceiver>& receiver,
+		const Done& done);
+
 	/// On a loop: answers error without a handler (a refused head or body, a
 	/// full worker queue). request is null when the head could not be read.
 	/// The connection is closed after it unless keepAlive.
@@ -75,6 +85,11 @@ public:
 
 private:
 	void answerError(Response& response, const HttpError& error);
+	void deliver(const std::shared_ptr<HttpExchange>& exchange, Response& response, const std::string& route,
+		const Poco::Timestamp& started, const Done& done);
+	void guarded(const HttpExchange& exchange, const std::string& route, Response& response,
+		const std::function<void()>& call);
+	static std::string routeOf(const HttpExchange& exchange);
 	HttpAnswer upgrade(HttpExchange& exchange, const Poco::Timestamp& started);
 	HttpAnswer finish(const HttpExchange& exchange, Response& response, const std::string& route,
 		const Poco::Timestamp& started);
