@@ -2,6 +2,9 @@
 #include "palaver/JsonWriter.h"
 #include <Poco/DateTimeFormatter.h>
 #include <Poco/DateTimeParser.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/JSON/Stringifier.h>
+#include <sstream>
 #include <Poco/Timestamp.h>
 
 namespace Palaver {
@@ -131,7 +134,8 @@ Poco::JSON::Object::Ptr Message::toJson() const
 	if (editedAt == 0) json->set("editedAt", Poco::Dynamic::Var());
 	else json->set("editedAt", timestampObject(editedAt));
 	json->set("deleted", deleted);
-	json->set("attachment", Poco::Dynamic::Var());
+	if (attachment.empty()) json->set("attachment", Poco::Dynamic::Var());
+	else json->set("attachment", Poco::JSON::Parser().parse(attachment).extract<Poco::JSON::Object::Ptr>());
 	// A deleted sender's messages carry no name (PROTOCOL.md, DELETE /me).
 	if (fromUserName.empty()) json->set("fromUserName", Poco::Dynamic::Var());
 	else json->set("fromUserName", fromUserName);
@@ -141,7 +145,9 @@ Poco::JSON::Object::Ptr Message::toJson() const
 void Message::appendJson(std::string& out) const
 {
 	// The keys in the order Poco's Object writes them (sorted), as toJson().
-	out += "{\"attachment\":null,\"deleted\":";
+	out += "{\"attachment\":";
+	out += attachment.empty() ? "null" : attachment;
+	out += ",\"deleted\":";
 	out += deleted ? "true" : "false";
 	out += ",\"editedAt\":";
 	if (editedAt == 0) out += "null";
@@ -167,7 +173,7 @@ void Message::appendJson(std::string& out) const
 std::string Message::toJsonText() const
 {
 	std::string out;
-	out.reserve(FIXED_JSON_SIZE + text.size() + fromUserName.size());
+	out.reserve(FIXED_JSON_SIZE + text.size() + fromUserName.size() + attachment.size());
 	appendJson(out);
 	return out;
 }
@@ -176,7 +182,7 @@ std::string Message::arrayJsonText(const std::vector<Message>& messages)
 {
 	std::size_t size = 2;
 	for (const Message& message: messages)
-		size += FIXED_JSON_SIZE + message.text.size() + message.fromUserName.size();
+		size += FIXED_JSON_SIZE + message.text.size() + message.fromUserName.size() + message.attachment.size();
 	std::string out;
 	out.reserve(size);
 	out += '[';
@@ -202,6 +208,12 @@ Message Message::fromJson(const Poco::JSON::Object& json)
 	if (auto time = json.getObject("timestamp")) message.timestamp = parseTimestamp(*time);
 	if (auto edited = json.getObject("editedAt")) message.editedAt = parseTimestamp(*edited);
 	message.deleted = json.optValue<bool>("deleted", false);
+	if (auto attachment = json.getObject("attachment"))
+	{
+		std::ostringstream text;
+		Poco::JSON::Stringifier::condense(attachment, text);
+		message.attachment = text.str();
+	}
 	return message;
 }
 

@@ -24,10 +24,14 @@ struct Message
 	std::string fromUserName;
 	Poco::Int64 editedAt = 0;   /// microseconds since the Unix epoch, UTC; 0: never edited
 	bool deleted = false;       /// deleted for everyone: text is empty
+	/// The attachment object (PROTOCOL.md "Attachments") as condensed JSON
+	/// text with sorted keys, as Poco::JSON::Stringifier::condense() writes
+	/// it; "" for none (API 3.1).
+	std::string attachment;
 
 	/// {"id", "fromUserId", "toUserId", "groupId", "text", "fromUserName",
 	///  "timestamp": {"date": "2023-01-17 10:42:44.000000", "timezone_type": 3, "timezone": "UTC"},
-	///  "editedAt": null or a timestamp, "deleted", "attachment": null}
+	///  "editedAt": null or a timestamp, "deleted", "attachment": null or the attachment object}
 	/// (PROTOCOL.md Part 2): toUserId is null for a group message, groupId
 	/// null for a direct one.
 	Poco::JSON::Object::Ptr toJson() const;

@@ -24,7 +24,7 @@ struct Attachment
 	int height = 0;
 	std::string thumbnailType;      /// "" without a thumbnail
 	Poco::Int64 createdAt = 0;      /// seconds since the epoch
-	Poco::Int64 messageId = 0;      /// the message it was sent with, 0 while unattached
+	Poco::Int64 messageId = 0;      /// the message it was sent with, 0 while unattached, -1 while reserved for one
 	Poco::Int64 toUserId = 0;       /// that message's receiver (a direct message)
 	Poco::Int64 groupId = 0;        /// that message's group
 

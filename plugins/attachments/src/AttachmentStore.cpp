@@ -149,23 +149,46 @@ Poco::Optional<Attachment> AttachmentStore::find(const std::string& id)
 	return attachment;
 }
 
-bool AttachmentStore::attach(const std::string& id, Poco::Int64 ownerId, Poco::Int64 messageId, Poco::Int64 toUserId,
-	Poco::Int64 groupId)
+bool AttachmentStore::reserve(const std::string& id, Poco::Int64 ownerId, Poco::Int64 toUserId, Poco::Int64 groupId)
+{
+	if (!isId(id)) return false;
+	return update("UPDATE attachments SET message_id = -1, to_user_id = ?, group_id = ? WHERE owner_id = ? AND message_id = 0 AND id = ?",
+		{toUserId, groupId, ownerId}, id) > 0;
+}
+
+void AttachmentStore::release(const std::string& id)
+{
+	update("UPDATE attachments SET message_id = 0, to_user_id = 0, group_id = 0 WHERE message_id = -1 AND id = ?", {}, id);
+}
+
+bool AttachmentStore::attach(const std::string& id, Poco::Int64 ownerId, Poco::Int64 messageId)
+{
+	return update("UPDATE attachments SET message_id = ? WHERE owner_id = ? AND message_id = -1 AND id = ?",
+		{messageId, ownerId}, id) > 0;
+}
+
+std::size_t AttachmentStore::update(const std::string& statement, std::vector<Poco::Int64> values, const std::string& id)
 {
 	std::size_t changed = 0;
 	_database.transact([&](Poco::Data::Session& session)
 	{
 		std::string key = id;
-		Poco::Int64 owner = ownerId, message = messageId, toUser = toUserId, group = groupId;
-		session << _database.sql("UPDATE attachments SET message_id = ?, to_user_id = ?, group_id = ? "
-			"WHERE id = ? AND owner_id = ? AND message_id = 0"),
-			use(message), use(toUser), use(group), use(key), use(owner), now;
-		std::vector<std::string> attached;
-		session << _database.sql("SELECT id FROM attachments WHERE id = ? AND message_id = ?"), use(key), use(message),
-			into(attached), now;
-		changed = attached.size();
+		Poco::Data::Statement update(session);
+		update << _database.sql(statement);
+		for (Poco::Int64& value: values) update, use(value);
+		update, use(key);
+		changed = update.execute();
 	});
-	return changed == 1;
+	return changed;
+}
+
+std::vector<std::string> AttachmentStore::ofMessage(Poco::Int64 messageId)
+{
+	Poco::Data::Session session = _database.session();
+	Poco::Int64 message = messageId;
+	std::vector<std::string> ids;
+	session << _database.sql("SELECT id FROM attachments WHERE message_id = ?"), use(message), into(ids), now;
+	return ids;
 }
 
 void AttachmentStore::remove(const std::string& id)
@@ -198,7 +221,8 @@ std::size_t AttachmentStore::expire(Poco::Int64 maxAgeSeconds)
 	{
 		Poco::Data::Session session = _database.session();
 		Poco::Int64 before = nowSeconds() - maxAgeSeconds;
-		session << _database.sql("SELECT id FROM attachments WHERE message_id = 0 AND created_at < ?"), use(before), into(ids), now;
+		// Reserved (-1) this long and never tied to its message: the post failed.
+		session << _database.sql("SELECT id FROM attachments WHERE message_id <= 0 AND created_at < ?"), use(before), into(ids), now;
 	}
 	for (const std::string& id: ids) remove(id);
 	// Partial uploads of a node that crashed (another node's live ones are younger).

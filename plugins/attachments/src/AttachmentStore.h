@@ -9,6 +9,7 @@
 #include <Poco/Optional.h>
 #include <Poco/Types.h>
 #include <string>
+#include <vector>
 
 namespace Poco { class Logger; }
 
@@ -57,10 +58,20 @@ public:
 
 	Poco::Optional<Attachment> find(const std::string& id);
 
-	/// Ties an upload to the message it was sent with (to a user, or to a
-	/// group: the other id 0): false unless it is the owner's and not attached
-	/// yet (an upload is attached once).
-	bool attach(const std::string& id, Poco::Int64 ownerId, Poco::Int64 messageId, Poco::Int64 toUserId, Poco::Int64 groupId);
+	/// Takes ownerId's upload id, not attached yet, for a message to
+	/// toUserId or groupId (the other 0) about to be stored: false for
+	/// anyone else's upload, an unknown one, or one taken already (an
+	/// upload is attached once).
+	bool reserve(const std::string& id, Poco::Int64 ownerId, Poco::Int64 toUserId, Poco::Int64 groupId);
+
+	/// A reserved upload whose message was not stored is free again.
+	void release(const std::string& id);
+
+	/// Ties a reserved upload to its stored message.
+	bool attach(const std::string& id, Poco::Int64 ownerId, Poco::Int64 messageId);
+
+	/// The uploads a message carries.
+	std::vector<std::string> ofMessage(Poco::Int64 messageId);
 
 	/// Removes the row and the files.
 	void remove(const std::string& id);
@@ -76,6 +87,9 @@ public:
 	const std::string& folder() const { return _folder; }
 
 private:
+	/// Runs statement with values, then id, bound; the rows changed.
+	std::size_t update(const std::string& statement, std::vector<Poco::Int64> values, const std::string& id);
+
 	Database& _database;
 	const std::string _folder;
 	Poco::Logger& _logger;

@@ -1,8 +1,11 @@
 #include "AttachmentsPlugin.h"
 #include "AttachmentRoutes.h"
+#include "AttachmentService.h"
 #include "AttachmentStore.h"
 #include "ImageProcessor.h"
 #include "Uploads.h"
+#include "palaver/EventBus.h"
+#include "palaver/Events.h"
 #include "palaver/PeriodicTask.h"
 #include "palaver/PluginContext.h"
 #include "palaver/ServiceRegistry.h"
@@ -70,9 +73,22 @@ void AttachmentsPlugin::initialize(PluginContext& context)
 	_store->migrate();
 	_images.reset(new ImageProcessor(imageLimits));
 	_imagePool.reset(new WorkerPool(imageWorkers, imageQueue, "attach-image"));
+	_background.reset(new WorkerPool(1, 100000, "attach-events"));
 	_uploads.reset(new Uploads(*_store, *_images, *_imagePool, limits, logger));
 	_routes.reset(new AttachmentRoutes(*_uploads, *_store, context.services().require<UserDirectory>(), context.services()));
 	_routes->registerWith(context.router(), uploadTimeoutMs);
+
+	_service = std::make_shared<AttachmentService>(*_store, *_background, logger);
+	context.services().offer<AttachmentFiles>(_service);
+	std::weak_ptr<AttachmentService> service = _service;
+	context.events().subscribe(Events::MESSAGE_STORED, [service](const std::string&, const Poco::JSON::Object::Ptr& message)
+	{
+		if (auto attachments = service.lock()) attachments->messageStored(message);
+	});
+	context.events().subscribe(Events::MESSAGE_UPDATED, [service](const std::string&, const Poco::JSON::Object::Ptr& update)
+	{
+		if (auto attachments = service.lock()) attachments->messageUpdated(update);
+	});
 
 	AttachmentStore* store = _store.get();
 	Poco::Logger* log = &logger;
@@ -90,6 +106,7 @@ void AttachmentsPlugin::initialize(PluginContext& context)
 void AttachmentsPlugin::start()
 {
 	if (_imagePool) _imagePool->start();
+	if (_background) _background->start();
 	if (_expiry) _expiry->start();
 }
 
@@ -97,6 +114,7 @@ void AttachmentsPlugin::stop()
 {
 	if (_expiry) _expiry->stop();
 	if (_imagePool) _imagePool->stop();
+	if (_background) _background->stop();
 }
 
 } } // namespace Palaver::Attachments

@@ -16,6 +16,7 @@ class WorkerPool;
 namespace Attachments {
 
 class AttachmentRoutes;
+class AttachmentService;
 class AttachmentStore;
 class ImageProcessor;
 class Uploads;
@@ -39,6 +40,8 @@ private:
 	std::unique_ptr<AttachmentStore> _store;
 	std::unique_ptr<ImageProcessor> _images;
 	std::unique_ptr<WorkerPool> _imagePool;
+	std::unique_ptr<WorkerPool> _background;
+	std::shared_ptr<AttachmentService> _service;
 	std::unique_ptr<Uploads> _uploads;
 	std::unique_ptr<AttachmentRoutes> _routes;
 	std::unique_ptr<PeriodicTask> _expiry;

@@ -62,13 +62,17 @@ void GroupFrames::registerWith(ClientFrames& frames, GroupService& service)
 			if (clientMsgId.empty() || clientMsgId.size() > MAX_CLIENT_MSG_ID)
 				throw HttpError::validation("clientMsgId", "clientMsgId must be a string of 1 to 128 characters");
 		}
+		// With an attachment the text (its caption) may be left out.
+		const JsonValue* attachment = frame.find("attachmentId");
+		if (attachment && !attachment->isString()) throw HttpError::validation("attachmentId", "attachmentId must be a string");
+		const std::string attachmentId = attachment ? attachment->string() : std::string();
 		const JsonValue* text = frame.find("text");
-		if (!text || !text->isString()) throw HttpError::validation("text", "text must be a string");
-		service.post(sender, id(frame, "groupId"), text->string(), [reply, clientMsgId](const Message* stored, const HttpError* error)
+		if ((text || attachmentId.empty()) && (!text || !text->isString())) throw HttpError::validation("text", "text must be a string");
+		service.post(sender, id(frame, "groupId"), text ? text->string() : std::string(), [reply, clientMsgId](const Message* stored, const HttpError* error)
 		{
 			if (stored) reply(ackJson(stored->id, clientMsgId));
 			else reply(errorJson(*error, clientMsgId));
-		});
+		}, attachmentId);
 	});
 	frames.addHandler("typing", "groupId", [&service](const User& sender, const JsonValue& frame, const ClientFrames::Reply&)
 	{

@@ -193,7 +193,9 @@ void GroupRoutes::post(Request& request, Response& response)
 	const User caller = _users->authenticate(request);
 	const Poco::Int64 groupId = request.idParam("id");
 	const Form& form = request.form();
-	if (!form.has("text") && !form.has("message[text]"))
+	// With an attachment the text (its caption) may be left out.
+	const std::string attachmentId = form.get("attachmentId");
+	if (attachmentId.empty() && !form.has("text") && !form.has("message[text]"))
 		throw HttpError::validation("text", "text must not be empty");
 	const std::string text = form.getAny({"text", "message[text]"});
 	// Answered after the commit, from the store's writer thread.
@@ -209,7 +211,7 @@ void GroupRoutes::post(Request& request, Response& response)
 		{
 			answer->fail(*error);
 		}
-	});
+	}, attachmentId);
 }
 
 void GroupRoutes::read(Request& request, Response& response)

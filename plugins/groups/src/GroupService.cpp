@@ -241,10 +241,11 @@ std::shared_ptr<MessageArrayStream> GroupService::historyStream(Poco::Int64 call
 	}, HISTORY_PAGE);
 }
 
-void GroupService::post(const User& caller, Poco::Int64 groupId, const std::string& text, MessageStore::PostCallback done)
+void GroupService::post(const User& caller, Poco::Int64 groupId, const std::string& text, MessageStore::PostCallback done,
+	const std::string& attachmentId)
 {
 	memberOf(caller.id, groupId);
-	_store->postToGroupAsync(caller, groupId, text, std::move(done));
+	_store->postToGroupAsync(caller, groupId, text, std::move(done), attachmentId);
 }
 
 void GroupService::typing(Poco::Int64 caller, Poco::Int64 groupId)

@@ -82,7 +82,8 @@ public:
 
 	/// Checks that caller may post to the group and queues the message
 	/// (MessageStore::postToGroupAsync).
-	void post(const User& caller, Poco::Int64 groupId, const std::string& text, MessageStore::PostCallback done);
+	void post(const User& caller, Poco::Int64 groupId, const std::string& text, MessageStore::PostCallback done,
+		const std::string& attachmentId = std::string());
 
 	/// caller types in the group: "typing" to the other members.
 	void typing(Poco::Int64 caller, Poco::Int64 groupId);

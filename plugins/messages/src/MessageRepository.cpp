@@ -15,9 +15,9 @@ namespace Messages {
 
 namespace {
 
-const std::string COLUMNS = "id, from_user_id, to_user_id, group_id, from_user_name, text, created_at, edited_at, deleted, event_id";
+const std::string COLUMNS = "id, from_user_id, to_user_id, group_id, from_user_name, text, created_at, edited_at, deleted, event_id, attachment";
 // COLUMNS with the id in event_id's place: a new message's event is itself.
-const std::string KEYED_BY_ID = "id, from_user_id, to_user_id, group_id, from_user_name, text, created_at, edited_at, deleted, id AS event_id";
+const std::string KEYED_BY_ID = "id, from_user_id, to_user_id, group_id, from_user_name, text, created_at, edited_at, deleted, id AS event_id, attachment";
 
 // Group windows per statement of groupEventsSince(): four placeholders each.
 const std::size_t WINDOWS_PER_QUERY = 200;
@@ -42,12 +42,13 @@ struct MessageRepository::Rows
 	std::vector<Poco::Int64> edited;
 	std::vector<Poco::Int32> deleted;
 	std::vector<Poco::Int64> events;
+	std::vector<std::string> attachments;
 
 	/// Adds the into() of every column to statement.
 	void receive(Poco::Data::Statement& statement)
 	{
 		statement, into(ids), into(from), into(to), into(groups), into(names), into(texts), into(times),
-			into(edited), into(deleted), into(events);
+			into(edited), into(deleted), into(events), into(attachments);
 	}
 
 	std::vector<Message> messages(bool reversed)
@@ -83,14 +84,15 @@ private:
 		m.timestamp = times[i];
 		m.editedAt = edited[i];
 		m.deleted = deleted[i] != 0;
+		m.attachment = std::move(attachments[i]);
 	}
 };
 
 MessageRepository::MessageRepository(Database& database, Poco::Logger& logger):
 	_database(database),
 	_logger(logger),
-	_insertPrefix("INSERT INTO messages (from_user_id, to_user_id, group_id, user_lo, user_hi, from_user_name, text, created_at) VALUES "),
-	_insert(database.sql(_insertPrefix + "(?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")),
+	_insertPrefix("INSERT INTO messages (from_user_id, to_user_id, group_id, user_lo, user_hi, from_user_name, text, created_at, attachment) VALUES "),
+	_insert(database.sql(_insertPrefix + "(?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")),
 	_conversationRange(database.sql(
 		"SELECT " + COLUMNS + " FROM messages WHERE user_lo = ? AND user_hi = ? AND id > ? AND id < ? ORDER BY id LIMIT ?")),
 	_conversationPage(database.sql(
@@ -110,7 +112,7 @@ MessageRepository::MessageRepository(Database& database, Poco::Logger& logger):
 	_nextEventId(database.kind() == Database::Kind::PostgreSQL
 		? "SELECT nextval(pg_get_serial_sequence('messages', 'id'))"
 		: "UPDATE sqlite_sequence SET seq = seq + 1 WHERE name = 'messages' RETURNING seq"),
-	_update(database.sql("UPDATE messages SET text = ?, edited_at = ?, deleted = ?, event_id = ? WHERE id = ?")),
+	_update(database.sql("UPDATE messages SET text = ?, edited_at = ?, deleted = ?, event_id = ?, attachment = ? WHERE id = ?")),
 	// _since's two ranges with each new message keyed by its id, and the
 	// same two for the changes of older messages, in event order: four
 	// bounded index ranges, one statement, one snapshot. "event_id > 0"
@@ -168,6 +170,10 @@ std::vector<std::vector<std::string>> MessageRepository::schema(const Database& 
 			// counts are ranges of the second, read without the table.
 			"CREATE INDEX messages_partners ON messages (user_hi, user_lo)",
 			"CREATE INDEX messages_unread ON messages (user_lo, user_hi, from_user_id, id)"
+		},
+		{
+			// Photos and files (issue 17): the attachment object as JSON text, '' for none.
+			"ALTER TABLE messages ADD COLUMN attachment TEXT NOT NULL DEFAULT ''"
 		}
 	};
 }
@@ -182,7 +188,7 @@ void MessageRepository::insert(std::vector<Message*>& batch)
 	if (batch.empty()) return;
 	const std::size_t n = batch.size();
 	std::vector<Poco::Int64> from(n), to(n), group(n), lo(n), hi(n), times(n);
-	std::vector<std::string> names(n), texts(n);
+	std::vector<std::string> names(n), texts(n), attachments(n);
 	for (std::size_t i = 0; i < n; ++i)
 	{
 		Message& m = *batch[i];
@@ -195,6 +201,7 @@ void MessageRepository::insert(std::vector<Message*>& batch)
 		// Borrowed, not copied; given back below whatever happens.
 		names[i].swap(m.fromUserName);
 		texts[i].swap(m.text);
+		attachments[i].swap(m.attachment);
 	}
 	auto giveBack = [&]
 	{
@@ -202,6 +209,7 @@ void MessageRepository::insert(std::vector<Message*>& batch)
 		{
 			batch[i]->fromUserName.swap(names[i]);
 			batch[i]->text.swap(texts[i]);
+			batch[i]->attachment.swap(attachments[i]);
 		}
 	};
 
@@ -222,12 +230,13 @@ void MessageRepository::insert(std::vector<Message*>& batch)
 				// match the rows.
 				std::string sql = _insertPrefix;
 				for (std::size_t i = 0; i < n; ++i)
-					sql += i == 0 ? "(?, ?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?, ?)";
+					sql += i == 0 ? "(?, ?, ?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 				sql += " RETURNING id";
 				Poco::Data::Statement statement(session);
 				statement << _database.sql(sql);
 				for (std::size_t i = 0; i < n; ++i)
-					statement, use(from[i]), use(to[i]), use(group[i]), use(lo[i]), use(hi[i]), use(names[i]), use(texts[i]), use(times[i]);
+					statement, use(from[i]), use(to[i]), use(group[i]), use(lo[i]), use(hi[i]), use(names[i]), use(texts[i]), use(times[i]),
+						use(attachments[i]);
 				statement, into(ids);
 				statement.execute();
 				std::sort(ids.begin(), ids.end());
@@ -236,7 +245,8 @@ void MessageRepository::insert(std::vector<Message*>& batch)
 			{
 				// Vectors bind row by row to one prepared statement; RETURNING
 				// appends each row's id in order.
-				session << _insert, use(from), use(to), use(group), use(lo), use(hi), use(names), use(texts), use(times), into(ids), now;
+				session << _insert, use(from), use(to), use(group), use(lo), use(hi), use(names), use(texts), use(times), use(attachments),
+					into(ids), now;
 			}
 			if (ids.size() != n)
 				throw Poco::Data::DataException("messages: INSERT ... RETURNING gave " + std::to_string(ids.size()) + " ids for " + std::to_string(n) + " rows");
@@ -506,7 +516,7 @@ MessageUpdate MessageRepository::change(Poco::Int64 messageId, const Decide& dec
 				throw Poco::Data::DataException("messages: the event sequence is behind message " + std::to_string(id));
 			Poco::Int64 edited = update.message.editedAt;
 			Poco::Int32 deleted = update.message.deleted ? 1 : 0;
-			session << _update, use(update.message.text), use(edited), use(deleted), use(eventId), use(id), now;
+			session << _update, use(update.message.text), use(edited), use(deleted), use(eventId), use(update.message.attachment), use(id), now;
 			update.eventId = eventId;
 		});
 	}

@@ -68,7 +68,9 @@ void MessageRoutes::post(Request& request, Response& response)
 {
 	const User caller = _users->authenticate(request);
 	const Poco::Int64 receiver = request.idParam("toUserId");
-	const std::string text = textField(request);
+	// With an attachment the text (its caption) may be left out.
+	const std::string attachmentId = request.form().get("attachmentId");
+	const std::string text = attachmentId.empty() ? textField(request) : request.form().getAny({"text", "message[text]"});
 	// Answered after the commit, from the writer's callback: no worker waits
 	// for it. What postAsync() throws (400, 404, 503) is answered at once.
 	std::shared_ptr<DeferredResponse> answer = response.defer();
@@ -83,7 +85,7 @@ void MessageRoutes::post(Request& request, Response& response)
 		{
 			answer->fail(*error);
 		}
-	});
+	}, attachmentId);
 }
 
 void MessageRoutes::edit(Request& request, Response& response)

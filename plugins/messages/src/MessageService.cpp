@@ -21,53 +21,88 @@ MessageService::MessageService(MessageRepository& repository, ReadCursors& curso
 {
 }
 
-Message MessageService::post(const User& from, Poco::Int64 toUserId, const std::string& text)
+Message MessageService::post(const User& from, Poco::Int64 toUserId, const std::string& text, const std::string& attachmentId)
 {
-	return _writer.write(prepare(from, toUserId, text));
+	return store(prepare(from, toUserId, text, attachmentId), attachmentId);
 }
 
-void MessageService::postAsync(const User& from, Poco::Int64 toUserId, const std::string& text, PostCallback done)
+void MessageService::postAsync(const User& from, Poco::Int64 toUserId, const std::string& text, PostCallback done,
+	const std::string& attachmentId)
 {
-	_writer.writeAsync(prepare(from, toUserId, text), std::move(done));
+	queue(prepare(from, toUserId, text, attachmentId), attachmentId, std::move(done));
 }
 
-Message MessageService::prepare(const User& from, Poco::Int64 toUserId, const std::string& text)
+Message MessageService::prepare(const User& from, Poco::Int64 toUserId, const std::string& text, const std::string& attachmentId)
 {
 	if (from.id <= 0) throw HttpError::unauthorized();
-	_rules.check(text);
-	requireUser(toUserId);
-	_known.add(from.id);
-
 	Message message;
 	message.fromUserId = from.id;
 	message.toUserId = toUserId;
 	message.fromUserName = from.userName;
 	message.text = text;
+	if (attachmentId.empty() || !text.empty()) _rules.check(text);
+	requireUser(toUserId);
+	_known.add(from.id);
+	complete(message, attachmentId);
 	return message;
 }
 
-Message MessageService::postToGroup(const User& from, Poco::Int64 groupId, const std::string& text)
+Message MessageService::postToGroup(const User& from, Poco::Int64 groupId, const std::string& text, const std::string& attachmentId)
 {
-	return _writer.write(prepareForGroup(from, groupId, text));
+	return store(prepareForGroup(from, groupId, text, attachmentId), attachmentId);
 }
 
-void MessageService::postToGroupAsync(const User& from, Poco::Int64 groupId, const std::string& text, PostCallback done)
+void MessageService::postToGroupAsync(const User& from, Poco::Int64 groupId, const std::string& text, PostCallback done,
+	const std::string& attachmentId)
 {
-	_writer.writeAsync(prepareForGroup(from, groupId, text), std::move(done));
+	queue(prepareForGroup(from, groupId, text, attachmentId), attachmentId, std::move(done));
 }
 
-Message MessageService::prepareForGroup(const User& from, Poco::Int64 groupId, const std::string& text)
+Message MessageService::prepareForGroup(const User& from, Poco::Int64 groupId, const std::string& text, const std::string& attachmentId)
 {
 	if (from.id <= 0) throw HttpError::unauthorized();
 	if (groupId <= 0) throw HttpError::validation("groupId", "groupId must be a group id");
-	_rules.check(text);
-
 	Message message;
 	message.fromUserId = from.id;
 	message.groupId = groupId;
 	message.fromUserName = from.userName;
 	message.text = text;
+	if (attachmentId.empty() || !text.empty()) _rules.check(text);
+	complete(message, attachmentId);
 	return message;
+}
+
+void MessageService::complete(Message& message, const std::string& attachmentId)
+{
+	if (attachmentId.empty()) return;
+	if (!_attachments) throw HttpError::validation("attachmentId", "this server takes no attachments");
+	_attachments->attach(message, attachmentId);
+}
+
+Message MessageService::store(Message message, const std::string& attachmentId)
+{
+	try
+	{
+		return _writer.write(std::move(message));
+	}
+	catch (...)
+	{
+		if (_attachments) _attachments->release(attachmentId);
+		throw;
+	}
+}
+
+void MessageService::queue(Message message, const std::string& attachmentId, PostCallback done)
+{
+	try
+	{
+		_writer.writeAsync(std::move(message), _attachments ? _attachments->releasingOnFailure(attachmentId, std::move(done)) : std::move(done));
+	}
+	catch (...)
+	{
+		if (_attachments) _attachments->release(attachmentId);
+		throw;
+	}
 }
 
 std::vector<Message> MessageService::groupMessages(Poco::Int64 groupId, Poco::Int64 afterId, Poco::Int64 beforeId, std::size_t limit)
@@ -120,6 +155,7 @@ MessageUpdate MessageService::deleteForEveryone(const User& by, Poco::Int64 mess
 		if (message.deleted) return false;
 		// The tombstone: the text leaves the row (and the search index with it).
 		message.text.clear();
+		message.attachment.clear();
 		message.editedAt = 0;
 		message.deleted = true;
 		return true;

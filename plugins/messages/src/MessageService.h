@@ -7,6 +7,7 @@
 
 #include "GroupCommitWriter.h"
 #include "KnownUsers.h"
+#include "MessageAttachments.h"
 #include "MessageRepository.h"
 #include "ReadCursors.h"
 #include "TextRules.h"
@@ -47,14 +48,16 @@ public:
 		TextRules rules, std::size_t knownUsersCapacity, Poco::Int64 editWindow = DEFAULT_EDIT_WINDOW,
 		UpdatePublished updatePublished = {}, GroupWindows groupWindows = {});
 
-	Message post(const User& from, Poco::Int64 toUserId, const std::string& text) override;
-	void postAsync(const User& from, Poco::Int64 toUserId, const std::string& text, PostCallback done) override;
+	Message post(const User& from, Poco::Int64 toUserId, const std::string& text, const std::string& attachmentId = std::string()) override;
+	void postAsync(const User& from, Poco::Int64 toUserId, const std::string& text, PostCallback done,
+		const std::string& attachmentId = std::string()) override;
 	std::vector<Message> since(Poco::Int64 userId, Poco::Int64 sinceId, std::size_t limit) override;
 	Poco::Int64 lastIdBetween(Poco::Int64 a, Poco::Int64 b) override;
 	MessageUpdate edit(const User& by, Poco::Int64 messageId, const std::string& text) override;
 	MessageUpdate deleteForEveryone(const User& by, Poco::Int64 messageId) override;
-	Message postToGroup(const User& from, Poco::Int64 groupId, const std::string& text) override;
-	void postToGroupAsync(const User& from, Poco::Int64 groupId, const std::string& text, PostCallback done) override;
+	Message postToGroup(const User& from, Poco::Int64 groupId, const std::string& text, const std::string& attachmentId = std::string()) override;
+	void postToGroupAsync(const User& from, Poco::Int64 groupId, const std::string& text, PostCallback done,
+		const std::string& attachmentId = std::string()) override;
 	std::vector<Message> groupMessages(Poco::Int64 groupId, Poco::Int64 afterId, Poco::Int64 beforeId, std::size_t limit) override;
 	std::vector<MessageUpdate> eventsSince(Poco::Int64 userId, const std::vector<GroupWindow>& groups, Poco::Int64 sinceId, std::size_t limit) override;
 	Poco::Int64 lastId() override;
@@ -93,9 +96,20 @@ public:
 
 	const TextRules& rules() const { return _rules; }
 
+	/// Where attachmentIds are resolved (without: every attachmentId is refused).
+	void useAttachments(std::shared_ptr<MessageAttachments> attachments) { _attachments = std::move(attachments); }
+
 private:
 	/// Validates and builds the message post() and postAsync() queue.
-	Message prepare(const User& from, Poco::Int64 toUserId, const std::string& text);
+	Message prepare(const User& from, Poco::Int64 toUserId, const std::string& text, const std::string& attachmentId);
+
+	/// The text checks, and the attachment reserved last (nothing is
+	/// reserved for a post refused otherwise).
+	void complete(Message& message, const std::string& attachmentId);
+
+	/// Queues message, freeing its attachment when it cannot be queued.
+	void queue(Message message, const std::string& attachmentId, PostCallback done);
+	Message store(Message message, const std::string& attachmentId);
 
 	/// Changes a message of by's own with change (called in the transaction,
 	/// after the checks every change shares: visible to by, else 404; sent by
@@ -106,7 +120,7 @@ private:
 	bool sees(Poco::Int64 userId, const Message& message) const;
 
 	/// The same for a message to a group.
-	Message prepareForGroup(const User& from, Poco::Int64 groupId, const std::string& text);
+	Message prepareForGroup(const User& from, Poco::Int64 groupId, const std::string& text, const std::string& attachmentId);
 
 	MessageRepository& _repository;
 	ReadCursors& _cursors;
@@ -117,6 +131,7 @@ private:
 	Poco::Int64 _editWindow;
 	UpdatePublished _updatePublished;
 	GroupWindows _groupWindows;
+	std::shared_ptr<MessageAttachments> _attachments;
 };
 
 } } // namespace Palaver::Messages

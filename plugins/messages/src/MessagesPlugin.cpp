@@ -103,6 +103,7 @@ void MessagesPlugin::initialize(PluginContext& context)
 			auto groups = services.find<GroupDirectory>();
 			return groups ? groups->windowsOf(userId) : std::vector<MessageStore::GroupWindow>();
 		});
+	_service->useAttachments(std::make_shared<MessageAttachments>(context.services()));
 	context.services().offer<MessageStore>(_service);
 	// A newly registered user exists from now on: spare the first look-up.
 	std::weak_ptr<MessageService> service = _service;

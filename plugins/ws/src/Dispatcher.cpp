@@ -235,8 +235,15 @@ void Dispatcher::postChat(const WebSocket::Ptr& socket, ChatConnection& connecti
 		reply(*socket, errorJson("validation_failed", "toUserId must be a user id", clientMsgId, "toUserId"), runtime);
 		return;
 	}
+	// With an attachment (PROTOCOL.md Part 2) the text, its caption, may be left out.
+	std::string attachmentId;
+	if (frame.find("attachmentId") && !stringField(frame, "attachmentId", attachmentId))
+	{
+		reply(*socket, errorJson("validation_failed", "attachmentId must be a string", clientMsgId, "attachmentId"), runtime);
+		return;
+	}
 	std::string text;
-	if (!stringField(frame, "text", text))
+	if (!stringField(frame, "text", text) && (attachmentId.empty() || frame.find("text")))
 	{
 		reply(*socket, errorJson("validation_failed", "text must be a string", clientMsgId, "text"), runtime);
 		return;
@@ -257,7 +264,8 @@ void Dispatcher::postChat(const WebSocket::Ptr& socket, ChatConnection& connecti
 		if (stored) keep->learnUser(to);
 		keep->hub.sendTo(socket, chatAnswer(stored, error, clientMsgId));
 	};
-	if (runtime.knowsUser(to))
+	// An attachment is reserved in the database: never on this I/O thread.
+	if (runtime.knowsUser(to) && attachmentId.empty())
 	{
 		// A receiver the store has accepted before: postAsync() only checks
 		// the text and queues (its user check is a cache hit), so it runs
@@ -280,11 +288,11 @@ void Dispatcher::postChat(const WebSocket::Ptr& socket, ChatConnection& connecti
 	// which an I/O thread must not: a worker validates and queues.
 	const std::shared_ptr<const User> user = connection.user;
 	auto storeCopy = store;
-	const bool queued = runtime.workers.submit([keep, socket, user, to, text, clientMsgId, storeCopy, done]() mutable
+	const bool queued = runtime.workers.submit([keep, socket, user, to, text, attachmentId, clientMsgId, storeCopy, done]() mutable
 	{
 		try
 		{
-			storeCopy->postAsync(*user, to, text, std::move(done));
+			storeCopy->postAsync(*user, to, text, std::move(done), attachmentId);
 		}
 		catch (HttpError& error)
 		{

@@ -154,6 +154,9 @@ class AttachmentsTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testRange);
 	CPPUNIT_TEST(testBadRequests);
 	CPPUNIT_TEST(testExpiry);
+	CPPUNIT_TEST(testMessageCarriesAttachment);
+	CPPUNIT_TEST(testAttachOnlyOwnOnce);
+	CPPUNIT_TEST(testDeletingTheMessageDeletesTheFile);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -172,12 +175,27 @@ public:
 		return *instance;
 	}
 
-	static std::string userToken(const std::string& name)
+	static std::string userToken(const std::string& name, Poco::Int64* id = nullptr)
 	{
 		HttpClient http(server().httpPort());
 		HttpReply reply = http.registerUser(name);
 		CPPUNIT_ASSERT_EQUAL_MESSAGE(reply.body, 201, reply.status);
+		if (id) *id = reply.json()->getObject("user")->getValue<Poco::Int64>("id");
 		return reply.json()->getValue<std::string>("token");
+	}
+
+	static HttpReply postJson(const std::string& token, const std::string& path, const std::string& json)
+	{
+		HttpClient http(server().httpPort());
+		http.setBearer(token);
+		return http.postJson(path, json);
+	}
+
+	static std::string uploadedId(const std::string& token, const std::string& body)
+	{
+		HttpReply reply = upload(token, body);
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(reply.body, 201, reply.status);
+		return reply.json()->getValue<std::string>("id");
 	}
 
 	static HttpReply upload(const std::string& token, const std::string& body)
@@ -445,6 +463,88 @@ public:
 			status = http.get(path).status;
 		}
 		CPPUNIT_ASSERT_EQUAL(404, status);
+	}
+
+	void testMessageCarriesAttachment()
+	{
+		Poco::Int64 senderId = 0, receiverId = 0;
+		const std::string sender = userToken("att-sender", &senderId);
+		const std::string receiver = userToken("att-receiver", &receiverId);
+		const std::string id = uploadedId(sender, multipart("playa.png", "image/png", PNG));
+		// The receiver cannot see it before it is sent.
+		CPPUNIT_ASSERT_EQUAL(404, fetch(receiver, "/attachments/" + id).status);
+		// No caption: an attachment alone is a message.
+		HttpReply posted = postJson(sender, "/post/touser/" + std::to_string(receiverId), "{\"attachmentId\":\"" + id + "\"}");
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(posted.body, 201, posted.status);
+		auto attachment = posted.json()->getObject("attachment");
+		CPPUNIT_ASSERT(attachment);
+		CPPUNIT_ASSERT_EQUAL(id, attachment->getValue<std::string>("id"));
+		CPPUNIT_ASSERT_EQUAL(std::string("image/png"), attachment->getValue<std::string>("type"));
+		CPPUNIT_ASSERT_EQUAL(std::string(""), posted.json()->getValue<std::string>("text"));
+		// History carries it, for both sides.
+		HttpReply history = fetch(receiver, "/messages/from/" + std::to_string(senderId));
+		CPPUNIT_ASSERT_EQUAL(200, history.status);
+		auto last = history.jsonArray()->getObject(history.jsonArray()->size() - 1);
+		CPPUNIT_ASSERT_EQUAL(id, last->getObject("attachment")->getValue<std::string>("id"));
+		// Now the receiver may fetch it, a stranger still not.
+		HttpReply file = fetch(receiver, "/attachments/" + id);
+		CPPUNIT_ASSERT_EQUAL(200, file.status);
+		CPPUNIT_ASSERT_EQUAL(std::string("image/png"), file.header("Content-Type"));
+		CPPUNIT_ASSERT_EQUAL(200, fetch(receiver, "/attachments/" + id + "/thumbnail").status);
+		CPPUNIT_ASSERT_EQUAL(404, fetch(userToken("att-outsider"), "/attachments/" + id).status);
+		// A caption with an attachment.
+		const std::string second = uploadedId(sender, multipart("b.txt", "text/plain", "bytes"));
+		HttpReply captioned = postJson(sender, "/post/touser/" + std::to_string(receiverId),
+			"{\"text\":\"mira\",\"attachmentId\":\"" + second + "\"}");
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(captioned.body, 201, captioned.status);
+		CPPUNIT_ASSERT_EQUAL(std::string("mira"), captioned.json()->getValue<std::string>("text"));
+		CPPUNIT_ASSERT_EQUAL(std::string("application/octet-stream"), captioned.json()->getObject("attachment")->getValue<std::string>("type"));
+		// Without attachment the text is still required.
+		CPPUNIT_ASSERT_EQUAL(400, postJson(sender, "/post/touser/" + std::to_string(receiverId), "{}").status);
+	}
+
+	void testAttachOnlyOwnOnce()
+	{
+		Poco::Int64 otherId = 0;
+		const std::string owner = userToken("att-own1");
+		const std::string other = userToken("att-own2", &otherId);
+		Poco::Int64 ownerId = 0;
+		userToken("att-own3", &ownerId);
+		const std::string id = uploadedId(owner, multipart("x.png", "image/png", PNG));
+		// Someone else cannot attach it.
+		HttpReply foreign = postJson(other, "/post/touser/" + std::to_string(ownerId), "{\"attachmentId\":\"" + id + "\"}");
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(foreign.body, 400, foreign.status);
+		CPPUNIT_ASSERT_EQUAL(std::string("attachmentId"), foreign.json()->getObject("error")->getValue<std::string>("field"));
+		// The owner attaches it once.
+		CPPUNIT_ASSERT_EQUAL(201, postJson(owner, "/post/touser/" + std::to_string(otherId), "{\"attachmentId\":\"" + id + "\"}").status);
+		CPPUNIT_ASSERT_EQUAL(400, postJson(owner, "/post/touser/" + std::to_string(otherId), "{\"attachmentId\":\"" + id + "\"}").status);
+		CPPUNIT_ASSERT_EQUAL(400, postJson(owner, "/post/touser/" + std::to_string(otherId), "{\"attachmentId\":\"nonsense\"}").status);
+		// A refused post (unknown receiver) leaves the upload free to attach.
+		const std::string free = uploadedId(owner, multipart("y.png", "image/png", PNG));
+		CPPUNIT_ASSERT_EQUAL(404, postJson(owner, "/post/touser/999999", "{\"attachmentId\":\"" + free + "\"}").status);
+		CPPUNIT_ASSERT_EQUAL(201, postJson(owner, "/post/touser/" + std::to_string(otherId), "{\"attachmentId\":\"" + free + "\"}").status);
+	}
+
+	void testDeletingTheMessageDeletesTheFile()
+	{
+		Poco::Int64 receiverId = 0;
+		const std::string sender = userToken("att-del1");
+		const std::string receiver = userToken("att-del2", &receiverId);
+		const std::string id = uploadedId(sender, multipart("gone.png", "image/png", PNG));
+		HttpReply posted = postJson(sender, "/post/touser/" + std::to_string(receiverId), "{\"attachmentId\":\"" + id + "\"}");
+		CPPUNIT_ASSERT_EQUAL(201, posted.status);
+		HttpClient http(server().httpPort());
+		http.setBearer(sender);
+		CPPUNIT_ASSERT_EQUAL(204, http.request("DELETE", "/messages/" + std::to_string(posted.json()->getValue<Poco::Int64>("id"))).status);
+		int status = fetch(receiver, "/attachments/" + id).status;
+		for (int i = 0; i < 50 && status == 200; ++i)
+		{
+			Poco::Thread::sleep(50);
+			status = fetch(receiver, "/attachments/" + id).status;
+		}
+		CPPUNIT_ASSERT_EQUAL(404, status);
+		CPPUNIT_ASSERT_EQUAL(404, fetch(sender, "/attachments/" + id).status);
+		CPPUNIT_ASSERT(!Poco::File(server().stateDir() + "/attachments/files/" + id.substr(0, 2) + "/" + id).exists());
 	}
 
 private:

@@ -34,7 +34,14 @@ public:
 	/// Validates, stores durably (committed when it returns) and publishes
 	/// "message.stored". Throws HttpError: 400 for invalid text, 404 for an
 	/// unknown receiver, 503 when storage is unavailable.
-	virtual Message post(const User& from, Poco::Int64 toUserId, const std::string& text) = 0;
+	///
+	/// attachmentId (API 3.1, every post method): an upload of the sender's
+	/// that the message carries (the AttachmentFiles service); the text (the
+	/// caption) may then be empty. 400 (field "attachmentId") when it is not
+	/// the sender's upload, was attached already, or no attachments plugin
+	/// runs.
+	virtual Message post(const User& from, Poco::Int64 toUserId, const std::string& text,
+		const std::string& attachmentId = std::string()) = 0;
 
 	/// The outcome of postAsync(): exactly one of stored (the message with its
 	/// id and timestamp) and error is non-null; both are valid only during the call.
@@ -56,7 +63,8 @@ public:
 	/// block or throw: it holds up the other messages of its batch. It may be
 	/// called before postAsync() returns. Messages still queued when the store
 	/// stops are stored (and their callbacks called) before it has stopped.
-	virtual void postAsync(const User& from, Poco::Int64 toUserId, const std::string& text, PostCallback done) = 0;
+	virtual void postAsync(const User& from, Poco::Int64 toUserId, const std::string& text, PostCallback done,
+		const std::string& attachmentId = std::string()) = 0;
 
 	/// Messages sent or received by userId with an id above sinceId, oldest
 	/// first, at most limit of them.
@@ -92,11 +100,13 @@ public:
 	/// that from may post to groupId (a positive id; the store does not look
 	/// it up). Throws HttpError: 401 for a sender without an id, 400 for
 	/// invalid text or a group id below 1, 503 when storage is unavailable.
-	virtual Message postToGroup(const User& from, Poco::Int64 groupId, const std::string& text) = 0;
+	virtual Message postToGroup(const User& from, Poco::Int64 groupId, const std::string& text,
+		const std::string& attachmentId = std::string()) = 0;
 
 	/// postToGroup() without waiting for the commit, as postAsync() is to
 	/// post(): done is called once, on the store's writer thread.
-	virtual void postToGroupAsync(const User& from, Poco::Int64 groupId, const std::string& text, PostCallback done) = 0;
+	virtual void postToGroupAsync(const User& from, Poco::Int64 groupId, const std::string& text, PostCallback done,
+		const std::string& attachmentId = std::string()) = 0;
 
 	/// The messages of a group with an id above afterId and below beforeId
 	/// (0: any), oldest first: the limit newest of them (limit 0: all).

@@ -1,0 +1,73 @@
+#include "AttachmentService.h"
+#include "AttachmentStore.h"
+#include "palaver/HttpError.h"
+#include "palaver/WorkerPool.h"
+#include <Poco/Logger.h>
+
+namespace Palaver {
+namespace Attachments {
+
+AttachmentService::AttachmentService(AttachmentStore& store, WorkerPool& background, Poco::Logger& logger):
+	_store(store),
+	_background(background),
+	_logger(logger)
+{
+}
+
+Poco::JSON::Object::Ptr AttachmentService::reserve(Poco::Int64 ownerId, const std::string& attachmentId, Poco::Int64 toUserId,
+	Poco::Int64 groupId)
+{
+	if (!_store.reserve(attachmentId, ownerId, toUserId, groupId))
+		throw HttpError::validation("attachmentId", "no upload of yours with this id, or it was sent already");
+	const Poco::Optional<Attachment> attachment = _store.find(attachmentId);
+	if (!attachment.isSpecified()) throw HttpError::validation("attachmentId", "no upload of yours with this id");
+	return attachment.value().toJson();
+}
+
+void AttachmentService::release(const std::string& attachmentId)
+{
+	_store.release(attachmentId);
+}
+
+void AttachmentService::messageStored(const Poco::JSON::Object::Ptr& message)
+{
+	const Poco::JSON::Object::Ptr attachment = message ? message->getObject("attachment") : nullptr;
+	if (!attachment) return;
+	const std::string id = attachment->getValue<std::string>("id");
+	const Poco::Int64 messageId = message->getValue<Poco::Int64>("id");
+	const Poco::Int64 ownerId = message->getValue<Poco::Int64>("fromUserId");
+	AttachmentStore& store = _store;
+	inBackground("tying an upload to its message", [&store, id, ownerId, messageId] { store.attach(id, ownerId, messageId); });
+}
+
+void AttachmentService::messageUpdated(const Poco::JSON::Object::Ptr& update)
+{
+	const Poco::JSON::Object::Ptr message = update ? update->getObject("message") : nullptr;
+	if (!message || !message->optValue<bool>("deleted", false)) return;
+	const Poco::Int64 messageId = message->getValue<Poco::Int64>("id");
+	AttachmentStore& store = _store;
+	inBackground("removing a deleted message's upload", [&store, messageId]
+	{
+		for (const std::string& id: store.ofMessage(messageId)) store.remove(id);
+	});
+}
+
+void AttachmentService::inBackground(const char* what, std::function<void()> work)
+{
+	Poco::Logger& logger = _logger;
+	const std::string task = what;
+	const bool queued = _background.submit([&logger, task, work]
+	{
+		try
+		{
+			work();
+		}
+		catch (Poco::Exception& e)
+		{
+			logger.error("attachments: %s failed: %s", task, e.displayText());
+		}
+	});
+	if (!queued) _logger.error("attachments: %s: the background queue is full", task);
+}
+
+} } // namespace Palaver::Attachments
