@@ -8,6 +8,8 @@ packages=(
   libpoco-dev libcppunit-dev libsodium-dev libsystemd-dev libpq-dev libsqlite3-dev
   libicu-dev libelf-dev
   rapidjson-dev
+  # The push plugin: Web Push encryption and VAPID signatures (OpenSSL 3).
+  libssl-dev
   # bench/run.sh fills the search scenario's database with the sqlite3 program.
   sqlite3
 )
