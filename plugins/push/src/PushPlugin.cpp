@@ -61,8 +61,9 @@ PluginInfo PushPlugin::info() const
 	PluginInfo info;
 	info.name = "push";
 	info.version = "1.0.0";
-	info.needs = {"auth"};
-	info.uses = {"messages", "ws", "groups"};
+	// Without auth it stays idle (warned), as groups does, so that a server
+	// with auth turned off still starts.
+	info.uses = {"auth", "messages", "ws", "groups"};
 	return info;
 }
 
@@ -112,7 +113,12 @@ void PushPlugin::initialize(PluginContext& context)
 		throw Poco::InvalidArgumentException("[push] subject must be a mailto: or https: URL");
 	const std::size_t maxPerUser = static_cast<std::size_t>(boundedKey(config, "max_subscriptions_per_user", 20, 1, 1000));
 
-	auto users = context.services().require<UserDirectory>();
+	auto users = context.services().find<UserDirectory>();
+	if (!users)
+	{
+		context.logger().warning("push: needs the auth plugin: no push on this server");
+		return;
+	}
 	_pusher = context.services().find<Pusher>();
 	_groups = context.services().find<GroupDirectory>();
 	if (!_pusher) context.logger().warning("push: no ws plugin: every user counts as offline and gets every message pushed");
@@ -182,8 +188,9 @@ void PushPlugin::messageStored(const Poco::JSON::Object::Ptr& json)
 
 void PushPlugin::start()
 {
+	if (!_sender) return;
 	Poco::Net::initializeSSL();
-	if (_sender) _sender->start();
+	_sender->start();
 }
 
 void PushPlugin::stop()
