@@ -10,6 +10,8 @@ packages=(
   rapidjson-dev
   # The attachments plugin decodes, strips and thumbnails images with libvips.
   libvips-dev
+  # The push plugin: Web Push encryption and VAPID signatures (OpenSSL 3).
+  libssl-dev
   # bench/run.sh fills the search scenario's database with the sqlite3 program.
   sqlite3
 )

@@ -8,7 +8,7 @@ missing=""
 [ -n "$node" ] && [ -x "$node" ] || missing="$missing node"
 [ -x "$chromium" ] || missing="$missing $chromium"
 [ -d node_modules/playwright-core ] || missing="$missing playwright-core(npm ci in tests/browser)"
-for plugin in auth contacts messages groups ws web; do
+for plugin in auth contacts messages groups ws web push; do
 	[ -f "$plugins/palaver-$plugin.so" ] || missing="$missing palaver-$plugin.so"
 done
 if [ -n "$missing" ]; then

@@ -316,14 +316,19 @@ void GroupService::messageUpdated(Poco::Int64 eventId, const Message& message)
 void GroupService::pushToReaders(Poco::Int64 groupId, Poco::Int64 messageId, const std::string& frame, Poco::Int64 eventId)
 {
 	if (!_pusher) return;
-	const Poco::Optional<Group> group = _repository.find(groupId);
-	if (!group.isSpecified()) return;
+	_pusher->pushToUsers(readersOf(groupId, messageId), frame, eventId);
+}
+
+std::vector<Poco::Int64> GroupService::readersOf(Poco::Int64 groupId, Poco::Int64 messageId)
+{
 	std::vector<Poco::Int64> readers;
+	const Poco::Optional<Group> group = _repository.find(groupId);
+	if (!group.isSpecified()) return readers;
 	for (const Group::Member& member: group.value().members)
 	{
 		if (member.joinedAfter < messageId) readers.push_back(member.userId);
 	}
-	_pusher->pushToUsers(readers, frame, eventId);
+	return readers;
 }
 
 std::vector<MessageStore::GroupWindow> GroupService::windowsOf(Poco::Int64 userId)

@@ -105,6 +105,7 @@ public:
 	// GroupDirectory
 	std::vector<MessageStore::GroupWindow> windowsOf(Poco::Int64 userId) override;
 	std::vector<GroupChat> chatsOf(Poco::Int64 userId) override;
+	std::vector<Poco::Int64> readersOf(Poco::Int64 groupId, Poco::Int64 messageId) override;
 
 	static constexpr std::size_t MAX_NAME = 100;
 

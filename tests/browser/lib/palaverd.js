@@ -10,7 +10,7 @@ export const sourceDir = process.env.PALAVER_SOURCE_DIR || path.resolve(import.m
 export const binaryDir = process.env.PALAVER_BINARY_DIR || path.join(sourceDir, "build");
 export const palaverdPath = process.env.PALAVERD || path.join(binaryDir, "bin", "palaverd");
 
-const PLUGINS = ["auth", "contacts", "messages", "groups", "ws", "web"];
+const PLUGINS = ["auth", "contacts", "messages", "groups", "ws", "web", "push"];
 
 // Below the kernel's ephemeral range (32768 and up): a port bound to 0 and
 // closed comes from that range, where any test's next outgoing connection can

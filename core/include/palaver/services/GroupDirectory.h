@@ -39,6 +39,13 @@ public:
 	/// messages plugin adds the last message and the unread count). A
 	/// database read. Throws HttpError 503 when storage fails.
 	virtual std::vector<GroupChat> chatsOf(Poco::Int64 userId) = 0;
+
+	// API 3.0, appended (docs/PLUGINS.md, "Versioning").
+
+	/// The members of groupId who read message messageId (they joined before
+	/// it), for the push plugin. A database read. Throws HttpError 503 when
+	/// storage fails.
+	virtual std::vector<Poco::Int64> readersOf(Poco::Int64 groupId, Poco::Int64 messageId) = 0;
 };
 
 } // namespace Palaver

@@ -89,4 +89,8 @@ export const api = {
 	sessions: () => request("GET", "/sessions"),
 	endSession: (sessionId) => request("DELETE", `/sessions/${id(sessionId)}`),
 	endOtherSessions: () => request("POST", "/sessions/revoke-others"),
+	// Web Push (notifications.js).
+	pushKey: () => request("GET", "/push/key"),
+	subscribePush: (subscription) => request("POST", "/push/subscriptions", subscription),
+	unsubscribePush: (subscriptionId) => request("DELETE", `/push/subscriptions/${id(subscriptionId)}`),
 };

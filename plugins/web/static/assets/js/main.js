@@ -3,10 +3,21 @@ import {api} from "./api.js";
 import {h, clear} from "./dom.js";
 import {renderLogin, renderRegister} from "./auth.js";
 import {ChatView} from "./chat.js";
+import {followNotificationClicks} from "./notifications.js";
 
 const root = document.getElementById("app");
 let chat = null;
 let config = {websocketUrl: ""};
+let chatReady = false;
+let chatToOpen = null;   // a notification's chat, opened once the chat list is loaded
+
+function openChat(key) {
+	chatToOpen = key;
+	if (!chat || !chatReady) return;
+	chatToOpen = null;
+	chat.ensureChat(key[0] === "g" ? "group" : "direct", key.slice(1));
+	chat.openConversation(key);
+}
 
 function showAuth() {
 	if (chat) {
@@ -31,7 +42,13 @@ function showChat(user) {
 			showAuth();
 		},
 	});
-	chat.start();
+	chatReady = false;
+	const started = chat;
+	chat.start().finally(() => {
+		if (chat !== started) return;
+		chatReady = true;
+		if (chatToOpen) openChat(chatToOpen);
+	});
 }
 
 window.addEventListener("hashchange", () => {
@@ -55,4 +72,5 @@ async function boot() {
 	}
 }
 
+followNotificationClicks(openChat);
 boot();

@@ -5,6 +5,7 @@
 import {api, ApiError} from "./api.js";
 import {h, append, clear, avatar} from "./dom.js";
 import {field, showErrors, clearErrors, busy} from "./auth.js";
+import {notificationSection} from "./notifications.js";
 
 const MAX_IMAGE = 2 * 1024 * 1024;
 
@@ -108,7 +109,7 @@ export class ProfilePanel {
 		const panel = h("section", {class: "profile-panel", "aria-label": "Profile"},
 			h("header", {class: "profile-header"}, this.backButton, h("h2", {text: "Profile"})),
 			h("div", {class: "profile-body"},
-				this.imageForm, this.infoForm, this.sessionsSection, this.passwordForm, this.deleteForm));
+				this.imageForm, this.infoForm, notificationSection(), this.sessionsSection, this.passwordForm, this.deleteForm));
 		panel.addEventListener("keydown", (event) => {
 			if (event.key === "Escape") {
 				event.preventDefault();

@@ -1,0 +1,72 @@
+//
+// PushPlugin.h
+//
+
+#ifndef Palaver_Push_PushPlugin_INCLUDED
+#define Palaver_Push_PushPlugin_INCLUDED
+
+#include "palaver/EventBus.h"
+#include "palaver/Message.h"
+#include "palaver/Plugin.h"
+#include "palaver/services/Pusher.h"
+#include <memory>
+#include <vector>
+
+namespace Palaver {
+class GroupDirectory;
+
+namespace Push {
+
+class EndpointGuard;
+class PushRoutes;
+class PushSender;
+class SubscriptionRepository;
+class VapidKey;
+
+/// Web Push (PROTOCOL.md Part 2, "Web Push"; plugins/push/README.md): a
+/// message stored for a user with no open connection on any node becomes a
+/// push to each of their browsers' subscriptions. On the public SDK only:
+/// "message.stored" tells of messages, the groups plugin's
+/// GroupDirectory::readersOf() who reads a group message, the ws plugin's
+/// Pusher::isOnline() of connections (cluster-wide), "session.ended" and
+/// "user.deleted" of subscriptions to remove.
+///
+/// In a cluster only the node that stored a message (its "message.stored"
+/// has no "_origin") pushes it, so each push leaves once.
+class PushPlugin: public Plugin
+{
+public:
+	PushPlugin();
+	~PushPlugin() override;
+
+	PluginInfo info() const override;
+	void initialize(PluginContext& context) override;
+	void start() override;
+	void stop() override;
+
+	/// The push payload of message (PROTOCOL.md): type, id, sender, chat,
+	/// and its text only when includeText, cut at a character boundary so
+	/// that the whole payload fits PayloadCipher::MAX_PLAINTEXT.
+	static std::string payload(const Message& message, bool includeText);
+
+private:
+	/// "message.stored" of this node: queues the push; a sender thread then
+	/// finds the readers with no connection. On the publisher's thread (the
+	/// messages plugin's writer): only queues.
+	void messageStored(const Poco::JSON::Object::Ptr& json);
+
+	PluginContext* _context = nullptr;
+	bool _includeText = false;
+	std::shared_ptr<Pusher> _pusher;
+	std::shared_ptr<GroupDirectory> _groups;  /// null without the groups plugin: group messages are not pushed
+	std::unique_ptr<VapidKey> _key;
+	std::unique_ptr<EndpointGuard> _guard;
+	std::unique_ptr<SubscriptionRepository> _repository;
+	std::unique_ptr<PushSender> _sender;
+	std::unique_ptr<PushRoutes> _routes;
+	std::vector<EventBus::SubscriptionId> _subscriptions;
+};
+
+} } // namespace Palaver::Push
+
+#endif

@@ -1,0 +1,119 @@
+// Notifications while the tab is closed (plugins/push, the web client's
+// service worker): the switch registers the worker and subscribes, a push
+// delivered through the DevTools protocol (ServiceWorker.deliverPushMessage)
+// shows a notification with the sender (and no text unless the payload has
+// it), and clicking it opens that chat.
+import assert from "node:assert/strict";
+import {after, before, describe, it} from "node:test";
+import {ApiClient} from "./lib/api.js";
+import {eventually, openPage, registerInBrowser} from "./lib/browser.js";
+import {useServerAndBrowser} from "./lib/setup.js";
+
+/** The service worker's notifications, as {title, body, tag}. */
+async function notifications(worker) {
+	return worker.evaluate(async () => (await self.registration.getNotifications())
+		.map((n) => ({title: n.title, body: n.body, tag: n.tag, key: n.data && n.data.key})));
+}
+
+describe("web push in the browser", () => {
+	const fixture = useServerAndBrowser();
+	const suffix = Date.now().toString(36).slice(-5);
+	const names = {ana: `ana_${suffix}`, pepe: `pepe_${suffix}`};
+	let page;
+	let pepe;
+	let worker;
+	let registrationId;
+	let cdp;
+
+	before(async () => {
+		page = await openPage(fixture.browser, fixture.baseUrl);
+		await page.context().grantPermissions(["notifications"], {origin: fixture.baseUrl});
+		await registerInBrowser(page, {userName: names.ana});
+		pepe = new ApiClient(fixture.baseUrl);
+		await pepe.register(names.pepe);
+		cdp = await page.context().newCDPSession(page);
+		await cdp.send("ServiceWorker.enable");
+	});
+
+	after(async () => {
+		if (page) await page.context().close().catch(() => {});
+	});
+
+	it("serves the manifest and its icons", async () => {
+		const manifest = await (await fetch(`${fixture.baseUrl}/assets/manifest.webmanifest`)).json();
+		assert.equal(manifest.display, "standalone");
+		assert.equal(manifest.start_url, "/");
+		for (const icon of manifest.icons) {
+			const response = await fetch(`${fixture.baseUrl}${icon.src}`);
+			assert.equal(response.status, 200, icon.src);
+			assert.equal(response.headers.get("content-type"), "image/png");
+		}
+		assert.equal(await page.locator("link[rel=manifest]").getAttribute("href"), "/assets/manifest.webmanifest");
+	});
+
+	it("registers the service worker from the settings switch", async (t) => {
+		const registered = new Promise((resolve) => {
+			cdp.on("ServiceWorker.workerRegistrationUpdated", ({registrations}) => {
+				const ours = registrations.find((r) => r.scopeURL.endsWith("/assets/") && !r.isDeleted);
+				if (ours) resolve(ours.registrationId);
+			});
+		});
+		const workerStarted = page.context().waitForEvent("serviceworker");
+		await page.getByRole("button", {name: "Profile and settings"}).click();
+		const toggle = page.getByRole("switch", {name: "Notifications when Palaver is closed"});
+		await toggle.check();
+		registrationId = await registered;
+		worker = await workerStarted;
+		assert.match(worker.url(), /\/assets\/sw\.js$/);
+		// Subscribing needs the browser's push service (Google's, for
+		// Chromium), out of reach on a machine without Internet: the switch
+		// then says why and stays off; with it, a subscription is stored.
+		await eventually(async () => (await page.locator(".push-status").textContent()).length > 0, {message: "the switch's answer"});
+		const subscribed = await toggle.isChecked();
+		t.diagnostic(subscribed ? "subscribed" : `not subscribed: ${await page.locator(".push-status").textContent()}`);
+		if (subscribed) {
+			const endpoint = await worker.evaluate(async () => (await self.registration.pushManager.getSubscription()).endpoint);
+			assert.match(endpoint, /^https:\/\//);
+		} else {
+			assert.match(await page.locator(".push-status").textContent(), /./);
+		}
+		assert.deepEqual(page.problems, []);
+	});
+
+	it("shows a notification for a push, without text unless the payload has it", async () => {
+		const origin = new URL(fixture.baseUrl).origin;
+		const payload = {type: "chatmsg", id: 41, fromUserId: pepe.user.id, fromUserName: names.pepe, toUserId: 1, groupId: null};
+		await cdp.send("ServiceWorker.deliverPushMessage", {origin, registrationId, data: JSON.stringify(payload)});
+		await eventually(async () => (await notifications(worker)).length === 1, {message: "a notification"});
+		let [shown] = await notifications(worker);
+		assert.equal(shown.title, names.pepe);
+		assert.equal(shown.body, "New message");
+		assert.equal(shown.key, `u${pepe.user.id}`);
+
+		await cdp.send("ServiceWorker.deliverPushMessage", {origin, registrationId, data: JSON.stringify({...payload, id: 42, text: "¿Vienes?"})});
+		await eventually(async () => (await notifications(worker))[0].body === "¿Vienes?", {message: "the text"});
+		[shown] = await notifications(worker);
+		assert.equal((await notifications(worker)).length, 1, "one notification per chat");
+	});
+
+	it("opens the chat when the notification is clicked", async () => {
+		await page.getByRole("button", {name: "Close profile"}).click();
+		// DevTools cannot click a system notification: the worker gets the
+		// event a click gives, for the notification it shows.
+		await worker.evaluate(async () => {
+			const [notification] = await self.registration.getNotifications();
+			self.dispatchEvent(new NotificationEvent("notificationclick", {notification}));
+		});
+		await page.locator(".conversation-name", {hasText: names.pepe}).waitFor();
+		assert.equal(await page.locator(".conversation-name").textContent(), names.pepe);
+		assert.deepEqual(await notifications(worker), []);
+		assert.deepEqual(page.problems, []);
+	});
+
+	it("opens the chat named in the address of a new window", async () => {
+		const fresh = await page.context().newPage();
+		await fresh.goto(`/#open=u${pepe.user.id}`);
+		await fresh.locator(".conversation-name", {hasText: names.pepe}).waitFor();
+		await fresh.close();
+	});
+});
