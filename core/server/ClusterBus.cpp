@@ -26,7 +26,7 @@ const std::string ClusterBus::HEARTBEAT = "cluster.heartbeat";
 
 namespace {
 
-const std::string DEFAULT_EVENTS = "message.stored message.updated user.registered ws.deliver ws.presence ws.presence.snapshot session.ended user.updated user.deleted";
+const std::string DEFAULT_EVENTS = "message.stored message.updated user.registered ws.deliver ws.presence ws.presence.snapshot session.ended user.updated user.deleted group.members";
 const std::size_t MAX_REPLY = 16 * 1024 * 1024;
 const std::size_t BATCH = 512;
 const Poco::Timespan CONNECT_TIMEOUT(2, 0);

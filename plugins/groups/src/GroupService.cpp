@@ -24,6 +24,13 @@ std::string frameText(const Poco::JSON::Object& object, const char* type)
 	return out;
 }
 
+Poco::JSON::Array::Ptr idArray(const std::vector<Poco::Int64>& ids)
+{
+	Poco::JSON::Array::Ptr array = new Poco::JSON::Array;
+	for (Poco::Int64 id: ids) array->add(id);
+	return array;
+}
+
 } // namespace
 
 GroupService::GroupService(GroupRepository& repository, std::shared_ptr<MessageStore> store,
@@ -115,6 +122,7 @@ Group GroupService::create(const User& caller, const std::string& name, const st
 		}
 	});
 	Group group = memberOf(caller.id, groupId);
+	membersChanged(groupId, group.memberIds());
 	announce("created", caller.id, group);
 	return group;
 }
@@ -166,6 +174,7 @@ Group GroupService::addMembers(Poco::Int64 caller, Poco::Int64 groupId, const st
 		}
 	});
 	Group group = memberOf(caller, groupId);
+	membersChanged(groupId, group.memberIds());
 	announce("members_added", caller, group);
 	return group;
 }
@@ -219,6 +228,7 @@ void GroupService::removeMember(Poco::Int64 caller, Poco::Int64 groupId, Poco::I
 			_repository.setRole(session, groupId, after.members.front().userId, true);
 		}
 	});
+	membersChanged(groupId, after.memberIds());
 	// The removed member hears of it too; of a deleted group, only they do.
 	announce("member_removed", caller, after, userId);
 }
@@ -281,12 +291,18 @@ void GroupService::announce(const char* event, Poco::Int64 actor, const Group& g
 	deliver(users, frameText(frame, "group"));
 }
 
+void GroupService::membersChanged(Poco::Int64 groupId, const std::vector<Poco::Int64>& memberIds)
+{
+	Poco::JSON::Object::Ptr payload = new Poco::JSON::Object;
+	payload->set("groupId", groupId);
+	payload->set("memberIds", idArray(memberIds));
+	_events.publish("group.members", payload);
+}
+
 void GroupService::deliver(const std::vector<Poco::Int64>& userIds, const std::string& frame)
 {
 	Poco::JSON::Object::Ptr payload = new Poco::JSON::Object;
-	Poco::JSON::Array::Ptr ids = new Poco::JSON::Array;
-	for (Poco::Int64 id: userIds) ids->add(id);
-	payload->set("userIds", ids);
+	payload->set("userIds", idArray(userIds));
 	payload->set("frame", frame);
 	_events.publish("ws.deliver", payload);
 }
@@ -327,6 +343,12 @@ void GroupService::pushToReaders(Poco::Int64 groupId, Poco::Int64 messageId, con
 std::vector<MessageStore::GroupWindow> GroupService::windowsOf(Poco::Int64 userId)
 {
 	return _repository.windowsOf(userId);
+}
+
+std::vector<Poco::Int64> GroupService::membersOf(Poco::Int64 groupId)
+{
+	const Poco::Optional<Group> group = _repository.find(groupId);
+	return group.isSpecified() ? group.value().memberIds() : std::vector<Poco::Int64>();
 }
 
 std::vector<GroupDirectory::GroupChat> GroupService::chatsOf(Poco::Int64 userId)

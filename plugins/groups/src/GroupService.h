@@ -104,12 +104,17 @@ public:
 	// GroupDirectory
 	std::vector<MessageStore::GroupWindow> windowsOf(Poco::Int64 userId) override;
 	std::vector<GroupChat> chatsOf(Poco::Int64 userId) override;
+	std::vector<Poco::Int64> membersOf(Poco::Int64 groupId) override;
 
 	static constexpr std::size_t MAX_NAME = 100;
 
 private:
 	/// "group" frame {"event", "actorId", "group"} to the members and to also.
 	void announce(const char* event, Poco::Int64 actor, const Group& group, Poco::Int64 also = 0);
+
+	/// "group.members" {"groupId", "memberIds"} after a change of the
+	/// members (GroupDirectory::membersOf); memberIds empty: deleted.
+	void membersChanged(Poco::Int64 groupId, const std::vector<Poco::Int64>& memberIds);
 
 	/// A frame to the users' connections on every node ("ws.deliver").
 	void deliver(const std::vector<Poco::Int64>& userIds, const std::string& frame);

@@ -69,6 +69,8 @@ void WsPlugin::initialize(PluginContext& context)
 		[bus](const std::string&, const Poco::JSON::Object::Ptr& payload) { bus->onMessageStored(payload); }));
 	_subscriptions.push_back(context.events().subscribe("message.updated",
 		[bus](const std::string&, const Poco::JSON::Object::Ptr& payload) { bus->onMessageUpdated(payload); }));
+	_subscriptions.push_back(context.events().subscribe("group.members",
+		[bus](const std::string&, const Poco::JSON::Object::Ptr& payload) { bus->onGroupMembers(payload); }));
 	_subscriptions.push_back(context.events().subscribe("session.ended",
 		[bus](const std::string&, const Poco::JSON::Object::Ptr& payload) { bus->onSessionEnded(payload); }));
 	// Typing and receipts: see Runtime::push ([cluster] carries them between nodes).

@@ -39,6 +39,14 @@ public:
 	/// messages plugin adds the last message and the unread count). A
 	/// database read. Throws HttpError 503 when storage fails.
 	virtual std::vector<GroupChat> chatsOf(Poco::Int64 userId) = 0;
+
+	/// The members of a group now (empty for a group that does not exist),
+	/// API 3.0, issue 14. The groups plugin publishes "group.members"
+	/// {"groupId", "memberIds": [...]} after every change of them (an empty
+	/// list: the group was deleted), so that a copy can be kept current. A
+	/// database read: not for an I/O thread. Throws HttpError 503 when
+	/// storage fails.
+	virtual std::vector<Poco::Int64> membersOf(Poco::Int64 groupId) = 0;
 };
 
 } // namespace Palaver

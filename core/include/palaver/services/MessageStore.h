@@ -140,6 +140,13 @@ public:
 	/// of a page as afterId for the next; see MessageArrayStream). Throws
 	/// HttpError 503 when the store fails.
 	virtual std::vector<Message> groupMessagesAfter(Poco::Int64 groupId, Poco::Int64 afterId, Poco::Int64 beforeId, std::size_t limit) = 0;
+
+	/// The users userId has a direct chat with (a message either way; userId
+	/// itself after a message to oneself), in no order, at most limit of them
+	/// (API 3.0, issue 14: whom a user's presence goes to). One seek per
+	/// partner, but a database read: not for an I/O thread. Throws HttpError
+	/// 503 when the store fails.
+	virtual std::vector<Poco::Int64> partnersOf(Poco::Int64 userId, std::size_t limit) = 0;
 };
 
 } // namespace Palaver
