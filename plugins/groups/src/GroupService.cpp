@@ -40,6 +40,15 @@ GroupService::GroupService(GroupRepository& repository, std::shared_ptr<MessageS
 	_users(std::move(users)),
 	_events(events),
 	_limits(limits),
+	_members([&repository](Poco::Int64 groupId)
+	{
+		std::vector<MemberCache::Reader> readers;
+		const Poco::Optional<Group> group = repository.find(groupId);
+		if (!group.isSpecified()) return readers;
+		readers.reserve(group.value().members.size());
+		for (const Group::Member& member: group.value().members) readers.push_back({member.userId, member.joinedAfter});
+		return readers;
+	}),
 	_fanOut(1, FAN_OUT_QUEUE, "groups-fanout")
 {
 }
@@ -252,7 +261,8 @@ std::shared_ptr<MessageArrayStream> GroupService::historyStream(Poco::Int64 call
 
 void GroupService::post(const User& caller, Poco::Int64 groupId, const std::string& text, MessageStore::PostCallback done)
 {
-	memberOf(caller.id, groupId);
+	// The members in memory; the database decides (and answers 404) for anyone else.
+	if (!MemberCache::contains(*_members.members(groupId), caller.id)) memberOf(caller.id, groupId);
 	_store->postToGroupAsync(caller, groupId, text, std::move(done));
 }
 
@@ -293,6 +303,7 @@ void GroupService::announce(const char* event, Poco::Int64 actor, const Group& g
 
 void GroupService::membersChanged(Poco::Int64 groupId, const std::vector<Poco::Int64>& memberIds)
 {
+	_members.invalidate(groupId);
 	Poco::JSON::Object::Ptr payload = new Poco::JSON::Object;
 	payload->set("groupId", groupId);
 	payload->set("memberIds", idArray(memberIds));
@@ -330,14 +341,14 @@ void GroupService::messageUpdated(Poco::Int64 eventId, const Message& message)
 void GroupService::pushToReaders(Poco::Int64 groupId, Poco::Int64 messageId, const std::string& frame, Poco::Int64 eventId)
 {
 	if (!_pusher) return;
-	const Poco::Optional<Group> group = _repository.find(groupId);
-	if (!group.isSpecified()) return;
+	const MemberCache::Readers members = _members.members(groupId);
 	std::vector<Poco::Int64> readers;
-	for (const Group::Member& member: group.value().members)
+	readers.reserve(members->size());
+	for (const MemberCache::Reader& member: *members)
 	{
 		if (member.joinedAfter < messageId) readers.push_back(member.userId);
 	}
-	_pusher->pushToUsers(readers, frame, eventId);
+	if (!readers.empty()) _pusher->pushToUsers(readers, frame, eventId);
 }
 
 std::vector<MessageStore::GroupWindow> GroupService::windowsOf(Poco::Int64 userId)

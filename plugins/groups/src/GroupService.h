@@ -7,6 +7,7 @@
 
 #include "Group.h"
 #include "GroupRepository.h"
+#include "MemberCache.h"
 #include "palaver/Message.h"
 #include "palaver/MessageArrayStream.h"
 #include "palaver/User.h"
@@ -101,6 +102,10 @@ public:
 	/// connections of the members who can see it.
 	void messageUpdated(Poco::Int64 eventId, const Message& message);
 
+	/// "group.members" (from any node): the group's members are read again
+	/// at their next use.
+	void membersChangedElsewhere(Poco::Int64 groupId) { _members.invalidate(groupId); }
+
 	// GroupDirectory
 	std::vector<MessageStore::GroupWindow> windowsOf(Poco::Int64 userId) override;
 	std::vector<GroupChat> chatsOf(Poco::Int64 userId) override;
@@ -140,6 +145,7 @@ private:
 	std::shared_ptr<Pusher> _pusher;
 	EventBus& _events;
 	Limits _limits;
+	MemberCache _members;  /// for posting and pushing group messages
 	WorkerPool _fanOut;
 };
 
