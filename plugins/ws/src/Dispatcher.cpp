@@ -256,7 +256,7 @@ void Dispatcher::postChat(const WebSocket::Ptr& socket, ChatConnection& connecti
 		return;
 	}
 	std::shared_ptr<Runtime> keep = runtime.shared_from_this();
-	// The store's writer calls back after the commit, on its thread; the
+	// The store's publisher calls back after the commit, on its thread; the
 	// answer goes through the hub, which drops it once the plugin has
 	// stopped. The callback holds the runtime. The ack teaches the runtime
 	// that the receiver exists.

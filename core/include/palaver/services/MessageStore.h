@@ -50,7 +50,7 @@ public:
 	/// stopping or too many messages are waiting.
 	///
 	/// Once postAsync() has returned, done is called exactly once, on the
-	/// store's writer thread: after the commit with the stored message (and
+	/// store's publisher thread (not the writer's: API 3.0, issue 14): after the commit with the stored message (and
 	/// "message.stored" is published for it as with post()), or with an
 	/// HttpError (503) when its batch failed. done must be quick and must not
 	/// block or throw: it holds up the other messages of its batch. It may be
@@ -95,7 +95,7 @@ public:
 	virtual Message postToGroup(const User& from, Poco::Int64 groupId, const std::string& text) = 0;
 
 	/// postToGroup() without waiting for the commit, as postAsync() is to
-	/// post(): done is called once, on the store's writer thread.
+	/// post(): done is called once, on the store's publisher thread.
 	virtual void postToGroupAsync(const User& from, Poco::Int64 groupId, const std::string& text, PostCallback done) = 0;
 
 	/// The messages of a group with an id above afterId and below beforeId
