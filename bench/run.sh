@@ -15,7 +15,9 @@
 #   bench/results), --repeat N (fixed-rate scenarios N times, for medians; default 3),
 #   --profile (perf record of palaverd during each scenario, if perf works),
 #   --server-arg --section.key=value (repeatable: added to every palaverd),
-#   --bench-arg --option=value (repeatable: added to every palaver-bench run)
+#   --bench-arg --option=value (repeatable: added to every palaver-bench run),
+#   --bench FILE (the palaver-bench to run, default BUILD_DIR/bin/palaver-bench:
+#   a newer bench's scenario against an older build's palaverd)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -28,6 +30,7 @@ repeat=3
 profile=false
 extra_server=()
 extra_bench=()
+bench_override=
 # Node counts of the cluster mode (empty: one palaverd on SQLite, as always).
 node_counts=()
 while [ $# -gt 0 ]; do
@@ -42,6 +45,7 @@ while [ $# -gt 0 ]; do
 		--profile) profile=true ;;
 		--server-arg) extra_server+=("$2"); shift ;;
 		--bench-arg) extra_bench+=("$2"); shift ;;
+		--bench) bench_override=$2; shift ;;
 		*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -50,7 +54,7 @@ for n in ${node_counts[@]+"${node_counts[@]}"}; do
 	[[ "$n" =~ ^[1-9][0-9]?$ ]] || { echo "run.sh: --nodes takes counts like 2 or 1,2, not $n" >&2; exit 2; }
 done
 palaverd=$build_dir/bin/palaverd
-bench=$build_dir/bin/palaver-bench
+bench=${bench_override:-$build_dir/bin/palaver-bench}
 for f in "$palaverd" "$bench"; do
 	[ -x "$f" ] || { echo "run.sh: $f is missing (build it first)" >&2; exit 2; }
 done
@@ -275,7 +279,7 @@ scenario() {
 	while [ "$1" != "--" ]; do server_args+=("$1"); shift; done
 	shift
 	local scenario=${base%%.*}
-	for variant in -sweep -sync-off -nopresence -distinct -latency -noindex -large; do scenario=${scenario%$variant}; done
+	for variant in -sweep -sync-off -nopresence -distinct -latency -noindex -large -small -all; do scenario=${scenario%$variant}; done
 	local counts=(0)
 	[ ${#node_counts[@]} -gt 0 ] && counts=("${node_counts[@]}")
 	local count target
@@ -345,6 +349,7 @@ if [ "$mode" = smoke ] && [ ${#node_counts[@]} -gt 0 ]; then
 	scenario fanout -- --connections=30 --users=3 --rounds=2 --check
 	scenario group-fanout -- --users=12 --rounds=2 --check
 	scenario history -- --history-messages=50 --duration=0.5 --http-connections=2 --check
+	scenario connect-storm -- --users=30 --connect-rate=200 --check
 elif [ ${#node_counts[@]} -gt 0 ]; then
 	# The cluster set (make bench-cluster): the same scenario on each node
 	# count in turn, repeated, so the counts alternate. Throughput at
@@ -366,6 +371,8 @@ elif [ "$mode" = smoke ]; then
 	scenario group-fanout -- --users=12 --rounds=2 --check
 	scenario history -- --history-messages=50 --duration=0.5 --http-connections=2 --check
 	scenario chat-ws-sweep "${ws_unlimited[@]}" -- --users=4 --rate=100 --duration=0.5 --sweep --sweep-steps=2 --check
+	scenario connect-storm -- --users=30 --connect-rate=200 --check
+	scenario connect-storm-all --ws.presence_scope=all -- --users=30 --connect-rate=200 --check
 	prepare="fill_search 2000 20" scenario search -- --users=20 --duration=0.5 --http-connections=2 --check
 	scenario conversations -- --chats=20 --stored-messages=2000 --duration=0.5 --http-connections=2 --check
 else
@@ -377,6 +384,13 @@ else
 	scenario idle-distinct -- --connections=8000 --users=8000 --idle-interval=3
 	scenario idle-distinct-nopresence --ws.presence=false -- --connections=8000 --users=8000 --idle-interval=3
 	scenario fanout -- --connections=10000 --users=100 --rounds=5
+	# Issue 14: every user reconnects at once (1,000/s), each with a chat with
+	# two others: presence frames grow with the users ([ws] presence_scope =
+	# conversations); beside it fewer users, and Part 1's scope (all), whose
+	# frames grow with users x connections.
+	scenario connect-storm-small -- --users=3000 --connect-rate=1000
+	scenario connect-storm -- --users=15000 --connect-rate=1000
+	scenario connect-storm-all-small --ws.presence_scope=all -- --users=3000 --connect-rate=1000
 	# One message at a time to a group, every member with one connection
 	# (issue 16; issue 14 asks for 10,000 members within 100 ms of the 201).
 	# The large group without presence: 10,000 distinct users connecting would

@@ -118,6 +118,7 @@ bool Bench::run(Json& result, std::string& summary)
 	if (_options.scenario == "search") return runSearch(result, summary);
 	if (_options.scenario == "group-fanout") return runGroupFanout(result, summary);
 	if (_options.scenario == "conversations") return runConversations(result, summary);
+	if (_options.scenario == "connect-storm") return runConnectStorm(result, summary);
 	throw std::runtime_error("unknown scenario: " + _options.scenario);
 }
 
@@ -266,6 +267,14 @@ void Bench::onText(WsConn& conn, const char* data, std::size_t size)
 		const std::size_t n = std::strlen(name);
 		return static_cast<std::size_t>(end - value) > n && std::memcmp(value, name, n) == 0 && value[n] == '"';
 	};
+	++_framesIn;
+	_lastFrameUs = nowUs();
+	if (is("presence"))
+	{
+		++_presenceIn;
+		if (conn.index < _presenceOf.size()) ++_presenceOf[conn.index];
+		return;
+	}
 	if (is("chatmsg"))
 	{
 		if (!_phase) return;

@@ -2,7 +2,7 @@
 // Scenarios.h
 //
 // The scenarios of palaver-bench (idle, idle-http, chat-http, chat-ws,
-// fanout, group-fanout, history, search) on one Loop, and the sweep that raises
+// fanout, group-fanout, history, search, conversations, connect-storm) on one Loop, and the sweep that raises
 // the chat rate until the delivery ratio or the p99 breaks.
 //
 
@@ -63,6 +63,7 @@ struct Options
 	std::string database;            /// conversations: palaverd's SQLite file (filled with the sqlite3 program)
 	std::size_t perSource = 4000;    /// connections per 127.0.0.x source address (sparse port ranges connect faster)
 	std::size_t connectInFlight = 256;
+	double connectRate = 1000;       /// connect-storm: connections opened per second, open loop
 	double drain = 10;               /// seconds to wait for the last deliveries
 	std::string prefix;              /// user names: <prefix><n>
 	std::string password = "bench-password";
@@ -158,6 +159,8 @@ private:
 	/// A group of members (the first creates it and posts); its id. Throws on a refusal.
 	std::int64_t createGroup(const std::vector<User>& members);
 	bool runConversations(Json& result, std::string& summary);
+	/// ConnectStorm.cpp: --users users with one connection each, opened at --connect-rate.
+	bool runConnectStorm(Json& result, std::string& summary);
 
 	/// What a closed loop of one request measured.
 	struct ClosedLoop
@@ -217,6 +220,11 @@ private:
 	std::vector<std::int64_t> _fanoutSeen;
 	std::size_t _fanoutCount = 0;
 	std::size_t _fanoutDuplicates = 0;  /// group-fanout: frames of the round a connection had already
+	// connect-storm: frames received, presence frames among them, per connection
+	std::size_t _framesIn = 0;
+	std::size_t _presenceIn = 0;
+	std::vector<std::uint32_t> _presenceOf;
+	std::int64_t _lastFrameUs = 0;
 };
 
 } } // namespace Palaver::Bench

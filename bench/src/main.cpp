@@ -24,7 +24,7 @@ using namespace Palaver::Bench;
 namespace {
 
 const char* const kUsage =
-	"usage: palaver-bench <idle|idle-http|chat-http|chat-ws|fanout|group-fanout|history|search|conversations> [--option=value ...]\n"
+	"usage: palaver-bench <idle|idle-http|chat-http|chat-ws|fanout|group-fanout|history|search|conversations|connect-storm> [--option=value ...]\n"
 	"  --host=127.0.0.1 --http-port=8080 --ws-port=9000   where palaverd listens\n"
 	"  --server-pid=PID         read palaverd's RSS, threads and CPU from /proc\n"
 	"  --server=HOST:HTTP_PORT[:WS_PORT]  a node of a cluster (repeatable, or a comma list);\n"
@@ -48,6 +48,7 @@ const char* const kUsage =
 	"  --database=FILE          conversations: palaverd's SQLite file (filled with sqlite3 while it runs)\n"
 	"  --per-source=4000        connections per source address 127.0.0.x (x from 2)\n"
 	"  --connect-in-flight=256  handshakes under way at once\n"
+	"  --connect-rate=1000      connect-storm: connections opened per second (open loop; --users users, one each)\n"
 	"  --drain=10               chat: seconds to wait for the last deliveries\n"
 	"  --prefix=NAME            user name prefix (default: unique per run)\n"
 	"  --output=FILE            write the JSON result there (default: stdout)\n"
@@ -129,6 +130,7 @@ int main(int argc, char** argv)
 			else if (key == "stored-messages") o.storedMessages = count();
 			else if (key == "database") o.database = value;
 			else if (key == "per-source") o.perSource = count();
+			else if (key == "connect-rate") o.connectRate = number();
 			else if (key == "connect-in-flight") o.connectInFlight = std::max<std::size_t>(1, count());
 			else if (key == "drain") o.drain = number();
 			else if (key == "prefix") o.prefix = value;
@@ -144,6 +146,7 @@ int main(int argc, char** argv)
 			for (std::size_t i = 0; i < pids.size() && i < o.servers.size(); ++i) o.servers[i].pid = std::stoi(pids[i]);
 		}
 		else if (pids.size() > 1) throw std::invalid_argument("several --server-pid values need as many --server");
+		if (o.connectRate <= 0) throw std::invalid_argument("--connect-rate must be positive");
 		if (o.sweepFactor <= 1) throw std::invalid_argument("--sweep-factor must be above 1");
 	}
 	catch (const std::exception& e)
@@ -158,7 +161,7 @@ int main(int argc, char** argv)
 		std::cerr << "palaver-bench: --connections=" << o.connections << " needs more than RLIMIT_NOFILE " << files << " allows\n";
 		return 2;
 	}
-	if (o.users + 64 > files && o.scenario == "group-fanout")
+	if (o.users + 64 > files && (o.scenario == "group-fanout" || o.scenario == "connect-storm"))
 	{
 		std::cerr << "palaver-bench: --users=" << o.users << " needs more than RLIMIT_NOFILE " << files << " allows\n";
 		return 2;

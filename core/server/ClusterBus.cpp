@@ -27,7 +27,7 @@ namespace {
 
 const std::string DEFAULT_EVENTS = std::string(Events::MESSAGE_STORED) + " " + Events::MESSAGE_UPDATED + " " + Events::USER_REGISTERED
 	+ " " + Events::WS_DELIVER + " " + Events::WS_PRESENCE + " " + Events::WS_PRESENCE_SNAPSHOT + " " + Events::SESSION_ENDED
-	+ " " + Events::USER_UPDATED + " " + Events::USER_DELETED;
+	+ " " + Events::USER_UPDATED + " " + Events::USER_DELETED + " " + Events::GROUP_MEMBERS;
 const std::size_t MAX_REPLY = 16 * 1024 * 1024;
 const std::size_t BATCH = 512;
 const Poco::Timespan CONNECT_TIMEOUT(2, 0);

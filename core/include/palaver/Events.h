@@ -34,7 +34,7 @@ public:
 	/// auth, after sessions were removed (log-out, revocation, password change, expiry): {"userId", "sessions": [public id, ...]}; a plugin holding connections of those sessions closes them.
 	static constexpr const char* SESSION_ENDED = "session.ended";
 
-	/// messages, once per message, after the commit, in id order, on the store's writer thread (never call a blocking MessageStore method there): the Message JSON (Message::toJson(); groupId set and toUserId null for a group message).
+	/// messages, once per message, after the commit, in id order, on the store's publisher thread (never call a blocking MessageStore method there): the Message JSON (Message::toJson(); groupId set and toUserId null for a group message).
 	static constexpr const char* MESSAGE_STORED = "message.stored";
 
 	/// messages, once per edit or deletion, after the commit, on the changing thread: {"eventId", "message"} (MessageUpdate::toJson()).
@@ -48,6 +48,9 @@ public:
 
 	/// ws, after "cluster.node_up": {"users": [...]}, every user online on this node.
 	static constexpr const char* WS_PRESENCE_SNAPSHOT = "ws.presence.snapshot";
+
+	/// groups, after every change of a group's members, on any node: {"groupId", "memberIds": [...]} (an empty list: the group was deleted); GroupDirectory::membersOf() reads the same list.
+	static constexpr const char* GROUP_MEMBERS = "group.members";
 
 	/// core ([cluster]), after each subscription to the cluster's channel, on every node: {} (plugins announce their state again).
 	static constexpr const char* CLUSTER_NODE_UP = "cluster.node_up";

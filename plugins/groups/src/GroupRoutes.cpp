@@ -198,7 +198,7 @@ void GroupRoutes::post(Request& request, Response& response)
 	if (attachmentId.empty() && !form.has("text") && !form.has("message[text]"))
 		throw HttpError::validation("text", "text must not be empty");
 	const std::string text = form.getAny({"text", "message[text]"});
-	// Answered after the commit, from the store's writer thread.
+	// Answered after the commit, from the store's publisher thread.
 	std::shared_ptr<DeferredResponse> answer = response.defer();
 	_service.post(caller, groupId, text, [answer](const Message* stored, const HttpError* error)
 	{

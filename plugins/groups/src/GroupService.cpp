@@ -25,6 +25,13 @@ std::string frameText(const Poco::JSON::Object& object, const char* type)
 	return out;
 }
 
+Poco::JSON::Array::Ptr idArray(const std::vector<Poco::Int64>& ids)
+{
+	Poco::JSON::Array::Ptr array = new Poco::JSON::Array;
+	for (Poco::Int64 id: ids) array->add(id);
+	return array;
+}
+
 } // namespace
 
 GroupService::GroupService(GroupRepository& repository, std::shared_ptr<MessageStore> store,
@@ -34,6 +41,15 @@ GroupService::GroupService(GroupRepository& repository, std::shared_ptr<MessageS
 	_users(std::move(users)),
 	_events(events),
 	_limits(limits),
+	_members([&repository](Poco::Int64 groupId)
+	{
+		std::vector<MemberCache::Reader> readers;
+		const Poco::Optional<Group> group = repository.find(groupId);
+		if (!group.isSpecified()) return readers;
+		readers.reserve(group.value().members.size());
+		for (const Group::Member& member: group.value().members) readers.push_back({member.userId, member.joinedAfter});
+		return readers;
+	}),
 	_fanOut(1, FAN_OUT_QUEUE, "groups-fanout")
 {
 }
@@ -116,6 +132,7 @@ Group GroupService::create(const User& caller, const std::string& name, const st
 		}
 	});
 	Group group = memberOf(caller.id, groupId);
+	membersChanged(groupId, group.memberIds());
 	announce("created", caller.id, group);
 	return group;
 }
@@ -167,6 +184,7 @@ Group GroupService::addMembers(Poco::Int64 caller, Poco::Int64 groupId, const st
 		}
 	});
 	Group group = memberOf(caller, groupId);
+	membersChanged(groupId, group.memberIds());
 	announce("members_added", caller, group);
 	return group;
 }
@@ -220,6 +238,7 @@ void GroupService::removeMember(Poco::Int64 caller, Poco::Int64 groupId, Poco::I
 			_repository.setRole(session, groupId, after.members.front().userId, true);
 		}
 	});
+	membersChanged(groupId, after.memberIds());
 	// The removed member hears of it too; of a deleted group, only they do.
 	announce("member_removed", caller, after, userId);
 }
@@ -244,7 +263,8 @@ std::shared_ptr<MessageArrayStream> GroupService::historyStream(Poco::Int64 call
 void GroupService::post(const User& caller, Poco::Int64 groupId, const std::string& text, MessageStore::PostCallback done,
 	const std::string& attachmentId)
 {
-	memberOf(caller.id, groupId);
+	// The members in memory; the database decides (and answers 404) for anyone else.
+	if (!MemberCache::contains(*_members.members(groupId), caller.id)) memberOf(caller.id, groupId);
 	_store->postToGroupAsync(caller, groupId, text, std::move(done), attachmentId);
 }
 
@@ -283,12 +303,19 @@ void GroupService::announce(const char* event, Poco::Int64 actor, const Group& g
 	deliver(users, frameText(frame, "group"));
 }
 
+void GroupService::membersChanged(Poco::Int64 groupId, const std::vector<Poco::Int64>& memberIds)
+{
+	_members.invalidate(groupId);
+	Poco::JSON::Object::Ptr payload = new Poco::JSON::Object;
+	payload->set("groupId", groupId);
+	payload->set("memberIds", idArray(memberIds));
+	_events.publish(Events::GROUP_MEMBERS, payload);
+}
+
 void GroupService::deliver(const std::vector<Poco::Int64>& userIds, const std::string& frame)
 {
 	Poco::JSON::Object::Ptr payload = new Poco::JSON::Object;
-	Poco::JSON::Array::Ptr ids = new Poco::JSON::Array;
-	for (Poco::Int64 id: userIds) ids->add(id);
-	payload->set("userIds", ids);
+	payload->set("userIds", idArray(userIds));
 	payload->set("frame", frame);
 	_events.publish(Events::WS_DELIVER, payload);
 }
@@ -316,15 +343,16 @@ void GroupService::messageUpdated(Poco::Int64 eventId, const Message& message)
 void GroupService::pushToReaders(Poco::Int64 groupId, Poco::Int64 messageId, const std::string& frame, Poco::Int64 eventId)
 {
 	if (!_pusher) return;
-	_pusher->pushToUsers(readersOf(groupId, messageId), frame, eventId);
+	const std::vector<Poco::Int64> readers = readersOf(groupId, messageId);
+	if (!readers.empty()) _pusher->pushToUsers(readers, frame, eventId);
 }
 
 std::vector<Poco::Int64> GroupService::readersOf(Poco::Int64 groupId, Poco::Int64 messageId)
 {
+	const MemberCache::Readers members = _members.members(groupId);
 	std::vector<Poco::Int64> readers;
-	const Poco::Optional<Group> group = _repository.find(groupId);
-	if (!group.isSpecified()) return readers;
-	for (const Group::Member& member: group.value().members)
+	readers.reserve(members->size());
+	for (const MemberCache::Reader& member: *members)
 	{
 		if (member.joinedAfter < messageId) readers.push_back(member.userId);
 	}
@@ -334,6 +362,12 @@ std::vector<Poco::Int64> GroupService::readersOf(Poco::Int64 groupId, Poco::Int6
 std::vector<MessageStore::GroupWindow> GroupService::windowsOf(Poco::Int64 userId)
 {
 	return _repository.windowsOf(userId);
+}
+
+std::vector<Poco::Int64> GroupService::membersOf(Poco::Int64 groupId)
+{
+	const Poco::Optional<Group> group = _repository.find(groupId);
+	return group.isSpecified() ? group.value().memberIds() : std::vector<Poco::Int64>();
 }
 
 std::vector<GroupDirectory::GroupChat> GroupService::chatsOf(Poco::Int64 userId)

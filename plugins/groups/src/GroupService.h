@@ -7,6 +7,7 @@
 
 #include "Group.h"
 #include "GroupRepository.h"
+#include "MemberCache.h"
 #include "palaver/Message.h"
 #include "palaver/MessageArrayStream.h"
 #include "palaver/User.h"
@@ -102,16 +103,25 @@ public:
 	/// connections of the members who can see it.
 	void messageUpdated(Poco::Int64 eventId, const Message& message);
 
+	/// "group.members" (from any node): the group's members are read again
+	/// at their next use.
+	void membersChangedElsewhere(Poco::Int64 groupId) { _members.invalidate(groupId); }
+
 	// GroupDirectory
 	std::vector<MessageStore::GroupWindow> windowsOf(Poco::Int64 userId) override;
 	std::vector<GroupChat> chatsOf(Poco::Int64 userId) override;
 	std::vector<Poco::Int64> readersOf(Poco::Int64 groupId, Poco::Int64 messageId) override;
+	std::vector<Poco::Int64> membersOf(Poco::Int64 groupId) override;
 
 	static constexpr std::size_t MAX_NAME = 100;
 
 private:
 	/// "group" frame {"event", "actorId", "group"} to the members and to also.
 	void announce(const char* event, Poco::Int64 actor, const Group& group, Poco::Int64 also = 0);
+
+	/// "group.members" {"groupId", "memberIds"} after a change of the
+	/// members (GroupDirectory::membersOf); memberIds empty: deleted.
+	void membersChanged(Poco::Int64 groupId, const std::vector<Poco::Int64>& memberIds);
 
 	/// A frame to the users' connections on every node ("ws.deliver").
 	void deliver(const std::vector<Poco::Int64>& userIds, const std::string& frame);
@@ -137,6 +147,7 @@ private:
 	std::shared_ptr<Pusher> _pusher;
 	EventBus& _events;
 	Limits _limits;
+	MemberCache _members;  /// for posting and pushing group messages
 	WorkerPool _fanOut;
 };
 

@@ -91,6 +91,14 @@ void GroupsPlugin::initialize(PluginContext& context)
 			if (isGroupMessage(message)) service->messageUpdated(update->getValue<Poco::Int64>("eventId"), Message::fromJson(*message));
 		}));
 
+	// Members changed here or on another node: read again at the next message.
+	_subscriptions.push_back(context.events().subscribe(Events::GROUP_MEMBERS,
+		[service](const std::string&, const Poco::JSON::Object::Ptr& event)
+		{
+			const Poco::Int64 groupId = event ? event->optValue<Poco::Int64>("groupId", 0) : 0;
+			if (groupId > 0) service->membersChangedElsewhere(groupId);
+		}));
+
 	// The body must hold [messages] max_length characters of up to 4 bytes
 	// each, even percent-encoded (3 bytes per byte), plus the field name.
 	const std::size_t maxLength = static_cast<std::size_t>(context.serverConfig().getInt64("messages.max_length", 4096));

@@ -34,8 +34,11 @@ void GroupCommitWriter::start()
 	if (_thread.joinable()) return;
 	_accepting = true;
 	_stopping = false;
+	_writerDone = false;
 	_thread = std::thread([this] { run(); });
 	pthread_setname_np(_thread.native_handle(), "msg-writer");  // tells it apart in top -H and perf
+	_publisher = std::thread([this] { publish(); });
+	pthread_setname_np(_publisher.native_handle(), "msg-publisher");
 }
 
 void GroupCommitWriter::stop()
@@ -48,6 +51,12 @@ void GroupCommitWriter::stop()
 	}
 	_work.notify_all();
 	_thread.join();
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		_writerDone = true;
+	}
+	_committedReady.notify_all();
+	_publisher.join();
 }
 
 bool GroupCommitWriter::running() const
@@ -175,7 +184,26 @@ void GroupCommitWriter::run()
 			if (_metrics.queued) _metrics.queued->set(static_cast<std::int64_t>(_queue.size()));
 		}
 		storeBatch(batch);
-		batch.clear();
+		batch = std::vector<PendingPtr>();  // moved to the publisher
+		batch.reserve(_options.maxBatch);
+	}
+}
+
+void GroupCommitWriter::publish()
+{
+	while (true)
+	{
+		Committed committed;
+		{
+			std::unique_lock<std::mutex> lock(_mutex);
+			_committedReady.wait(lock, [this] { return !_committed.empty() || _writerDone; });
+			if (_committed.empty()) break;  // the writer is done, and everything is answered
+			committed = std::move(_committed.front());
+			_committed.pop_front();
+			_committedMessages -= committed.batch.size();
+		}
+		_committedRoom.notify_one();
+		answer(committed);
 	}
 }
 
@@ -235,25 +263,36 @@ void GroupCommitWriter::storeBatch(std::vector<PendingPtr>& batch)
 	{
 		_metrics.failed->inc(batch.size());
 	}
+	// To the publisher, in commit order; the writer waits only when it is
+	// maxQueue messages ahead of it.
 	{
-		std::lock_guard<std::mutex> lock(_mutex);
+		std::unique_lock<std::mutex> lock(_mutex);
 		for (auto& pending: batch)
 			pending->state = State::Finished;
+		_committedRoom.wait(lock, [this] { return _committedMessages < _options.maxQueue; });
+		_committedMessages += batch.size();
+		_committed.push_back(Committed{std::move(batch), stored});
 	}
-	if (stored)
+	_committedReady.notify_one();
+}
+
+void GroupCommitWriter::answer(Committed& committed)
+{
+	if (committed.stored)
 	{
-		finish(batch, nullptr);
+		finish(committed.batch, nullptr);
 	}
 	else
 	{
 		const HttpError error = HttpError::unavailable();
-		finish(batch, &error);
+		finish(committed.batch, &error);
 	}
 
-	if (!stored || !_published) return;
+	if (!committed.stored || !_published) return;
 	// Ids come from one transaction in insertion order, so this is id order.
-	for (const auto* message: messages)
+	for (const auto& pending: committed.batch)
 	{
+		const Message* message = &pending->message;
 		try
 		{
 			_published(*message);

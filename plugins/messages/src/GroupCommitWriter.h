@@ -31,8 +31,10 @@ namespace Messages {
 /// does the same and waits for its callback. The writer takes everything
 /// waiting (at most maxBatch), stamps it with the time, hands it to the store
 /// function, which inserts the whole batch in ONE transaction and fills in the
-/// ids, then calls each message's callback and the published function for
-/// each message in id order. A sync per batch instead of one per message is
+/// ids, and goes on with the next batch: only that is serial. A second
+/// thread ("msg-publisher") then calls each message's callback and the
+/// published function for each message in id order, batch after batch (at
+/// most maxQueue committed messages wait for it; past that the writer waits). A sync per batch instead of one per message is
 /// what makes this fast; callers that do not wait (writeAsync) let a batch
 /// grow up to maxBatch without a thread per message.
 /// A batch whose store throws fails all its messages with HttpError 503.
@@ -42,11 +44,11 @@ public:
 	/// Inserts every message of the batch in one transaction and sets each id;
 	/// throws when the batch could not be committed (nothing stored then).
 	using StoreBatch = std::function<void(std::vector<Message*>& batch)>;
-	/// Called on the writer thread for each stored message, in id order.
+	/// Called on the publisher thread for each stored message, in id order.
 	using Published = std::function<void(const Message& message)>;
-	/// The outcome of one queued message: exactly one of stored (with id and
-	/// timestamp) and error (HttpError 503) is non-null. Both point to objects
-	/// that live only for the duration of the call.
+	/// The outcome of one queued message, on the publisher thread: exactly one
+	/// of stored (with id and timestamp) and error (HttpError 503) is non-null.
+	/// Both point to objects that live only for the duration of the call.
 	using Done = std::function<void(const Message* stored, const HttpError* error)>;
 
 	struct Options
@@ -74,7 +76,8 @@ public:
 
 	void start();
 
-	/// Refuses new messages, stores every one already queued, then joins the thread.
+	/// Refuses new messages, stores every one already queued, calls their
+	/// callbacks and publishes them, then joins the threads.
 	void stop();
 
 	bool running() const;
@@ -89,10 +92,10 @@ public:
 	Message write(Message message);
 
 	/// Queues message (its id and timestamp are set by the writer) and returns
-	/// at once. done is then called exactly once, on the writer thread, after
+	/// at once. done is then called exactly once, on the publisher thread, after
 	/// the message's batch committed (with the message) or failed (with
 	/// HttpError 503); it must be quick and must not throw or block (it holds
-	/// up the batch's other callbacks and the next batch). A message queued
+	/// up the batch's other callbacks and the next batches'). A message queued
 	/// this way does not time out: the writer takes it in turn, and stop()
 	/// stores it before it returns. Throws HttpError 503 (and never calls
 	/// done) when the writer is not running or the queue is full.
@@ -113,9 +116,20 @@ private:
 	void enqueue(const PendingPtr& pending);
 	/// Removes a message the writer has not taken yet; false if it has.
 	bool takeBack(const PendingPtr& pending);
+	/// A batch the writer is done with, for the publisher.
+	struct Committed
+	{
+		std::vector<PendingPtr> batch;
+		bool stored = false;
+	};
+
 	void finish(std::vector<PendingPtr>& batch, const HttpError* error);
 	void run();
+	/// Commits the batch and hands it to the publisher (the batch is moved).
 	void storeBatch(std::vector<PendingPtr>& batch);
+	/// The publisher thread: callbacks and published, batch after batch.
+	void publish();
+	void answer(Committed& committed);
 
 	StoreBatch _store;
 	Published _published;
@@ -129,6 +143,12 @@ private:
 	bool _accepting = false;
 	bool _stopping = false;
 	std::thread _thread;
+	std::condition_variable _committedReady;  /// the publisher waits on it for batches
+	std::condition_variable _committedRoom;   /// the writer waits on it while maxQueue messages wait to be published
+	std::deque<Committed> _committed;         /// guarded by _mutex
+	std::size_t _committedMessages = 0;       /// in _committed
+	bool _writerDone = false;                 /// the writer has handed over its last batch
+	std::thread _publisher;
 };
 
 } } // namespace Palaver::Messages

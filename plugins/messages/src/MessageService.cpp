@@ -214,6 +214,17 @@ std::vector<Message> MessageService::groupMessagesAfter(Poco::Int64 groupId, Poc
 	return _repository.groupRange(groupId, afterId, beforeId, limit);
 }
 
+std::vector<Poco::Int64> MessageService::partnersOf(Poco::Int64 userId, std::size_t limit)
+{
+	std::vector<Poco::Int64> partners;
+	for (const auto& chat: _repository.directChats(userId))
+	{
+		if (partners.size() >= limit) break;
+		partners.push_back(chat.first);
+	}
+	return partners;
+}
+
 void MessageService::requireUser(Poco::Int64 id)
 {
 	if (!userExists(id)) throw HttpError::notFound("no such user");

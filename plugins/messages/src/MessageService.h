@@ -81,6 +81,10 @@ public:
 	/// limit oldest (MessageStore::groupMessagesAfter).
 	std::vector<Message> groupMessagesAfter(Poco::Int64 groupId, Poco::Int64 afterId, Poco::Int64 beforeId, std::size_t limit) override;
 
+	/// The user's direct chats' partners (MessageStore::partnersOf), from
+	/// the chat list's index skip (MessageRepository::directChats()).
+	std::vector<Poco::Int64> partnersOf(Poco::Int64 userId, std::size_t limit) override;
+
 	/// Throws HttpError 404 unless the user exists.
 	void requireUser(Poco::Int64 id);
 

@@ -9,6 +9,23 @@
 namespace Palaver {
 namespace Ws {
 
+namespace {
+
+// The integers of a JSON array of ids (anything else is skipped).
+std::vector<Poco::Int64> integers(const Poco::JSON::Array& ids)
+{
+	std::vector<Poco::Int64> values;
+	values.reserve(ids.size());
+	for (std::size_t i = 0; i < ids.size(); ++i)
+	{
+		const Poco::Dynamic::Var id = ids.get(static_cast<unsigned>(i));
+		if (id.isInteger()) values.push_back(id.convert<Poco::Int64>());
+	}
+	return values;
+}
+
+} // namespace
+
 BusEvents::BusEvents(std::shared_ptr<Runtime> runtime):
 	_runtime(std::move(runtime))
 {
@@ -30,14 +47,7 @@ void BusEvents::onPush(const Poco::JSON::Object::Ptr& push)
 	// {"userIds": [...]}: a plugin's frame for several users (docs/PLUGINS.md).
 	if (Poco::JSON::Array::Ptr ids = push->getArray("userIds"))
 	{
-		std::vector<Poco::Int64> userIds;
-		userIds.reserve(ids->size());
-		for (std::size_t i = 0; i < ids->size(); ++i)
-		{
-			const Poco::Dynamic::Var id = ids->get(static_cast<unsigned>(i));
-			if (id.isInteger()) userIds.push_back(id.convert<Poco::Int64>());
-		}
-		_runtime->hub.pushToUsers(userIds, frame, 0);
+		_runtime->hub.pushToUsers(integers(*ids), frame, 0);
 		return;
 	}
 	const Poco::Int64 userId = push->optValue<Poco::Int64>("userId", 0);
@@ -152,6 +162,16 @@ void BusEvents::onMessageStored(const Poco::JSON::Object::Ptr& message)
 	// the bytes are shared by every receiving connection.
 	const WebSocketFrame::Ptr frame = WebSocketFrame::text(Dispatcher::chatmsgJson(*message));
 	_runtime->hub.deliver({from, to}, frame, id);
+	_runtime->hub.partnersMet(from, to);
+}
+
+void BusEvents::onGroupMembers(const Poco::JSON::Object::Ptr& event)
+{
+	if (!event) return;
+	const Poco::Int64 groupId = event->optValue<Poco::Int64>("groupId", 0);
+	Poco::JSON::Array::Ptr ids = event->getArray("memberIds");
+	if (groupId <= 0 || !ids) return;
+	_runtime->hub.groupMembers(groupId, integers(*ids));
 }
 
 void BusEvents::onMessageUpdated(const Poco::JSON::Object::Ptr& payload)

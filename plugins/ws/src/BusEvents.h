@@ -42,6 +42,10 @@ public:
 	/// {"userIds": [...], "frame"}), from this node or another.
 	void onPush(const Poco::JSON::Object::Ptr& push);
 
+	/// "group.members" {"groupId", "memberIds"} (GroupDirectory::membersOf),
+	/// from this node or another: whom presence goes to.
+	void onGroupMembers(const Poco::JSON::Object::Ptr& event);
+
 	/// [cluster] presence: "ws.presence" {"userId", "online"} when a user
 	/// gets its first or loses its last connection on a node, and
 	/// "ws.presence.snapshot" {"users": [...]} with all of a node's users after

@@ -154,11 +154,12 @@ void ChatHandler::authenticated(const WebSocket::Ptr& socket, ChatConnection& co
 		connection.held = std::make_unique<ChatConnection::Held>();
 		connection.replaying.store(true, std::memory_order_release);
 	}
-	const std::vector<Poco::Int64> online = _runtime->hub.add(userId,
+	const Hub::Registration registration = _runtime->hub.add(userId,
 		Hub::Member{socket, socket->context<ChatConnection>()}, _runtime->settings.presenceListMax);
 	connection.registered = true;
 	Dispatcher::reply(*socket, "{\"type\":\"ready\",\"userId\":" + std::to_string(userId) + "}", *_runtime);
-	for (Poco::Int64 id: online) Dispatcher::reply(*socket, Hub::presenceJson(id, true), *_runtime);
+	for (Poco::Int64 id: registration.online) Dispatcher::reply(*socket, Hub::presenceJson(id, true), *_runtime);
+	if (registration.loadTicket != 0) loadChats(userId, registration.loadTicket);
 	if (!connection.hasSince) return;
 
 	std::shared_ptr<Runtime> runtime = _runtime;
@@ -179,6 +180,34 @@ void ChatHandler::authenticated(const WebSocket::Ptr& socket, ChatConnection& co
 		failed.complete = false;
 		failed.errorFrame = Dispatcher::errorJson("unavailable", "server busy, reload through HTTP");
 		replayDone(*socket, connection, failed);
+	}
+}
+
+void ChatHandler::loadChats(Poco::Int64 userId, std::uint64_t ticket)
+{
+	std::shared_ptr<Runtime> runtime = _runtime;
+	const bool queued = _runtime->workers.submit([runtime, userId, ticket]
+	{
+		const std::shared_ptr<GroupDirectory> groups = runtime->groupDirectory();
+		for (int attempt = 1; attempt <= LOAD_ATTEMPTS; ++attempt)
+		{
+			PresenceAudience::Chats chats;
+			try
+			{
+				chats = PresenceAudience::load(runtime->store.get(), groups.get(), userId);
+			}
+			catch (...)
+			{
+				// Storage trouble: the user hears of partners from their next messages on.
+				runtime->logger.warning("ws: the chats of user %Ld could not be read for presence", userId);
+			}
+			if (runtime->hub.installChats(userId, ticket, chats, runtime->settings.presenceListMax, attempt == LOAD_ATTEMPTS)) return;
+		}
+	});
+	if (!queued)
+	{
+		_runtime->logger.warning("ws: workers busy: user %Ld hears of partners from their next messages on", userId);
+		_runtime->hub.installChats(userId, ticket, PresenceAudience::Chats(), _runtime->settings.presenceListMax, true);
 	}
 }
 

@@ -53,6 +53,13 @@ private:
 	void authenticated(const WebSocket::Ptr& socket, ChatConnection& connection);
 	void replayDone(WebSocket& socket, ChatConnection& connection, const Dispatcher::Replay& replay);
 
+	/// Reads the user's chats on a worker for presence_scope = conversations
+	/// (Hub::installChats(); again while a group change makes them stale, at
+	/// most LOAD_ATTEMPTS times).
+	void loadChats(Poco::Int64 userId, std::uint64_t ticket);
+
+	static constexpr int LOAD_ATTEMPTS = 3;
+
 	const std::shared_ptr<Runtime> _runtime;
 	AuthDeadlines _deadlines;
 };

@@ -93,14 +93,18 @@ std::string Dispatcher::messageFrameJson(const Message& message)
 bool Dispatcher::idField(const JsonValue& frame, const char* name, Poco::Int64& id, bool allowZero)
 {
 	const JsonValue* field = frame.find(name);
-	if (!field) return false;
-	if (field->isInteger())
+	return field && idValue(*field, id, allowZero);
+}
+
+bool Dispatcher::idValue(const JsonValue& value, Poco::Int64& id, bool allowZero)
+{
+	if (value.isInteger())
 	{
-		id = field->integer();
+		id = value.integer();
 	}
-	else if (field->isString())
+	else if (value.isString())
 	{
-		const std::string& text = field->string();
+		const std::string& text = value.string();
 		if (text.empty() || text.size() > MAX_ID_DIGITS || text.find_first_not_of("0123456789") != std::string::npos) return false;
 		id = Poco::NumberParser::parse64(text);
 	}
@@ -198,6 +202,10 @@ void Dispatcher::onText(ChatHandler& handler, const WebSocket::Ptr& socket, Chat
 		}
 		sendReceipt(*socket, connection, from, upTo, runtime);
 	}
+	else if (type == "presence")
+	{
+		subscribePresence(socket, connection, frame, runtime);
+	}
 	else if (type == "chatData")
 	{
 		Poco::Int64 from = 0;
@@ -255,7 +263,7 @@ void Dispatcher::postChat(const WebSocket::Ptr& socket, ChatConnection& connecti
 		return;
 	}
 	std::shared_ptr<Runtime> keep = runtime.shared_from_this();
-	// The store's writer calls back after the commit, on its thread; the
+	// The store's publisher calls back after the commit, on its thread; the
 	// answer goes through the hub, which drops it once the plugin has
 	// stopped. The callback holds the runtime. The ack teaches the runtime
 	// that the receiver exists.
@@ -305,6 +313,39 @@ void Dispatcher::postChat(const WebSocket::Ptr& socket, ChatConnection& connecti
 	});
 	if (!queued)
 		reply(*socket, errorJson("unavailable", "server busy, try again", clientMsgId), runtime);
+}
+
+void Dispatcher::subscribePresence(const WebSocket::Ptr& socket, ChatConnection& connection, const JsonValue& frame, Runtime& runtime)
+{
+	if (!runtime.settings.presence)
+	{
+		reply(*socket, errorJson("unavailable", "presence is not enabled on this server"), runtime);
+		return;
+	}
+	const JsonValue* list = frame.find("subscribe");
+	if (!list || !list->isArray())
+	{
+		reply(*socket, errorJson("bad_request", "subscribe must be an array of user ids", "", "subscribe"), runtime);
+		return;
+	}
+	if (list->elements().size() > PresenceAudience::SUBSCRIBE_MAX)
+	{
+		reply(*socket, errorJson("bad_request", "subscribe names at most " + std::to_string(PresenceAudience::SUBSCRIBE_MAX) + " users", "", "subscribe"), runtime);
+		return;
+	}
+	std::vector<Poco::Int64> userIds;
+	userIds.reserve(list->elements().size());
+	for (const JsonValue& element: list->elements())
+	{
+		Poco::Int64 id = 0;
+		if (!idValue(element, id))
+		{
+			reply(*socket, errorJson("bad_request", "subscribe must be an array of user ids", "", "subscribe"), runtime);
+			return;
+		}
+		if (std::find(userIds.begin(), userIds.end(), id) == userIds.end()) userIds.push_back(id);
+	}
+	runtime.hub.subscribe(connection.user->id, socket, userIds);
 }
 
 void Dispatcher::toPlugin(const WebSocket::Ptr& socket, ChatConnection& connection, JsonValue frame,

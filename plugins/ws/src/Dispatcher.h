@@ -73,8 +73,15 @@ public:
 	/// A positive id from a JSON integer or a string of digits.
 	static bool idField(const JsonValue& frame, const char* name, Poco::Int64& id, bool allowZero = false);
 
+	/// idField() for a JSON value (an element of an array).
+	static bool idValue(const JsonValue& value, Poco::Int64& id, bool allowZero = false);
+
 private:
 	static void postChat(const WebSocket::Ptr& socket, ChatConnection& connection, const JsonValue& frame, Runtime& runtime);
+
+	/// A presence frame: {"subscribe": [ids]} (PROTOCOL.md Part 2,
+	/// "Presence at scale"), answered at once by the hub.
+	static void subscribePresence(const WebSocket::Ptr& socket, ChatConnection& connection, const JsonValue& frame, Runtime& runtime);
 
 	/// Hands a frame to the handler a plugin added for it (ClientFrames), on a worker.
 	static void toPlugin(const WebSocket::Ptr& socket, ChatConnection& connection, JsonValue frame,

@@ -8,6 +8,7 @@ namespace Ws {
 
 Hub::Hub(const Settings& settings, Counter& framesOut):
 	_presence(settings.presence),
+	_conversations(settings.presence && settings.presenceScope == Settings::PresenceScope::Conversations),
 	_rate(settings.rateLimit),
 	_burst(settings.rateBurst),
 	_framesOut(framesOut)
@@ -26,7 +27,7 @@ std::string Hub::presenceJson(Poco::Int64 userId, bool online)
 		",\"online\":" + (online ? "true" : "false") + "}";
 }
 
-std::vector<Poco::Int64> Hub::add(Poco::Int64 userId, const Member& member, std::size_t listMax)
+Hub::Registration Hub::add(Poco::Int64 userId, const Member& member, std::size_t listMax)
 {
 	std::lock_guard<std::mutex> lock(_mutex);
 	// Its session ended while the token was being looked up: registered all
@@ -39,14 +40,21 @@ std::vector<Poco::Int64> Hub::add(Poco::Int64 userId, const Member& member, std:
 	const bool first = entry.members.empty();
 	if (first) entry.tokens = _burst;
 	entry.members.push_back(member);
-	if (first && _presence)
+	Registration registration;
+	if (!_presence) return registration;
+	if (first)
 	{
 		// Under the lock, so that presence changes reach every connection in order.
 		if (!wasOnline) broadcastPresenceLocked(userId, true, member.socket->id());
 		if (_listener) _listener(userId, true);
 	}
-	std::vector<Poco::Int64> online;
-	if (!_presence) return online;
+	if (_conversations)
+	{
+		if (first) registration.loadTicket = _audience.expect(userId);
+		else if (_audience.loaded(userId)) registration.online = partnersOnlineLocked(userId, listMax);
+		return registration;
+	}
+	std::vector<Poco::Int64>& online = registration.online;
 	// The user itself first, so that a truncated list still names it.
 	online.push_back(userId);
 	for (const auto& user: _users)
@@ -60,7 +68,70 @@ std::vector<Poco::Int64> Hub::add(Poco::Int64 userId, const Member& member, std:
 		if (user.first != userId && _users.count(user.first) == 0) online.push_back(user.first);
 	}
 	if (listMax == 0) online.clear();
+	return registration;
+}
+
+std::vector<Poco::Int64> Hub::partnersOnlineLocked(Poco::Int64 userId, std::size_t listMax) const
+{
+	std::vector<Poco::Int64> online;
+	if (listMax == 0) return online;
+	online.push_back(userId);
+	for (Poco::Int64 partner: _audience.partnersOf(userId))
+	{
+		if (online.size() >= listMax) break;
+		if (onlineLocked(partner)) online.push_back(partner);
+	}
 	return online;
+}
+
+bool Hub::installChats(Poco::Int64 userId, std::uint64_t ticket, const PresenceAudience::Chats& chats,
+	std::size_t listMax, bool force)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	const PresenceAudience::Installed installed = _audience.install(userId, ticket, chats, force);
+	if (installed == PresenceAudience::Installed::Stale) return false;
+	if (installed == PresenceAudience::Installed::Outdated || !_endpoint) return true;
+	auto it = _users.find(userId);
+	if (it == _users.end()) return true;
+	for (Poco::Int64 id: partnersOnlineLocked(userId, listMax))
+	{
+		const WebSocketFrame::Ptr frame = WebSocketFrame::text(presenceJson(id, true));
+		for (const Member& member: it->second.members) sendLocked(member, frame, 0);
+	}
+	return true;
+}
+
+void Hub::subscribe(Poco::Int64 ownerId, const WebSocket::Ptr& socket, const std::vector<Poco::Int64>& userIds)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	if (!_endpoint) return;
+	if (_conversations) _audience.subscribe(PresenceAudience::Subscriber{ownerId, socket}, userIds);
+	for (Poco::Int64 userId: userIds)
+	{
+		_framesOut.inc();
+		socket->send(WebSocketFrame::text(presenceJson(userId, onlineLocked(userId))));
+	}
+}
+
+void Hub::partnersMet(Poco::Int64 a, Poco::Int64 b)
+{
+	if (!_conversations) return;
+	std::lock_guard<std::mutex> lock(_mutex);
+	if (!_endpoint) return;
+	const std::pair<Poco::Int64, Poco::Int64> sides[] = {{a, b}, {b, a}};
+	for (const auto& side: sides)
+	{
+		if (_audience.addPartner(side.first, side.second) && side.first != side.second && onlineLocked(side.second))
+			deliverLocked(side.first, WebSocketFrame::text(presenceJson(side.second, true)), 0);
+		if (a == b) break;
+	}
+}
+
+void Hub::groupMembers(Poco::Int64 groupId, const std::vector<Poco::Int64>& memberIds)
+{
+	if (!_conversations) return;
+	std::lock_guard<std::mutex> lock(_mutex);
+	_audience.setGroupMembers(groupId, memberIds);
 }
 
 void Hub::remove(Poco::Int64 userId, std::uint64_t socket)
@@ -77,6 +148,7 @@ void Hub::remove(Poco::Int64 userId, std::uint64_t socket)
 			break;
 		}
 	}
+	if (_conversations) _audience.unsubscribe(socket);
 	if (members.empty())
 	{
 		_users.erase(it);
@@ -85,6 +157,7 @@ void Hub::remove(Poco::Int64 userId, std::uint64_t socket)
 			if (!onlineLocked(userId)) broadcastPresenceLocked(userId, false, 0);
 			if (_listener) _listener(userId, false);
 		}
+		if (_conversations) _audience.forget(userId);
 	}
 }
 
@@ -236,13 +309,35 @@ void Hub::broadcastPresenceLocked(Poco::Int64 userId, bool online, std::uint64_t
 {
 	if (!_endpoint) return;
 	const WebSocketFrame::Ptr frame = WebSocketFrame::text(presenceJson(userId, online));
-	for (const auto& user: _users)
+	if (!_conversations)
 	{
-		for (const Member& member: user.second.members)
+		for (const auto& user: _users)
+		{
+			for (const Member& member: user.second.members)
+			{
+				if (member.socket->id() != exclude) sendLocked(member, frame, 0);
+			}
+		}
+		return;
+	}
+	// Those who share a chat with the user, then subscribers who are not among them.
+	std::unordered_set<Poco::Int64> watchers;
+	_audience.watchersOf(userId, watchers);
+	for (Poco::Int64 watcher: watchers)
+	{
+		auto it = _users.find(watcher);
+		if (it == _users.end()) continue;
+		for (const Member& member: it->second.members)
 		{
 			if (member.socket->id() != exclude) sendLocked(member, frame, 0);
 		}
 	}
+	_audience.forEachSubscriber(userId, [&](const PresenceAudience::Subscriber& subscriber)
+	{
+		if (subscriber.socket->id() == exclude || watchers.count(subscriber.ownerId)) return;
+		_framesOut.inc();
+		subscriber.socket->send(frame);
+	});
 }
 
 void Hub::setPresenceListener(PresenceListener listener)

@@ -11,6 +11,7 @@
 #define Palaver_Ws_Hub_INCLUDED
 
 #include "ChatConnection.h"
+#include "PresenceAudience.h"
 #include "palaver/Counter.h"
 #include "palaver/WebSocketEndpoint.h"
 #include "palaver/services/Pusher.h"
@@ -56,11 +57,46 @@ public:
 	/// e.g. the messages writer's callback, never uses a handle after stop).
 	void setEndpoint(std::shared_ptr<WebSocketEndpoint> endpoint);
 
-	/// Registers an authenticated connection (on its I/O thread). Returns the
-	/// users online now, at most listMax of them (for the new connection's
-	/// presence list); broadcasts presence when this is the user's first
-	/// connection (not to the new one).
-	std::vector<Poco::Int64> add(Poco::Int64 userId, const Member& member, std::size_t listMax);
+	/// What add() tells the new connection.
+	struct Registration
+	{
+		/// Users online now, at most listMax of them (the user first): the
+		/// new connection's presence list. With presence_scope =
+		/// conversations, those who share a chat with the user, once the
+		/// user's chats are known here; until then empty, and the list
+		/// follows from installChats().
+		std::vector<Poco::Int64> online;
+		/// Not 0: the user's first connection here with presence_scope =
+		/// conversations: load their chats on a worker and hand them to
+		/// installChats() with this ticket.
+		std::uint64_t loadTicket = 0;
+	};
+
+	/// Registers an authenticated connection (on its I/O thread);
+	/// broadcasts presence when this is the user's first connection (not to
+	/// the new one).
+	Registration add(Poco::Int64 userId, const Member& member, std::size_t listMax);
+
+	/// The chats of a user whose first connection add() registered (on a
+	/// worker, PresenceAudience::load()): from now on the user hears of the
+	/// presence of those who share a chat with them, and each of the user's
+	/// connections gets its presence list (at most listMax). False when
+	/// they may be stale (not with force): load them again.
+	bool installChats(Poco::Int64 userId, std::uint64_t ticket, const PresenceAudience::Chats& chats,
+		std::size_t listMax, bool force);
+
+	/// A connection's presence frame: its subscription (at most
+	/// PresenceAudience::SUBSCRIBE_MAX ids, replacing the last one) and, at
+	/// once, the current presence of each id (on its I/O thread).
+	void subscribe(Poco::Int64 ownerId, const WebSocket::Ptr& socket, const std::vector<Poco::Int64>& userIds);
+
+	/// A direct message between a and b was stored (any node): with
+	/// presence_scope = conversations they share a chat now; a side
+	/// connected here that did not know the other gets its presence.
+	void partnersMet(Poco::Int64 a, Poco::Int64 b);
+
+	/// "group.members": the group's members now (empty: deleted).
+	void groupMembers(Poco::Int64 groupId, const std::vector<Poco::Int64>& memberIds);
 
 	/// Closes (4001) every connection of the user opened with one of
 	/// sessions ("session.ended", from any node), and remembers the sessions
@@ -128,11 +164,14 @@ private:
 	/// sendLocked() for every connection of the user.
 	void deliverLocked(Poco::Int64 userId, const WebSocketFrame::Ptr& frame, Poco::Int64 messageId);
 	void broadcastPresenceLocked(Poco::Int64 userId, bool online, std::uint64_t exclude);
+	/// The user and the users online who share a chat with them, at most listMax.
+	std::vector<Poco::Int64> partnersOnlineLocked(Poco::Int64 userId, std::size_t listMax) const;
 	bool onlineLocked(Poco::Int64 userId) const;
 	void rememberEndedLocked(const std::string& session, Poco::Int64 now);
 	static Poco::Int64 nowMs();
 
 	const bool _presence;
+	const bool _conversations;  /// presence_scope = conversations
 	const double _rate;
 	const double _burst;
 	Counter& _framesOut;
@@ -140,6 +179,7 @@ private:
 	std::shared_ptr<WebSocketEndpoint> _endpoint;
 	std::unordered_map<Poco::Int64, Entry> _users;
 	PresenceListener _listener;
+	PresenceAudience _audience;  /// with _conversations
 	std::unordered_map<Poco::Int64, std::unordered_set<std::string>> _remote;  /// user -> other nodes holding it
 	std::unordered_set<std::string> _ended;                 /// sessions ended lately
 	std::deque<std::pair<Poco::Int64, std::string>> _endedOrder;  /// (ms, session), oldest first

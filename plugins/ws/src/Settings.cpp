@@ -43,6 +43,10 @@ Settings Settings::fromConfig(const Poco::Util::AbstractConfiguration& config)
 	s.closeTimeoutMs = milliseconds(config, "close_timeout", s.closeTimeoutMs);
 	s.replayMax = positive(config, "replay_max", s.replayMax, 0, 100000);
 	s.presence = config.getBool("presence", s.presence);
+	const std::string scope = config.getString("presence_scope", "conversations");
+	if (scope == "conversations") s.presenceScope = PresenceScope::Conversations;
+	else if (scope == "all") s.presenceScope = PresenceScope::All;
+	else throw Poco::InvalidArgumentException("[ws] presence_scope must be conversations or all");
 	s.presenceListMax = positive(config, "presence_list_max", s.presenceListMax, 0, 1000000);
 	s.rateLimit = config.getDouble("rate_limit", s.rateLimit);
 	s.rateBurst = config.getDouble("rate_burst", s.rateBurst);

@@ -19,6 +19,13 @@ namespace Ws {
 /// Durations are configured in seconds (fractions allowed) and kept in ms.
 struct Settings
 {
+	/// Who hears of a user's presence (PROTOCOL.md Part 2, "Presence at scale").
+	enum class PresenceScope
+	{
+		Conversations,  /// the users who share a chat with them, and subscribers
+		All             /// every authenticated connection (Part 1)
+	};
+
 	std::string address = "127.0.0.1";
 	Poco::UInt16 port = 9000;
 	bool listen = true;                  /// own listener on address:port
@@ -33,6 +40,7 @@ struct Settings
 	Poco::Int64 closeTimeoutMs = 2000;   /// wait for the peer's close frame / flush at shutdown
 	std::size_t replayMax = 1000;
 	bool presence = true;                /// presence frames at all
+	PresenceScope presenceScope = PresenceScope::Conversations;
 	std::size_t presenceListMax = 1000;  /// presence frames after ready, at most
 	double rateLimit = 50.0;             /// client frames per second and user
 	double rateBurst = 100.0;

@@ -70,6 +70,8 @@ void WsPlugin::initialize(PluginContext& context)
 		[bus](const std::string&, const Poco::JSON::Object::Ptr& payload) { bus->onMessageStored(payload); }));
 	_subscriptions.push_back(context.events().subscribe(Events::MESSAGE_UPDATED,
 		[bus](const std::string&, const Poco::JSON::Object::Ptr& payload) { bus->onMessageUpdated(payload); }));
+	_subscriptions.push_back(context.events().subscribe(Events::GROUP_MEMBERS,
+		[bus](const std::string&, const Poco::JSON::Object::Ptr& payload) { bus->onGroupMembers(payload); }));
 	_subscriptions.push_back(context.events().subscribe(Events::SESSION_ENDED,
 		[bus](const std::string&, const Poco::JSON::Object::Ptr& payload) { bus->onSessionEnded(payload); }));
 	// Typing and receipts: see Runtime::push ([cluster] carries them between nodes).

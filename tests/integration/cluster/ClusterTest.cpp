@@ -58,23 +58,6 @@ void waitSubscribed(TestServer& a, TestServer& b, int timeoutMs = 15000)
 	CPPUNIT_FAIL("the nodes did not subscribe to Redis:\n" + a.output() + "\n" + b.output());
 }
 
-bool waitPresence(WsClient& client, Poco::Int64 userId, bool online, int timeoutMs = 5000)
-{
-	const Poco::Timestamp started;
-	try
-	{
-		while (started.elapsed() / 1000 < timeoutMs)
-		{
-			auto frame = client.receiveType("presence", timeoutMs);
-			if (frame->getValue<Poco::Int64>("userId") == userId && frame->getValue<bool>("online") == online) return true;
-		}
-	}
-	catch (Poco::TimeoutException&)
-	{
-	}
-	return false;
-}
-
 /// Receives chatmsg frames until the one with id; false if it never comes.
 bool waitChat(WsClient& client, Poco::Int64 id, int timeoutMs = 5000)
 {
@@ -171,6 +154,9 @@ public:
 		Account b = registerAccount(*_node2, "bob");
 		auto usermsg = a1->receiveType("usermsg");
 		CPPUNIT_ASSERT_EQUAL(b.id, usermsg->getValue<Poco::Int64>("id"));
+		// Presence goes to those who share a chat (presence_scope = conversations).
+		const Poco::Int64 greeting = postMessage(*_node2, b, a.id, "hi alice");
+		CPPUNIT_ASSERT(waitChat(*a1, greeting));
 		auto b2 = connectAs(*_node2, b);
 		CPPUNIT_ASSERT(waitPresence(*a1, b.id, true));
 
@@ -229,9 +215,10 @@ public:
 		HttpClient history(_node2->httpPort());
 		history.setBearer(b.token);
 		auto messages = history.get("/messages/from/" + std::to_string(a.id)).jsonArray();
-		CPPUNIT_ASSERT_EQUAL(std::size_t(2), messages->size());
-		CPPUNIT_ASSERT_EQUAL(viaHttp, messages->getObject(0)->getValue<Poco::Int64>("id"));
-		CPPUNIT_ASSERT_EQUAL(viaWs, messages->getObject(1)->getValue<Poco::Int64>("id"));
+		CPPUNIT_ASSERT_EQUAL(std::size_t(3), messages->size());
+		CPPUNIT_ASSERT_EQUAL(greeting, messages->getObject(0)->getValue<Poco::Int64>("id"));
+		CPPUNIT_ASSERT_EQUAL(viaHttp, messages->getObject(1)->getValue<Poco::Int64>("id"));
+		CPPUNIT_ASSERT_EQUAL(viaWs, messages->getObject(2)->getValue<Poco::Int64>("id"));
 	}
 
 	void testGroupAcrossNodes()
@@ -269,6 +256,9 @@ public:
 	{
 		Account a, b;
 		startWithUsers("p", a, b);
+		// Presence goes to those who share a chat (presence_scope =
+		// conversations), the chat learnt on the node of the other.
+		postMessage(*_node2, b, a.id, "hi alice");
 		auto b2 = connectAs(*_node2, b);
 		auto a1 = connectAs(*_node1, a);
 		CPPUNIT_ASSERT(waitPresence(*b2, a.id, true));
@@ -281,6 +271,7 @@ public:
 
 		// A newcomer on node 1 is told that alice (on node 2 only) is online.
 		Account c = registerAccount(*_node1, "pc");
+		postMessage(*_node1, c, a.id, "hi alice");
 		auto c1 = connectAs(*_node1, c);
 		CPPUNIT_ASSERT(waitPresence(*c1, a.id, true, 2000));
 
@@ -355,6 +346,7 @@ public:
 		CPPUNIT_ASSERT_MESSAGE(_node1->output(), joined);
 		// Presence learnt after joining (the snapshots after cluster.node_up).
 		Account c = registerAccount(*_node2, "wc");
+		postMessage(*_node2, c, a.id, "hi alice");
 		auto c2 = connectAs(*_node2, c);
 		CPPUNIT_ASSERT(waitPresence(*c2, a.id, true, 5000));
 	}

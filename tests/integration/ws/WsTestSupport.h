@@ -78,6 +78,25 @@ inline Poco::Int64 postMessage(TestServer& server, const Account& from, Poco::In
 	return reply.json()->getValue<Poco::Int64>("id");
 }
 
+/// Receives presence frames until one says userId is online (or not);
+/// false if none does within timeoutMs.
+inline bool waitPresence(WsClient& client, Poco::Int64 userId, bool online, int timeoutMs = 5000)
+{
+	const Poco::Timestamp started;
+	try
+	{
+		while (started.elapsed() / 1000 < timeoutMs)
+		{
+			auto frame = client.receiveType("presence", timeoutMs);
+			if (frame->getValue<Poco::Int64>("userId") == userId && frame->getValue<bool>("online") == online) return true;
+		}
+	}
+	catch (Poco::TimeoutException&)
+	{
+	}
+	return false;
+}
+
 /// A WebSocket client on a bare socket.
 class RawWs
 {

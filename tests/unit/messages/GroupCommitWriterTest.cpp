@@ -123,6 +123,7 @@ class GroupCommitWriterTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testManyAsyncWritesShareFewTransactions);
 	CPPUNIT_TEST(testAsyncRefusalsThrowWithoutCallback);
 	CPPUNIT_TEST(testStopCompletesQueuedAsyncWrites);
+	CPPUNIT_TEST(testWriterGoesOnWhileCallbacksRun);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -327,8 +328,41 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::string("hola"), o.text);
 		CPPUNIT_ASSERT(o.timestamp > 0);
 		CPPUNIT_ASSERT(o.committedBefore >= 1);        // the store had committed it
-		CPPUNIT_ASSERT(o.thread != std::this_thread::get_id());  // on the writer thread
+		CPPUNIT_ASSERT(o.thread != std::this_thread::get_id());  // on the publisher thread
 		CPPUNIT_ASSERT_EQUAL(std::size_t(1), rig.published.ids().size());
+	}
+
+	void testWriterGoesOnWhileCallbacksRun()
+	{
+		// Only binding and committing are serial (issue 14): while the first
+		// message's callback is still running, the writer commits the next batch.
+		Rig rig;
+		std::mutex mutex;
+		std::condition_variable changed;
+		bool released = false;
+		bool firstAnswered = false;
+		rig.writer.writeAsync(makeMessage(1, 2, "first"), [&](const Message*, const HttpError*)
+		{
+			std::unique_lock<std::mutex> lock(mutex);
+			changed.wait_for(lock, std::chrono::seconds(10), [&] { return released; });
+			firstAnswered = true;
+			changed.notify_all();
+		});
+		CPPUNIT_ASSERT(rig.store.waitForCalls(1));
+		rig.writer.writeAsync(makeMessage(1, 2, "second"), [](const Message*, const HttpError*) {});
+		CPPUNIT_ASSERT(rig.store.waitForCalls(2));
+		waitUntil([&] { return rig.store.stored() == 2; });
+		{
+			std::unique_lock<std::mutex> lock(mutex);
+			CPPUNIT_ASSERT(!firstAnswered);
+			CPPUNIT_ASSERT(rig.published.ids().empty());  // published after the callbacks, in order
+			released = true;
+			changed.notify_all();
+		}
+		rig.writer.stop();
+		CPPUNIT_ASSERT(firstAnswered);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(2), rig.published.ids().size());
+		CPPUNIT_ASSERT_EQUAL(Poco::Int64(1), rig.published.ids().front());
 	}
 
 	void testAsyncFailedBatchReportsHttpError()

@@ -40,12 +40,21 @@ public:
 	/// database read. Throws HttpError 503 when storage fails.
 	virtual std::vector<GroupChat> chatsOf(Poco::Int64 userId) = 0;
 
-	// API 3.0, appended (docs/PLUGINS.md, "Versioning").
+	// Appended (docs/PLUGINS.md, "Versioning").
 
 	/// The members of groupId who read message messageId (they joined before
-	/// it), for the push plugin. A database read. Throws HttpError 503 when
+	/// it), for the push plugin. From memory (a database read for a group
+	/// not read lately). Throws HttpError 503 when
 	/// storage fails.
 	virtual std::vector<Poco::Int64> readersOf(Poco::Int64 groupId, Poco::Int64 messageId) = 0;
+
+	/// The members of a group now (empty for a group that does not exist),
+	/// issue 14. The groups plugin publishes "group.members"
+	/// {"groupId", "memberIds": [...]} after every change of them (an empty
+	/// list: the group was deleted), so that a copy can be kept current. A
+	/// database read: not for an I/O thread. Throws HttpError 503 when
+	/// storage fails.
+	virtual std::vector<Poco::Int64> membersOf(Poco::Int64 groupId) = 0;
 };
 
 } // namespace Palaver

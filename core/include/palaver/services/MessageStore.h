@@ -57,7 +57,7 @@ public:
 	/// stopping or too many messages are waiting.
 	///
 	/// Once postAsync() has returned, done is called exactly once, on the
-	/// store's writer thread: after the commit with the stored message (and
+	/// store's publisher thread (not the writer's: API 3.0, issue 14): after the commit with the stored message (and
 	/// "message.stored" is published for it as with post()), or with an
 	/// HttpError (503) when its batch failed. done must be quick and must not
 	/// block or throw: it holds up the other messages of its batch. It may be
@@ -104,7 +104,7 @@ public:
 		const std::string& attachmentId = std::string()) = 0;
 
 	/// postToGroup() without waiting for the commit, as postAsync() is to
-	/// post(): done is called once, on the store's writer thread.
+	/// post(): done is called once, on the store's publisher thread.
 	virtual void postToGroupAsync(const User& from, Poco::Int64 groupId, const std::string& text, PostCallback done,
 		const std::string& attachmentId = std::string()) = 0;
 
@@ -150,6 +150,13 @@ public:
 	/// of a page as afterId for the next; see MessageArrayStream). Throws
 	/// HttpError 503 when the store fails.
 	virtual std::vector<Message> groupMessagesAfter(Poco::Int64 groupId, Poco::Int64 afterId, Poco::Int64 beforeId, std::size_t limit) = 0;
+
+	/// The users userId has a direct chat with (a message either way; userId
+	/// itself after a message to oneself), in no order, at most limit of them
+	/// (API 3.0, issue 14: whom a user's presence goes to). One seek per
+	/// partner, but a database read: not for an I/O thread. Throws HttpError
+	/// 503 when the store fails.
+	virtual std::vector<Poco::Int64> partnersOf(Poco::Int64 userId, std::size_t limit) = 0;
 };
 
 } // namespace Palaver

@@ -23,6 +23,7 @@ const TYPING_SHOWN_MS = 4000;
 const TYPING_SEND_EVERY_MS = 2500;
 const CHAT_REFRESH_DELAY_MS = 300;
 const MAX_TEXT = 4096;
+const PRESENCE_SUBSCRIBE_MAX = 256;  // ids one presence frame may name (PROTOCOL.md "Presence at scale")
 
 /** A chat's key: "u<user id>" for a direct chat, "g<group id>" for a group. */
 export function chatKey(kind, id) {
@@ -448,6 +449,7 @@ export class ChatView {
 			this.chatsEmpty.textContent = `Contacts could not be loaded: ${error.message}`;
 			return;
 		}
+		this.subscribePresence();
 		this.renderChatList();
 		if (this.openKey !== null) this.renderHeader();
 	}
@@ -952,6 +954,21 @@ export class ChatView {
 		if (this.socket.send(frame)) this.lastTypingSent = now;
 	}
 
+	/**
+	 * The server sends presence only of users who share a chat with this one
+	 * ([ws] presence_scope = conversations): the contacts shown (at most 256)
+	 * are asked for as well. Each frame replaces the last; sent again after
+	 * every "ready" and when the contacts change.
+	 */
+	subscribePresence() {
+		const ids = [];
+		for (const userId of this.users.keys()) {
+			if (ids.length >= PRESENCE_SUBSCRIBE_MAX) break;
+			if (Number(userId) !== Number(this.me.id)) ids.push(Number(userId));
+		}
+		this.socket.send({type: "presence", subscribe: ids});
+	}
+
 	/** The chat is on screen: its badge clears, and the server stores how far it was read. */
 	markRead(key) {
 		const chat = this.chat(key);
@@ -1022,6 +1039,7 @@ export class ChatView {
 				this.scheduleChatRefresh();
 			}
 			this.everReady = true;
+			this.subscribePresence();
 			// The server is back: send again what could not be sent meanwhile.
 			for (const conversation of this.conversations.values()) {
 				for (const pending of conversation.pending) if (pending.failed) this.retry(pending);
@@ -1034,7 +1052,10 @@ export class ChatView {
 			this.onMessage(frame);
 			break;
 		case "usermsg":
-			if (this.addUser({id: frame.id, userName: frame.userName, info: frame.info, image: frame.image})) this.renderChatList();
+			if (this.addUser({id: frame.id, userName: frame.userName, info: frame.info, image: frame.image})) {
+				this.subscribePresence();
+				this.renderChatList();
+			}
 			break;
 		case "userupdate": {
 			const user = {id: Number(frame.id), userName: frame.userName, info: frame.info, image: frame.image};
