@@ -91,14 +91,15 @@ void PluginLoader::load(const std::vector<ConfigLoader::PluginEntry>& entries, c
 	order(skipRefused);
 }
 
-PluginLoader::Loaded PluginLoader::loadOne(const ConfigLoader::PluginEntry& entry, const Poco::Util::AbstractConfiguration& config)
+PluginLoader::Loaded PluginLoader::loadOne(const ConfigLoader::PluginEntry& entry, const Poco::Util::AbstractConfiguration& config,
+	bool fresh)
 {
 	const std::string path = resolve(entry.library, config);
 	const std::string who = "plugin '" + entry.name + "' (" + path + "): ";
 	if (!Poco::File(path).exists())
 		throw PluginException(who + "shared object not found");
 	checkAbi(path, who);
-	if (resident(path))
+	if (fresh && resident(path))
 		throw PluginException(who + "an earlier version of it is still in memory (built without palaver_add_plugin's -Bsymbolic and -fno-gnu-unique?); restart palaverd to load this one");
 	return open(entry.name, path, path, entry.file, -1);
 }

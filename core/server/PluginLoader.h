@@ -66,8 +66,11 @@ public:
 	const std::vector<Refusal>& refused() const { return _refused; }
 
 	/// Loads one plugin's library and creates the plugin, checking it as
-	/// load() does except for its dependencies. Throws PluginException.
-	Loaded loadOne(const ConfigLoader::PluginEntry& entry, const Poco::Util::AbstractConfiguration& config);
+	/// load() does except for its dependencies. Throws PluginException; with
+	/// fresh (a plugin loaded again while palaverd runs) also when a library
+	/// of that path is still in memory, which dlopen would return instead of
+	/// the file.
+	Loaded loadOne(const ConfigLoader::PluginEntry& entry, const Poco::Util::AbstractConfiguration& config, bool fresh = false);
 
 	/// Loads the version that loaded runs again (from the file it kept open),
 	/// for a reload whose new version failed. Throws PluginException.

@@ -369,7 +369,7 @@ std::string PluginRuntime::enable(const std::string& name)
 		throw Poco::IllegalStateException("plugin '" + name + "' is disabled in " + entry->file);
 
 	Running fresh;
-	fresh.loaded = _loader.loadOne(*entry, _config);
+	fresh.loaded = _loader.loadOne(*entry, _config, true);
 	try
 	{
 		for (const auto& needed: fresh.loaded.info.needs)
@@ -467,7 +467,7 @@ std::string PluginRuntime::reload(const std::string& name)
 	std::string failure;
 	try
 	{
-		fresh.loaded = _loader.loadOne(*entry, _config);
+		fresh.loaded = _loader.loadOne(*entry, _config, true);
 		bringUp(fresh, previous.state);
 		PluginLoader::forget(previous.loaded);
 		_running.push_back(std::move(fresh));
@@ -487,14 +487,6 @@ std::string PluginRuntime::reload(const std::string& name)
 	if (!failure.empty()) throw PluginException(failure + text);
 	_logger.information("plugin %s reloaded at run time (%s -> %s)", name, before, after);
 	return "plugin '" + name + "' reloaded (" + before + " -> " + after + ")\n" + text;
-}
-
-std::vector<std::string> PluginRuntime::names() const
-{
-	std::lock_guard<std::mutex> lock(_snapshotMutex);
-	std::vector<std::string> names;
-	for (const auto& info: _infos) names.push_back(info.name);
-	return names;
 }
 
 void PluginRuntime::publish()

@@ -71,9 +71,6 @@ public:
 	/// of what runs now (GET /health).
 	void describe(Poco::JSON::Object& into) const;
 
-	/// The names of the running plugins, in order.
-	std::vector<std::string> names() const;
-
 private:
 	struct Running
 	{
