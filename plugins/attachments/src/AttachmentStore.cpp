@@ -101,7 +101,7 @@ Poco::UInt64 AttachmentStore::usedBy(Poco::Int64 ownerId)
 	Poco::Data::Session session = _database.session();
 	Poco::Int64 owner = ownerId;
 	Poco::Int64 used = 0;
-	session << _database.sql("SELECT COALESCE(SUM(size), 0) FROM attachments WHERE owner_id = ?"), use(owner), into(used), now;
+	session << _database.sql("SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM attachments WHERE owner_id = ?"), use(owner), into(used), now;
 	return static_cast<Poco::UInt64>(used);
 }
 

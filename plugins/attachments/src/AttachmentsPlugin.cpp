@@ -45,13 +45,19 @@ PluginInfo AttachmentsPlugin::info() const
 	PluginInfo info;
 	info.name = "attachments";
 	info.version = "1.0.0";
-	info.needs = {"auth"};
-	info.uses = {"groups"};
+	// Without auth (e.g. a server of the web client alone) it stays idle, as groups does.
+	info.uses = {"auth", "groups"};
 	return info;
 }
 
 void AttachmentsPlugin::initialize(PluginContext& context)
 {
+	const auto users = context.services().find<UserDirectory>();
+	if (!users)
+	{
+		context.logger().warning("attachments: needs the auth plugin: no attachments on this server");
+		return;
+	}
 	const auto& config = context.config();
 	Uploads::Limits limits;
 	limits.maxSize = static_cast<Poco::UInt64>(boundedKey(config, "max_size", 16 << 20, 1, Poco::Int64(1) << 40));
@@ -75,7 +81,7 @@ void AttachmentsPlugin::initialize(PluginContext& context)
 	_imagePool.reset(new WorkerPool(imageWorkers, imageQueue, "attach-image"));
 	_background.reset(new WorkerPool(1, 100000, "attach-events"));
 	_uploads.reset(new Uploads(*_store, *_images, *_imagePool, limits, logger));
-	_routes.reset(new AttachmentRoutes(*_uploads, *_store, context.services().require<UserDirectory>(), context.services()));
+	_routes.reset(new AttachmentRoutes(*_uploads, *_store, users, context.services()));
 	_routes->registerWith(context.router(), uploadTimeoutMs);
 
 	_service = std::make_shared<AttachmentService>(*_store, *_background, logger);
