@@ -19,6 +19,7 @@ int usage()
 	std::cerr << "usage: palaverctl [--config=FILE] plugins list\n"
 	             "       palaverctl [--config=FILE] plugins enable NAME\n"
 	             "       palaverctl [--config=FILE] plugins disable NAME\n"
+	             "       palaverctl [--config=FILE] [--socket=PATH] plugins config NAME   (its declared settings, on the running daemon)\n"
 	             "       palaverctl [--config=FILE] [--socket=PATH] users list|disable NAME|enable NAME|delete NAME|reset-password NAME\n"
 	             "       palaverctl [--config=FILE] [--socket=PATH] invite create [--uses N] [--expires 7d]\n"
 	             "       palaverctl [--config=FILE] [--socket=PATH] backup FILE\n"
@@ -53,7 +54,8 @@ int main(int argc, char** argv)
 
 	try
 	{
-		if (words[0] != "plugins")
+		// Declared settings and the values in force are the running daemon's.
+		if (words[0] != "plugins" || (words.size() > 1 && words[1] == "config"))
 		{
 			Palaver::Ctl::AdminClient daemon(socket.empty() ? Palaver::Ctl::AdminClient::socketFromConfig(config) : socket);
 			return daemon.run(words, std::cout, std::cerr);

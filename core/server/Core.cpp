@@ -8,6 +8,7 @@
 #include "MetricsImpl.h"
 #include "PluginContextImpl.h"
 #include "PluginLoader.h"
+#include "PluginSettings.h"
 #include "RouterImpl.h"
 #include "ServiceRegistryImpl.h"
 #include "Transport.h"
@@ -23,6 +24,7 @@ Core::Core(Poco::Util::LayeredConfiguration& config, const std::string& configFi
 	_logger(Poco::Logger::get("palaver.core")),
 	_configLoader(config, configFile, std::move(overrides)),
 	_pluginLoader(new PluginLoader),
+	_settings(new PluginSettings(config)),
 	_router(new RouterImpl),
 	_events(new EventBusImpl(Poco::Logger::get("palaver.events"))),
 	_services(new ServiceRegistryImpl),
@@ -55,6 +57,7 @@ void Core::loadPlugins()
 	_pluginLoader->load(_configLoader.plugins(), _config);
 	for (const auto& loaded: _pluginLoader->plugins())
 		_pluginInfos.push_back(loaded.info);
+	for (const auto& warning: _settings->apply(_pluginInfos)) _logger.warning(warning);
 }
 
 void Core::initialize()
@@ -73,6 +76,14 @@ void Core::initialize()
 	{
 		if (arguments.size() != 1) throw Poco::InvalidArgumentException("usage: palaverctl backup FILE");
 		return Backup::run(config, arguments[0]);
+	});
+	const std::vector<PluginInfo>& plugins = _pluginInfos;
+	_admin->add("plugins config", "NAME", [&config, &plugins](const std::vector<std::string>& arguments)
+	{
+		if (arguments.size() != 1) throw Poco::InvalidArgumentException("usage: palaverctl plugins config NAME");
+		for (const auto& plugin: plugins)
+			if (plugin.name == arguments[0]) return PluginSettings::describe(plugin, config);
+		throw Poco::NotFoundException("no plugin '" + arguments[0] + "' is loaded");
 	});
 	_services->offer<AdminCommands>(_admin);
 	_services->offer<WebSockets>(std::make_shared<WebSocketsImpl>(*_http));
@@ -156,6 +167,7 @@ void Core::stop()
 void Core::reload()
 {
 	_configLoader.load();
+	for (const auto& warning: _settings->apply(_pluginInfos)) _logger.warning(warning);
 	for (std::size_t i = 0; i < _initialized; ++i)
 	{
 		auto& loaded = _pluginLoader->plugins()[i];

@@ -28,6 +28,7 @@ class Transport;
 class MetricsImpl;
 class PluginContextImpl;
 class PluginLoader;
+class PluginSettings;
 class RouterImpl;
 class ServiceRegistryImpl;
 
@@ -42,8 +43,9 @@ public:
 	/// Reads palaver.ini and plugins.d/*.ini. Throws ConfigException.
 	void loadConfiguration();
 
-	/// Loads the enabled plugins' libraries and orders them; initialises
-	/// nothing. Throws PluginException.
+	/// Loads the enabled plugins' libraries and orders them, checks their
+	/// sections against their declared settings (unknown keys are logged as
+	/// warnings); initialises nothing. Throws PluginException or ConfigException.
 	void loadPlugins();
 
 	/// The loaded plugins, in initialisation order.
@@ -72,6 +74,7 @@ private:
 	Poco::Logger& _logger;
 	ConfigLoader _configLoader;
 	std::unique_ptr<PluginLoader> _pluginLoader;
+	std::unique_ptr<PluginSettings> _settings;
 	std::vector<PluginInfo> _pluginInfos;
 	std::unique_ptr<DatabaseImpl> _database;
 	std::unique_ptr<RouterImpl> _router;
