@@ -25,7 +25,10 @@ class HttpError;
 /// The store knows nothing of group membership: the plugin that owns groups
 /// checks who may post to and read a group before it calls the group methods.
 /// Every method may be called from any thread but an I/O thread (they read
-/// or write the database).
+/// or write the database) and the store's writer thread: post() and
+/// postToGroup() wait for that thread, so called on it (from an
+/// Events::MESSAGE_STORED subscriber or a postAsync() callback) they throw
+/// Poco::IllegalStateException at once; use postAsync() there.
 class MessageStore: public Service
 {
 public:
@@ -33,7 +36,8 @@ public:
 
 	/// Validates, stores durably (committed when it returns) and publishes
 	/// "message.stored". Throws HttpError: 400 for invalid text, 404 for an
-	/// unknown receiver, 503 when storage is unavailable.
+	/// unknown receiver, 503 when storage is unavailable; and
+	/// Poco::IllegalStateException on the store's writer thread.
 	virtual Message post(const User& from, Poco::Int64 toUserId, const std::string& text) = 0;
 
 	/// The outcome of postAsync(): exactly one of stored (the message with its
