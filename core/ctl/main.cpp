@@ -21,6 +21,7 @@ int usage()
 	             "       palaverctl [--config=FILE] [--socket=PATH] plugins enable NAME   (plugins.d, and the running daemon)\n"
 	             "       palaverctl [--config=FILE] [--socket=PATH] plugins disable NAME  (plugins.d, and the running daemon)\n"
 	             "       palaverctl [--config=FILE] [--socket=PATH] plugins reload NAME   (the running daemon)\n"
+	             "       palaverctl [--config=FILE] [--socket=PATH] plugins config NAME   (its declared settings, on the running daemon)\n"
 	             "       palaverctl [--config=FILE] [--socket=PATH] users list|disable NAME|enable NAME|delete NAME|reset-password NAME\n"
 	             "       palaverctl [--config=FILE] [--socket=PATH] invite create [--uses N] [--expires 7d]\n"
 	             "       palaverctl [--config=FILE] [--socket=PATH] backup FILE\n"
@@ -96,7 +97,8 @@ int main(int argc, char** argv)
 
 	try
 	{
-		if (words[0] != "plugins" || (words.size() == 3 && words[1] == "reload"))
+		// reload and config act on the running daemon only (config: the declared settings and the values in force).
+		if (words[0] != "plugins" || (words.size() == 3 && (words[1] == "reload" || words[1] == "config")))
 		{
 			Palaver::Ctl::AdminClient daemon(socket.empty() ? Palaver::Ctl::AdminClient::socketFromConfig(config) : socket);
 			return daemon.run(words, std::cout, std::cerr);

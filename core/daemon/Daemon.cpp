@@ -2,6 +2,7 @@
 #include "ConfigLoader.h"
 #include "Core.h"
 #include "PluginLoader.h"
+#include "PluginSettings.h"
 #include "palaver/Version.h"
 #include <Poco/AutoPtr.h>
 #include <Poco/ConsoleChannel.h>
@@ -39,6 +40,7 @@ void Daemon::defineOptions(Poco::Util::OptionSet& options)
 	options.addOption(Option("config", "c", "read the configuration from FILE (default " PALAVER_DEFAULT_CONFIG ")")
 		.argument("FILE"));
 	options.addOption(Option("check-config", "", "load the configuration and the plugins, report, and exit 0 (fine) or 1"));
+	options.addOption(Option("settings-reference", "", "load the configuration and the plugins, print the Markdown reference of their declared settings, and exit"));
 }
 
 void Daemon::handleOption(const std::string& name, const std::string& value)
@@ -55,6 +57,8 @@ void Daemon::handleOption(const std::string& name, const std::string& value)
 		_configFile = value;
 	else if (name == "check-config")
 		_checkOnly = true;
+	else if (name == "settings-reference")
+		_checkOnly = _referenceRequested = true;
 }
 
 void Daemon::setUpLogging()
@@ -110,6 +114,11 @@ int Daemon::main(const std::vector<std::string>&)
 		return _checkOnly ? 1 : EXIT_CONFIG;
 	}
 
+	if (_referenceRequested)
+	{
+		std::cout << Server::PluginSettings::reference(core.plugins());
+		return EXIT_OK;
+	}
 	if (_checkOnly)
 	{
 		std::string list;

@@ -35,6 +35,7 @@ private:
 	bool _helpRequested = false;
 	bool _versionRequested = false;
 	bool _checkOnly = false;
+	bool _referenceRequested = false;
 };
 
 } // namespace Palaver

@@ -9,6 +9,7 @@
 #include "PluginContextImpl.h"
 #include "PluginLoader.h"
 #include "PluginRuntime.h"
+#include "PluginSettings.h"
 #include "RouterImpl.h"
 #include "ServiceRegistryImpl.h"
 #include "Transport.h"
@@ -24,6 +25,7 @@ Core::Core(Poco::Util::LayeredConfiguration& config, const std::string& configFi
 	_logger(Poco::Logger::get("palaver.core")),
 	_configLoader(config, configFile, std::move(overrides)),
 	_pluginLoader(new PluginLoader),
+	_settings(new PluginSettings(config)),
 	_router(new RouterImpl),
 	_events(new EventBusImpl(Poco::Logger::get("palaver.events"))),
 	_services(new ServiceRegistryImpl),
@@ -62,6 +64,7 @@ void Core::loadPlugins()
 		_logger.error("%s; left out ([plugins] on_failure = skip)", refusal.reason);
 	for (const auto& loaded: _pluginLoader->plugins())
 		_pluginInfos.push_back(loaded.info);
+	for (const auto& warning: _settings->apply(_pluginInfos)) _logger.warning(warning);
 }
 
 void Core::initialize()
@@ -86,7 +89,7 @@ void Core::initialize()
 
 	const CoreServices core{&_config, _database.get(), _router.get(), _events.get(), _services.get(), _metrics.get(), _origins.get(),
 		_admin.get(), webSockets};
-	_runtime.reset(new PluginRuntime(*_pluginLoader, _configLoader, core, _config, _logger));
+	_runtime.reset(new PluginRuntime(*_pluginLoader, _configLoader, *_settings, core, _config, _logger));
 	CoreRoutes::add(*_router, *_database, *_metrics, *_runtime, _config);
 	addPluginCommands();
 	_runtime->initialize(_skipRefused);
@@ -95,6 +98,14 @@ void Core::initialize()
 void Core::addPluginCommands()
 {
 	PluginRuntime& runtime = *_runtime;
+	const Poco::Util::AbstractConfiguration& config = _config;
+	_admin->add("plugins config", "NAME", [&runtime, &config](const std::vector<std::string>& arguments)
+	{
+		if (arguments.size() != 1) throw Poco::InvalidArgumentException("usage: palaverctl plugins config NAME");
+		for (const auto& plugin: runtime.plugins())
+			if (plugin.name == arguments[0]) return PluginSettings::describe(plugin, config);
+		throw Poco::NotFoundException("no plugin '" + arguments[0] + "' is running");
+	});
 	const std::pair<const char*, std::string (PluginRuntime::*)(const std::string&)> commands[] = {
 		{"enable", &PluginRuntime::enable}, {"disable", &PluginRuntime::disable}, {"reload", &PluginRuntime::reload}};
 	for (const auto& command: commands)
@@ -143,8 +154,13 @@ void Core::stop()
 
 void Core::reload()
 {
-	if (_runtime) _runtime->reconfigure();
-	else _configLoader.load();
+	if (_runtime)
+	{
+		_runtime->reconfigure();
+		return;
+	}
+	_configLoader.load();
+	for (const auto& warning: _settings->apply(_pluginInfos)) _logger.warning(warning);
 }
 
 Poco::UInt16 Core::httpPort() const

@@ -28,6 +28,7 @@ class Transport;
 class MetricsImpl;
 class PluginLoader;
 class PluginRuntime;
+class PluginSettings;
 class RouterImpl;
 class ServiceRegistryImpl;
 
@@ -42,9 +43,11 @@ public:
 	/// Reads palaver.ini and plugins.d/*.ini. Throws ConfigException.
 	void loadConfiguration();
 
-	/// Loads the enabled plugins' libraries and orders them; initialises
-	/// nothing. Throws PluginException ([plugins] on_failure = refuse, the
-	/// default), or leaves refused plugins out (skip).
+	/// Loads the enabled plugins' libraries and orders them, checks their
+	/// sections against their declared settings (unknown keys are logged as
+	/// warnings); initialises nothing. Throws ConfigException, and
+	/// PluginException ([plugins] on_failure = refuse, the default) or leaves
+	/// refused plugins out (skip).
 	void loadPlugins();
 
 	/// The loaded plugins, in initialisation order.
@@ -71,13 +74,14 @@ public:
 	static std::string adminSocketPath(const Poco::Util::AbstractConfiguration& config);
 
 private:
-	/// palaverctl plugins enable|disable|reload NAME on the admin socket.
+	/// palaverctl plugins enable|disable|reload|config NAME on the admin socket.
 	void addPluginCommands();
 
 	Poco::Util::LayeredConfiguration& _config;
 	Poco::Logger& _logger;
 	ConfigLoader _configLoader;
 	std::unique_ptr<PluginLoader> _pluginLoader;
+	std::unique_ptr<PluginSettings> _settings;
 	std::vector<PluginInfo> _pluginInfos;
 	std::unique_ptr<DatabaseImpl> _database;
 	std::unique_ptr<RouterImpl> _router;

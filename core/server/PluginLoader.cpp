@@ -123,7 +123,7 @@ PluginLoader::Loaded PluginLoader::open(const std::string& name, const std::stri
 	loaded.file = descriptor >= 0 ? descriptor : ::open(image.c_str(), O_RDONLY | O_CLOEXEC);
 	try
 	{
-		loaded.apiMinor = abiOf(image, who).apiMinor;
+		abiOf(image, who);  // throws for another API, POCO or C++ library
 		_classLoader.loadLibrary(image);
 	}
 	catch (PluginException&)

@@ -32,7 +32,6 @@ public:
 		std::string path;                /// as configured (resolved)
 		std::string image;               /// what was loaded: path, or /proc/self/fd/N of an earlier version
 		int file = -1;                   /// the loaded file kept open, to load this version again after a failed reload
-		int apiMinor = 0;                /// the plugin API minor it was built for
 		std::unique_ptr<Plugin> plugin;
 	};
 

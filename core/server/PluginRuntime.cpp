@@ -16,10 +16,11 @@ std::string listed(const std::set<std::string>& names)
 
 } // namespace
 
-PluginRuntime::PluginRuntime(PluginLoader& loader, ConfigLoader& configLoader, const CoreServices& core,
+PluginRuntime::PluginRuntime(PluginLoader& loader, ConfigLoader& configLoader, PluginSettings& settings, const CoreServices& core,
 	const Poco::Util::AbstractConfiguration& config, Poco::Logger& logger):
 	_loader(loader),
 	_configLoader(configLoader),
+	_settings(settings),
 	_core(core),
 	_config(config),
 	_logger(logger)
@@ -94,7 +95,7 @@ void PluginRuntime::startOne(Running& running)
 void PluginRuntime::bringUp(Running& running, const std::string& state)
 {
 	initializeOne(running);
-	if (!state.empty() && canAsk(running))
+	if (!state.empty())
 	{
 		try
 		{
@@ -130,7 +131,7 @@ void PluginRuntime::tearDown(Running& running, bool saveState, bool keepFile)
 		}
 	}
 	running.initialized = running.started = false;
-	if (saveState && canAsk(running))
+	if (saveState)
 	{
 		try
 		{
@@ -141,7 +142,7 @@ void PluginRuntime::tearDown(Running& running, bool saveState, bool keepFile)
 			_logger.error("plugin %s failed to save its state (the next version starts without): %s", name, e.displayText());
 		}
 	}
-	const bool unloadable = idle && canAsk(running) && running.loaded.plugin->reloadable();
+	const bool unloadable = idle && running.loaded.plugin->reloadable();
 	if (idle && running.context) running.context->release();
 	if (unloadable)
 	{
@@ -248,6 +249,7 @@ void PluginRuntime::reconfigure()
 {
 	std::lock_guard<std::mutex> lock(_lifecycle);
 	_configLoader.load();
+	for (const auto& warning: _settings.apply(plugins())) _logger.warning(warning);
 	for (auto& running: _running)
 	{
 		if (!running.initialized) continue;
@@ -293,8 +295,6 @@ void PluginRuntime::checkStoppable(const std::set<std::string>& names) const
 	for (const auto& name: names)
 	{
 		const Running& running = _running[indexOf(name)];
-		if (!canAsk(running))
-			throw Poco::IllegalStateException("plugin '" + name + "' was built for plugin API 3.0, before plugins were stopped at run time: restart palaverd instead");
 		if (!running.loaded.plugin->reloadable())
 			throw Poco::IllegalStateException("plugin '" + name + "' is not reloadable (Plugin::reloadable()): restart palaverd instead");
 		const std::string pinned = running.context ? running.context->pinnedBecause() : std::string();
@@ -372,6 +372,7 @@ std::string PluginRuntime::enable(const std::string& name)
 	fresh.loaded = _loader.loadOne(*entry, _config, true);
 	try
 	{
+		checkSettings(fresh.loaded.info);
 		for (const auto& needed: fresh.loaded.info.needs)
 		{
 			if (indexOf(needed) == std::string::npos)
@@ -468,6 +469,7 @@ std::string PluginRuntime::reload(const std::string& name)
 	try
 	{
 		fresh.loaded = _loader.loadOne(*entry, _config, true);
+		checkSettings(fresh.loaded.info);
 		bringUp(fresh, previous.state);
 		PluginLoader::forget(previous.loaded);
 		_running.push_back(std::move(fresh));
@@ -495,6 +497,29 @@ void PluginRuntime::publish()
 	_infos.clear();
 	for (const auto& running: _running) _infos.push_back(running.loaded.info);
 	_skippedSnapshot = _skipped;
+}
+
+std::vector<PluginInfo> PluginRuntime::plugins() const
+{
+	std::lock_guard<std::mutex> lock(_snapshotMutex);
+	return _infos;
+}
+
+void PluginRuntime::checkSettings(const PluginInfo& fresh)
+{
+	// The last published list still holds what takeOut() stopped for a reload.
+	std::vector<PluginInfo> infos = plugins();
+	auto namesake = std::find_if(infos.begin(), infos.end(), [&fresh](const PluginInfo& info) { return info.name == fresh.name; });
+	if (namesake != infos.end()) *namesake = fresh;
+	else infos.push_back(fresh);
+	try
+	{
+		for (const auto& warning: _settings.apply(infos)) _logger.warning(warning);
+	}
+	catch (Poco::Exception& e)
+	{
+		throw PluginException(e.message());
+	}
 }
 
 void PluginRuntime::describe(Poco::JSON::Object& into) const

@@ -8,6 +8,7 @@
 #include "ConfigLoader.h"
 #include "PluginContextImpl.h"
 #include "PluginLoader.h"
+#include "PluginSettings.h"
 #include <Poco/JSON/Object.h>
 #include <Poco/Logger.h>
 #include <memory>
@@ -34,7 +35,10 @@ namespace Server {
 class PluginRuntime
 {
 public:
-	PluginRuntime(PluginLoader& loader, ConfigLoader& configLoader, const CoreServices& core,
+	/// settings: the declared settings of what runs, checked again (and
+	/// their defaults replaced) when a plugin is enabled or reloaded and on
+	/// reconfigure().
+	PluginRuntime(PluginLoader& loader, ConfigLoader& configLoader, PluginSettings& settings, const CoreServices& core,
 		const Poco::Util::AbstractConfiguration& config, Poco::Logger& logger);
 	~PluginRuntime();  /// destroys the contexts; the loader unloads the libraries
 
@@ -50,8 +54,9 @@ public:
 	/// Stops every initialised plugin in reverse order (at shutdown).
 	void stop();
 
-	/// SIGHUP: re-reads the configuration files (ConfigException: the
-	/// running configuration stays) and calls every running plugin's reconfigure().
+	/// SIGHUP: re-reads the configuration files and checks the declared
+	/// settings (ConfigException: the plugins are not reconfigured), then
+	/// calls every running plugin's reconfigure().
 	void reconfigure();
 
 	/// Loads and starts a plugin that plugins.d enables; the text palaverctl prints.
@@ -71,6 +76,9 @@ public:
 	/// of what runs now (GET /health).
 	void describe(Poco::JSON::Object& into) const;
 
+	/// What runs now, in order (palaverctl plugins config).
+	std::vector<PluginInfo> plugins() const;
+
 private:
 	struct Running
 	{
@@ -81,7 +89,6 @@ private:
 		std::string state;  /// saveState() while it is stopped for a restart
 	};
 
-	bool canAsk(const Running& running) const { return running.loaded.apiMinor >= 1; }
 	void initializeOne(Running& running);
 	void startOne(Running& running);
 	/// Withdraws, waits, stops, saves the state (saveState) and unloads (keeping its file when restarting).
@@ -99,10 +106,15 @@ private:
 	std::string putBack(std::vector<Running> taken);
 	void leaveOut(const std::string& name, const std::string& reason);
 	void publish();
+	/// Checks the declared settings of what runs with fresh in place of (or
+	/// besides) its namesake; throws PluginException, changing nothing, when
+	/// a value is refused.
+	void checkSettings(const PluginInfo& fresh);
 	Poco::Timespan drainTimeout() const;
 
 	PluginLoader& _loader;
 	ConfigLoader& _configLoader;
+	PluginSettings& _settings;
 	const CoreServices _core;
 	const Poco::Util::AbstractConfiguration& _config;
 	Poco::Logger& _logger;

@@ -36,6 +36,11 @@ done
 for p in auth contacts messages ws groups web; do
   [[ -f "$libdir/palaver/palaver-$p.so" ]] || fail "plugin $p is not packaged"
 done
+# The author's kit: the guide, the reference, the examples, the event names.
+for f in PLUGINS.md CONFIGURATION.md examples/hello-plugin/CMakeLists.txt examples/live-counter/LiveCounterPlugin.cpp; do
+  [[ -f "$root/usr/share/doc/palaver-dev/$f" ]] || fail "palaver-dev lacks /usr/share/doc/palaver-dev/$f"
+done
+[[ -f "$root/usr/include/palaver/Events.h" && -f "$root/usr/include/palaver/Setting.h" ]] || fail "the SDK lacks Events.h or Setting.h"
 grep -q '^state_dir = /var/lib/palaver$' "$root/etc/palaver/palaver.ini" || fail "packaged palaver.ini keeps the in-tree state_dir"
 
 echo "== systemd unit"
@@ -53,9 +58,13 @@ else
 fi
 
 echo "== example plugin against the unpacked SDK"
-cmake -S "$source/examples/hello-plugin" -B "$work/hello" -DCMAKE_PREFIX_PATH="$root/usr" > "$work/hello-cmake.log" || { cat "$work/hello-cmake.log"; fail "example configure"; }
+# From the package's copy of the examples, not the source tree's.
+cmake -S "$root/usr/share/doc/palaver-dev/examples/hello-plugin" -B "$work/hello" -DCMAKE_PREFIX_PATH="$root/usr" > "$work/hello-cmake.log" || { cat "$work/hello-cmake.log"; fail "example configure"; }
 cmake --build "$work/hello" > "$work/hello-build.log" 2>&1 || { cat "$work/hello-build.log"; fail "example build"; }
 [[ -f "$work/hello/palaver-hellobot.so" ]] || fail "example plugin not built"
+# cmake --install puts it into palaverd's plugin folder (under DESTDIR), not /usr/local.
+DESTDIR="$work/staged" cmake --install "$work/hello" > "$work/hello-install.log" 2>&1 || { cat "$work/hello-install.log"; fail "example install"; }
+[[ -f "$work/staged/usr/lib/$multiarch/palaver/palaver-hellobot.so" ]] || { find "$work/staged" >&2; fail "example not installed into /usr/lib/$multiarch/palaver"; }
 cmake -S "$source/examples/live-counter" -B "$work/livecounter" -DCMAKE_PREFIX_PATH="$root/usr" > "$work/livecounter-cmake.log" || { cat "$work/livecounter-cmake.log"; fail "live-counter configure"; }
 cmake --build "$work/livecounter" > "$work/livecounter-build.log" 2>&1 || { cat "$work/livecounter-build.log"; fail "live-counter build"; }
 [[ -f "$work/livecounter/palaver-livecounter.so" ]] || fail "live-counter plugin not built"

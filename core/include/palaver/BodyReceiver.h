@@ -11,7 +11,7 @@ namespace Palaver {
 
 class Response;
 
-/// Takes a streamed request body a part at a time (API 3.1): the reverse of
+/// Takes a streamed request body a part at a time (API 4.0): the reverse of
 /// Response::stream(). A route added with Router::Options::streamBody runs
 /// its handler as soon as the request's head is read (the body still on the
 /// wire); the handler checks what it can (authentication, Content-Length

@@ -26,7 +26,7 @@ struct Message
 	bool deleted = false;       /// deleted for everyone: text is empty
 	/// The attachment object (PROTOCOL.md "Attachments") as condensed JSON
 	/// text with sorted keys, as Poco::JSON::Stringifier::condense() writes
-	/// it; "" for none (API 3.1).
+	/// it; "" for none (API 4.0).
 	std::string attachment;
 
 	/// {"id", "fromUserId", "toUserId", "groupId", "text", "fromUserName",

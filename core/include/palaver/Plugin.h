@@ -37,7 +37,7 @@ class PluginContext;
 /// with one log line naming the plugin and the exception's message (or,
 /// with [plugins] on_failure = skip, leaves the plugin out).
 ///
-/// At run time (API 3.1, palaverctl plugins enable|disable|reload) a plugin
+/// At run time (API 4.0, palaverctl plugins enable|disable|reload) a plugin
 /// that says reloadable() is stopped, unloaded and loaded again while
 /// palaverd serves: the core takes away what the plugin registered through
 /// its PluginContext (routes, event subscribers, services, admin commands)
@@ -56,7 +56,7 @@ public:
 	virtual void reconfigure(const Poco::Util::AbstractConfiguration& config) {}
 	virtual void stop() {}
 
-	/// API 3.1. True when stop() leaves nothing of this plugin's code
+	/// API 4.0. True when stop() leaves nothing of this plugin's code
 	/// reachable besides what it registered through its PluginContext: its
 	/// threads and timers joined, handlers it gave to other plugins'
 	/// services removed, no object of its classes held elsewhere. Only then
@@ -64,11 +64,11 @@ public:
 	/// needs a restart. Asked on the thread that loads it.
 	virtual bool reloadable() const { return false; }
 
-	/// API 3.1. The state to hand to the next version on a reload, called
+	/// API 4.0. The state to hand to the next version on a reload, called
 	/// after stop(); any bytes, e.g. JSON ("": nothing to hand over).
 	virtual std::string saveState() { return std::string(); }
 
-	/// API 3.1. What the previous version's saveState() returned, after
+	/// API 4.0. What the previous version's saveState() returned, after
 	/// initialize() and before start(); not called when there is none. A
 	/// state this version cannot read must be ignored, not thrown at.
 	virtual void restoreState(const std::string& state) {}

@@ -5,6 +5,7 @@
 #ifndef Palaver_PluginInfo_INCLUDED
 #define Palaver_PluginInfo_INCLUDED
 
+#include "palaver/Setting.h"
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@ struct PluginInfo
 	std::string version;               /// the plugin's own release, e.g. "1.0.0"
 	std::vector<std::string> needs;    /// plugins that must be loaded and initialised first
 	std::vector<std::string> uses;     /// plugins initialised first when they are present
+	std::vector<Setting> settings;     /// the keys of its section (API 4.0): checked by palaverd, see Setting.h
 };
 
 } // namespace Palaver

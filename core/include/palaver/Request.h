@@ -60,7 +60,7 @@ public:
 	/// The receiver given to receiveBody(), or null.
 	const std::shared_ptr<BodyReceiver>& bodyReceiver() const { return _receiver; }
 
-	/// For the core: the handler runs before the body is read (API 3.1).
+	/// For the core: the handler runs before the body is read (API 4.0).
 	void allowBodyReceiver() { _streamsBody = true; }
 
 	/// The body's fields, parsed on first use (see Form::parse).

@@ -35,7 +35,7 @@ public:
 		std::size_t maxBodySize = 0;
 
 		/// The handler runs once the head is read and takes the body a part
-		/// at a time through Request::receiveBody() (API 3.1, see
+		/// at a time through Request::receiveBody() (API 4.0, see
 		/// BodyReceiver); the core never holds it whole, so maxBodySize may
 		/// be large. The body needs a Content-Length (chunked: 411).
 		bool streamBody = false;

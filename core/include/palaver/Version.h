@@ -9,8 +9,8 @@
 #ifndef Palaver_Version_INCLUDED
 #define Palaver_Version_INCLUDED
 
-#define PALAVER_API_MAJOR 3
-#define PALAVER_API_MINOR 1
+#define PALAVER_API_MAJOR 4
+#define PALAVER_API_MINOR 0
 
 namespace Palaver {
 

@@ -113,7 +113,7 @@ void AuthPlugin::initialize(PluginContext& context)
 		_logger->warning("user names %s (id %Ld) and %s (id %Ld) differ only by case or width: both kept, "
 			"and each can still log in; rename one to end the confusion", clash.keptName, clash.keptId, clash.name, clash.id);
 	}
-	_service = std::make_shared<AuthService>(_store, _tickets, context.origins());
+	_service = std::make_shared<AuthService>(_store, _tickets, context.origins(), context.events());
 	context.services().offer<UserDirectory>(_service);
 
 	Metrics& metrics = context.metrics();
@@ -142,7 +142,7 @@ void AuthPlugin::initialize(PluginContext& context)
 	_accounts->addRoutes(router);
 	if (auto admin = context.services().find<AdminCommands>())
 	{
-		_userAdmin.reset(new UserAdmin(_store, *_accounts, *_hasher, *_events));
+		_userAdmin.reset(new UserAdmin(_store, *_accounts, *_hasher, *_events, *_service));
 		_userAdmin->addCommands(*admin);
 	}
 }
@@ -264,7 +264,8 @@ void AuthPlugin::login(Request& request, Response& response)
 
 	Poco::Optional<UserStore::Credentials> credentials = _store->findByName(userName);
 	bool valid = false;
-	if (credentials.isSpecified())
+	// A service account has no password: nobody logs in as it (and it takes as long to refuse).
+	if (credentials.isSpecified() && !credentials.value().passwordHash.empty())
 		valid = _hasher->verify(credentials.value().passwordHash, password);
 	else
 		_hasher->verifyDummy(password);

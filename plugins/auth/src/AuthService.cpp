@@ -1,7 +1,10 @@
 #include "AuthService.h"
 #include "SessionToken.h"
+#include "UserName.h"
 #include "UserStore.h"
 #include "WsTickets.h"
+#include "palaver/EventBus.h"
+#include "palaver/Events.h"
 #include "palaver/HttpError.h"
 #include "palaver/OriginPolicy.h"
 #include "palaver/Request.h"
@@ -11,11 +14,47 @@
 namespace Palaver {
 namespace Auth {
 
-AuthService::AuthService(std::shared_ptr<UserStore> store, std::shared_ptr<WsTickets> tickets, const OriginPolicy& origins):
+AuthService::AuthService(std::shared_ptr<UserStore> store, std::shared_ptr<WsTickets> tickets, const OriginPolicy& origins, EventBus& events):
 	_store(std::move(store)),
 	_tickets(std::move(tickets)),
-	_origins(origins)
+	_origins(origins),
+	_events(events)
 {
+}
+
+Poco::Optional<User> AuthService::findUserByName(const std::string& userName)
+{
+	Poco::Optional<UserStore::Credentials> found = _store->findByName(userName);
+	if (!found.isSpecified()) return Poco::Optional<User>();
+	return found.value().user;
+}
+
+User AuthService::serviceAccount(const std::string& userName)
+{
+	User user;
+	user.userName = UserName::checked(userName);
+	// Found, or created; a creation racing this one is found on the second look.
+	for (int look = 0; look < 2; ++look)
+	{
+		Poco::Optional<UserStore::Credentials> found = _store->findByName(user.userName);
+		if (found.isSpecified())
+		{
+			if (!found.value().passwordHash.empty())
+				throw HttpError::conflict("a user with a password has this name", "username");
+			return found.value().user;
+		}
+		try
+		{
+			const User created = _store->create(user, "", "", 0, "", "");
+			_events.publish(Events::USER_REGISTERED, created.toJson());
+			return created;
+		}
+		catch (HttpError& error)
+		{
+			if (error.status() != 409 || look > 0) throw;
+		}
+	}
+	throw HttpError::conflict("this user name is taken", "username");
 }
 
 AuthService::Credential AuthService::credential(const Request& request) const

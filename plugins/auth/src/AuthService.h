@@ -11,6 +11,7 @@
 
 namespace Palaver {
 
+class EventBus;
 class OriginPolicy;
 
 namespace Auth {
@@ -34,7 +35,7 @@ public:
 		bool fromCookie = false;
 	};
 
-	AuthService(std::shared_ptr<UserStore> store, std::shared_ptr<WsTickets> tickets, const OriginPolicy& origins);
+	AuthService(std::shared_ptr<UserStore> store, std::shared_ptr<WsTickets> tickets, const OriginPolicy& origins, EventBus& events);
 
 	User authenticate(const Request& request) override;
 	Poco::Optional<User> userForToken(const std::string& token) override;
@@ -43,6 +44,9 @@ public:
 	Poco::Optional<User> findUser(Poco::Int64 id) override;
 	std::vector<User> listUsers() override;
 	std::vector<User> findUsers(const std::string& prefix, const std::string& after, std::size_t limit, Poco::Int64 exceptId) override;
+	Poco::Optional<User> findUserByName(const std::string& userName) override;
+	/// Publishes Events::USER_REGISTERED for an account it creates, on the caller's thread.
+	User serviceAccount(const std::string& userName) override;
 
 	Credential credential(const Request& request) const;
 
@@ -62,6 +66,7 @@ private:
 	std::shared_ptr<UserStore> _store;
 	std::shared_ptr<WsTickets> _tickets;
 	const OriginPolicy& _origins;
+	EventBus& _events;
 };
 
 } } // namespace Palaver::Auth

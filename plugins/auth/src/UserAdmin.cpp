@@ -5,6 +5,7 @@
 #include "SessionToken.h"
 #include "UserStore.h"
 #include "palaver/services/AdminCommands.h"
+#include "palaver/services/UserDirectory.h"
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
 #include <Poco/Exception.h>
@@ -14,11 +15,12 @@
 namespace Palaver {
 namespace Auth {
 
-UserAdmin::UserAdmin(std::shared_ptr<UserStore> store, AccountRoutes& accounts, PasswordHasher& hasher, EventBus& events):
+UserAdmin::UserAdmin(std::shared_ptr<UserStore> store, AccountRoutes& accounts, PasswordHasher& hasher, EventBus& events, UserDirectory& directory):
 	_store(std::move(store)),
 	_accounts(accounts),
 	_hasher(hasher),
-	_events(events)
+	_events(events),
+	_directory(directory)
 {
 }
 
@@ -29,6 +31,7 @@ void UserAdmin::addCommands(AdminCommands& commands)
 	commands.add("users enable", "NAME", [this](const std::vector<std::string>& a) { return setDisabled(a, false); });
 	commands.add("users delete", "NAME", [this](const std::vector<std::string>& a) { return remove(a); });
 	commands.add("users reset-password", "NAME", [this](const std::vector<std::string>& a) { return resetPassword(a); });
+	commands.add("users add-service", "NAME", [this](const std::vector<std::string>& a) { return addService(a); });
 	commands.add("invite create", "[--uses N] [--expires 7d]", [this](const std::vector<std::string>& a) { return createInvite(a); });
 }
 
@@ -68,6 +71,14 @@ std::string UserAdmin::list()
 			Poco::DateTimeFormatter::format(Poco::Timestamp(user.createdAt), Poco::DateTimeFormat::ISO8601_FORMAT) + "\n";
 	}
 	return out;
+}
+
+std::string UserAdmin::addService(const std::vector<std::string>& arguments)
+{
+	if (arguments.size() != 1) throw Poco::InvalidArgumentException("give exactly one user NAME");
+	// An HttpError (a bad name, a user with a password) is printed as the error.
+	const User user = _directory.serviceAccount(arguments[0]);
+	return "service account " + user.userName + " (id " + std::to_string(user.id) + "): no log-in\n";
 }
 
 std::string UserAdmin::setDisabled(const std::vector<std::string>& arguments, bool disabled)

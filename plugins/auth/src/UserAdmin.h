@@ -14,6 +14,7 @@ namespace Palaver {
 
 class AdminCommands;
 class EventBus;
+class UserDirectory;
 
 namespace Auth {
 
@@ -24,13 +25,14 @@ class UserStore;
 /// The auth plugin's palaverctl commands, run by the daemon (AdminCommands,
 /// on the admin socket's thread), so that they take effect at once:
 ///   users list | disable NAME | enable NAME | delete NAME | reset-password NAME
+///   users add-service NAME   (a service account: UserDirectory::serviceAccount())
 ///   invite create [--uses N] [--expires DURATION]   (DURATION: 30m, 12h, 7d)
 class UserAdmin
 {
 public:
 	static constexpr Poco::Int64 MAX_INVITE_USES = 1000000;
 
-	UserAdmin(std::shared_ptr<UserStore> store, AccountRoutes& accounts, PasswordHasher& hasher, EventBus& events);
+	UserAdmin(std::shared_ptr<UserStore> store, AccountRoutes& accounts, PasswordHasher& hasher, EventBus& events, UserDirectory& directory);
 
 	void addCommands(AdminCommands& commands);
 
@@ -44,6 +46,7 @@ private:
 	std::string remove(const std::vector<std::string>& arguments);
 	std::string resetPassword(const std::vector<std::string>& arguments);
 	std::string createInvite(const std::vector<std::string>& arguments);
+	std::string addService(const std::vector<std::string>& arguments);
 
 	/// The id of the one user NAME names (arguments holds exactly NAME).
 	Poco::Int64 userNamed(const std::vector<std::string>& arguments);
@@ -52,6 +55,7 @@ private:
 	AccountRoutes& _accounts;
 	PasswordHasher& _hasher;
 	EventBus& _events;
+	UserDirectory& _directory;
 };
 
 } } // namespace Palaver::Auth

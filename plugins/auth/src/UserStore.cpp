@@ -173,7 +173,7 @@ User UserStore::create(const User& user, const std::string& passwordHash, const 
 			throw;
 		}
 		created.id = id;
-		insertSession(session, id, tokenHash, createdAt, expiresAt, userAgent);
+		if (!tokenHash.empty()) insertSession(session, id, tokenHash, createdAt, expiresAt, userAgent);
 	});
 	return created;
 }

@@ -97,7 +97,9 @@ public:
 	bool nameTaken(const std::string& userName);
 
 	/// Inserts the user and its first session in one transaction, using up
-	/// one use of the invite inviteHash names ("": none needed). Throws
+	/// one use of the invite inviteHash names ("": none needed). An empty
+	/// tokenHash opens no session, and an empty passwordHash allows no
+	/// log-in: a service account. Throws
 	/// HttpError 409 when the name (or one with the same key) is taken, 403
 	/// "invite_invalid" when the invite is unknown, used up or expired.
 	User create(const User& user, const std::string& passwordHash, const std::string& tokenHash, Poco::Int64 expiresAt,

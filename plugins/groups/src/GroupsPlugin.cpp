@@ -17,14 +17,6 @@ namespace Groups {
 
 namespace {
 
-std::size_t boundedKey(const Poco::Util::AbstractConfiguration& config, const std::string& key, long defaultValue, long max)
-{
-	const long value = config.getInt64(key, defaultValue);
-	if (value < 1 || value > max)
-		throw Poco::InvalidArgumentException("[groups] " + key + " must be from 1 to " + std::to_string(max));
-	return static_cast<std::size_t>(value);
-}
-
 bool isGroupMessage(const Poco::JSON::Object::Ptr& message)
 {
 	return message && message->has("groupId") && !message->isNull("groupId");
@@ -47,6 +39,10 @@ PluginInfo GroupsPlugin::info() const
 	// Without auth or messages it stays idle (warned), as ws does without
 	// messages, so that a server with those turned off still starts.
 	info.uses = {"auth", "messages", "ws"};
+	info.settings = {
+		Setting::integer("max_members", 1024, 1, 100000, "members of one group at most; creating or adding past it: 409 limit_reached"),
+		Setting::integer("max_groups_per_user", 500, 1, 1000000, "existing groups one user created at most; past it POST /groups answers 409 limit_reached"),
+	};
 	return info;
 }
 
@@ -55,8 +51,8 @@ void GroupsPlugin::initialize(PluginContext& context)
 	_context = &context;
 	const auto& config = context.config();
 	GroupService::Limits limits;
-	limits.maxMembers = boundedKey(config, "max_members", 1024, 100000);
-	limits.maxGroupsPerUser = boundedKey(config, "max_groups_per_user", 500, 1000000);
+	limits.maxMembers = static_cast<std::size_t>(config.getInt64("max_members"));
+	limits.maxGroupsPerUser = static_cast<std::size_t>(config.getInt64("max_groups_per_user"));
 
 	auto users = context.services().find<UserDirectory>();
 	auto store = context.services().find<MessageStore>();

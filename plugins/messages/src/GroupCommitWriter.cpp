@@ -2,6 +2,7 @@
 #include "palaver/Counter.h"
 #include "palaver/Gauge.h"
 #include "palaver/HttpError.h"
+#include <Poco/Exception.h>
 #include <Poco/Logger.h>
 #include <Poco/Timestamp.h>
 #include <algorithm>
@@ -102,6 +103,12 @@ void GroupCommitWriter::writeAsync(Message message, Done done)
 
 Message GroupCommitWriter::write(Message message)
 {
+	// It would wait for the one thread that could finish it (until the time-out, holding up everyone's messages).
+	const std::thread::id caller = std::this_thread::get_id();
+	if (caller == _publisher.get_id() || caller == _thread.get_id())
+		throw Poco::IllegalStateException("a blocking MessageStore method (post(), postToGroup()) was called on the message publisher thread, "
+			"from a \"message.stored\" subscriber or a postAsync() callback: it would wait for its own thread; "
+			"call postAsync() or postToGroupAsync() there, or hand the work to a WorkerPool");
 	// The waiting caller's half: the writer's callback fills it in.
 	struct Outcome
 	{

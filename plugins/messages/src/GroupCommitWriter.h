@@ -88,7 +88,9 @@ public:
 	/// Queues message (its id and timestamp are set by the writer) and waits
 	/// until it is committed; returns it with id and timestamp. Throws
 	/// HttpError 503 when the writer is not running, the queue is full, the
-	/// batch failed, or the timeout passed.
+	/// batch failed, or the timeout passed. Called on the publisher thread
+	/// (from the Published or a Done callback), throws Poco::IllegalStateException
+	/// at once: it would wait for itself.
 	Message write(Message message);
 
 	/// Queues message (its id and timestamp are set by the writer) and returns

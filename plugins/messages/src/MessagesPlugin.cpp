@@ -24,19 +24,6 @@
 namespace Palaver {
 namespace Messages {
 
-namespace {
-
-// An integer key within [min, max]; anything else stops the start with a clear line.
-long boundedKey(const Poco::Util::AbstractConfiguration& config, const std::string& key, long defaultValue, long min, long max)
-{
-	const long value = config.getInt64(key, defaultValue);
-	if (value < min || value > max)
-		throw Poco::InvalidArgumentException("[messages] " + key + " must be from " + std::to_string(min) + " to " + std::to_string(max));
-	return value;
-}
-
-} // namespace
-
 MessagesPlugin::MessagesPlugin() = default;
 
 MessagesPlugin::~MessagesPlugin()
@@ -50,21 +37,32 @@ PluginInfo MessagesPlugin::info() const
 	info.name = "messages";
 	info.version = "1.0.0";
 	info.needs = {"auth"};
+	info.settings = {
+		Setting::integer("max_length", 4096, 1, 1000000, "the longest message text, in characters"),
+		Setting::integer("max_batch", 512, 1, 100000, "messages the writer commits in one transaction at most"),
+		Setting::integer("max_queue", 10000, 1, 10000000, "messages waiting for the writer at most; beyond, posts are refused with 503"),
+		Setting::integer("write_timeout", 10, 1, 3600, "seconds a post waits for its commit before it is answered 503"),
+		Setting::integer("known_users_cache", 100000, 0, 100000000, "receivers remembered as existing (0: look every one up)"),
+		Setting::integer("edit_window", 900, 0, 10L * 365 * 86400, "seconds after sending during which a message may be edited"),
+		Setting::boolean("search_index", true, "keep the full-text index of messages (GET /search; false: no such route)"),
+		Setting::integer("search_purge_delay", 60, 1, 86400, "seconds after a deletion before its text leaves the search index"),
+	};
 	return info;
 }
 
 void MessagesPlugin::initialize(PluginContext& context)
 {
 	const auto& config = context.config();
-	const auto maxLength = static_cast<std::size_t>(boundedKey(config, "max_length", 4096, 1, 1000000));
+	// Declared in info(): palaverd has checked the ranges and supplies the defaults.
+	const auto maxLength = static_cast<std::size_t>(config.getInt64("max_length"));
 	GroupCommitWriter::Options options;
-	options.maxBatch = static_cast<std::size_t>(boundedKey(config, "max_batch", 512, 1, 100000));
-	options.maxQueue = static_cast<std::size_t>(boundedKey(config, "max_queue", 10000, 1, 10000000));
-	options.timeoutMs = boundedKey(config, "write_timeout", 10, 1, 3600) * 1000;
-	const auto knownUsers = static_cast<std::size_t>(boundedKey(config, "known_users_cache", 100000, 0, 100000000));
-	const Poco::Int64 editWindow = boundedKey(config, "edit_window", 900, 0, 10L * 365 * 86400) * Poco::Int64(1000000);
-	const bool searchIndex = config.getBool("search_index", true);
-	const std::chrono::seconds purgeDelay(boundedKey(config, "search_purge_delay", 60, 1, 86400));
+	options.maxBatch = static_cast<std::size_t>(config.getInt64("max_batch"));
+	options.maxQueue = static_cast<std::size_t>(config.getInt64("max_queue"));
+	options.timeoutMs = config.getInt64("write_timeout") * 1000;
+	const auto knownUsers = static_cast<std::size_t>(config.getInt64("known_users_cache"));
+	const Poco::Int64 editWindow = config.getInt64("edit_window") * Poco::Int64(1000000);
+	const bool searchIndex = config.getBool("search_index");
+	const std::chrono::seconds purgeDelay(config.getInt64("search_purge_delay"));
 
 	auto users = context.services().require<UserDirectory>();
 	Poco::Logger& logger = context.logger();

@@ -25,6 +25,10 @@ PluginInfo WebPlugin::info() const
 	PluginInfo info;
 	info.name = "web";
 	info.version = "1.0.0";
+	info.settings = {
+		Setting::string("root", "", "serve the client from this folder instead of the files built into the plugin (development); re-read on SIGHUP"),
+		Setting::string("websocket_url", "", "the WebSocket URL the client uses (ws://, wss:// or a path; empty: /ws on its own origin); re-read on SIGHUP"),
+	};
 	return info;
 }
 
@@ -69,7 +73,7 @@ void WebPlugin::reconfigure(const Poco::Util::AbstractConfiguration& config)
 
 void WebPlugin::configure(const Poco::Util::AbstractConfiguration& config)
 {
-	const std::string root = Poco::trim(config.getString("root", ""));
+	const std::string root = Poco::trim(config.getString("root"));
 	std::shared_ptr<const AssetStore> store = _embedded;
 	if (!root.empty())
 	{
@@ -81,7 +85,7 @@ void WebPlugin::configure(const Poco::Util::AbstractConfiguration& config)
 		_context->logger().information("serving the embedded web client (" + std::to_string(store->embeddedCount()) + " files)");
 	}
 
-	const std::string websocketUrl = Poco::trim(config.getString("websocket_url", ""));
+	const std::string websocketUrl = Poco::trim(config.getString("websocket_url"));
 	if (!websocketUrl.empty() && websocketUrl.rfind("ws://", 0) != 0 && websocketUrl.rfind("wss://", 0) != 0
 		&& websocketUrl[0] != '/')
 		throw Poco::InvalidArgumentException("[web] websocket_url must start with ws://, wss:// or /", websocketUrl);

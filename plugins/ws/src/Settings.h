@@ -5,18 +5,21 @@
 #ifndef Palaver_Ws_Settings_INCLUDED
 #define Palaver_Ws_Settings_INCLUDED
 
+#include "palaver/Setting.h"
 #include "palaver/WebSocketEndpoint.h"
 #include <Poco/Types.h>
 #include <cstddef>
 #include <string>
+#include <vector>
 
 namespace Poco { namespace Util { class AbstractConfiguration; } }
 
 namespace Palaver {
 namespace Ws {
 
-/// The [ws] section (plugins.d/40-ws.ini lists every key with its default).
-/// Durations are configured in seconds (fractions allowed) and kept in ms.
+/// The [ws] section, declared to palaverd (declarations(): types, ranges,
+/// defaults, which are these members' initial values). Durations are
+/// configured in seconds (fractions allowed) and kept in ms.
 struct Settings
 {
 	/// Who hears of a user's presence (PROTOCOL.md Part 2, "Presence at scale").
@@ -47,6 +50,11 @@ struct Settings
 	int sendBuffer = 0;                  /// SO_SNDBUF of upgraded sockets, 0: kernel default
 	std::size_t maxConnections = 0;      /// 0: no limit besides RLIMIT_NOFILE
 
+	/// PluginInfo::settings of the ws plugin.
+	static std::vector<Setting> declarations();
+
+	/// Reads a section palaverd has checked against declarations() and
+	/// completed with their defaults.
 	static Settings fromConfig(const Poco::Util::AbstractConfiguration& config);
 
 	/// What the core enforces for the endpoint: framing, output, pings,

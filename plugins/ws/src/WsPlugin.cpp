@@ -26,6 +26,7 @@ PluginInfo WsPlugin::info() const
 	info.version = "1.0.0";
 	info.needs = {"auth"};
 	info.uses = {"messages"};
+	info.settings = Settings::declarations();
 	return info;
 }
 

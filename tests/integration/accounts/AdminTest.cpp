@@ -111,6 +111,13 @@ public:
 		CPPUNIT_ASSERT_EQUAL(1, ctl(*server, {"users", "frobnicate"}, output));
 		CPPUNIT_ASSERT(output.find("users disable NAME") != std::string::npos);
 		CPPUNIT_ASSERT_EQUAL(200, call(*server, b.token, "GET", "/me").status);
+
+		// A service account: listed like anyone, no log-in.
+		CPPUNIT_ASSERT(ctlOk(*server, {"users", "add-service", "helperbot"}).find("service account helperbot (id ") == 0);
+		CPPUNIT_ASSERT(ctlOk(*server, {"users", "list"}).find("\thelperbot\tenabled") != std::string::npos);
+		CPPUNIT_ASSERT_EQUAL(401, loginStatus(*server, "helperbot", "secret123"));
+		CPPUNIT_ASSERT_EQUAL(1, ctl(*server, {"users", "add-service", a.name}, output));
+		CPPUNIT_ASSERT_MESSAGE(output, output.find("a user with a password has this name") != std::string::npos);
 	}
 
 	void testDeleteAndResetPassword()

@@ -65,6 +65,14 @@ public:
 			for (const User& user: _users->listUsers()) users->add(user.toJson());
 			response.sendJson(200, users);
 		});
+		router.add("GET", "/probe/named/{name}", [this](Request& request, Response& response)
+		{
+			answer(response, _users->findUserByName(request.param("name")));
+		});
+		router.add("POST", "/probe/service/{name}", [this](Request& request, Response& response)
+		{
+			response.sendJson(200, _users->serviceAccount(request.param("name")).toJson());
+		});
 		router.add("POST", "/probe/whoami", [this](Request& request, Response& response)
 		{
 			response.sendJson(200, _users->authenticate(request).toJson());

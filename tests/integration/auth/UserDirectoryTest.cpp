@@ -27,6 +27,7 @@ class UserDirectoryTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testUserForToken);
 	CPPUNIT_TEST(testFindAndList);
 	CPPUNIT_TEST(testAuthenticate);
+	CPPUNIT_TEST(testFindByNameAndServiceAccounts);
 	CPPUNIT_TEST(testSessionExpires);
 	CPPUNIT_TEST(testReconfigure);
 	CPPUNIT_TEST_SUITE_END();
@@ -105,6 +106,39 @@ public:
 		CPPUNIT_ASSERT_EQUAL(200, carl.status);
 		CPPUNIT_ASSERT_EQUAL(std::string("carl"), carl.json()->getValue<std::string>("userName"));
 		CPPUNIT_ASSERT_EQUAL(404, client.get("/probe/user/999999").status);
+	}
+
+	void testFindByNameAndServiceAccounts()
+	{
+		start();
+		HttpClient client(_server->httpPort());
+		CPPUNIT_ASSERT_EQUAL(201, client.registerUser("ana").status);
+		HttpReply ana = client.get("/probe/named/ana");
+		CPPUNIT_ASSERT_EQUAL(200, ana.status);
+		CPPUNIT_ASSERT_EQUAL(std::string("ana"), ana.json()->getValue<std::string>("userName"));
+		CPPUNIT_ASSERT_EQUAL(404, client.get("/probe/named/nobody").status);
+
+		// Created once (with its event), found afterwards; nobody logs in as it.
+		HttpReply bot = client.request("POST", "/probe/service/echobot");
+		CPPUNIT_ASSERT_EQUAL(200, bot.status);
+		const Poco::Int64 botId = bot.json()->getValue<Poco::Int64>("id");
+		CPPUNIT_ASSERT(botId > 0);
+		CPPUNIT_ASSERT_EQUAL(botId, client.request("POST", "/probe/service/echobot").json()->getValue<Poco::Int64>("id"));
+		CPPUNIT_ASSERT_EQUAL(botId, client.get("/probe/named/echobot").json()->getValue<Poco::Int64>("id"));
+		auto events = client.get("/probe/events").jsonArray();
+		CPPUNIT_ASSERT_EQUAL(std::size_t(2), events->size());
+		CPPUNIT_ASSERT_EQUAL(std::string("echobot"), events->getObject(1)->getObject("payload")->getValue<std::string>("userName"));
+		for (const char* password: {"", "x", "secret123"})
+		{
+			HttpClient guess(_server->httpPort());
+			const int status = guess.request("POST", "/login", std::string("{\"username\":\"echobot\",\"password\":\"") + password + "\"}", "application/json").status;
+			CPPUNIT_ASSERT_MESSAGE(password, status == 401 || (status == 400 && !*password));
+		}
+		CPPUNIT_ASSERT_EQUAL(409, client.registerUser("echobot").status);
+
+		// A user with a password is no service account; a bad name is refused.
+		CPPUNIT_ASSERT_EQUAL(409, client.request("POST", "/probe/service/ana").status);
+		CPPUNIT_ASSERT_EQUAL(400, client.request("POST", "/probe/service/" + std::string(181, 'x')).status);
 	}
 
 	void testAuthenticate()

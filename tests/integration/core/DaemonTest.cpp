@@ -4,6 +4,10 @@
 #include "TestServer.h"
 #include <Poco/File.h>
 #include <Poco/FileStream.h>
+#include <Poco/Pipe.h>
+#include <Poco/PipeStream.h>
+#include <Poco/Process.h>
+#include <Poco/StreamCopier.h>
 #include <Poco/TemporaryFile.h>
 #include <Poco/Thread.h>
 #include <Poco/Timestamp.h>
@@ -24,6 +28,8 @@ class DaemonTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(metricsCountRequests);
 	CPPUNIT_TEST(checkConfigNamesMissingLibrary);
 	CPPUNIT_TEST(refusalsAreOneLine);
+	CPPUNIT_TEST(declaredSettingsAreChecked);
+	CPPUNIT_TEST(palaverctlPrintsDeclaredSettings);
 	CPPUNIT_TEST(sighupReloadsConfiguration);
 	CPPUNIT_TEST(sigtermStopsCleanly);
 	CPPUNIT_TEST_SUITE_END();
@@ -196,6 +202,47 @@ public:
 		CPPUNIT_ASSERT_MESSAGE(output, output.find("dependency cycle") != std::string::npos);
 	}
 
+	void declaredSettingsAreChecked()
+	{
+		// The hello fixture declares greeting (string) and max_name (integer 1..1000).
+		writePlugin("10-hello.ini", "hello", "max_name = 0\n");
+		TestServer bad(options());
+		std::string output;
+		CPPUNIT_ASSERT_EQUAL(1, bad.runOnce({"--check-config"}, output));
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(output, 1, lineCount(output));
+		CPPUNIT_ASSERT_MESSAGE(output, output.find("[Fatal] palaver.core: [hello] max_name = 0: must be an integer from 1 to 1000") != std::string::npos);
+		auto refused = options();
+		refused.waitUntilHealthy = false;
+		TestServer start(refused);
+		CPPUNIT_ASSERT(start.runOnce({}, output) != 0);
+		CPPUNIT_ASSERT_MESSAGE(output, output.find("[hello] max_name = 0: must be an integer") != std::string::npos);
+
+		// An unknown key is a warning; the declared defaults apply.
+		writePlugin("10-hello.ini", "hello", "greting = hi\n");
+		TestServer typo(options());
+		CPPUNIT_ASSERT_EQUAL(0, typo.runOnce({"--check-config"}, output));
+		CPPUNIT_ASSERT_MESSAGE(output, output.find("[Warning] palaver.core: [hello] greting: unknown key") != std::string::npos);
+		typo.start();
+		HttpClient client(typo.httpPort());
+		CPPUNIT_ASSERT_EQUAL(std::string("hello"), client.get("/hello").json()->getValue<std::string>("greeting"));
+		CPPUNIT_ASSERT_EQUAL(200, client.get("/hello/" + std::string(64, 'n')).status);
+		CPPUNIT_ASSERT_EQUAL(400, client.get("/hello/" + std::string(65, 'n')).status);
+	}
+
+	void palaverctlPrintsDeclaredSettings()
+	{
+		writePlugin("10-hello.ini", "hello", "greeting = hi\n");
+		TestServer server(options());
+		server.start();
+		std::string output;
+		CPPUNIT_ASSERT_EQUAL(0, palaverctl(server, {"plugins", "config", "hello"}, output));
+		CPPUNIT_ASSERT_EQUAL(std::string(
+			"greeting = hi  (string, default hello): what GET /hello answers; re-read on SIGHUP\n"
+			"max_name = 64  (integer 1..1000, default 64): longest name GET /hello/{name} echoes, in bytes\n"), output);
+		CPPUNIT_ASSERT_EQUAL(1, palaverctl(server, {"plugins", "config", "ghost"}, output));
+		CPPUNIT_ASSERT_MESSAGE(output, output.find("no plugin 'ghost' is loaded") != std::string::npos);
+	}
+
 	void sighupReloadsConfiguration()
 	{
 		TestServer server(options());
@@ -235,6 +282,17 @@ private:
 	void writePlugin(const std::string& file, const std::string& name, const std::string& settings)
 	{
 		writeFile(file, "[" + name + "]\nlibrary = " FIXTURE_DIR "/palaver-" + name + ".so\nenabled = true\n" + settings);
+	}
+
+	static int palaverctl(TestServer& server, std::vector<std::string> arguments, std::string& output)
+	{
+		arguments.insert(arguments.begin(), "--socket=" + server.stateDir() + "/admin.sock");
+		Poco::Pipe pipe;
+		Poco::ProcessHandle handle = Poco::Process::launch(TestServer::binaryDir() + "/bin/palaverctl", arguments, nullptr, &pipe, &pipe);
+		Poco::PipeInputStream stream(pipe);
+		output.clear();
+		Poco::StreamCopier::copyToString(stream, output);
+		return handle.wait();
 	}
 
 	void writeFile(const std::string& file, const std::string& text)

@@ -4,7 +4,9 @@
 #include "palaver/Counter.h"
 #include "palaver/Gauge.h"
 #include "palaver/HttpError.h"
+#include <Poco/Exception.h>
 #include <Poco/Logger.h>
+#include <Poco/Timespan.h>
 #include <Poco/Timestamp.h>
 #include <cppunit/extensions/HelperMacros.h>
 #include <atomic>
@@ -124,9 +126,47 @@ class GroupCommitWriterTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testAsyncRefusalsThrowWithoutCallback);
 	CPPUNIT_TEST(testStopCompletesQueuedAsyncWrites);
 	CPPUNIT_TEST(testWriterGoesOnWhileCallbacksRun);
+	CPPUNIT_TEST(testBlockingWriteOnThePublisherThreadThrowsAtOnce);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
+	void testBlockingWriteOnThePublisherThreadThrowsAtOnce()
+	{
+		// What a "message.stored" subscriber calling MessageStore::post() does.
+		FakeStore store;
+		std::vector<std::string> refusals;
+		Poco::Timespan longest;
+		GroupCommitWriter* self = nullptr;
+		auto answer = [&]()
+		{
+			const Poco::Timestamp started;
+			try
+			{
+				self->write(makeMessage(2, 1, "echo"));
+			}
+			catch (Poco::IllegalStateException& e)
+			{
+				refusals.push_back(e.message());
+			}
+			longest = std::max(longest, Poco::Timespan(started.elapsed()));
+		};
+		GroupCommitWriter::Options options;
+		options.timeoutMs = 10000;
+		GroupCommitWriter writer([&store](std::vector<Message*>& batch) { store.store(batch); },
+			[&answer](const Message& message) { if (message.text == "first") answer(); },
+			options, Poco::Logger::get("test.messages.writer"), GroupCommitWriter::Metrics());
+		self = &writer;
+		writer.start();
+		writer.write(makeMessage(1, 2, "first"));
+		writer.writeAsync(makeMessage(1, 2, "second"), [&answer](const Message*, const HttpError*) { answer(); });
+		writer.stop();  // the callbacks have run
+		CPPUNIT_ASSERT_EQUAL(std::size_t(2), refusals.size());
+		CPPUNIT_ASSERT(refusals[0].find("called on the message writer thread") != std::string::npos);
+		CPPUNIT_ASSERT(refusals[1].find("postAsync()") != std::string::npos);
+		CPPUNIT_ASSERT(longest < Poco::Timespan(0, 500000));
+		CPPUNIT_ASSERT_EQUAL(std::size_t(2), store.stored());  // the echo never was
+	}
+
 	void testWriteReturnsIdAndTime()
 	{
 		Palaver::Counter stored;

@@ -12,7 +12,7 @@
 
 namespace Palaver {
 
-/// Uploaded files that messages carry (API 3.1): offered by the attachments
+/// Uploaded files that messages carry (API 4.0): offered by the attachments
 /// plugin, used by the messages plugin for "attachmentId" (PROTOCOL.md Part
 /// 2, "Attachments"). Without the plugin there is no such service and an
 /// attachmentId is refused.

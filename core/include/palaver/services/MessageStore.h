@@ -25,7 +25,10 @@ class HttpError;
 /// The store knows nothing of group membership: the plugin that owns groups
 /// checks who may post to and read a group before it calls the group methods.
 /// Every method may be called from any thread but an I/O thread (they read
-/// or write the database).
+/// or write the database) and the store's publisher thread: post() and
+/// postToGroup() wait for that thread, so called on it (from an
+/// Events::MESSAGE_STORED subscriber or a postAsync() callback) they throw
+/// Poco::IllegalStateException at once; use postAsync() there.
 class MessageStore: public Service
 {
 public:
@@ -33,9 +36,10 @@ public:
 
 	/// Validates, stores durably (committed when it returns) and publishes
 	/// "message.stored". Throws HttpError: 400 for invalid text, 404 for an
-	/// unknown receiver, 503 when storage is unavailable.
+	/// unknown receiver, 503 when storage is unavailable; and
+	/// Poco::IllegalStateException on the store's publisher thread.
 	///
-	/// attachmentId (API 3.1, every post method): an upload of the sender's
+	/// attachmentId (API 4.0, every post method): an upload of the sender's
 	/// that the message carries (the AttachmentFiles service); the text (the
 	/// caption) may then be empty. 400 (field "attachmentId") when it is not
 	/// the sender's upload, was attached already, or no attachments plugin
@@ -57,7 +61,7 @@ public:
 	/// stopping or too many messages are waiting.
 	///
 	/// Once postAsync() has returned, done is called exactly once, on the
-	/// store's publisher thread (not the writer's: API 3.0, issue 14): after the commit with the stored message (and
+	/// store's publisher thread (not the writer's: API 4.0, issue 14): after the commit with the stored message (and
 	/// "message.stored" is published for it as with post()), or with an
 	/// HttpError (503) when its batch failed. done must be quick and must not
 	/// block or throw: it holds up the other messages of its batch. It may be
@@ -153,7 +157,7 @@ public:
 
 	/// The users userId has a direct chat with (a message either way; userId
 	/// itself after a message to oneself), in no order, at most limit of them
-	/// (API 3.0, issue 14: whom a user's presence goes to). One seek per
+	/// (API 4.0, issue 14: whom a user's presence goes to). One seek per
 	/// partner, but a database read: not for an I/O thread. Throws HttpError
 	/// 503 when the store fails.
 	virtual std::vector<Poco::Int64> partnersOf(Poco::Int64 userId, std::size_t limit) = 0;

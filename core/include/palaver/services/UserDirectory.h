@@ -56,6 +56,22 @@ public:
 	/// matches every name) and sorts after `after` ("": from the first).
 	/// For search and paging of GET /contacts.
 	virtual std::vector<User> findUsers(const std::string& prefix, const std::string& after, std::size_t limit, Poco::Int64 exceptId) = 0;
+
+	// API 4.0: what a bot needs.
+
+	/// The user named userName, as log-in finds it (the name as given, or in
+	/// Unicode NFC), if any. A database read: not for an I/O thread.
+	virtual Poco::Optional<User> findUserByName(const std::string& userName) = 0;
+
+	/// The service account userName: a user that others see and write to
+	/// like anyone, but that has no password, so that nobody can log in as
+	/// it (POST /login answers 401 as for a wrong password). Created with its
+	/// "user.registered" event the first time, found afterwards; a plugin
+	/// asks for its bot's account in initialize() or start(). Throws
+	/// HttpError 400 for a name registration would refuse, 409 when a user
+	/// with a password has that name. `palaverctl users add-service NAME`
+	/// does the same. A database write: not for an I/O thread.
+	virtual User serviceAccount(const std::string& userName) = 0;
 };
 
 } // namespace Palaver
