@@ -5,6 +5,7 @@
 #include "PushSender.h"
 #include "SubscriptionRepository.h"
 #include "VapidKey.h"
+#include "palaver/Events.h"
 #include "palaver/JsonWriter.h"
 #include "palaver/Metrics.h"
 #include "palaver/PluginContext.h"
@@ -139,9 +140,9 @@ void PushPlugin::initialize(PluginContext& context)
 
 	// Database changes happen once for the cluster: on the node of origin.
 	SubscriptionRepository* repository = _repository.get();
-	_subscriptions.push_back(context.events().subscribe("message.stored",
+	_subscriptions.push_back(context.events().subscribe(Events::MESSAGE_STORED,
 		[this](const std::string&, const Poco::JSON::Object::Ptr& message) { messageStored(message); }));
-	_subscriptions.push_back(context.events().subscribe("session.ended",
+	_subscriptions.push_back(context.events().subscribe(Events::SESSION_ENDED,
 		[repository](const std::string&, const Poco::JSON::Object::Ptr& event)
 		{
 			Poco::JSON::Array::Ptr ids = event ? event->getArray("sessions") : nullptr;
@@ -154,7 +155,7 @@ void PushPlugin::initialize(PluginContext& context)
 			}
 			repository->removeSessions(event->optValue<Poco::Int64>("userId", 0), sessions);
 		}));
-	_subscriptions.push_back(context.events().subscribe("user.deleted",
+	_subscriptions.push_back(context.events().subscribe(Events::USER_DELETED,
 		[repository](const std::string&, const Poco::JSON::Object::Ptr& event)
 		{
 			if (event && !event->has("_origin")) repository->removeUser(event->optValue<Poco::Int64>("id", 0));
