@@ -34,7 +34,7 @@ public:
 	/// auth, after sessions were removed (log-out, revocation, password change, expiry): {"userId", "sessions": [public id, ...]}; a plugin holding connections of those sessions closes them.
 	static constexpr const char* SESSION_ENDED = "session.ended";
 
-	/// messages, once per message, after the commit, in id order, on the store's publisher thread (never call a blocking MessageStore method there): the Message JSON (Message::toJson(); groupId set and toUserId null for a group message).
+	/// messages, once per message, after the commit, in id order, on the store's publisher thread, before the poster hears of it (its 201 or ack; never call a blocking MessageStore method there): the Message JSON (Message::toJson(); groupId set and toUserId null for a group message).
 	static constexpr const char* MESSAGE_STORED = "message.stored";
 
 	/// messages, once per edit or deletion, after the commit, on the changing thread: {"eventId", "message"} (MessageUpdate::toJson()).

@@ -285,38 +285,40 @@ void GroupCommitWriter::storeBatch(std::vector<PendingPtr>& batch)
 
 void GroupCommitWriter::answer(Committed& committed)
 {
-	if (committed.stored)
-	{
-		finish(committed.batch, nullptr);
-	}
-	else
+	if (!committed.stored)
 	{
 		const HttpError error = HttpError::unavailable();
 		finish(committed.batch, &error);
+		return;
 	}
-
-	if (!committed.stored || !_published) return;
-	// Ids come from one transaction in insertion order, so this is id order.
-	for (const auto& pending: committed.batch)
+	// Published before the posters hear of it: whoever gets the 201 or the
+	// ack and acts on the message (deletes it, say) acts after every
+	// subscriber saw it stored. Ids come from one transaction in insertion
+	// order, so this is id order.
+	if (_published)
 	{
-		const Message* message = &pending->message;
-		try
+		for (const auto& pending: committed.batch)
 		{
-			_published(*message);
-		}
-		catch (Poco::Exception& e)
-		{
-			_logger.error("messages: publishing message %Ld failed: %s", message->id, e.displayText());
-		}
-		catch (std::exception& e)
-		{
-			_logger.error("messages: publishing message %Ld failed: %s", message->id, std::string(e.what()));
-		}
-		catch (...)
-		{
-			_logger.error("messages: publishing message %Ld failed with an unknown exception", message->id);
+			const Message* message = &pending->message;
+			try
+			{
+				_published(*message);
+			}
+			catch (Poco::Exception& e)
+			{
+				_logger.error("messages: publishing message %Ld failed: %s", message->id, e.displayText());
+			}
+			catch (std::exception& e)
+			{
+				_logger.error("messages: publishing message %Ld failed: %s", message->id, std::string(e.what()));
+			}
+			catch (...)
+			{
+				_logger.error("messages: publishing message %Ld failed with an unknown exception", message->id);
+			}
 		}
 	}
+	finish(committed.batch, nullptr);
 }
 
 void GroupCommitWriter::finish(std::vector<PendingPtr>& batch, const HttpError* error)

@@ -44,7 +44,8 @@ public:
 	/// Inserts every message of the batch in one transaction and sets each id;
 	/// throws when the batch could not be committed (nothing stored then).
 	using StoreBatch = std::function<void(std::vector<Message*>& batch)>;
-	/// Called on the publisher thread for each stored message, in id order.
+	/// Called on the publisher thread for each stored message, in id order,
+	/// before the Done callbacks of its batch.
 	using Published = std::function<void(const Message& message)>;
 	/// The outcome of one queued message, on the publisher thread: exactly one
 	/// of stored (with id and timestamp) and error (HttpError 503) is non-null.
@@ -131,6 +132,7 @@ private:
 	void storeBatch(std::vector<PendingPtr>& batch);
 	/// The publisher thread: callbacks and published, batch after batch.
 	void publish();
+	/// One batch on the publisher thread: Published for each message, then the Done callbacks.
 	void answer(Committed& committed);
 
 	StoreBatch _store;

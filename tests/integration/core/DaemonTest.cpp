@@ -240,7 +240,7 @@ public:
 			"greeting = hi  (string, default hello): what GET /hello answers; re-read on SIGHUP\n"
 			"max_name = 64  (integer 1..1000, default 64): longest name GET /hello/{name} echoes, in bytes\n"), output);
 		CPPUNIT_ASSERT_EQUAL(1, palaverctl(server, {"plugins", "config", "ghost"}, output));
-		CPPUNIT_ASSERT_MESSAGE(output, output.find("no plugin 'ghost' is loaded") != std::string::npos);
+		CPPUNIT_ASSERT_MESSAGE(output, output.find("no plugin 'ghost' is running") != std::string::npos);
 	}
 
 	void sighupReloadsConfiguration()
