@@ -55,6 +55,11 @@ function paged(path, {limit, before} = {}) {
 
 const id = encodeURIComponent;
 
+/** A post's body: the text, and the upload it carries (attachments.js) when there is one. */
+function messageBody(text, attachmentId) {
+	return attachmentId ? {text, attachmentId} : {text};
+}
+
 export const api = {
 	config: () => request("GET", "/config.json"),
 	me: () => request("GET", "/me"),
@@ -64,7 +69,7 @@ export const api = {
 	wsTicket: () => request("POST", "/ws/ticket"),
 	contacts: () => request("GET", "/contacts"),
 	messages: (userId, page) => request("GET", paged(`/messages/from/${id(userId)}`, page)),
-	send: (userId, text) => request("POST", `/post/touser/${id(userId)}`, {text}),
+	send: (userId, text, attachmentId) => request("POST", `/post/touser/${id(userId)}`, messageBody(text, attachmentId)),
 	// The chat list and read state (PROTOCOL.md Part 2).
 	conversations: (page) => request("GET", paged("/conversations", page)),
 	readUser: (userId, upToId) => request("POST", `/read/user/${id(userId)}`, {upToId}),
@@ -77,7 +82,7 @@ export const api = {
 	setRole: (groupId, userId, role) => request("PUT", `/groups/${id(groupId)}/members/${id(userId)}`, {role}),
 	removeMember: (groupId, userId) => request("DELETE", `/groups/${id(groupId)}/members/${id(userId)}`),
 	groupMessages: (groupId, page) => request("GET", paged(`/messages/group/${id(groupId)}`, page)),
-	sendToGroup: (groupId, text) => request("POST", `/post/togroup/${id(groupId)}`, {text}),
+	sendToGroup: (groupId, text, attachmentId) => request("POST", `/post/togroup/${id(groupId)}`, messageBody(text, attachmentId)),
 	// Editing, deleting, searching (PROTOCOL.md Part 2).
 	editMessage: (messageId, text) => request("PATCH", `/messages/${id(messageId)}`, {text}),
 	deleteMessage: (messageId) => request("DELETE", `/messages/${id(messageId)}`),

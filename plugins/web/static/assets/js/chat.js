@@ -15,6 +15,7 @@ import {MessageMenu} from "./messagemenu.js";
 import {MessageSearch} from "./search.js";
 import {ProfilePanel} from "./profile.js";
 import {GroupInfoPanel, NewGroupPanel} from "./groups.js";
+import {Attachments, previewText, sameAttachment} from "./attachments.js";
 
 const PAGE = 50;
 const CHAT_PAGE = 200;          // the most GET /conversations gives at once
@@ -65,6 +66,7 @@ export class ChatView {
 		this.onVisibility = () => { if (!document.hidden && this.openKey) this.markRead(this.openKey); };
 		this.messageMenu = new MessageMenu(this);
 		this.messageSearch = new MessageSearch(this);
+		this.attachments = new Attachments(this);
 		this.build();
 	}
 
@@ -80,6 +82,7 @@ export class ChatView {
 		document.removeEventListener("visibilitychange", this.onVisibility);
 		this.socket.stop();
 		this.messageMenu.destroy();
+		this.attachments.destroy();
 		clearTimeout(this.typingTimer);
 		clearTimeout(this.chatRefreshTimer);
 	}
@@ -202,12 +205,14 @@ export class ChatView {
 		this.composerError = h("p", {class: "composer-error", id: "composer-error", role: "alert"});
 		this.composer = h("form", {class: "composer", "aria-label": "Send a message"},
 			h("label", {for: "composer-text", class: "visually-hidden", text: "Message"}),
+			this.attachments.composerButton(),
 			this.textInput,
 			h("button", {type: "submit", class: "send", "aria-label": "Send", title: "Send (Enter)"},
 				h("span", {"aria-hidden": "true", text: "➤"})),
 			this.composerError);
 		this.composer.addEventListener("submit", (event) => { event.preventDefault(); this.sendCurrent(); });
 		this.conversationPane = h("div", {class: "conversation-pane", hidden: true}, this.header, this.messagesBox, this.composer);
+		this.attachments.watchDrops(this.conversationPane);
 		this.emptyState = h("div", {class: "empty-state"},
 			h("img", {class: "empty-logo", src: "/assets/favicon.svg", alt: ""}),
 			h("h2", {text: "Palaver"}),
@@ -573,8 +578,8 @@ export class ChatView {
 				own ? this.ticks(last) : null,
 				own ? h("span", {class: "visually-hidden", text: "You: "}) : null,
 				h("span", {class: "preview-text"}, sender ? h("span", {class: "preview-sender", text: sender}) : null,
-					last.deleted ? h("em", {text: "This message was deleted"}) : last.text));
-			about = `last message: ${sender}${last.deleted ? "deleted" : last.text.slice(0, 120)}`;
+					last.deleted ? h("em", {text: "This message was deleted"}) : previewText(last)));
+			about = `last message: ${sender}${last.deleted ? "deleted" : previewText(last).slice(0, 120)}`;
 		} else if (chat.kind === "group") {
 			preview = h("span", {class: "contact-preview info", text: "No messages yet"});
 			about = "group, no messages yet";
@@ -887,8 +892,9 @@ export class ChatView {
 		if (message.failed) {
 			bubble.append(h("button", {type: "button", class: "retry", onclick: () => this.retry(message), text: "Not sent. Retry"}));
 		}
-		return this.messageMenu.decorate(h("div", {class: `message-row ${own ? "own" : "theirs"}${message.pending ? " pending" : ""}`,
-			"data-id": message.pending ? null : message.id}, bubble), message);
+		const row = h("div", {class: `message-row ${own ? "own" : "theirs"}${message.pending ? " pending" : ""}`,
+			"data-id": message.pending ? null : message.id}, bubble);
+		return this.messageMenu.decorate(this.attachments.decorate(row, message), message);
 	}
 
 	ticks(message) {
@@ -924,8 +930,13 @@ export class ChatView {
 		const chat = this.chat(pending.chatKey);
 		if (!chat) return;
 		const conversation = this.conversationOf(pending.chatKey);
+		if (!(await this.attachments.uploaded(pending))) {
+			if (this.openKey === pending.chatKey) this.renderMessages();
+			return;
+		}
 		try {
-			const message = chat.kind === "group" ? await api.sendToGroup(chat.id, pending.text) : await api.send(chat.id, pending.text);
+			const message = chat.kind === "group" ? await api.sendToGroup(chat.id, pending.text, pending.attachmentId)
+				: await api.send(chat.id, pending.text, pending.attachmentId);
 			conversation.pending = conversation.pending.filter((item) => item !== pending);
 			this.onMessage(message);
 		} catch (error) {
@@ -1175,7 +1186,7 @@ export class ChatView {
 		const own = Number(message.fromUserId) === Number(this.me.id);
 		if (own) {
 			// Our own message, coming back over the socket: it replaces its pending bubble.
-			const index = conversation.pending.findIndex((item) => item.text === message.text);
+			const index = conversation.pending.findIndex((item) => item.text === message.text && sameAttachment(item, message));
 			if (index >= 0 && !conversation.pending[index].failed) conversation.pending.splice(index, 1);
 		} else {
 			chat.typing.delete(Number(message.fromUserId));
