@@ -2,9 +2,10 @@
 // a caption through the attach button, seen live by the other side as a
 // thumbnail that opens the full image; an image pasted into the composer; a
 // file dropped on the conversation shown with its name, size and a working
-// download; the same bubbles from history after a reload; a photo in a
-// group; an upload past [attachments] max_size refused in plain words; and a
-// phone-sized screen.
+// download; an upload's progress and its cancel on a slow uplink; the same
+// bubbles from history after a reload and from the replay after a dropped
+// connection; a photo in a group; an upload past [attachments] max_size
+// refused in plain words; and a phone-sized screen.
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
@@ -87,7 +88,7 @@ async function loadedWidth(image) {
 describe("photos and files", {skip: pluginMissing}, () => {
 	const fixture = useServerAndBrowser({extraArguments: ["--attachments.enabled=true", `--attachments.max_size=${MAX_SIZE}`]});
 	const suffix = Date.now().toString(36).slice(-5);
-	const names = {ana: `ana_${suffix}`, ben: `ben_${suffix}`};
+	const names = {ana: `ana_${suffix}`, ben: `ben_${suffix}`, cai: `cai_${suffix}`};
 	const folder = fs.mkdtempSync(path.join(os.tmpdir(), "palaver-attachments-"));
 	const notes = "Lista de la compra:\n- pan\n- aceitunas\n";
 	let ana;
@@ -198,6 +199,44 @@ describe("photos and files", {skip: pluginMissing}, () => {
 		for (let index = 0; index < 2; index++) assert.ok(await loadedWidth(photos.nth(index)) > 0);
 		await ben.locator(".message-row.theirs", {hasText: "Atardecer en la playa"}).locator(".photo").waitFor();
 		assert.deepEqual(ben.problems, []);
+	});
+
+	it("brings a photo sent while the connection was down with the replay", async () => {
+		// cai's WebSocket goes through a relay the test controls: it drops
+		// the connection, and holds the next one (open for the page, nothing
+		// reaches the server) until the photo is sent.
+		const cai = await openPage(fixture.browser, fixture.baseUrl);
+		let current = null;
+		let hold = false;
+		await cai.routeWebSocket(/\/ws(\?|$)/, (socket) => {
+			current = socket;
+			if (!hold) socket.connectToServer();
+		});
+		try {
+			await registerInBrowser(cai, {userName: names.cai, info: "A ratos sin cobertura"});
+			await openChat(ana, names.cai);
+			await openChat(cai, names.ana);
+			// A live message first: the reconnection then asks for what came after it (?since=).
+			await ana.getByLabel("Message", {exact: true}).fill("¿Me oyes?");
+			await ana.getByLabel("Message", {exact: true}).press("Enter");
+			await cai.locator(".message-row.theirs", {hasText: "¿Me oyes?"}).waitFor();
+			hold = true;
+			const dropped = current;
+			dropped.close();
+			await eventually(() => current !== dropped, {message: "a new connection"});
+			await ana.getByLabel("Message", {exact: true}).fill("Sin cobertura");
+			await attachThroughButton(ana, photo);
+			await ana.locator(".message-row.own:not(.pending)", {hasText: "Sin cobertura"}).locator(".photo img").waitFor();
+			assert.equal(await cai.locator(".message-row", {hasText: "Sin cobertura"}).count(), 0);
+			hold = false;
+			current.close();
+			await eventually(() => /[?&]since=[1-9]/.test(current.url()), {message: "a reconnection with ?since="});
+			const replayed = cai.locator(".message-row.theirs", {hasText: "Sin cobertura"});
+			assert.ok(await loadedWidth(replayed.locator(".photo img")) > 0);
+			assert.deepEqual(cai.problems, []);
+		} finally {
+			await cai.context().close();
+		}
 	});
 
 	it("sends a photo in a group", async () => {
