@@ -110,7 +110,7 @@ public:
 		HttpClient client(server.httpPort());
 		for (const std::string path: {"/", "/assets/app.css", "/assets/js/main.js", "/assets/js/chat.js",
 			"/assets/js/auth.js", "/assets/js/api.js", "/assets/js/socket.js", "/assets/js/dom.js", "/assets/js/format.js",
-			"/assets/js/profile.js", "/assets/js/groups.js"})
+			"/assets/js/profile.js", "/assets/js/groups.js", "/assets/js/attachments.js", "/assets/attachments.css"})
 		{
 			auto reply = client.get(path);
 			CPPUNIT_ASSERT_EQUAL_MESSAGE(path, 200, reply.status);
