@@ -59,7 +59,7 @@ function boxSize(width, height) {
 	};
 }
 
-/** {width, height} of a local image (as shown: EXIF orientation applied), or {} when it cannot be decoded. */
+/** {width, height} of a local image (as shown: EXIF orientation applied), or {} when this browser cannot decode it. */
 async function imageSize(url) {
 	const image = new Image();
 	image.src = url;
@@ -165,25 +165,29 @@ export class Attachments {
 		const chat = view.chat(view.openKey);
 		if (!chat || !files.length) return;
 		let caption = view.textInput.value.trim();
-		if (caption.length > view.textInput.maxLength && view.textInput.maxLength > 0) {
-			view.composerError.textContent = `A caption can have at most ${view.textInput.maxLength} characters.`;
-			return;
-		}
 		view.textInput.value = "";
 		view.composerError.textContent = "";
 		for (const file of files) {
 			const pending = {pending: true, key: ++view.pendingSeq, chatKey: chat.key, fromUserId: view.me.id,
 				groupId: chat.kind === "group" ? chat.id : null, text: caption, time: Date.now(), failed: false,
 				file, attachmentId: null, progress: 0,
-				attachment: {name: file.name || "pasted image", size: file.size, type: file.type || "", thumbnail: file.type.startsWith("image/")}};
+				attachment: {name: file.name || "pasted image", size: file.size, type: file.type || "", thumbnail: false}};
 			caption = "";
-			if (pending.attachment.thumbnail) {
-				const url = URL.createObjectURL(file);
-				this.previews.set(pending, url);
-				// Its size first, so that the bubble has its final box at once.
-				Object.assign(pending.attachment, await imageSize(url));
+			let local = null;
+			if (file.type.startsWith("image/")) {
+				// The picture and its size first, so that the bubble has its final box at once.
+				local = URL.createObjectURL(file);
+				const size = await imageSize(local);
+				if (size.width) {
+					Object.assign(pending.attachment, size, {thumbnail: true});
+				} else {
+					URL.revokeObjectURL(local);
+					local = null;
+				}
 			}
 			view.conversationOf(chat.key).pending.push(pending);
+			// Kept while the message is pending (releasePreviews()).
+			if (local) this.previews.set(pending, local);
 			view.renderMessages({toBottom: true});
 			view.deliver(pending);
 		}
@@ -235,7 +239,6 @@ export class Attachments {
 				resolve({status, body});
 			};
 			request.open("POST", "/attachments");
-			request.withCredentials = true;
 			request.setRequestHeader("Accept", "application/json");
 			request.responseType = "text";
 			request.upload.addEventListener("progress", (event) => {
