@@ -333,7 +333,7 @@ export class Attachments {
 		const extension = dot > 0 && name.length - dot <= 6 ? name.slice(dot + 1).toUpperCase() : "FILE";
 		const details = h("span", {class: "file-details"},
 			h("span", {class: "file-name", text: name}),
-			h("span", {class: "file-size", text: `${humanSize(attachment.size)}${extension !== "FILE" ? ` · ${extension}` : ""}`}));
+			h("span", {class: "file-size", text: humanSize(attachment.size)}));
 		const icon = h("span", {class: "file-icon", "aria-hidden": "true", text: extension.slice(0, 4)});
 		if (message.pending) return h("span", {class: "file-card"}, icon, details);
 		return h("span", {class: "file-card"}, icon, details,
