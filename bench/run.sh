@@ -268,6 +268,16 @@ fill_search() {
 	echo "filled $1 messages over $2 users in $((filled - started)) s; palaverd indexed them in $((SECONDS - filled)) s" | tee -a "$results_dir/summary.txt"
 }
 
+# make_photo <bytes>: the JPEG of the upload scenarios ($photo), made once
+# by palaver-bench-photo (libvips).
+photo=$results_dir/photo.jpg
+make_photo() {
+	[ -s "$photo" ] && return 0
+	local maker=$build_dir/bin/palaver-bench-photo
+	[ -x "$maker" ] || { echo "run.sh: $maker is missing (built with the attachments plugin)" >&2; return 1; }
+	"$maker" "$photo" "$1" | tee -a "$results_dir/summary.txt"
+}
+
 failures=0
 # [prepare=COMMAND] scenario <name> <server arguments...> -- <bench arguments...>
 # In cluster mode it runs once per node count, named <name>.nodes<N>.
@@ -328,6 +338,7 @@ scenario() {
 }
 
 : >"$results_dir/summary.txt"
+rm -f "$photo"
 {
 	echo "# $(date -u +%FT%TZ) $(uname -r), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg)"
 } >>"$results_dir/summary.txt"
@@ -375,6 +386,9 @@ elif [ "$mode" = smoke ]; then
 	scenario connect-storm-all --ws.presence_scope=all -- --users=30 --connect-rate=200 --check
 	prepare="fill_search 2000 20" scenario search -- --users=20 --duration=0.5 --http-connections=2 --check
 	scenario conversations -- --chats=20 --stored-messages=2000 --duration=0.5 --http-connections=2 --check
+	prepare="make_photo 100000" scenario uploads -- --photo="$photo" --duration=0.5 --http-connections=2 --check
+	prepare="make_photo 100000" scenario uploads-chat "${ws_unlimited[@]}" -- --photo="$photo" --users=4 --rate=100 --duration=1 \
+		--http-connections=2 --check
 else
 	# Connections at most what RLIMIT_NOFILE lets each end hold (50,000 is the goal).
 	idle_n=$(( $(ulimit -n) - 200 )); [ "$idle_n" -gt 50000 ] && idle_n=50000
@@ -407,6 +421,11 @@ else
 		# What the search index costs the delivery path (docs/PERFORMANCE.md).
 		scenario "chat-ws-noindex.$i" --messages.search_index=false "${ws_unlimited[@]}" -- --users=100 --rate=30000 --duration=5 --drain=5
 		scenario "history.$i" -- --history-messages=1000 --duration=5 --http-connections=8
+		# Issue 17: 1 MiB photos (decoded, stripped, thumbnailed on the image
+		# pool), and chat-ws at a fixed rate without and with those uploads.
+		prepare="make_photo 1048576" scenario "uploads.$i" -- --photo="$photo" --duration=10 --http-connections=4
+		prepare="make_photo 1048576" scenario "uploads-chat.$i" "${ws_unlimited[@]}" -- --photo="$photo" --users=100 --rate=1000 \
+			--duration=5 --drain=5 --http-connections=4
 	done
 	# The chat list of a user with 500 chats and 1,000,000 stored messages (issue 16: p99 < 20 ms).
 	scenario conversations -- --chats=500 --stored-messages=1000000 --duration=10 --http-connections=1

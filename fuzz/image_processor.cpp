@@ -1,7 +1,8 @@
 // Fuzzes image decoding of the attachments plugin (plugins/attachments/src/
 // ImageProcessor.cpp, libvips with only the JPEG, PNG, WebP and GIF loaders
 // allowed): untrusted bytes that sniff as an image are decoded, stripped and
-// thumbnailed, or refused with an HttpError; anything else is a bug. libvips
+// thumbnailed, or refused with an HttpError; the same bytes in memory go
+// through sanitize() (avatars) too; anything else is a bug. libvips
 // itself is not instrumented (its calls into libc are).
 #include "ImageProcessor.h"
 #include "ImageType.h"
@@ -31,9 +32,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 	limits.maxPixels = 4000000;
 	limits.maxDimension = 4096;
 	limits.timeLimitMs = 2000;
+	const ImageProcessor images(limits);
 	try
 	{
-		ImageProcessor(limits).process(source, kind, target, thumbnail);
+		images.process(source, kind, target, thumbnail);
+	}
+	catch (Palaver::HttpError&)
+	{
+	}
+	try
+	{
+		images.sanitize(std::string(reinterpret_cast<const char*>(data), size), 512);
 	}
 	catch (Palaver::HttpError&)
 	{

@@ -119,6 +119,8 @@ bool Bench::run(Json& result, std::string& summary)
 	if (_options.scenario == "group-fanout") return runGroupFanout(result, summary);
 	if (_options.scenario == "conversations") return runConversations(result, summary);
 	if (_options.scenario == "connect-storm") return runConnectStorm(result, summary);
+	if (_options.scenario == "uploads") return runUploads(result, summary);
+	if (_options.scenario == "uploads-chat") return runUploadsChat(result, summary);
 	throw std::runtime_error("unknown scenario: " + _options.scenario);
 }
 

@@ -2,7 +2,8 @@
 // Scenarios.h
 //
 // The scenarios of palaver-bench (idle, idle-http, chat-http, chat-ws,
-// fanout, group-fanout, history, search, conversations, connect-storm) on one Loop, and the sweep that raises
+// fanout, group-fanout, history, search, conversations, connect-storm,
+// uploads, uploads-chat) on one Loop, and the sweep that raises
 // the chat rate until the delivery ratio or the p99 breaks.
 //
 
@@ -61,6 +62,7 @@ struct Options
 	std::size_t chats = 500;          /// conversations: the reader's direct chats
 	std::size_t storedMessages = 1000000;  /// conversations: messages written into the database
 	std::string database;            /// conversations: palaverd's SQLite file (filled with the sqlite3 program)
+	std::string photo;               /// uploads, uploads-chat: the JPEG uploaded
 	std::size_t perSource = 4000;    /// connections per 127.0.0.x source address (sparse port ranges connect faster)
 	std::size_t connectInFlight = 256;
 	double connectRate = 1000;       /// connect-storm: connections opened per second, open loop
@@ -161,6 +163,27 @@ private:
 	bool runConversations(Json& result, std::string& summary);
 	/// ConnectStorm.cpp: --users users with one connection each, opened at --connect-rate.
 	bool runConnectStorm(Json& result, std::string& summary);
+
+	/// Photos posted to /attachments closed loop, one request in flight per
+	/// HTTP connection, while running (UploadScenario.cpp).
+	struct UploadLoop
+	{
+		bool running = false;
+		std::size_t photos = 0;       /// 201s with a thumbnail, while running
+		std::size_t errors = 0;
+		std::map<std::string, std::size_t> errorKinds;
+		Samples latency;
+		std::vector<std::string> requests;  /// one per uploader; the callbacks refer to them
+		std::function<void(HttpConn&, const std::string&)> ask;
+	};
+	/// UploadScenario.cpp: --photo uploaded by every HTTP connection, closed loop, for --duration s.
+	bool runUploads(Json& result, std::string& summary);
+	/// UploadScenario.cpp: chat-ws at --rate without, then with, uploads running beside it.
+	bool runUploadsChat(Json& result, std::string& summary);
+	/// Starts loop on every pooled HTTP connection, each as one of uploaders in turn.
+	void startUploads(UploadLoop& loop, const std::vector<User>& uploaders);
+	/// Ends loop and waits (30 s at most) for the uploads in flight.
+	void stopUploads(UploadLoop& loop);
 
 	/// What a closed loop of one request measured.
 	struct ClosedLoop

@@ -24,7 +24,7 @@ using namespace Palaver::Bench;
 namespace {
 
 const char* const kUsage =
-	"usage: palaver-bench <idle|idle-http|chat-http|chat-ws|fanout|group-fanout|history|search|conversations|connect-storm> [--option=value ...]\n"
+	"usage: palaver-bench <idle|idle-http|chat-http|chat-ws|fanout|group-fanout|history|search|conversations|connect-storm|uploads|uploads-chat> [--option=value ...]\n"
 	"  --host=127.0.0.1 --http-port=8080 --ws-port=9000   where palaverd listens\n"
 	"  --server-pid=PID         read palaverd's RSS, threads and CPU from /proc\n"
 	"  --server=HOST:HTTP_PORT[:WS_PORT]  a node of a cluster (repeatable, or a comma list);\n"
@@ -49,6 +49,7 @@ const char* const kUsage =
 	"  --per-source=4000        connections per source address 127.0.0.x (x from 2)\n"
 	"  --connect-in-flight=256  handshakes under way at once\n"
 	"  --connect-rate=1000      connect-storm: connections opened per second (open loop; --users users, one each)\n"
+	"  --photo=FILE             uploads, uploads-chat: the JPEG posted to /attachments (palaver-bench-photo makes one)\n"
 	"  --drain=10               chat: seconds to wait for the last deliveries\n"
 	"  --prefix=NAME            user name prefix (default: unique per run)\n"
 	"  --output=FILE            write the JSON result there (default: stdout)\n"
@@ -129,6 +130,7 @@ int main(int argc, char** argv)
 			else if (key == "chats") o.chats = count();
 			else if (key == "stored-messages") o.storedMessages = count();
 			else if (key == "database") o.database = value;
+			else if (key == "photo") o.photo = value;
 			else if (key == "per-source") o.perSource = count();
 			else if (key == "connect-rate") o.connectRate = number();
 			else if (key == "connect-in-flight") o.connectInFlight = std::max<std::size_t>(1, count());

@@ -2,6 +2,7 @@
 #include "AttachmentRoutes.h"
 #include "AttachmentService.h"
 #include "AttachmentStore.h"
+#include "ImagePoolSanitizer.h"
 #include "ImageProcessor.h"
 #include "Uploads.h"
 #include "palaver/EventBus.h"
@@ -86,6 +87,7 @@ void AttachmentsPlugin::initialize(PluginContext& context)
 
 	_service = std::make_shared<AttachmentService>(*_store, *_background, logger);
 	context.services().offer<AttachmentFiles>(_service);
+	context.services().offer<ImageSanitizer>(std::make_shared<ImagePoolSanitizer>(*_images, *_imagePool));
 	std::weak_ptr<AttachmentService> service = _service;
 	context.events().subscribe(Events::MESSAGE_STORED, [service](const std::string&, const Poco::JSON::Object::Ptr& message)
 	{

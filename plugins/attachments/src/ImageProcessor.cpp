@@ -46,6 +46,37 @@ void onEval(VipsImage* image, VipsProgress*, void* deadline)
 	if (Clock::now() > *static_cast<Clock::time_point*>(deadline)) vips_image_set_kill(image, TRUE);
 }
 
+// The header only so far: refuse a bomb before decoding it.
+void checkHeader(VipsImage* image, const ImageProcessor::Limits& limits)
+{
+	const int width = vips_image_get_width(image);
+	const Poco::UInt64 pixels = Poco::UInt64(width) * Poco::UInt64(vips_image_get_height(image));
+	if (width > limits.maxDimension || vips_image_get_page_height(image) > limits.maxDimension)
+		throw tooLarge("the image is larger than " + std::to_string(limits.maxDimension) + " pixels on a side");
+	if (pixels > limits.maxPixels)
+		throw tooLarge("the image has more than " + std::to_string(limits.maxPixels) + " pixels");
+}
+
+// Writing image stops once deadline has passed (it must outlive the write).
+void stopAt(VipsImage* image, Clock::time_point& deadline)
+{
+	vips_image_set_progress(image, TRUE);
+	g_signal_connect(image, "eval", G_CALLBACK(onEval), &deadline);
+}
+
+// The refusal of a write that failed: stopped at the deadline, or bad bytes.
+HttpError failure(const Clock::time_point& deadline)
+{
+	takeError();
+	if (Clock::now() > deadline) return tooLarge("the image took too long to decode");
+	return invalidImage();
+}
+
+struct FreeBuffer
+{
+	void operator()(void* buffer) const { g_free(buffer); }
+};
+
 ImagePtr load(const std::string& source, ImageType::Kind kind)
 {
 	VipsImage* image = nullptr;
@@ -122,15 +153,10 @@ ImageProcessor::Result ImageProcessor::process(const std::string& source, ImageT
 	Clock::time_point deadline = Clock::now() + std::chrono::milliseconds(_limits.timeLimitMs);
 	ImagePtr image = load(source, kind);
 
-	// The header only so far: refuse a bomb before decoding it.
+	checkHeader(image.get(), _limits);
 	Result result;
 	result.width = vips_image_get_width(image.get());
 	result.height = vips_image_get_page_height(image.get());
-	const Poco::UInt64 pixels = Poco::UInt64(vips_image_get_width(image.get())) * Poco::UInt64(vips_image_get_height(image.get()));
-	if (result.width > _limits.maxDimension || result.height > _limits.maxDimension)
-		throw tooLarge("the image is larger than " + std::to_string(_limits.maxDimension) + " pixels on a side");
-	if (pixels > _limits.maxPixels)
-		throw tooLarge("the image has more than " + std::to_string(_limits.maxPixels) + " pixels");
 
 	// The orientation lives in the EXIF block that is stripped: apply it first.
 	int orientation = 1;
@@ -149,14 +175,8 @@ ImageProcessor::Result ImageProcessor::process(const std::string& source, ImageT
 		result.height = vips_image_get_page_height(image.get());
 	}
 
-	vips_image_set_progress(image.get(), TRUE);
-	g_signal_connect(image.get(), "eval", G_CALLBACK(onEval), &deadline);
-	if (save(image.get(), kind, target) != 0)
-	{
-		takeError();
-		if (Clock::now() > deadline) throw tooLarge("the image took too long to decode");
-		throw invalidImage();
-	}
+	stopAt(image.get(), deadline);
+	if (save(image.get(), kind, target) != 0) throw failure(deadline);
 	image.reset();
 
 	// From our own stripped copy: shrink-on-load makes it cheap.
@@ -178,6 +198,47 @@ ImageProcessor::Result ImageProcessor::process(const std::string& source, ImageT
 		throw invalidImage();
 	}
 	result.thumbnailType = alpha ? "image/png" : "image/jpeg";
+	return result;
+}
+
+ImageSanitizer::Image ImageProcessor::sanitize(const std::string& data, int maxSide) const
+{
+	Clock::time_point deadline = Clock::now() + std::chrono::milliseconds(_limits.timeLimitMs);
+	const ImageType::Kind kind = ImageType::sniff(data.data(), data.size());
+	if (kind == ImageType::Kind::None) throw invalidImage();
+	// Only the four unblocked loaders can answer; an animation gives its first frame.
+	ImagePtr image(vips_image_new_from_buffer(data.data(), data.size(), "",
+		"access", VIPS_ACCESS_SEQUENTIAL, "fail_on", VIPS_FAIL_ON_ERROR, nullptr));
+	if (!image)
+	{
+		takeError();
+		throw invalidImage();
+	}
+	checkHeader(image.get(), _limits);
+
+	// vips_thumbnail_image applies the EXIF orientation before it is stripped.
+	VipsImage* shrunk = nullptr;
+	if (vips_thumbnail_image(image.get(), &shrunk, maxSide, "height", maxSide, "size", VIPS_SIZE_DOWN, nullptr) != 0)
+	{
+		takeError();
+		throw invalidImage();
+	}
+	ImagePtr clean(shrunk);
+	const bool png = kind == ImageType::Kind::Png || (kind != ImageType::Kind::Jpeg && vips_image_hasalpha(clean.get()));
+	stopAt(clean.get(), deadline);
+	void* buffer = nullptr;
+	std::size_t size = 0;
+	const int failed = png
+		? vips_pngsave_buffer(clean.get(), &buffer, &size, "strip", TRUE, nullptr)
+		: vips_jpegsave_buffer(clean.get(), &buffer, &size, "strip", TRUE, "Q", 90, nullptr);
+	std::unique_ptr<void, FreeBuffer> written(buffer);
+	if (failed != 0) throw failure(deadline);
+
+	ImageSanitizer::Image result;
+	result.data.assign(static_cast<const char*>(buffer), size);
+	result.type = png ? "image/png" : "image/jpeg";
+	result.width = vips_image_get_width(clean.get());
+	result.height = vips_image_get_height(clean.get());
 	return result;
 }
 

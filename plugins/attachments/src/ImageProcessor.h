@@ -6,6 +6,7 @@
 #define Palaver_Attachments_ImageProcessor_INCLUDED
 
 #include "ImageType.h"
+#include "palaver/services/ImageSanitizer.h"
 #include <Poco/Types.h>
 #include <string>
 
@@ -51,6 +52,13 @@ public:
 	/// "image_too_large" (dimensions, pixel count, time limit).
 	Result process(const std::string& source, ImageType::Kind kind, const std::string& target,
 		const std::string& thumbnailTarget) const;
+
+	/// The picture data (in memory, e.g. an avatar), shrunk to at most
+	/// maxSide pixels on its longer side and re-encoded without metadata,
+	/// under the same limits as process(); see ImageSanitizer::sanitize().
+	/// Throws HttpError 400 "invalid_image" or 413 "image_too_large" (field
+	/// "file").
+	ImageSanitizer::Image sanitize(const std::string& data, int maxSide) const;
 
 	const Limits& limits() const { return _limits; }
 

@@ -1,5 +1,6 @@
 #include "AccountRoutes.h"
 #include "AuthService.h"
+#include "AvatarImages.h"
 #include "AvatarStore.h"
 #include "Fields.h"
 #include "LoginThrottle.h"
@@ -131,10 +132,9 @@ void AccountRoutes::updateProfile(Request& request, Response& response)
 void AccountRoutes::uploadImage(Request& request, Response& response)
 {
 	const User user = _parts.service->authenticate(request);
-	ImageSniffer::Kind kind = ImageSniffer::Kind::None;
-	const Form::File* image = Fields::image(request.form(), _parts.maxImageSize, kind);
+	const Form::File* image = Fields::image(request.form(), _parts.maxImageSize);
 	if (!image) throw HttpError::validation("image", "image is required");
-	const std::string name = _parts.avatars.save(image->data, kind);
+	const std::string name = _parts.avatarImages.save(image->data);
 	std::string previous;
 	User changed;
 	try

@@ -23,6 +23,7 @@ class Router;
 namespace Auth {
 
 class AuthService;
+class AvatarImages;
 class AvatarStore;
 class LoginThrottle;
 class PasswordHasher;
@@ -46,6 +47,7 @@ public:
 		PasswordHasher& hasher;
 		LoginThrottle& throttle;
 		AvatarStore& avatars;
+		const AvatarImages& avatarImages;  /// saves what avatars stores
 		EventBus& events;
 		Poco::Logger& logger;
 		std::size_t maxImageSize;  /// bytes

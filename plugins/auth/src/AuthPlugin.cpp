@@ -2,9 +2,9 @@
 #include "AccountRoutes.h"
 #include "AddressLimits.h"
 #include "AuthService.h"
+#include "AvatarImages.h"
 #include "AvatarStore.h"
 #include "Fields.h"
-#include "ImageSniffer.h"
 #include "LoginThrottle.h"
 #include "PasswordHasher.h"
 #include "SessionEvents.h"
@@ -89,6 +89,8 @@ void AuthPlugin::initialize(PluginContext& context)
 	_maxImageSize = static_cast<std::size_t>(config.getUInt64("max_image_size", DEFAULT_MAX_IMAGE));
 	// Avatars stored under an earlier, larger max_image_size stay readable.
 	_avatars.reset(new AvatarStore(context.stateDirectory() + "/img/", std::max(_maxImageSize, MAX_STORED_IMAGE)));
+	_avatarImages.reset(new AvatarImages(*_avatars, context.services(),
+		static_cast<int>(config.getInt("avatar_size", AvatarImages::DEFAULT_SIZE))));
 	_throttle.reset(new LoginThrottle(
 		config.getInt("login_max_failures", 5),
 		config.getInt("login_failure_window", 900),
@@ -136,7 +138,7 @@ void AuthPlugin::initialize(PluginContext& context)
 	router.add("POST", "/ws/ticket", [this](Request& request, Response& response) { wsTicket(request, response); });
 
 	_sweeper.reset(new SessionSweeper(_store, *_events, *_logger));
-	AccountRoutes::Parts parts{_store, _service, *_hasher, *_throttle, *_avatars, *_events, *_logger,
+	AccountRoutes::Parts parts{_store, _service, *_hasher, *_throttle, *_avatars, *_avatarImages, *_events, *_logger,
 		_maxImageSize, registerOptions.maxBodySize};
 	_accounts.reset(new AccountRoutes(parts, [this](Response& response) { setSessionCookie(response, "", 0); }));
 	_accounts->addRoutes(router);
@@ -205,8 +207,7 @@ void AuthPlugin::registerUser(Request& request, Response& response)
 	Fields::checkPassword("password", password);
 	Fields::checkInfo(info);
 
-	ImageSniffer::Kind kind = ImageSniffer::Kind::None;
-	const Form::File* image = Fields::image(form, _maxImageSize, kind);
+	const Form::File* image = Fields::image(form, _maxImageSize);
 
 	// Cheap check first, so that a taken name costs no hashing; create()
 	// checks again inside its transaction.
@@ -216,7 +217,7 @@ void AuthPlugin::registerUser(Request& request, Response& response)
 	User user;
 	user.userName = userName;
 	user.info = info;
-	if (image) user.image = _avatars->save(image->data, kind);
+	if (image) user.image = _avatarImages->save(image->data);
 
 	const std::string token = SessionToken::generate();
 	try

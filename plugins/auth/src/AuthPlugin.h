@@ -27,6 +27,7 @@ namespace Auth {
 class AccountRoutes;
 class AddressLimits;
 class AuthService;
+class AvatarImages;
 class AvatarStore;
 class LoginThrottle;
 class PasswordHasher;
@@ -72,6 +73,7 @@ private:
 	std::shared_ptr<WsTickets> _tickets;
 	std::unique_ptr<PasswordHasher> _hasher;
 	std::unique_ptr<AvatarStore> _avatars;
+	std::unique_ptr<AvatarImages> _avatarImages;
 	std::unique_ptr<LoginThrottle> _throttle;
 	std::unique_ptr<AddressLimits> _addressLimits;
 	std::unique_ptr<SessionSweeper> _sweeper;

@@ -33,7 +33,7 @@ void Fields::checkPassword(const std::string& field, const std::string& value)
 	checkText(field, value, MIN_PASSWORD, MAX_PASSWORD);
 }
 
-const Form::File* Fields::image(const Form& form, std::size_t maxSize, ImageSniffer::Kind& kind)
+const Form::File* Fields::image(const Form& form, std::size_t maxSize)
 {
 	const Form::File* file = form.file("image");
 	if (!file) file = form.file("registration_form[image]");
@@ -41,8 +41,7 @@ const Form::File* Fields::image(const Form& form, std::size_t maxSize, ImageSnif
 	if (!file || file->data.empty()) return nullptr;
 	if (file->data.size() > maxSize)
 		throw HttpError(413, "payload_too_large", "image must be at most " + std::to_string(maxSize / 1024) + " KiB", "image");
-	kind = ImageSniffer::sniff(file->data);
-	if (kind == ImageSniffer::Kind::None) throw HttpError::validation("image", "image must be a JPEG or PNG picture");
+	if (ImageSniffer::sniff(file->data) == ImageSniffer::Kind::None) throw HttpError::validation("image", "image must be a JPEG or PNG picture");
 	return file;
 }
 

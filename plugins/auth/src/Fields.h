@@ -35,8 +35,8 @@ public:
 	/// The avatar a form uploads (field "image", or the seed's
 	/// "registration_form[image]"), or nullptr when it has none (an empty part
 	/// counts as none). Throws HttpError 413 past maxSize bytes, 400 unless
-	/// its bytes are a JPEG or PNG picture; kind tells which.
-	static const Form::File* image(const Form& form, std::size_t maxSize, ImageSniffer::Kind& kind);
+	/// its bytes are a JPEG or PNG picture.
+	static const Form::File* image(const Form& form, std::size_t maxSize);
 
 	/// True when text holds a C0 control character or DEL (tab, CR and LF are allowed).
 	static bool hasControl(const std::string& text);

@@ -8,6 +8,7 @@
 #include "HttpClient.h"
 #include "TestImages.h"
 #include "TestServer.h"
+#include "UploadForm.h"
 #include <Poco/File.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/TemporaryFile.h>
@@ -16,6 +17,8 @@
 #include <Poco/Timestamp.h>
 #include <cppunit/extensions/HelperMacros.h>
 #include <memory>
+#include <utility>
+#include <vector>
 #include <string>
 #include <zlib.h>
 
@@ -23,23 +26,9 @@ using namespace Palaver::Testing;
 
 namespace {
 
-const char BOUNDARY[] = "palaver-test-boundary-7MA4YWxkTrZu0gW";
+const std::string BOUNDARY = UPLOAD_BOUNDARY;
 constexpr Poco::UInt64 MAX_SIZE = 200000;
 constexpr Poco::UInt64 QUOTA = 500000;
-
-std::string multipart(const std::string& fileName, const std::string& contentType, const std::string& bytes, bool closed = true)
-{
-	std::string body = "--" + std::string(BOUNDARY) + "\r\n"
-		"Content-Disposition: form-data; name=\"file\"; filename=\"" + fileName + "\"\r\n"
-		"Content-Type: " + contentType + "\r\n\r\n" + bytes + "\r\n";
-	if (closed) body += "--" + std::string(BOUNDARY) + "--\r\n";
-	return body;
-}
-
-std::string formType()
-{
-	return "multipart/form-data; boundary=" + std::string(BOUNDARY);
-}
 
 // A PNG chunk: length, type, data, CRC.
 std::string chunk(const std::string& type, const std::string& data)
@@ -83,6 +72,31 @@ std::string bomb()
 	compressed.resize(compressed.size() - z.avail_out);
 	deflateEnd(&z);
 	return std::string("\x89PNG\r\n\x1A\n", 8) + chunk("IHDR", header) + chunk("IDAT", compressed) + chunk("IEND", "");
+}
+
+// A grey PNG of width x height pixels.
+std::string greyPng(std::uint32_t width, std::uint32_t height)
+{
+	std::string rows;
+	for (std::uint32_t y = 0; y < height; ++y) rows += std::string(1, '\0') + std::string(width, static_cast<char>(y * 7));
+	uLongf size = compressBound(static_cast<uLong>(rows.size()));
+	std::string compressed(size, '\0');
+	compress(reinterpret_cast<Bytef*>(&compressed[0]), &size, reinterpret_cast<const Bytef*>(rows.data()), static_cast<uLong>(rows.size()));
+	compressed.resize(size);
+	const std::string header = bigEndian(width) + bigEndian(height) + std::string("\x08\x00\x00\x00\x00", 5);
+	return std::string("\x89PNG\r\n\x1A\n", 8) + chunk("IHDR", header) + chunk("IDAT", compressed) + chunk("IEND", "");
+}
+
+// A PNG's width and height, from its IHDR chunk.
+std::pair<std::uint32_t, std::uint32_t> pngSize(const std::string& png)
+{
+	auto at = [&png](std::size_t offset)
+	{
+		std::uint32_t value = 0;
+		for (std::size_t i = 0; i < 4; ++i) value = (value << 8) | static_cast<unsigned char>(png.at(offset + i));
+		return value;
+	};
+	return {at(16), at(20)};
 }
 
 // JPEG_1X1 with an APP1 Exif block right after SOI that holds a GPS position
@@ -161,6 +175,10 @@ class AttachmentsTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testAttachOnlyOwnOnce);
 	CPPUNIT_TEST(testDeletingTheMessageDeletesTheFile);
 	CPPUNIT_TEST(testTwoNodesShareOneStore);
+	CPPUNIT_TEST(testAvatarGpsIsStripped);
+	CPPUNIT_TEST(testAvatarIsShrunk);
+	CPPUNIT_TEST(testAvatarBombRefused);
+	CPPUNIT_TEST(testAvatarRefusedWithoutThePlugin);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -435,8 +453,8 @@ public:
 		CPPUNIT_ASSERT_EQUAL(415, http.request("POST", "/attachments", "{}", "application/json").status);
 		CPPUNIT_ASSERT_EQUAL(400, http.request("POST", "/attachments", "x", "multipart/form-data").status);
 		// A form without a file, and one with two.
-		const std::string field = "--" + std::string(BOUNDARY) + "\r\nContent-Disposition: form-data; name=\"caption\"\r\n\r\nhola\r\n--" +
-			std::string(BOUNDARY) + "--\r\n";
+		const std::string field = "--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"caption\"\r\n\r\nhola\r\n--" +
+			BOUNDARY + "--\r\n";
 		HttpReply noFile = upload(token, field);
 		CPPUNIT_ASSERT_EQUAL_MESSAGE(noFile.body, 400, noFile.status);
 		const std::string one = multipart("a.txt", "text/plain", "a", false);
@@ -598,7 +616,91 @@ public:
 		CPPUNIT_ASSERT_EQUAL(there.body, receiverOnNode1.get("/attachments/" + id).body);
 	}
 
+	void testAvatarGpsIsStripped()
+	{
+		// Issue 17: avatars get the same treatment as attachments.
+		const std::string token = userToken("att-avatar-gps");
+		HttpReply reply = avatar(token, jpegWithGps());
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(reply.body, 200, reply.status);
+		const std::string name = reply.json()->getValue<std::string>("image");
+		HttpReply served = fetch(token, "/img/" + name);
+		CPPUNIT_ASSERT_EQUAL(200, served.status);
+		CPPUNIT_ASSERT_EQUAL(std::string("image/jpeg"), served.header("Content-Type"));
+		CPPUNIT_ASSERT_EQUAL(std::string("\xFF\xD8", 2), served.body.substr(0, 2));
+		CPPUNIT_ASSERT(served.body.find("Exif") == std::string::npos);
+		CPPUNIT_ASSERT(served.body.find(std::string("\xFF\xE1", 2)) == std::string::npos);
+		// Registration's avatar too.
+		HttpReply registered = HttpClient(server().httpPort()).request("POST", "/register",
+			"--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"username\"\r\n\r\natt-avatar-reg\r\n"
+			"--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"password\"\r\n\r\nsecret123\r\n" +
+			multipart("me.jpg", "image/jpeg", jpegWithGps(), true, "image"), formType());
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(registered.body, 201, registered.status);
+		HttpReply registeredImage = fetch(token, "/img/" + registered.json()->getObject("user")->getValue<std::string>("image"));
+		CPPUNIT_ASSERT_EQUAL(200, registeredImage.status);
+		CPPUNIT_ASSERT(registeredImage.body.find("Exif") == std::string::npos);
+	}
+
+	void testAvatarIsShrunk()
+	{
+		const std::string token = userToken("att-avatar-big");
+		HttpReply reply = avatar(token, greyPng(1500, 300));
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(reply.body, 200, reply.status);
+		HttpReply served = fetch(token, "/img/" + reply.json()->getValue<std::string>("image"));
+		CPPUNIT_ASSERT_EQUAL(std::string("image/png"), served.header("Content-Type"));
+		const auto size = pngSize(served.body);
+		CPPUNIT_ASSERT_EQUAL(std::uint32_t(512), size.first);
+		CPPUNIT_ASSERT_EQUAL(std::uint32_t(102), size.second);
+		// A small one is never enlarged.
+		HttpReply small = avatar(token, greyPng(40, 30));
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(small.body, 200, small.status);
+		const auto kept = pngSize(fetch(token, "/img/" + small.json()->getValue<std::string>("image")).body);
+		CPPUNIT_ASSERT_EQUAL(std::uint32_t(40), kept.first);
+		CPPUNIT_ASSERT_EQUAL(std::uint32_t(30), kept.second);
+	}
+
+	void testAvatarBombRefused()
+	{
+		const std::string token = userToken("att-avatar-bomb");
+		const Poco::Timestamp started;
+		HttpReply reply = avatar(token, bomb());
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(reply.body, 413, reply.status);
+		CPPUNIT_ASSERT_EQUAL(std::string("image_too_large"), reply.errorCode());
+		CPPUNIT_ASSERT_EQUAL(std::string("image"), reply.json()->getObject("error")->getValue<std::string>("field"));
+		CPPUNIT_ASSERT_MESSAGE("refused in bounded time", started.elapsed() < 2 * Poco::Timestamp::resolution());
+		// Nothing changed, nothing kept; a truncated picture is refused too.
+		CPPUNIT_ASSERT(fetch(token, "/me").json()->isNull("image"));
+		HttpReply truncated = avatar(token, JPEG.substr(0, JPEG.size() / 2));
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(truncated.body, 400, truncated.status);
+		CPPUNIT_ASSERT_EQUAL(std::string("invalid_image"), truncated.errorCode());
+		std::vector<std::string> files;
+		Poco::File(server().stateDir() + "/auth/img").list(files);
+		for (const std::string& file: files) CPPUNIT_ASSERT_MESSAGE(file, file.find(".part") == std::string::npos);
+	}
+
+	void testAvatarRefusedWithoutThePlugin()
+	{
+		// Nothing else decodes pictures: without the plugin no avatar is stored as uploaded.
+		TestServer::Options options;
+		options.arguments = {"--auth.password_opslimit=1", "--auth.password_memlimit=8192", "--attachments.enabled=false"};
+		TestServer plain(options);
+		plain.start();
+		HttpClient http(plain.httpPort());
+		http.setBearer(http.registerUser("att-avatar-plain").json()->getValue<std::string>("token"));
+		HttpReply reply = http.request("POST", "/me/image", multipart("me.png", "image/png", PNG, true, "image"), formType());
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(reply.body, 400, reply.status);
+		CPPUNIT_ASSERT_EQUAL(std::string("validation_failed"), reply.errorCode());
+		CPPUNIT_ASSERT_EQUAL(std::string("image"), reply.json()->getObject("error")->getValue<std::string>("field"));
+		CPPUNIT_ASSERT(http.get("/me").json()->isNull("image"));
+	}
+
 private:
+	static HttpReply avatar(const std::string& token, const std::string& image)
+	{
+		HttpClient http(server().httpPort());
+		http.setBearer(token);
+		return http.request("POST", "/me/image", multipart("me.png", "image/png", image, true, "image"), formType());
+	}
+
 	// No partial file is left in the store's tmp/ folder once the answer came.
 	static void assertNothingHalfStored()
 	{

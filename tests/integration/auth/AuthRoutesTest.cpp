@@ -718,7 +718,8 @@ private:
 		_client->setBearer(reply.json()->getValue<std::string>("token"));
 		HttpReply served = _client->get("/img/" + name);
 		CPPUNIT_ASSERT_EQUAL(200, served.status);
-		CPPUNIT_ASSERT(served.body == image);
+		// Re-encoded by the attachments plugin (its tests check what is stripped), in the same format.
+		CPPUNIT_ASSERT_EQUAL(image.substr(0, 2), served.body.substr(0, 2));
 		CPPUNIT_ASSERT_EQUAL(expectedType, served.header("Content-Type"));
 		CPPUNIT_ASSERT_EQUAL(std::string("nosniff"), served.header("X-Content-Type-Options"));
 		// /me reports the same image.
