@@ -1,5 +1,8 @@
 // Notifications while the tab is closed (plugins/push, the web client's
-// service worker): the switch registers the worker and subscribes, a push
+// service worker): the switch registers the worker and subscribes (offline,
+// the browser's refusal is shown to the user, and the client's subscription
+// POST is exercised with a synthetic subscription: plugins/push/README.md,
+// "Tests", says what blocks the real one), a push
 // delivered through the DevTools protocol (ServiceWorker.deliverPushMessage)
 // shows a notification with the sender (and no text unless the payload has
 // it), and clicking it opens that chat.
@@ -75,8 +78,42 @@ describe("web push in the browser", () => {
 			const endpoint = await worker.evaluate(async () => (await self.registration.pushManager.getSubscription()).endpoint);
 			assert.match(endpoint, /^https:\/\//);
 		} else {
-			assert.match(await page.locator(".push-status").textContent(), /./);
+			assert.match(await page.locator(".push-status").textContent(), /^The browser could not reach its push service, so notifications stay off \(.+\)\./);
 		}
+		assert.deepEqual(page.problems, []);
+	});
+
+	it("sends the browser's subscription to the server and deletes it when turned off", async (t) => {
+		const toggle = page.getByRole("switch", {name: "Notifications when Palaver is closed"});
+		if (await toggle.isChecked()) {
+			t.skip("a real subscription exists (the push service was reachable)");
+			return;
+		}
+		// The push service out of reach: the browser's PushManager answers with
+		// a subscription made here, with a real P-256 key and auth secret.
+		await page.evaluate(async () => {
+			const pair = await crypto.subtle.generateKey({name: "ECDH", namedCurve: "P-256"}, true, ["deriveBits"]);
+			const base64Url = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+			const endpoint = `https://push.example.com/synthetic/${Date.now()}`;
+			const keys = {p256dh: base64Url(await crypto.subtle.exportKey("raw", pair.publicKey)), auth: base64Url(crypto.getRandomValues(new Uint8Array(16)))};
+			let current = null;
+			const synthetic = {endpoint, toJSON: () => ({endpoint, expirationTime: null, keys}), unsubscribe: async () => { current = null; return true; }};
+			PushManager.prototype.subscribe = async () => (current = synthetic);
+			PushManager.prototype.getSubscription = async () => current;
+		});
+		const posted = page.waitForResponse((r) => r.url().endsWith("/push/subscriptions") && r.request().method() === "POST");
+		await toggle.check();
+		const created = await posted;
+		assert.equal(created.status(), 201);
+		const {id} = await created.json();
+		assert.match(id, /^[A-Za-z0-9_-]+$/);
+		await eventually(async () => /^On:/.test(await page.locator(".push-status").textContent()), {message: "the switch says on"});
+		assert.equal(await toggle.isChecked(), true);
+
+		const deleted = page.waitForResponse((r) => r.url().endsWith(`/push/subscriptions/${id}`) && r.request().method() === "DELETE");
+		await toggle.uncheck();
+		assert.equal((await deleted).status(), 204);
+		await eventually(async () => (await page.locator(".push-status").textContent()) === "Off.", {message: "the switch says off"});
 		assert.deepEqual(page.problems, []);
 	});
 

@@ -8,7 +8,9 @@
 #include "palaver/EventBus.h"
 #include "palaver/Message.h"
 #include "palaver/Plugin.h"
+#include "palaver/WorkerPool.h"
 #include "palaver/services/Pusher.h"
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -55,6 +57,20 @@ private:
 	/// messages plugin's writer): only queues.
 	void messageStored(const Poco::JSON::Object::Ptr& json);
 
+	/// "session.ended" and "user.deleted" of this node (PROTOCOL.md's
+	/// payloads), on the publisher's thread: queue the removal of the
+	/// subscriptions of those sessions, or of that user, for the cleaner.
+	void sessionsEnded(const Poco::JSON::Object::Ptr& event);
+	void userDeleted(const Poco::JSON::Object::Ptr& event);
+
+	/// Queues removal for the cleaner's thread; logs (naming whose
+	/// subscriptions) when the queue is full or the removal fails.
+	void clean(const std::string& whose, std::function<void()> removal);
+
+	/// Removals waiting at most: a burst of log-outs or account deletions
+	/// far beyond any real one.
+	static constexpr std::size_t CLEANER_QUEUE = 100000;
+
 	PluginContext* _context = nullptr;
 	bool _includeText = false;
 	std::shared_ptr<Pusher> _pusher;
@@ -64,6 +80,7 @@ private:
 	std::unique_ptr<SubscriptionRepository> _repository;
 	std::unique_ptr<PushSender> _sender;
 	std::unique_ptr<PushRoutes> _routes;
+	std::unique_ptr<WorkerPool> _cleaner;  /// one thread: the subscriptions' removals
 	std::vector<EventBus::SubscriptionId> _subscriptions;
 };
 

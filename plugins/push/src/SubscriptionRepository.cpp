@@ -26,6 +26,13 @@ void SubscriptionRepository::migrate()
 				"auth VARCHAR(64) NOT NULL, "
 				"created_at BIGINT NOT NULL)",
 			"CREATE INDEX push_subscriptions_user ON push_subscriptions (user_id, session_id)"
+		},
+		{
+			// VapidKeyStore's: the one key pair of every node (id always 1).
+			"CREATE TABLE push_vapid_key ("
+				"id INTEGER PRIMARY KEY, "
+				"private_key TEXT NOT NULL, "
+				"created_at BIGINT NOT NULL)"
 		}
 	});
 }

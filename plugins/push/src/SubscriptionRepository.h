@@ -24,6 +24,8 @@ class SubscriptionRepository
 public:
 	explicit SubscriptionRepository(Database& database);
 
+	/// Creates or updates the plugin's tables: push_subscriptions, and
+	/// push_vapid_key (VapidKeyStore's).
 	void migrate();
 
 	/// Stores subscription, replacing any row with its endpoint; false (and

@@ -1,16 +1,11 @@
 #include "VapidKey.h"
 #include "Base64Url.h"
 #include "palaver/JsonWriter.h"
-#include <Poco/File.h>
-#include <Poco/FileStream.h>
-#include <Poco/StreamCopier.h>
-#include <fcntl.h>
+#include <Poco/Exception.h>
 #include <openssl/bio.h>
 #include <openssl/ecdsa.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
-#include <sstream>
-#include <unistd.h>
 
 namespace Palaver {
 namespace Push {
@@ -20,35 +15,6 @@ namespace {
 struct BioFree { void operator()(BIO* bio) const { BIO_free(bio); } };
 using Bio = std::unique_ptr<BIO, BioFree>;
 
-/// Writes text to a new file of mode 0600; fails if the file exists (two
-/// nodes sharing a state folder must not overwrite each other's key).
-void writePrivate(const std::string& path, const std::string& text)
-{
-	const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0) throw Poco::FileException("cannot create the VAPID key file", path);
-	std::size_t written = 0;
-	while (written < text.size())
-	{
-		const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
-		if (n <= 0)
-		{
-			::close(fd);
-			::unlink(path.c_str());
-			throw Poco::WriteFileException("cannot write the VAPID key file", path);
-		}
-		written += static_cast<std::size_t>(n);
-	}
-	if (::fsync(fd) != 0 || ::close(fd) != 0) throw Poco::WriteFileException("cannot write the VAPID key file", path);
-}
-
-std::string readAll(const std::string& path)
-{
-	Poco::FileInputStream in(path);
-	std::string text;
-	Poco::StreamCopier::copyToString(in, text);
-	return text;
-}
-
 } // namespace
 
 VapidKey::VapidKey(OpenSsl::Key key):
@@ -57,23 +23,23 @@ VapidKey::VapidKey(OpenSsl::Key key):
 {
 }
 
-VapidKey VapidKey::loadOrCreate(const std::string& path)
+std::string VapidKey::generatePem()
 {
-	if (!Poco::File(path).exists())
-	{
-		OpenSsl::Key key = OpenSsl::generateP256();
-		Bio out(BIO_new(BIO_s_mem()));
-		OpenSsl::check(out && PEM_write_bio_PrivateKey(out.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) == 1, "VAPID key encoding");
-		char* data = nullptr;
-		const long length = BIO_get_mem_data(out.get(), &data);
-		writePrivate(path, std::string(data, static_cast<std::size_t>(length)));
-	}
-	const std::string pem = readAll(path);
+	OpenSsl::Key key = OpenSsl::generateP256();
+	Bio out(BIO_new(BIO_s_mem()));
+	OpenSsl::check(out && PEM_write_bio_PrivateKey(out.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) == 1, "VAPID key encoding");
+	char* data = nullptr;
+	const long length = BIO_get_mem_data(out.get(), &data);
+	return std::string(data, static_cast<std::size_t>(length));
+}
+
+VapidKey VapidKey::fromPem(const std::string& pem, const std::string& source)
+{
 	Bio in(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
 	OpenSsl::Key key(in ? PEM_read_bio_PrivateKey(in.get(), nullptr, nullptr, nullptr) : nullptr);
-	OpenSsl::check(key != nullptr, "reading the VAPID key");
-	if (!EVP_PKEY_is_a(key.get(), "EC") || EVP_PKEY_get_bits(key.get()) != 256)
-		throw Poco::DataFormatException("the VAPID key is no P-256 key", path);
+	ERR_clear_error();
+	if (!key || !EVP_PKEY_is_a(key.get(), "EC") || EVP_PKEY_get_bits(key.get()) != 256)
+		throw Poco::DataFormatException("no P-256 private key (VAPID)", source);
 	return VapidKey(std::move(key));
 }
 

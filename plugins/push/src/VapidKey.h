@@ -12,16 +12,18 @@
 namespace Palaver {
 namespace Push {
 
-/// The server's VAPID key pair (RFC 8292): a P-256 key made at first start
-/// and kept as PEM in a file of mode 0600; it signs the JWT that tells a push
-/// service which application server sends. Thread-safe after construction.
+/// The server's VAPID key pair (RFC 8292): a P-256 key, kept as PEM in the
+/// database (VapidKeyStore); it signs the JWT that tells a push service
+/// which application server sends. Thread-safe after construction.
 class VapidKey
 {
 public:
-	/// Reads the key from path, or makes one and writes it there first.
-	/// Throws Poco::Exception when the file cannot be read or written or
-	/// holds no P-256 private key.
-	static VapidKey loadOrCreate(const std::string& path);
+	/// A new P-256 private key as PEM (PKCS#8).
+	static std::string generatePem();
+
+	/// The key of pem. Throws Poco::DataFormatException (naming source, a
+	/// file or "the database") when pem holds no P-256 private key.
+	static VapidKey fromPem(const std::string& pem, const std::string& source);
 
 	/// The public key as an uncompressed point, base64url (GET /push/key,
 	/// the "k" of the Authorization header, the browser's applicationServerKey).

@@ -3,8 +3,8 @@
 // cluster survives Redis and PostgreSQL going away and coming back; sessions
 // ended on one node (also by palaverctl) close their sockets on the other.
 #include "AccountsSupport.h"
+#include "ClusterNodes.h"
 #include "ClusterServices.h"
-#include <Poco/StringTokenizer.h>
 #include <Poco/Thread.h>
 #include <Poco/Timestamp.h>
 #include <cppunit/extensions/HelperMacros.h>
@@ -15,48 +15,6 @@
 using namespace Palaver::Testing;
 
 namespace {
-
-std::unique_ptr<TestServer> startNode(const std::string& database, const std::string& bus, const std::string& nodeId, bool wait = true,
-	const std::vector<std::string>& extra = {})
-{
-	TestServer::Options options;
-	options.arguments = {"--auth.enabled=true", "--messages.enabled=true", "--ws.enabled=true",
-		"--contacts.enabled=true", "--web.enabled=false",
-		"--database.connector=postgresql", "--database.connection=" + database,
-		"--cluster.bus=" + bus, "--cluster.node_id=" + nodeId, "--cluster.reconnect_max=500",
-		"--cluster.heartbeat=0.5",
-		"--ws.rate_limit=100000", "--ws.rate_burst=100000"};
-	options.arguments.insert(options.arguments.end(), extra.begin(), extra.end());
-	options.waitUntilHealthy = wait;
-	auto server = std::make_unique<TestServer>(options);
-	server->start();
-	return server;
-}
-
-/// Value of a metric without labels in GET /metrics (-1 when absent).
-double metric(TestServer& server, const std::string& name)
-{
-	HttpClient http(server.httpPort());
-	const HttpReply reply = http.get("/metrics");
-	Poco::StringTokenizer lines(reply.body, "\n", Poco::StringTokenizer::TOK_TRIM);
-	for (const auto& line: lines)
-	{
-		if (line.compare(0, name.size() + 1, name + " ") == 0) return std::stod(line.substr(name.size() + 1));
-	}
-	return -1;
-}
-
-/// Waits (bounded) until both nodes are subscribed to the Redis channel.
-void waitSubscribed(TestServer& a, TestServer& b, int timeoutMs = 15000)
-{
-	const Poco::Timestamp started;
-	while (started.elapsed() / 1000 < timeoutMs)
-	{
-		if (metric(a, "palaver_cluster_connected") == 1 && metric(b, "palaver_cluster_connected") == 1) return;
-		Poco::Thread::sleep(20);
-	}
-	CPPUNIT_FAIL("the nodes did not subscribe to Redis:\n" + a.output() + "\n" + b.output());
-}
 
 /// Receives chatmsg frames until the one with id; false if it never comes.
 bool waitChat(WsClient& client, Poco::Int64 id, int timeoutMs = 5000)
@@ -116,9 +74,7 @@ class ClusterTest: public CppUnit::TestFixture
 public:
 	void setUp() override
 	{
-		_services.reset(new ClusterServices);
-		_services->startPostgreSQL();
-		_services->startRedis();
+		_services = startClusterServices();
 		_database = ClusterServices::createDatabase(_services->postgreSQL(), "palaver");
 	}
 
@@ -131,9 +87,7 @@ public:
 
 	void startNodes(const std::vector<std::string>& extra = {})
 	{
-		_node1 = startNode(_database, _services->redisUrl(), "node1", true, extra);
-		_node2 = startNode(_database, _services->redisUrl(), "node2", true, extra);
-		waitSubscribed(*_node1, *_node2);
+		startTwoNodes(_database, _services->redisUrl(), _node1, _node2, extra);
 	}
 
 	/// Both nodes started; a registered on node 1 and b on node 2.

@@ -3,24 +3,29 @@
 // connection, their bodies decrypt (WebPushClient, from the RFCs' steps) to
 // the specified payload, the VAPID header verifies against GET /push/key,
 // 410 deletes, 503 is retried, a hanging service delays nothing else, and a
-// log-out removes the session's subscriptions.
+// log-out or the account's deletion removes the subscriptions, and the VAPID
+// key lives in the database (a key file of an older release imported, a
+// second palaverd on the database signing with the same key).
 #include "MockPushService.h"
 #include "WebPushClient.h"
 #include "WsTestSupport.h"
+#include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/Session.h>
 #include <Poco/File.h>
+#include <Poco/FileStream.h>
 #include <Poco/JSON/Parser.h>
+#include <Poco/TemporaryFile.h>
 #include <cppunit/extensions/HelperMacros.h>
-#include <sys/stat.h>
 
 using namespace Palaver::Testing;
 
 namespace {
 
-std::unique_ptr<TestServer> startPushServer(const std::vector<std::string>& push)
+std::unique_ptr<TestServer> startPushServer(const std::vector<std::string>& push, const std::string& stateDir = "")
 {
 	std::vector<std::string> arguments = {"--push.enabled=true", "--push.retry_delay=200", "--push.response_timeout=3000", "--push.senders=4"};
 	arguments.insert(arguments.end(), push.begin(), push.end());
-	return startWsServer(arguments);
+	return startWsServer(arguments, stateDir);
 }
 
 /// A palaverd that pushes to the mock service (http on loopback allowed).
@@ -69,6 +74,32 @@ Poco::JSON::Object::Ptr parse(const std::string& json)
 	return Poco::JSON::Parser().parse(json).extract<Poco::JSON::Object::Ptr>();
 }
 
+/// The rows of push_subscriptions of userId in on's SQLite database.
+int storedSubscriptions(TestServer& on, Poco::Int64 userId)
+{
+	Poco::Data::Session db("SQLite", on.stateDir() + "/palaver.db");
+	int count = 0;
+	db << "SELECT COUNT(*) FROM push_subscriptions WHERE user_id = ?", Poco::Data::Keywords::use(userId), Poco::Data::Keywords::into(count), Poco::Data::Keywords::now;
+	return count;
+}
+
+/// Waits (at most 3 s) until userId has no subscription left in on's database.
+bool subscriptionsGone(TestServer& on, Poco::Int64 userId)
+{
+	for (int attempt = 0; attempt < 150; ++attempt)
+	{
+		if (storedSubscriptions(on, userId) == 0) return true;
+		Poco::Thread::sleep(20);
+	}
+	return false;
+}
+
+void writeFile(const std::string& path, const std::string& text)
+{
+	Poco::FileOutputStream out(path);
+	out << text;
+}
+
 void assertError(const HttpReply& reply, int status, const std::string& field)
 {
 	CPPUNIT_ASSERT_EQUAL_MESSAGE(reply.body, status, reply.status);
@@ -89,7 +120,8 @@ Poco::Int64 postPromptly(TestServer& on, const Account& from, Poco::Int64 to, co
 class PushTest: public CppUnit::TestFixture
 {
 	CPPUNIT_TEST_SUITE(PushTest);
-	CPPUNIT_TEST(testKeyIsAPublicP256PointKeptPrivately);
+	CPPUNIT_TEST(testKeyIsAPublicP256PointInTheDatabase);
+	CPPUNIT_TEST(testKeyFileIsImportedAndSharedThroughTheDatabase);
 	CPPUNIT_TEST(testSubscriptionsAreValidatedAndOwned);
 	CPPUNIT_TEST(testPushOnlyWhenTheReceiverHasNoConnection);
 	CPPUNIT_TEST(testGroupMessagesReachOfflineMembers);
@@ -97,19 +129,47 @@ class PushTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testServiceUnavailableIsRetried);
 	CPPUNIT_TEST(testHangingServiceDelaysNothingElse);
 	CPPUNIT_TEST(testLogOutRemovesTheSessionsSubscriptions);
+	CPPUNIT_TEST(testAccountDeletionRemovesTheSubscriptions);
 	CPPUNIT_TEST(testTextOnlyWhenConfigured);
 	CPPUNIT_TEST(testPrivateEndpointsAreRefused);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
-	void testKeyIsAPublicP256PointKeptPrivately()
+	void setUp() override
+	{
+		Poco::Data::SQLite::Connector::registerConnector();
+	}
+
+	void testKeyIsAPublicP256PointInTheDatabase()
 	{
 		const std::string point = WebPushClient::base64UrlDecode(serverKey(server()));
 		CPPUNIT_ASSERT_EQUAL(std::size_t(65), point.size());
 		CPPUNIT_ASSERT_EQUAL('\x04', point[0]);
-		struct stat info;
-		CPPUNIT_ASSERT_EQUAL(0, ::stat((server().stateDir() + "/push/vapid.pem").c_str(), &info));
-		CPPUNIT_ASSERT_EQUAL(0600u, static_cast<unsigned>(info.st_mode & 0777));
+		CPPUNIT_ASSERT_MESSAGE("no key file any more", !Poco::File(server().stateDir() + "/push/vapid.pem").exists());
+	}
+
+	void testKeyFileIsImportedAndSharedThroughTheDatabase()
+	{
+		// The state folder of an older release, with its key file.
+		Poco::TemporaryFile folder;
+		Poco::File(folder.path() + "/push").createDirectories();
+		const std::string keyFile = folder.path() + "/push/vapid.pem";
+		const WebPushClient legacy;
+		writeFile(keyFile, legacy.privateKeyPem());
+		auto first = startPushServer({}, folder.path());
+		CPPUNIT_ASSERT_EQUAL(legacy.publicKey(), serverKey(*first));
+		CPPUNIT_ASSERT_MESSAGE("left alone", Poco::File(keyFile).exists());
+
+		// A second palaverd on that database, with a state folder of its own.
+		auto second = startPushServer({"--database.connection=" + folder.path() + "/palaver.db"});
+		CPPUNIT_ASSERT_EQUAL(legacy.publicKey(), serverKey(*second));
+
+		// Once stored, the database's key wins over any file.
+		first->stop();
+		writeFile(keyFile, WebPushClient().privateKeyPem());
+		first->start();
+		CPPUNIT_ASSERT_EQUAL(legacy.publicKey(), serverKey(*first));
+		CPPUNIT_ASSERT_MESSAGE(first->output(), first->output().find("is ignored") != std::string::npos);
 	}
 
 	void testSubscriptionsAreValidatedAndOwned()
@@ -281,8 +341,22 @@ public:
 		const int status = http.request("POST", "/logout").status;
 		CPPUNIT_ASSERT(status == 200 || status == 204);
 		Poco::Thread::sleep(200);
+		CPPUNIT_ASSERT(subscriptionsGone(server(), receiver.id));
 		postPromptly(server(), sender, receiver.id, "after log-out");
 		CPPUNIT_ASSERT(service().waitFor(path, 1, 1500).empty());
+	}
+
+	void testAccountDeletionRemovesTheSubscriptions()
+	{
+		const Account leaving = registerAccount(server(), "pushleaving");
+		WebPushClient browser;
+		subscribeTo(server(), leaving, browser, uniquePath("ok"));
+		CPPUNIT_ASSERT_EQUAL(1, storedSubscriptions(server(), leaving.id));
+		HttpClient http(server().httpPort());
+		http.setBearer(leaving.token);
+		const HttpReply deleted = http.request("DELETE", "/me", "{\"password\":\"secret123\"}", "application/json");
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(deleted.body, 204, deleted.status);
+		CPPUNIT_ASSERT(subscriptionsGone(server(), leaving.id));
 	}
 
 	void testTextOnlyWhenConfigured()

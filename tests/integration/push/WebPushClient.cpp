@@ -8,6 +8,7 @@
 #include <openssl/ecdsa.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
+#include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <sstream>
 
@@ -86,6 +87,20 @@ std::string WebPushClient::base64UrlDecode(const std::string& text)
 	std::istringstream in(padded);
 	Poco::Base64Decoder decoder(in, Poco::BASE64_URL_ENCODING);
 	return std::string(std::istreambuf_iterator<char>(decoder), std::istreambuf_iterator<char>());
+}
+
+std::string WebPushClient::privateKeyPem() const
+{
+	std::unique_ptr<BIO, int (*)(BIO*)> out(BIO_new(BIO_s_mem()), BIO_free);
+	require(out && PEM_write_bio_PrivateKey(out.get(), _key.get(), nullptr, nullptr, 0, nullptr, nullptr) == 1, "PEM encoding");
+	char* data = nullptr;
+	const long length = BIO_get_mem_data(out.get(), &data);
+	return std::string(data, static_cast<std::size_t>(length));
+}
+
+std::string WebPushClient::publicKey() const
+{
+	return base64UrlEncode(_publicKey);
 }
 
 std::string WebPushClient::subscriptionJson(const std::string& endpoint) const

@@ -39,6 +39,11 @@ public:
 	/// verifies with that key; throws Poco::Exception otherwise.
 	static Poco::JSON::Object::Ptr verifyVapid(const std::string& authorization, const std::string& publicKey);
 
+	/// The key pair as a PEM private key (PKCS#8): stands for a VAPID key
+	/// file of an older release; publicKey() is its public key, base64url.
+	std::string privateKeyPem() const;
+	std::string publicKey() const;
+
 	static std::string base64UrlDecode(const std::string& text);
 	static std::string base64UrlEncode(const std::string& bytes);
 

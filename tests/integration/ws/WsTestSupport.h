@@ -25,9 +25,11 @@
 namespace Palaver {
 namespace Testing {
 
-inline std::unique_ptr<TestServer> startWsServer(const std::vector<std::string>& extra = {})
+/// stateDir: a state folder to use (kept afterwards); empty: a fresh temporary one.
+inline std::unique_ptr<TestServer> startWsServer(const std::vector<std::string>& extra = {}, const std::string& stateDir = "")
 {
 	TestServer::Options options;
+	options.stateDir = stateDir;
 	options.arguments = {"--auth.enabled=true", "--messages.enabled=true", "--ws.enabled=true", "--contacts.enabled=false", "--web.enabled=false"};
 	options.arguments.insert(options.arguments.end(), extra.begin(), extra.end());
 	auto server = std::make_unique<TestServer>(options);

@@ -57,7 +57,14 @@ export async function enableNotifications() {
 	const worker = await registration();
 	let subscription = await worker.pushManager.getSubscription();
 	if (!subscription) {
-		subscription = await worker.pushManager.subscribe({userVisibleOnly: true, applicationServerKey: keyBytes(publicKey)});
+		try {
+			subscription = await worker.pushManager.subscribe({userVisibleOnly: true, applicationServerKey: keyBytes(publicKey)});
+		} catch (error) {
+			// The browser registers with its vendor's push service (Google's
+			// for Chrome): offline, behind a firewall or in a browser without
+			// one it refuses with a message meant for developers.
+			throw new Error(`The browser could not reach its push service, so notifications stay off (${error.message || error.name}). Try again when online, or in another browser.`);
+		}
 	}
 	const {id} = await api.subscribePush(subscription.toJSON());
 	localStorage.setItem(SUBSCRIPTION_ID, JSON.stringify({endpoint: subscription.endpoint, id}));
