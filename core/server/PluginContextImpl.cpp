@@ -26,7 +26,8 @@ PluginContextImpl::PluginContextImpl(const std::string& pluginName, const CoreSe
 	std::map<std::string, std::shared_ptr<Service>> views;
 	views[AdminCommands::NAME] = _admin;
 	views[WebSockets::NAME] = _webSockets;
-	_services.reset(new ScopedServices(*core.services, std::move(views)));
+	const auto postAs = ServiceCaller::parsePostAs(_section->getString(ServiceCaller::POST_AS_KEY, "service"));
+	_services.reset(new ScopedServices(*core.services, std::move(views), std::make_shared<ServiceCaller>(pluginName, postAs)));
 }
 
 PluginContextImpl::~PluginContextImpl() = default;
