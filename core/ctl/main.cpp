@@ -1,9 +1,12 @@
 // palaverctl: administration of an installed palaverd.
 //   palaverctl [--config=FILE] [--socket=PATH] plugins list|enable NAME|disable NAME|reload NAME
 //   palaverctl [--config=FILE] [--socket=PATH] COMMAND ...   (on the running daemon)
+//   palaverctl new-plugin NAME   (a new plugin's folder, ./NAME/)
 #include "AdminClient.h"
+#include "PluginScaffold.h"
 #include "PluginSwitch.h"
 #include <Poco/Exception.h>
+#include <Poco/Path.h>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -26,6 +29,7 @@ int usage()
 	             "       palaverctl [--config=FILE] [--socket=PATH] invite create [--uses N] [--expires 7d]\n"
 	             "       palaverctl [--config=FILE] [--socket=PATH] backup FILE\n"
 	             "       palaverctl [--config=FILE] [--socket=PATH] help   (the running daemon's commands)\n"
+	             "       palaverctl new-plugin NAME   (a new plugin's source folder, ./NAME/, for the installed SDK)\n"
 	             "FILE defaults to " PALAVER_DEFAULT_CONFIG "; PATH to its [server] admin_socket\n";
 	return 2;
 }
@@ -97,6 +101,12 @@ int main(int argc, char** argv)
 
 	try
 	{
+		if (words[0] == "new-plugin")
+		{
+			if (words.size() != 2) return usage();
+			Palaver::Ctl::PluginScaffold::write(words[1], Poco::Path::current(), std::cout);
+			return 0;
+		}
 		// reload and config act on the running daemon only (config: the declared settings and the values in force).
 		if (words[0] != "plugins" || (words.size() == 3 && (words[1] == "reload" || words[1] == "config")))
 		{

@@ -15,7 +15,9 @@
 #include "Transport.h"
 #include "WebSocketsImpl.h"
 #include "palaver/OriginPolicy.h"
+#include "palaver/WorkerPool.h"
 #include <Poco/File.h>
+#include <algorithm>
 
 namespace Palaver {
 namespace Server {
@@ -87,8 +89,12 @@ void Core::initialize()
 	auto webSockets = std::make_shared<WebSocketsImpl>(*_http);
 	_services->offer<WebSockets>(webSockets);
 
+	// The plugins' WorkQueue: one runner per plugin with tasks (PluginWork).
+	_work.reset(new WorkerPool(static_cast<std::size_t>(std::max(1, _config.getInt("work.threads", 2))),
+		static_cast<std::size_t>(std::max(1, _config.getInt("work.max_queue", 10000))), "plugin-work"));
+	_work->start();
 	const CoreServices core{&_config, _database.get(), _router.get(), _events.get(), _services.get(), _metrics.get(), _origins.get(),
-		_admin.get(), webSockets};
+		_admin.get(), webSockets, _work.get(), static_cast<std::size_t>(std::max(1, _config.getInt("work.max_per_plugin", 10000)))};
 	_runtime.reset(new PluginRuntime(*_pluginLoader, _configLoader, *_settings, core, _config, _logger));
 	CoreRoutes::add(*_router, *_database, *_metrics, *_runtime, _config);
 	addPluginCommands();
@@ -149,6 +155,7 @@ void Core::stop()
 	if (_admin) _admin->stop();
 	if (_http) _http->stop(_config.getInt("http.drain_timeout", 10));
 	if (_runtime) _runtime->stop();
+	if (_work) _work->stop();
 	if (_cluster) _cluster->stop();
 }
 

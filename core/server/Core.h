@@ -16,6 +16,8 @@
 
 namespace Palaver {
 
+class WorkerPool;
+
 class OriginPolicy;
 
 namespace Server {
@@ -92,6 +94,7 @@ private:
 	std::unique_ptr<OriginPolicy> _origins;
 	std::unique_ptr<Transport> _http;
 	std::shared_ptr<AdminServer> _admin;
+	std::unique_ptr<WorkerPool> _work;  /// the plugins' WorkQueue threads
 	std::unique_ptr<PluginRuntime> _runtime;
 	bool _skipRefused = false;
 };

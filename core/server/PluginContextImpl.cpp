@@ -1,5 +1,6 @@
 #include "PluginContextImpl.h"
 #include "PluginGate.h"
+#include "PluginWork.h"
 #include "ScopedAdminCommands.h"
 #include "ScopedEvents.h"
 #include "ScopedRouter.h"
@@ -21,12 +22,15 @@ PluginContextImpl::PluginContextImpl(const std::string& pluginName, const CoreSe
 	_router(new ScopedRouter(*core.router, _gate, pluginName)),
 	_events(new ScopedEvents(*core.events, _gate)),
 	_admin(std::make_shared<ScopedAdminCommands>(*core.admin, _gate, pluginName)),
-	_webSockets(std::make_shared<ScopedWebSockets>(core.webSockets))
+	_webSockets(std::make_shared<ScopedWebSockets>(core.webSockets)),
+	_work(std::make_shared<PluginWork>(*core.work, core.workPerPlugin, _logger))
 {
 	std::map<std::string, std::shared_ptr<Service>> views;
 	views[AdminCommands::NAME] = _admin;
 	views[WebSockets::NAME] = _webSockets;
-	_services.reset(new ScopedServices(*core.services, std::move(views)));
+	views[WorkQueue::NAME] = _work;
+	const auto postAs = ServiceCaller::parsePostAs(_section->getString(ServiceCaller::POST_AS_KEY, "service"));
+	_services.reset(new ScopedServices(*core.services, std::move(views), std::make_shared<ServiceCaller>(pluginName, postAs)));
 }
 
 PluginContextImpl::~PluginContextImpl() = default;
@@ -58,6 +62,7 @@ ServiceRegistry& PluginContextImpl::services() const
 void PluginContextImpl::withdraw()
 {
 	_gate->close();
+	_work->close();
 	_router->withdraw();
 	_events->withdraw();
 	_admin->withdraw();
@@ -66,7 +71,8 @@ void PluginContextImpl::withdraw()
 
 bool PluginContextImpl::waitIdle(const Poco::Timespan& timeout)
 {
-	return _gate->waitIdle(timeout);
+	const bool callsReturned = _gate->waitIdle(timeout);
+	return _work->waitDrained(timeout) && callsReturned;
 }
 
 void PluginContextImpl::release()

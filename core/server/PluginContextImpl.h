@@ -16,11 +16,13 @@
 namespace Palaver {
 
 class WebSockets;
+class WorkerPool;
 
 namespace Server {
 
 class AdminServer;
 class PluginGate;
+class PluginWork;
 class RouterImpl;
 class ScopedAdminCommands;
 class ScopedEvents;
@@ -42,6 +44,8 @@ struct CoreServices
 	const OriginPolicy* origins;
 	AdminServer* admin;
 	std::shared_ptr<WebSockets> webSockets;
+	WorkerPool* work;                /// the plugins' WorkQueue threads ([work])
+	std::size_t workPerPlugin;       /// [work] max_per_plugin
 };
 
 /// One plugin's context. Everything the plugin registers through it (routes,
@@ -70,7 +74,8 @@ public:
 	/// away and turns away the calls that had already found them.
 	void withdraw();
 
-	/// Waits for the plugin's calls in flight to return; false after timeout.
+	/// Waits for the plugin's calls in flight to return, then for its
+	/// WorkQueue tasks to run (closed by withdraw()); false after timeout.
 	bool waitIdle(const Poco::Timespan& timeout);
 
 	/// Destroys the callbacks the plugin registered (their code is the
@@ -94,6 +99,7 @@ private:
 	std::unique_ptr<ScopedEvents> _events;
 	std::shared_ptr<ScopedAdminCommands> _admin;
 	std::shared_ptr<ScopedWebSockets> _webSockets;
+	std::shared_ptr<PluginWork> _work;
 	std::unique_ptr<ScopedServices> _services;
 };
 

@@ -1,5 +1,6 @@
 #include "PluginSettings.h"
 #include "ConfigLoader.h"
+#include "palaver/ServiceCaller.h"
 #include "palaver/Setting.h"
 #include <algorithm>
 
@@ -18,7 +19,7 @@ bool declared(const PluginInfo& plugin, const std::string& key)
 
 } // namespace
 
-const std::vector<std::string> PluginSettings::CORE_KEYS = {"library", "enabled"};
+const std::vector<std::string> PluginSettings::CORE_KEYS = {"library", "enabled", ServiceCaller::POST_AS_KEY};
 
 PluginSettings::PluginSettings(Poco::Util::LayeredConfiguration& config):
 	_config(config),
@@ -38,6 +39,19 @@ std::vector<std::string> PluginSettings::apply(const std::vector<PluginInfo>& pl
 	for (const auto& plugin: plugins)
 	{
 		const std::string& section = plugin.name;
+		const std::string postAs = section + "." + ServiceCaller::POST_AS_KEY;
+		if (_config.has(postAs))
+		{
+			const std::string value = _config.getString(postAs);
+			try
+			{
+				ServiceCaller::parsePostAs(value);
+			}
+			catch (const Poco::InvalidArgumentException&)
+			{
+				throw ConfigException("[" + section + "] " + ServiceCaller::POST_AS_KEY + " = " + value + ": must be service or any");
+			}
+		}
 		for (const auto& setting: plugin.settings)
 		{
 			const std::string path = section + "." + setting.key;

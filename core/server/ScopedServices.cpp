@@ -1,12 +1,15 @@
 #include "ScopedServices.h"
 #include "ServiceRegistryImpl.h"
+#include "palaver/ScopedService.h"
 
 namespace Palaver {
 namespace Server {
 
-ScopedServices::ScopedServices(ServiceRegistryImpl& registry, std::map<std::string, std::shared_ptr<Service>> views):
+ScopedServices::ScopedServices(ServiceRegistryImpl& registry, std::map<std::string, std::shared_ptr<Service>> views,
+		std::shared_ptr<ServiceCaller> caller):
 	_registry(registry),
-	_views(std::move(views))
+	_views(std::move(views)),
+	_caller(std::move(caller))
 {
 }
 
@@ -20,7 +23,12 @@ void ScopedServices::offerService(const std::string& name, std::shared_ptr<Servi
 std::shared_ptr<Service> ScopedServices::findService(const std::string& name) const
 {
 	auto view = _views.find(name);
-	return view != _views.end() ? view->second : _registry.findNamed(name);
+	if (view != _views.end()) return view->second;
+	auto service = _registry.findNamed(name);
+	// A new view at each look-up, none kept here: the plugin's hold on it is
+	// its hold on the service (stillHeld() of the offering plugin).
+	auto scoped = std::dynamic_pointer_cast<ScopedService>(service);
+	return scoped ? scoped->scopedTo(_caller) : service;
 }
 
 void ScopedServices::withdraw()

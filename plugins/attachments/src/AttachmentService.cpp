@@ -1,15 +1,15 @@
 #include "AttachmentService.h"
 #include "AttachmentStore.h"
 #include "palaver/HttpError.h"
-#include "palaver/WorkerPool.h"
+#include "palaver/services/WorkQueue.h"
 #include <Poco/Logger.h>
 
 namespace Palaver {
 namespace Attachments {
 
-AttachmentService::AttachmentService(AttachmentStore& store, WorkerPool& background, Poco::Logger& logger):
+AttachmentService::AttachmentService(AttachmentStore& store, std::shared_ptr<WorkQueue> background, Poco::Logger& logger):
 	_store(store),
-	_background(background),
+	_background(std::move(background)),
 	_logger(logger)
 {
 }
@@ -56,18 +56,24 @@ void AttachmentService::inBackground(const char* what, std::function<void()> wor
 {
 	Poco::Logger& logger = _logger;
 	const std::string task = what;
-	const bool queued = _background.submit([&logger, task, work]
+	try
 	{
-		try
+		_background->submit([&logger, task, work]
 		{
-			work();
-		}
-		catch (Poco::Exception& e)
-		{
-			logger.error("attachments: %s failed: %s", task, e.displayText());
-		}
-	});
-	if (!queued) _logger.error("attachments: %s: the background queue is full", task);
+			try
+			{
+				work();
+			}
+			catch (Poco::Exception& e)
+			{
+				logger.error("attachments: %s failed: %s", task, e.displayText());
+			}
+		});
+	}
+	catch (HttpError& e)
+	{
+		_logger.error("attachments: %s: %s", task, e.message());
+	}
 }
 
 } } // namespace Palaver::Attachments

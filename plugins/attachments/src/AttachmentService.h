@@ -7,12 +7,13 @@
 
 #include "palaver/services/AttachmentFiles.h"
 #include <Poco/JSON/Object.h>
+#include <memory>
 
 namespace Poco { class Logger; }
 
 namespace Palaver {
 
-class WorkerPool;
+class WorkQueue;
 
 namespace Attachments {
 
@@ -22,12 +23,13 @@ class AttachmentStore;
 /// for "attachmentId", and what the plugin does on the messages' events:
 /// a stored message ties its reserved upload to its id, a message deleted
 /// for everyone takes its upload's bytes with it. The events arrive on the
-/// messages' writer thread; their database work goes to the plugin's
-/// background pool so that the writer never waits for it.
+/// messages' publisher thread; their database work goes to the plugin's
+/// WorkQueue (the core's work threads, in order, one at a time: a deletion
+/// after the tie of its upload) so that the publisher never waits for it.
 class AttachmentService: public AttachmentFiles
 {
 public:
-	AttachmentService(AttachmentStore& store, WorkerPool& background, Poco::Logger& logger);
+	AttachmentService(AttachmentStore& store, std::shared_ptr<WorkQueue> background, Poco::Logger& logger);
 
 	Poco::JSON::Object::Ptr reserve(Poco::Int64 ownerId, const std::string& attachmentId, Poco::Int64 toUserId,
 		Poco::Int64 groupId) override;
@@ -43,7 +45,7 @@ private:
 	void inBackground(const char* what, std::function<void()> work);
 
 	AttachmentStore& _store;
-	WorkerPool& _background;
+	const std::shared_ptr<WorkQueue> _background;
 	Poco::Logger& _logger;
 };
 

@@ -11,6 +11,7 @@
 #include "palaver/PluginContext.h"
 #include "palaver/ServiceRegistry.h"
 #include "palaver/WorkerPool.h"
+#include "palaver/services/WorkQueue.h"
 #include "palaver/services/UserDirectory.h"
 #include <Poco/Exception.h>
 #include <Poco/Logger.h>
@@ -80,12 +81,11 @@ void AttachmentsPlugin::initialize(PluginContext& context)
 	_store->migrate();
 	_images.reset(new ImageProcessor(imageLimits));
 	_imagePool.reset(new WorkerPool(imageWorkers, imageQueue, "attach-image"));
-	_background.reset(new WorkerPool(1, 100000, "attach-events"));
 	_uploads.reset(new Uploads(*_store, *_images, *_imagePool, limits, logger));
 	_routes.reset(new AttachmentRoutes(*_uploads, *_store, users, context.services()));
 	_routes->registerWith(context.router(), uploadTimeoutMs);
 
-	_service = std::make_shared<AttachmentService>(*_store, *_background, logger);
+	_service = std::make_shared<AttachmentService>(*_store, context.services().require<WorkQueue>(), logger);
 	context.services().offer<AttachmentFiles>(_service);
 	context.services().offer<ImageSanitizer>(std::make_shared<ImagePoolSanitizer>(*_images, *_imagePool));
 	std::weak_ptr<AttachmentService> service = _service;
@@ -114,7 +114,6 @@ void AttachmentsPlugin::initialize(PluginContext& context)
 void AttachmentsPlugin::start()
 {
 	if (_imagePool) _imagePool->start();
-	if (_background) _background->start();
 	if (_expiry) _expiry->start();
 }
 
@@ -122,7 +121,6 @@ void AttachmentsPlugin::stop()
 {
 	if (_expiry) _expiry->stop();
 	if (_imagePool) _imagePool->stop();
-	if (_background) _background->stop();
 }
 
 } } // namespace Palaver::Attachments

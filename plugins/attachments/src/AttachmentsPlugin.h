@@ -40,7 +40,6 @@ private:
 	std::unique_ptr<AttachmentStore> _store;
 	std::unique_ptr<ImageProcessor> _images;
 	std::unique_ptr<WorkerPool> _imagePool;
-	std::unique_ptr<WorkerPool> _background;
 	std::shared_ptr<AttachmentService> _service;
 	std::unique_ptr<Uploads> _uploads;
 	std::unique_ptr<AttachmentRoutes> _routes;

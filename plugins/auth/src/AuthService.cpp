@@ -1,4 +1,5 @@
 #include "AuthService.h"
+#include "ScopedUserDirectory.h"
 #include "SessionToken.h"
 #include "UserName.h"
 #include "UserStore.h"
@@ -27,6 +28,11 @@ Poco::Optional<User> AuthService::findUserByName(const std::string& userName)
 	Poco::Optional<UserStore::Credentials> found = _store->findByName(userName);
 	if (!found.isSpecified()) return Poco::Optional<User>();
 	return found.value().user;
+}
+
+std::shared_ptr<Service> AuthService::scopedTo(const std::shared_ptr<ServiceCaller>& caller)
+{
+	return std::make_shared<ScopedUserDirectory>(shared_from_this(), caller);
 }
 
 User AuthService::serviceAccount(const std::string& userName)

@@ -5,6 +5,7 @@
 #ifndef Palaver_Auth_AuthService_INCLUDED
 #define Palaver_Auth_AuthService_INCLUDED
 
+#include "palaver/ScopedService.h"
 #include "palaver/services/UserDirectory.h"
 #include <memory>
 #include <string>
@@ -22,8 +23,10 @@ class WsTickets;
 /// The UserDirectory service ("auth.users") the auth plugin offers: who is
 /// behind a request or a token. Session look-ups go through UserStore's
 /// session cache (dropped at once on log-out; off by default in a cluster,
-/// where a log-out on another node could not reach it).
-class AuthService: public UserDirectory
+/// where a log-out on another node could not reach it). Other plugins find
+/// it scoped to them (ScopedUserDirectory), which records the service
+/// accounts each one obtains: the users it may post as.
+class AuthService: public UserDirectory, public ScopedService, public std::enable_shared_from_this<AuthService>
 {
 public:
 	/// The session token a request carries: from Authorization: Bearer when
@@ -47,6 +50,9 @@ public:
 	Poco::Optional<User> findUserByName(const std::string& userName) override;
 	/// Publishes Events::USER_REGISTERED for an account it creates, on the caller's thread.
 	User serviceAccount(const std::string& userName) override;
+
+	/// A ScopedUserDirectory of this directory for caller (held by a shared_ptr).
+	std::shared_ptr<Service> scopedTo(const std::shared_ptr<ServiceCaller>& caller) override;
 
 	Credential credential(const Request& request) const;
 

@@ -1,4 +1,5 @@
 #include "MessageService.h"
+#include "ScopedMessageStore.h"
 #include "palaver/HttpError.h"
 #include <Poco/Timestamp.h>
 #include <algorithm>
@@ -120,6 +121,11 @@ Poco::Int64 MessageService::markRead(Poco::Int64 reader, Poco::Int64 other, Poco
 	const Poco::Int64 clamped = std::min(upTo, lastIdBetween(reader, other));
 	if (clamped <= 0 || !_cursors.advance(reader, other, clamped)) return 0;
 	return clamped;
+}
+
+std::shared_ptr<Service> MessageService::scopedTo(const std::shared_ptr<ServiceCaller>& caller)
+{
+	return std::make_shared<ScopedMessageStore>(shared_from_this(), caller);
 }
 
 std::vector<Message> MessageService::since(Poco::Int64 userId, Poco::Int64 sinceId, std::size_t limit)

@@ -12,6 +12,7 @@
 #include "ReadCursors.h"
 #include "TextRules.h"
 #include "palaver/MessageArrayStream.h"
+#include "palaver/ScopedService.h"
 #include "palaver/services/MessageStore.h"
 #include <functional>
 #include <memory>
@@ -24,7 +25,9 @@ namespace Messages {
 
 /// The MessageStore service: what both POST /post/touser/{id} and the ws
 /// plugin's chatmsg frames go through, so that both validate and store alike.
-class MessageService: public MessageStore
+/// Other plugins find it scoped to them (ScopedMessageStore): acting as a
+/// user is theirs only as their section's post_as allows.
+class MessageService: public MessageStore, public ScopedService, public std::enable_shared_from_this<MessageService>
 {
 public:
 	/// Tells whether a user id exists (normally UserDirectory::findUser).
@@ -62,6 +65,9 @@ public:
 	std::vector<MessageUpdate> eventsSince(Poco::Int64 userId, const std::vector<GroupWindow>& groups, Poco::Int64 sinceId, std::size_t limit) override;
 	Poco::Int64 lastId() override;
 	Poco::Int64 markRead(Poco::Int64 reader, Poco::Int64 other, Poco::Int64 upTo) override;
+
+	/// A ScopedMessageStore of this store for caller (held by a shared_ptr).
+	std::shared_ptr<Service> scopedTo(const std::shared_ptr<ServiceCaller>& caller) override;
 
 	/// Messages read per query when a whole history is asked for (a part of
 	/// the streamed answer).

@@ -1,5 +1,8 @@
-// palaverctl plugins list|enable|disable edits plugins.d the way a2enmod does.
+// palaverctl plugins list|enable|disable edits plugins.d the way a2enmod does;
+// palaverctl new-plugin NAME writes a plugin's folder (built and loaded by the
+// packaging test, against the packaged SDK).
 #include "TestServer.h"
+#include "palaver/Version.h"
 #include <Poco/File.h>
 #include <Poco/FileStream.h>
 #include <Poco/Pipe.h>
@@ -18,6 +21,7 @@ class PalaverctlTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(disableAndEnableRoundTrip);
 	CPPUNIT_TEST(refusesUnknownPlugin);
 	CPPUNIT_TEST(disabledPluginIsNotLoaded);
+	CPPUNIT_TEST(newPluginWritesAFolderOnce);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -91,12 +95,44 @@ public:
 		CPPUNIT_ASSERT(output.find("hello 1.2.3") != std::string::npos);
 	}
 
+	void newPluginWritesAFolderOnce()
+	{
+		std::string output;
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(output, 0, ctl({"new-plugin", "echo_bot"}, output));
+		for (const char* file: {"CMakeLists.txt", "EchoBotPlugin.cpp", "echo_bot.ini", "README.md"})
+			CPPUNIT_ASSERT_MESSAGE(file, Poco::File(_dir + "/echo_bot/" + file).exists());
+		const std::string api = std::to_string(PALAVER_API_MAJOR) + "." + std::to_string(PALAVER_API_MINOR);
+		CPPUNIT_ASSERT(read("echo_bot/CMakeLists.txt").find("find_package(Palaver " + api + " REQUIRED)") != std::string::npos);
+		CPPUNIT_ASSERT(read("echo_bot/CMakeLists.txt").find("palaver_add_plugin(echo_bot SOURCES EchoBotPlugin.cpp)") != std::string::npos);
+		const std::string source = read("echo_bot/EchoBotPlugin.cpp");
+		CPPUNIT_ASSERT(source.find("PALAVER_PLUGIN(EchoBot::EchoBotPlugin)") != std::string::npos);
+		CPPUNIT_ASSERT(source.find("\"GET\", \"/echo_bot\"") != std::string::npos);
+		CPPUNIT_ASSERT(source.find("Setting::string(\"greeting\"") != std::string::npos);
+		CPPUNIT_ASSERT(read("echo_bot/echo_bot.ini").find("[echo_bot]\nlibrary = palaver-echo_bot\n") != std::string::npos);
+
+		// Nothing is overwritten; bad and shipped names are refused with one line.
+		write("echo_bot/EchoBotPlugin.cpp", "// mine");
+		CPPUNIT_ASSERT_EQUAL(1, ctl({"new-plugin", "echo_bot"}, output));
+		CPPUNIT_ASSERT_MESSAGE(output, output.find("exists already: nothing written") != std::string::npos);
+		CPPUNIT_ASSERT_EQUAL(std::string("// mine"), read("echo_bot/EchoBotPlugin.cpp"));
+		for (const char* bad: {"Echo", "9lives", "echo-bot", "../up", ""})
+		{
+			CPPUNIT_ASSERT_EQUAL_MESSAGE(bad, 1, ctl({"new-plugin", bad}, output));
+			CPPUNIT_ASSERT_MESSAGE(output, output.find("is not a plugin name") != std::string::npos);
+		}
+		CPPUNIT_ASSERT_EQUAL(1, ctl({"new-plugin", std::string(33, 'a')}, output));
+		CPPUNIT_ASSERT_EQUAL(1, ctl({"new-plugin", "messages"}, output));
+		CPPUNIT_ASSERT_MESSAGE(output, output.find("is a shipped plugin's name") != std::string::npos);
+		CPPUNIT_ASSERT_EQUAL(2, ctl({"new-plugin"}, output));
+		CPPUNIT_ASSERT(!Poco::File(_dir + "/up").exists());
+	}
+
 private:
 	int ctl(std::vector<std::string> args, std::string& output)
 	{
 		args.insert(args.begin(), "--config=" + _dir + "/palaver.ini");
 		Poco::Pipe pipe;
-		Poco::ProcessHandle handle = Poco::Process::launch(TestServer::binaryDir() + "/bin/palaverctl", args, nullptr, &pipe, &pipe);
+		Poco::ProcessHandle handle = Poco::Process::launch(TestServer::binaryDir() + "/bin/palaverctl", args, _dir, nullptr, &pipe, &pipe);
 		Poco::PipeInputStream stream(pipe);
 		output.clear();
 		Poco::StreamCopier::copyToString(stream, output);

@@ -44,6 +44,7 @@ class MessagesRoutesTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testMessageToOneself);
 	CPPUNIT_TEST(testStoredEventPayload);
 	CPPUNIT_TEST(testServiceForOtherPlugins);
+	CPPUNIT_TEST(testPostingAsOthersIsDeclared);
 	CPPUNIT_TEST(testConcurrentPosts);
 	CPPUNIT_TEST(testCreatedOnlyOnceStored);
 	CPPUNIT_TEST(testAnsweredMessagesSurviveACrash);
@@ -62,7 +63,7 @@ public:
 				it->copyTo(_pluginsDir->path());
 		}
 		Poco::FileOutputStream probe(_pluginsDir->path() + "/90-messagesprobe.ini");
-		probe << "[messagesprobe]\nlibrary = " MESSAGES_PROBE_LIBRARY "\nenabled = true\n";
+		probe << "[messagesprobe]\nlibrary = " MESSAGES_PROBE_LIBRARY "\nenabled = true\npost_as = any\n";
 		probe.close();
 		start();
 	}
@@ -390,6 +391,46 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::string("over the socket"), texts(ana.get("/test/messagesprobe/since?since=0&limit=1")));
 	}
 
+	/// Without post_as = any, a plugin posts only as its own service
+	/// accounts (UserDirectory::serviceAccount()); anyone else is refused
+	/// with Poco::NoPermissionException before anything is stored.
+	void testPostingAsOthersIsDeclared()
+	{
+		_server.reset();
+		start("", {"--messagesprobe.post_as=service"});
+		HttpClient ana = client();
+		HttpClient bob = client();
+		registerAs(ana, "ana");
+		const Poco::Int64 bobId = registerAs(bob, "bob");
+		const std::string toBob = std::to_string(bobId);
+
+		HttpReply asAna = ana.postForm("/test/messagesprobe/post/" + toBob, {{"text", "as ana"}});
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(asAna.body, 403, asAna.status);
+		CPPUNIT_ASSERT_MESSAGE(asAna.body, asAna.body.find("plugin messagesprobe may not post as user") != std::string::npos);
+
+		// Its own service account: allowed, both ways of posting.
+		HttpReply own = ana.postForm("/test/messagesprobe/bot/" + toBob + "?own=1", {{"account", "probebot"}, {"text", "as the bot"}});
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(own.body, 201, own.status);
+		CPPUNIT_ASSERT_EQUAL(std::string("probebot"), own.json()->getValue<std::string>("fromUserName"));
+		HttpReply ownAsync = ana.postForm("/test/messagesprobe/bot/" + toBob + "?async=1", {{"account", "probebot"}, {"text", "later"}});
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(ownAsync.body, 202, ownAsync.status);
+
+		// Someone else's account, found by name (here a user's): refused, postAsync() too.
+		HttpReply other = ana.postForm("/test/messagesprobe/bot/" + toBob, {{"account", "ana"}, {"text", "x"}});
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(other.body, 403, other.status);
+		HttpReply otherAsync = ana.postForm("/test/messagesprobe/bot/" + toBob + "?async=1", {{"account", "ana"}, {"text", "x"}});
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(otherAsync.body, 403, otherAsync.status);
+
+		// Bob has the bot's two messages and nothing else.
+		std::string seen;
+		for (int attempt = 0; attempt < 100 && seen != "as the bot|later"; ++attempt)
+		{
+			seen = texts(bob.get("/test/messagesprobe/since?since=0"));
+			if (seen != "as the bot|later") Poco::Thread::sleep(50);
+		}
+		CPPUNIT_ASSERT_EQUAL(std::string("as the bot|later"), seen);
+	}
+
 	void testConcurrentPosts()
 	{
 		const int clients = 8;
@@ -578,7 +619,7 @@ public:
 	}
 
 private:
-	void start(const std::string& stateDir = "")
+	void start(const std::string& stateDir = "", const std::vector<std::string>& more = {})
 	{
 		TestServer::Options options;
 		options.pluginsConfigDir = _pluginsDir->path();
@@ -587,6 +628,7 @@ private:
 			"--auth.enabled=true", "--messages.enabled=true", "--contacts.enabled=false",
 			"--ws.enabled=false", "--web.enabled=false",
 			"--auth.password_opslimit=1", "--auth.password_memlimit=8192"};
+		options.arguments.insert(options.arguments.end(), more.begin(), more.end());
 		_server.reset(new TestServer(options));
 		try
 		{

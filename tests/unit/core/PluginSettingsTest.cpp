@@ -17,6 +17,7 @@ class PluginSettingsTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(checksEachType);
 	CPPUNIT_TEST(refusesABadValueWithOneLine);
 	CPPUNIT_TEST(warnsOfUnknownKeysOnly);
+	CPPUNIT_TEST(postAsIsServiceOrAny);
 	CPPUNIT_TEST(givesDefaultsBelowTheFiles);
 	CPPUNIT_TEST(describesValuesInForce);
 	CPPUNIT_TEST(referenceIsATablePerPlugin);
@@ -69,6 +70,23 @@ public:
 		catch (ConfigException& e)
 		{
 			CPPUNIT_ASSERT_EQUAL(std::string("[bot] max_batch = 0: must be an integer from 1 to 100000"), e.message());
+		}
+	}
+
+	void postAsIsServiceOrAny()
+	{
+		PluginSettings settings(*_config);
+		_file->setString("bot.post_as", "any");
+		CPPUNIT_ASSERT(settings.apply({_bot}).empty());  // a core key: no unknown-key warning
+		_file->setString("bot.post_as", "everyone");
+		try
+		{
+			settings.apply({_bot});
+			CPPUNIT_FAIL("post_as = everyone must be refused");
+		}
+		catch (ConfigException& e)
+		{
+			CPPUNIT_ASSERT_EQUAL(std::string("[bot] post_as = everyone: must be service or any"), e.message());
 		}
 	}
 

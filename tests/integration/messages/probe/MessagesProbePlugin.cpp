@@ -79,7 +79,27 @@ public:
 			Poco::Int64 to = 0;
 			if (!Poco::NumberParser::tryParse64(request.param("toUserId"), to))
 				throw HttpError::notFound();
-			response.sendJson(201, store->post(caller, to, request.form().get("text")).toJson());
+			refusalAs403([&] { response.sendJson(201, store->post(caller, to, request.form().get("text")).toJson()); });
+		});
+
+		// Posting as another user: as the service account "probebot", which
+		// the probe obtains with serviceAccount() (own=1) or only finds by
+		// name; as "probebot" with postAsync() when async=1. A refusal
+		// (Poco::NoPermissionException) answers 403 with its message.
+		context.router().add("POST", "/test/messagesprobe/bot/{toUserId}", [users, store](Request& request, Response& response)
+		{
+			Poco::Int64 to = 0;
+			if (!Poco::NumberParser::tryParse64(request.param("toUserId"), to))
+				throw HttpError::notFound();
+			const std::string account = request.form().get("account");
+			const User bot = request.query("own") == "1" ? users->serviceAccount(account) : users->findUserByName(account).value();
+			refusalAs403([&]
+			{
+				if (request.query("async") != "1")
+					return response.sendJson(201, store->post(bot, to, request.form().get("text")).toJson());
+				store->postAsync(bot, to, request.form().get("text"), [](const Message*, const HttpError*) {});
+				response.sendJson(202, Poco::JSON::Object::Ptr(new Poco::JSON::Object));
+			});
 		});
 
 		// MessageStore::since() for the caller: ?since=ID&limit=N.
@@ -96,6 +116,20 @@ public:
 	}
 
 private:
+	/// Runs call; MessageStore's refusal to act as a user answers 403 with its message.
+	template <class Call>
+	static void refusalAs403(Call call)
+	{
+		try
+		{
+			call();
+		}
+		catch (const Poco::NoPermissionException& e)
+		{
+			throw HttpError(403, "forbidden", e.message());
+		}
+	}
+
 	std::mutex _mutex;
 	std::map<Poco::Int64, Poco::Int64> _seen;
 	Poco::Int64 _lastId = 0;
