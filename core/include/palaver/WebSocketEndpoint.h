@@ -5,12 +5,14 @@
 #ifndef Palaver_WebSocketEndpoint_INCLUDED
 #define Palaver_WebSocketEndpoint_INCLUDED
 
+#include "palaver/WebSocket.h"
 #include "palaver/WebSocketFrame.h"
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Types.h>
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace Palaver {
 
@@ -58,6 +60,15 @@ public:
 
 	/// Open connections of the user.
 	virtual std::size_t connectionCount(Poco::Int64 userId) const = 0;
+
+	/// Queues frame on each of sockets (this endpoint's connections), as
+	/// WebSocket::send() on each would, but handed to each I/O thread once
+	/// for all of its connections: for a frame that goes to many, e.g. a
+	/// group message (API 4.1).
+	virtual void sendToEach(const std::vector<WebSocket::Ptr>& sockets, const WebSocketFrame::Ptr& frame)
+	{
+		for (const WebSocket::Ptr& socket: sockets) socket->send(frame);
+	}
 };
 
 } // namespace Palaver

@@ -122,14 +122,28 @@ void EventLoop::sendFrame(std::uint64_t connection, const WebSocketFrame::Ptr& f
 {
 	if (onLoopThread())
 	{
-		HttpConnection* target = find(connection);
-		if (target && target->state == HttpConnection::State::WebSocket) enqueue(*target, frame, false);
+		enqueueData(connection, frame);
 		return;
 	}
 	Completion completion;
 	completion.connection = connection;
 	completion.kind = Completion::Kind::Frame;
 	completion.frame = frame;
+	post(completion);
+}
+
+void EventLoop::sendFrames(std::vector<std::uint64_t> connections, const WebSocketFrame::Ptr& frame)
+{
+	if (connections.empty()) return;
+	if (onLoopThread())
+	{
+		for (std::uint64_t connection: connections) enqueueData(connection, frame);
+		return;
+	}
+	Completion completion;
+	completion.kind = Completion::Kind::Frames;
+	completion.frame = frame;
+	completion.connections = std::move(connections);
 	post(completion);
 }
 
@@ -238,6 +252,9 @@ void EventLoop::processMailbox()
 			break;
 		case Completion::Kind::Frame:
 			if (connection && connection->state == HttpConnection::State::WebSocket) enqueue(*connection, completion.frame, false);
+			break;
+		case Completion::Kind::Frames:
+			for (std::uint64_t id: completion.connections) enqueueData(id, completion.frame);
 			break;
 		case Completion::Kind::Close:
 			if (connection) startClose(*connection, completion.code, completion.reason);
@@ -964,22 +981,32 @@ void EventLoop::enqueue(HttpConnection& connection, const WebSocketFrame::Ptr& f
 	if (!webSocket.dirty)
 	{
 		webSocket.dirty = true;
-		_dirty.push_back(connection.id);
+		_dirty.push_back(&connection);
 	}
+}
+
+void EventLoop::enqueueData(std::uint64_t connection, const WebSocketFrame::Ptr& frame)
+{
+	HttpConnection* target = find(connection);
+	if (target && target->state == HttpConnection::State::WebSocket) enqueue(*target, frame, false);
 }
 
 void EventLoop::flushDirty()
 {
-	// A flush may kill a connection (reaped later): iterate a copy.
-	std::vector<std::uint64_t> dirty;
+	// A flush may kill a connection, whose handler may queue frames on
+	// others: iterate a copy. The connections stay in _connections (dead
+	// ones too) until reap(), after this.
+	std::vector<HttpConnection*> dirty;
 	dirty.swap(_dirty);
-	for (std::uint64_t id: dirty)
+	for (HttpConnection* connection: dirty)
 	{
-		HttpConnection* connection = find(id);
-		if (!connection || !connection->webSocket) continue;
+		if (connection->state == HttpConnection::State::Dead || !connection->webSocket) continue;
 		connection->webSocket->dirty = false;
 		flushFrames(*connection);
 	}
+	// Its capacity is kept for the next iteration's burst (a fan-out).
+	dirty.clear();
+	if (_dirty.empty()) _dirty.swap(dirty);
 }
 
 void EventLoop::flushFrames(HttpConnection& connection)

@@ -90,6 +90,11 @@ public:
 	/// On this loop's thread it is queued at once.
 	void sendFrame(std::uint64_t connection, const WebSocketFrame::Ptr& frame);
 
+	/// Thread-safe: one frame for many of this loop's upgraded connections
+	/// (WebSocketEndpoint::sendToEach), in one mailbox entry instead of one
+	/// per connection. On this loop's thread they are queued at once.
+	void sendFrames(std::vector<std::uint64_t> connections, const WebSocketFrame::Ptr& frame);
+
 	/// Thread-safe: WebSocket::close. On this loop's thread it starts at once.
 	void closeWebSocket(std::uint64_t connection, std::uint16_t code, const std::string& reason);
 
@@ -100,7 +105,7 @@ private:
 	/// One entry of the mailbox: an answer, or work for an upgraded connection.
 	struct Completion
 	{
-		enum class Kind: std::uint8_t { Answer, Part, BodyTaken, Frame, Close, Task };
+		enum class Kind: std::uint8_t { Answer, Part, BodyTaken, Frame, Frames, Close, Task };
 
 		std::uint64_t connection = 0;
 		Kind kind = Kind::Answer;
@@ -108,6 +113,7 @@ private:
 		bool more = false;     /// Part: the source has more after it
 		bool failed = false;   /// Part: the source threw (the answer is cut short); BodyTaken: the receiver refused
 		WebSocketFrame::Ptr frame;
+		std::vector<std::uint64_t> connections;  /// Frames: where frame goes (connection is unused)
 		std::uint16_t code = 0;
 		std::string reason;
 		WebSocket::Task task;
@@ -151,6 +157,8 @@ private:
 	void feed(HttpConnection& connection, const char* data, std::size_t size);
 	bool onFrame(HttpConnection& connection, FrameEvent& event);
 	void enqueue(HttpConnection& connection, const WebSocketFrame::Ptr& frame, bool control);
+	/// enqueue() of a data frame, if the connection is an open WebSocket.
+	void enqueueData(std::uint64_t connection, const WebSocketFrame::Ptr& frame);
 	void flushFrames(HttpConnection& connection);
 	void flushDirty();
 	void slowReader(HttpConnection& connection);
@@ -181,7 +189,7 @@ private:
 	std::unordered_map<std::uint64_t, std::unique_ptr<HttpConnection>> _connections;
 	std::uint64_t _nextId;
 	std::vector<std::uint64_t> _dead;
-	std::vector<std::uint64_t> _dirty;    /// upgraded connections with frames queued this iteration
+	std::vector<HttpConnection*> _dirty;  /// upgraded connections with frames queued this iteration (alive until reap())
 	std::vector<char> _readBuffer;        /// shared by every connection of this loop
 	Poco::Int64 _nextSweep = 0;
 };

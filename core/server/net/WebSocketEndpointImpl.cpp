@@ -1,4 +1,5 @@
 #include "WebSocketEndpointImpl.h"
+#include "EventLoop.h"
 #include "Transport.h"
 #include "WebSocketImpl.h"
 #include <algorithm>
@@ -70,6 +71,34 @@ std::size_t WebSocketEndpointImpl::connectionCount(Poco::Int64 userId) const
 	std::lock_guard<std::mutex> lock(_mutex);
 	auto it = _byUser.find(userId);
 	return it == _byUser.end() ? 0 : it->second.size();
+}
+
+void WebSocketEndpointImpl::sendToEach(const std::vector<WebSocket::Ptr>& sockets, const WebSocketFrame::Ptr& frame)
+{
+	if (!frame) return;
+	// The connections by loop (a few loops: a linear search), handed over a
+	// chunk at a time: one mailbox entry per chunk instead of one per
+	// connection, and a loop starts writing while the rest is sorted.
+	std::vector<std::pair<EventLoop*, std::vector<std::uint64_t>>> byLoop;
+	for (const WebSocket::Ptr& socket: sockets)
+	{
+		const auto* impl = dynamic_cast<const WebSocketImpl*>(socket.get());
+		if (!impl)
+		{
+			if (socket) socket->send(frame);
+			continue;
+		}
+		EventLoop* loop = &impl->loop();
+		auto group = std::find_if(byLoop.begin(), byLoop.end(), [loop](const auto& entry) { return entry.first == loop; });
+		if (group == byLoop.end()) group = byLoop.emplace(byLoop.end(), loop, std::vector<std::uint64_t>());
+		group->second.push_back(impl->connection());
+		if (group->second.size() >= SEND_CHUNK)
+		{
+			loop->sendFrames(std::move(group->second), frame);
+			group->second = std::vector<std::uint64_t>();
+		}
+	}
+	for (auto& entry: byLoop) entry.first->sendFrames(std::move(entry.second), frame);
 }
 
 bool WebSocketEndpointImpl::reserve()

@@ -32,6 +32,7 @@ public:
 	void broadcast(const WebSocketFrame::Ptr& frame) override;
 	void closeSession(const std::string& session, std::uint16_t code, const std::string& reason) override;
 	std::size_t connectionCount(Poco::Int64 userId) const override;
+	void sendToEach(const std::vector<WebSocket::Ptr>& sockets, const WebSocketFrame::Ptr& frame) override;
 
 	WebSocketHandler& handler() const { return *_handler; }
 	const Options& options() const { return _options; }
@@ -45,6 +46,9 @@ public:
 	void moved(const std::shared_ptr<WebSocketImpl>& socket, Poco::Int64 from, Poco::Int64 to);
 
 private:
+	/// sendToEach() hands a loop this many connections at a time.
+	static constexpr std::size_t SEND_CHUNK = 1024;
+
 	std::vector<std::shared_ptr<WebSocketImpl>> socketsOf(Poco::Int64 userId) const;
 
 	const std::shared_ptr<WebSocketHandler> _handler;

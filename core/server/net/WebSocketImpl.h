@@ -39,6 +39,9 @@ public:
 	/// The connection's id in its loop.
 	std::uint64_t connection() const { return _connection; }
 
+	/// The loop the connection belongs to.
+	EventLoop& loop() const { return _loop; }
+
 	WebSocketEndpointImpl& endpoint() const { return _endpoint; }
 
 	/// On the loop, once the 101 is queued: the endpoint knows the connection

@@ -214,21 +214,25 @@ void Hub::deliver(std::initializer_list<Poco::Int64> userIds, const WebSocketFra
 	}
 }
 
-void Hub::deliverLocked(Poco::Int64 userId, const WebSocketFrame::Ptr& frame, Poco::Int64 messageId)
+void Hub::deliverLocked(Poco::Int64 userId, const WebSocketFrame::Ptr& frame, Poco::Int64 messageId,
+	std::vector<WebSocket::Ptr>* batch)
 {
 	auto it = _users.find(userId);
 	if (it == _users.end()) return;
-	for (const Member& member: it->second.members) sendLocked(member, frame, messageId);
+	for (const Member& member: it->second.members) sendLocked(member, frame, messageId, batch);
 }
 
-void Hub::sendLocked(const Member& member, const WebSocketFrame::Ptr& frame, Poco::Int64 messageId)
+void Hub::sendLocked(const Member& member, const WebSocketFrame::Ptr& frame, Poco::Int64 messageId,
+	std::vector<WebSocket::Ptr>* batch)
 {
 	_framesOut.inc();
 	ChatConnection& connection = *member.connection;
 	if (messageId == 0 || !connection.replaying.load(std::memory_order_acquire))
 	{
 		// The common case, straight to the connection's output queue.
-		if (messageId == 0 || messageId > connection.floor.load(std::memory_order_relaxed)) member.socket->send(frame);
+		if (messageId != 0 && messageId <= connection.floor.load(std::memory_order_relaxed)) return;
+		if (batch) batch->push_back(member.socket);
+		else member.socket->send(frame);
 		return;
 	}
 	// A replay is under way: the connection's I/O thread holds or drops it.
@@ -243,9 +247,13 @@ void Hub::pushToUsers(const std::vector<Poco::Int64>& userIds, const std::string
 	users.erase(std::unique(users.begin(), users.end()), users.end());
 	// Encoded once, outside the lock; every connection shares the bytes.
 	const WebSocketFrame::Ptr bytes = WebSocketFrame::text(frame);
+	std::vector<WebSocket::Ptr> batch;
+	batch.reserve(users.size());
 	std::lock_guard<std::mutex> lock(_mutex);
 	if (!_endpoint) return;
-	for (Poco::Int64 userId: users) deliverLocked(userId, bytes, messageId);
+	for (Poco::Int64 userId: users) deliverLocked(userId, bytes, messageId, &batch);
+	// One hand-off per I/O thread for all of them (a group of thousands).
+	_endpoint->sendToEach(batch, bytes);
 }
 
 void Hub::sendTo(const WebSocket::Ptr& socket, const WebSocketFrame::Ptr& frame)

@@ -160,9 +160,14 @@ private:
 		Poco::Int64 refilled = 0;  /// ms
 	};
 
-	void sendLocked(const Member& member, const WebSocketFrame::Ptr& frame, Poco::Int64 messageId);
+	/// Queues frame on the connection, or, with batch, adds the connection to
+	/// it when the frame goes straight to its output (the caller sends the
+	/// batch with WebSocketEndpoint::sendToEach() under the lock).
+	void sendLocked(const Member& member, const WebSocketFrame::Ptr& frame, Poco::Int64 messageId,
+		std::vector<WebSocket::Ptr>* batch = nullptr);
 	/// sendLocked() for every connection of the user.
-	void deliverLocked(Poco::Int64 userId, const WebSocketFrame::Ptr& frame, Poco::Int64 messageId);
+	void deliverLocked(Poco::Int64 userId, const WebSocketFrame::Ptr& frame, Poco::Int64 messageId,
+		std::vector<WebSocket::Ptr>* batch = nullptr);
 	void broadcastPresenceLocked(Poco::Int64 userId, bool online, std::uint64_t exclude);
 	/// The user and the users online who share a chat with them, at most listMax.
 	std::vector<Poco::Int64> partnersOnlineLocked(Poco::Int64 userId, std::size_t listMax) const;
