@@ -10,30 +10,16 @@
 #include "palaver/PeriodicTask.h"
 #include "palaver/PluginContext.h"
 #include "palaver/ServiceRegistry.h"
+#include "palaver/Setting.h"
 #include "palaver/WorkerPool.h"
 #include "palaver/services/WorkQueue.h"
 #include "palaver/services/UserDirectory.h"
-#include <Poco/Exception.h>
 #include <Poco/Logger.h>
 #include <Poco/Path.h>
 #include <Poco/Util/AbstractConfiguration.h>
 
 namespace Palaver {
 namespace Attachments {
-
-namespace {
-
-// An integer key within [min, max]; anything else stops the start with a clear line.
-Poco::Int64 boundedKey(const Poco::Util::AbstractConfiguration& config, const std::string& key, Poco::Int64 defaultValue,
-	Poco::Int64 min, Poco::Int64 max)
-{
-	const Poco::Int64 value = config.getInt64(key, defaultValue);
-	if (value < min || value > max)
-		throw Poco::InvalidArgumentException("[attachments] " + key + " must be from " + std::to_string(min) + " to " + std::to_string(max));
-	return value;
-}
-
-} // namespace
 
 AttachmentsPlugin::AttachmentsPlugin() = default;
 
@@ -49,6 +35,23 @@ PluginInfo AttachmentsPlugin::info() const
 	info.version = "1.0.0";
 	// Without auth (e.g. a server of the web client alone) it stays idle, as groups does.
 	info.uses = {"auth", "groups"};
+	info.settings = {
+		Setting::integer("max_size", 16 << 20, 1, Poco::Int64(1) << 40,
+			"the largest file, bytes: a Content-Length past it (plus 64 KiB of form) is 413 before the body, a file part 413 as its bytes pass it"),
+		Setting::integer("quota", Poco::Int64(1) << 30, 1, Poco::Int64(1) << 49,
+			"bytes of stored files per user; 413 quota_exceeded at the head when used up, or as an upload's bytes pass what is left"),
+		Setting::string("store_dir", "",
+			"the folder of the files (empty: <[server] state_dir>/attachments/files); one folder shared by every node of a cluster, one file system"),
+		Setting::integer("unattached_ttl", 86400, 1, Poco::Int64(10) * 365 * 86400, "seconds an upload never sent with a message is kept"),
+		Setting::integer("expiry_interval", 3600, 1, 86400, "seconds between two looks for expired uploads"),
+		Setting::integer("upload_timeout", 300, 1, 86400, "seconds a whole upload body may take from the end of its head; later 408"),
+		Setting::integer("max_pixels", 50000000, 1, 1000000000,
+			"pixels of an image at most (every frame counted), checked at its header before decoding; past it 413 image_too_large"),
+		Setting::integer("max_dimension", 16384, 1, 100000, "pixels on either side of an image (one frame) at most; past it 413 image_too_large"),
+		Setting::integer("image_time_limit", 10, 1, 600, "seconds to decode, strip and re-encode one image; later 413 image_too_large"),
+		Setting::integer("image_workers", 2, 1, 64, "threads decoding images (uploads and avatars), a pool of the plugin's own"),
+		Setting::integer("image_queue", 64, 1, 100000, "images waiting for an image thread at most; past it 503"),
+	};
 	return info;
 }
 
@@ -62,18 +65,20 @@ void AttachmentsPlugin::initialize(PluginContext& context)
 	}
 	const auto& config = context.config();
 	Uploads::Limits limits;
-	limits.maxSize = static_cast<Poco::UInt64>(boundedKey(config, "max_size", 16 << 20, 1, Poco::Int64(1) << 40));
-	limits.quota = static_cast<Poco::UInt64>(boundedKey(config, "quota", Poco::Int64(1) << 30, 1, Poco::Int64(1) << 50));
-	const Poco::Int64 unattachedTtl = boundedKey(config, "unattached_ttl", 86400, 1, 10L * 365 * 86400);
-	const Poco::Int64 expiryInterval = boundedKey(config, "expiry_interval", 3600, 1, 86400);
-	const long uploadTimeoutMs = static_cast<long>(boundedKey(config, "upload_timeout", 300, 1, 86400) * 1000);
+	// The declared ranges (info().settings) were checked by palaverd.
+	limits.maxSize = config.getUInt64("max_size");
+	limits.quota = config.getUInt64("quota");
+	const Poco::Int64 unattachedTtl = config.getInt64("unattached_ttl");
+	const Poco::Int64 expiryInterval = config.getInt64("expiry_interval");
+	const long uploadTimeoutMs = static_cast<long>(config.getInt64("upload_timeout") * 1000);
 	ImageProcessor::Limits imageLimits;
-	imageLimits.maxPixels = static_cast<Poco::UInt64>(boundedKey(config, "max_pixels", 50000000, 1, 1000000000));
-	imageLimits.maxDimension = static_cast<int>(boundedKey(config, "max_dimension", 16384, 1, 100000));
-	imageLimits.timeLimitMs = static_cast<long>(boundedKey(config, "image_time_limit", 10, 1, 600) * 1000);
-	const auto imageWorkers = static_cast<std::size_t>(boundedKey(config, "image_workers", 2, 1, 64));
-	const auto imageQueue = static_cast<std::size_t>(boundedKey(config, "image_queue", 64, 1, 100000));
-	const std::string folder = config.getString("store_dir", Poco::Path(context.stateDirectory(), "files").toString());
+	imageLimits.maxPixels = config.getUInt64("max_pixels");
+	imageLimits.maxDimension = config.getInt("max_dimension");
+	imageLimits.timeLimitMs = static_cast<long>(config.getInt64("image_time_limit") * 1000);
+	const auto imageWorkers = static_cast<std::size_t>(config.getUInt64("image_workers"));
+	const auto imageQueue = static_cast<std::size_t>(config.getUInt64("image_queue"));
+	std::string folder = config.getString("store_dir");
+	if (folder.empty()) folder = Poco::Path(context.stateDirectory(), "files").toString();
 
 	ImageProcessor::startLibrary();
 	Poco::Logger& logger = context.logger();

@@ -24,8 +24,9 @@ class ImagePoolSanitizer: public ImageSanitizer
 public:
 	ImagePoolSanitizer(const ImageProcessor& images, WorkerPool& imagePool);
 
-	/// On a worker; waits at most twice the image time limit beyond its turn
-	/// in the queue (503 past that, or when the queue is full).
+	/// On a worker; waits for its turn on the pool and the work at most
+	/// twice the image time limit plus a minute (503 past that, or at once
+	/// when the queue is full).
 	Image sanitize(const std::string& data, int maxSide, const std::string& field) override;
 
 private:

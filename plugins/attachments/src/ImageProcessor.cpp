@@ -4,6 +4,9 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <vips/vips.h>
 
 namespace Palaver {
@@ -44,6 +47,17 @@ HttpError tooLarge(const std::string& message)
 void onEval(VipsImage* image, VipsProgress*, void* deadline)
 {
 	if (Clock::now() > *static_cast<Clock::time_point*>(deadline)) vips_image_set_kill(image, TRUE);
+}
+
+// Image work runs at nice 10 (this thread only: Linux's setpriority takes a
+// thread id), below the threads that deliver messages: on a busy machine the
+// scheduler gives decoding what delivery leaves.
+void lowerThreadPriority()
+{
+	thread_local bool lowered = false;
+	if (lowered) return;
+	setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), 10);
+	lowered = true;
 }
 
 // The header only so far: refuse a bomb before decoding it.
@@ -150,6 +164,7 @@ ImageProcessor::ImageProcessor(const Limits& limits):
 ImageProcessor::Result ImageProcessor::process(const std::string& source, ImageType::Kind kind, const std::string& target,
 	const std::string& thumbnailTarget) const
 {
+	lowerThreadPriority();
 	Clock::time_point deadline = Clock::now() + std::chrono::milliseconds(_limits.timeLimitMs);
 	ImagePtr image = load(source, kind);
 
@@ -203,6 +218,7 @@ ImageProcessor::Result ImageProcessor::process(const std::string& source, ImageT
 
 ImageSanitizer::Image ImageProcessor::sanitize(const std::string& data, int maxSide) const
 {
+	lowerThreadPriority();
 	Clock::time_point deadline = Clock::now() + std::chrono::milliseconds(_limits.timeLimitMs);
 	const ImageType::Kind kind = ImageType::sniff(data.data(), data.size());
 	if (kind == ImageType::Kind::None) throw invalidImage();

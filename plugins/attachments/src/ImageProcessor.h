@@ -20,7 +20,8 @@ namespace Attachments {
 /// blocked), the header is read first and the dimensions and pixel count
 /// checked before a pixel is decoded (a decompression bomb costs a header),
 /// and decoding stops at a time limit. Thread-safe; each call uses the
-/// calling thread (libvips' own threads are limited to one per call).
+/// calling thread (libvips' own threads are limited to one per call), an
+/// image pool thread, whose priority it lowers (nice 10) at its first image.
 class ImageProcessor
 {
 public:

@@ -24,6 +24,7 @@
 #include "palaver/Response.h"
 #include "palaver/Router.h"
 #include "palaver/ServiceRegistry.h"
+#include "palaver/Setting.h"
 #include "palaver/Utf8.h"
 #include "palaver/services/AdminCommands.h"
 #include <Poco/Exception.h>
@@ -67,6 +68,37 @@ PluginInfo AuthPlugin::info() const
 	PluginInfo info;
 	info.name = "auth";
 	info.version = "1.0.0";
+	const AddressLimits::Settings addressLimits;
+	info.settings = {
+		Setting::integer("session_ttl", DEFAULT_SESSION_TTL, 1, MAX_SESSION_TTL, "seconds a session lasts; re-read on SIGHUP"),
+		Setting::boolean("secure_cookie", false, "add Secure to the palaver_session cookie (always so with an https [http] public_url); re-read on SIGHUP"),
+		Setting::oneOf("registration", "open", {"open", "invite", "closed"},
+			"who may POST /register: anyone, holders of an invite code (palaverctl invite create), nobody; re-read on SIGHUP"),
+		Setting::integer("ws_ticket_ttl", DEFAULT_WS_TICKET_TTL, 1, MAX_WS_TICKET_TTL, "seconds a WebSocket ticket (POST /ws/ticket) stays usable; re-read on SIGHUP"),
+		Setting::integer("session_cache_ttl", -1, -1, MAX_SESSION_CACHE_TTL,
+			"seconds a looked-up session is answered from memory (0: off); -1: 10, or 0 when [cluster] bus is not local; re-read on SIGHUP"),
+		Setting::integer("session_cache_size", static_cast<Poco::Int64>(DEFAULT_SESSION_CACHE_SIZE), 0, static_cast<Poco::Int64>(MAX_SESSION_CACHE_SIZE),
+			"sessions in that cache at most, the oldest go first (0: off); re-read on SIGHUP"),
+		Setting::integer("password_opslimit", static_cast<Poco::Int64>(PasswordHasher::interactive().opsLimit), 1, 4294967295LL,
+			"argon2id passes; below libsodium's interactive 2: for tests only (warned)"),
+		Setting::integer("password_memlimit", static_cast<Poco::Int64>(PasswordHasher::interactive().memLimit), 8192, 4398046510080LL,
+			"argon2id memory in bytes; below libsodium's interactive 64 MiB: for tests only (warned)"),
+		Setting::integer("hash_concurrency", 2, 1, 1024, "password hashes and verifications at once"),
+		Setting::integer("hash_wait_timeout", 10000, 1, 600000, "milliseconds a request waits for a hashing slot before 503 busy"),
+		Setting::integer("hash_max_waiting", 16, 0, 100000, "requests waiting for a hashing slot at most; more get 503 busy at once"),
+		Setting::integer("login_max_failures", 5, 1, 1000, "failed log-ins per user name and window before 429"),
+		Setting::integer("login_failure_window", 900, 1, 86400, "seconds of the failed log-in window"),
+		Setting::integer("login_throttle_size", 10000, 1, 10000000, "user names the log-in throttle counts and keeps locked at most"),
+		Setting::integer("login_per_address", addressLimits.loginPerMinute, 0, 1000000, "log-in attempts per client address and minute, then 429 (0: no limit)"),
+		Setting::integer("register_per_address", addressLimits.registerPerHour, 0, 1000000, "POST /register attempts per client address and hour, then 429 (0: no limit)"),
+		Setting::string("rate_exempt", addressLimits.exempt, "addresses and networks (CIDR, spaces or commas between) never limited per address"),
+		Setting::string("trusted_proxies", addressLimits.trustedProxies, "proxies whose X-Forwarded-For is believed (CIDR, spaces or commas between)"),
+		Setting::integer("address_limit_size", static_cast<Poco::Int64>(addressLimits.capacity), 1, 100000000, "client addresses each per-address limit remembers"),
+		Setting::integer("max_image_size", static_cast<Poco::Int64>(DEFAULT_MAX_IMAGE), 1, static_cast<Poco::Int64>(MAX_STORED_IMAGE), "the largest avatar, bytes; past it 413"),
+		Setting::integer("avatar_size", AvatarImages::DEFAULT_SIZE, 16, 4096,
+			"pixels on an avatar's longer side at most: avatars are re-encoded (no EXIF/GPS) and shrunk by the attachments plugin, refused without it"),
+		Setting::integer("register_max_body", static_cast<Poco::Int64>(DEFAULT_REGISTER_BODY), 1024, 1LL << 30, "the largest POST /register and POST /me/image body, bytes"),
+	};
 	return info;
 }
 
@@ -77,30 +109,29 @@ void AuthPlugin::initialize(PluginContext& context)
 	_events = &context.events();
 
 	PasswordHasher::Limits limits = PasswordHasher::interactive();
-	limits.opsLimit = config.getUInt64("password_opslimit", limits.opsLimit);
-	limits.memLimit = static_cast<std::size_t>(config.getUInt64("password_memlimit", limits.memLimit));
+	limits.opsLimit = config.getUInt64("password_opslimit");
+	limits.memLimit = static_cast<std::size_t>(config.getUInt64("password_memlimit"));
 	if (PasswordHasher::weakerThanInteractive(limits))
 		_logger->warning("password hashing limits are below libsodium's interactive limits: for tests only");
 	_hasher.reset(new PasswordHasher(limits,
-		config.getInt("hash_concurrency", 2),
-		static_cast<long>(config.getInt("hash_wait_timeout", 10000)),
-		config.getInt("hash_max_waiting", 16)));
+		config.getInt("hash_concurrency"),
+		static_cast<long>(config.getInt("hash_wait_timeout")),
+		config.getInt("hash_max_waiting")));
 
-	_maxImageSize = static_cast<std::size_t>(config.getUInt64("max_image_size", DEFAULT_MAX_IMAGE));
+	_maxImageSize = static_cast<std::size_t>(config.getUInt64("max_image_size"));
 	// Avatars stored under an earlier, larger max_image_size stay readable.
 	_avatars.reset(new AvatarStore(context.stateDirectory() + "/img/", std::max(_maxImageSize, MAX_STORED_IMAGE)));
-	_avatarImages.reset(new AvatarImages(*_avatars, context.services(),
-		static_cast<int>(config.getInt("avatar_size", AvatarImages::DEFAULT_SIZE))));
+	_avatarImages.reset(new AvatarImages(*_avatars, context.services(), config.getInt("avatar_size")));
 	_throttle.reset(new LoginThrottle(
-		config.getInt("login_max_failures", 5),
-		config.getInt("login_failure_window", 900),
-		static_cast<std::size_t>(config.getUInt64("login_throttle_size", 10000))));
+		config.getInt("login_max_failures"),
+		config.getInt("login_failure_window"),
+		static_cast<std::size_t>(config.getUInt64("login_throttle_size"))));
 	AddressLimits::Settings addressLimits;
-	addressLimits.loginPerMinute = config.getInt("login_per_address", addressLimits.loginPerMinute);
-	addressLimits.registerPerHour = config.getInt("register_per_address", addressLimits.registerPerHour);
-	addressLimits.exempt = config.getString("rate_exempt", addressLimits.exempt);
-	addressLimits.trustedProxies = config.getString("trusted_proxies", addressLimits.trustedProxies);
-	addressLimits.capacity = static_cast<std::size_t>(config.getUInt64("address_limit_size", addressLimits.capacity));
+	addressLimits.loginPerMinute = config.getInt("login_per_address");
+	addressLimits.registerPerHour = config.getInt("register_per_address");
+	addressLimits.exempt = config.getString("rate_exempt");
+	addressLimits.trustedProxies = config.getString("trusted_proxies");
+	addressLimits.capacity = static_cast<std::size_t>(config.getUInt64("address_limit_size"));
 	_addressLimits.reset(new AddressLimits(addressLimits));
 	// A log-out on another node of a cluster cannot reach this node's cache:
 	// there the cache is off unless session_cache_ttl says otherwise.
@@ -129,7 +160,7 @@ void AuthPlugin::initialize(PluginContext& context)
 
 	Router& router = context.router();
 	Router::Options registerOptions;
-	registerOptions.maxBodySize = static_cast<std::size_t>(config.getUInt64("register_max_body", DEFAULT_REGISTER_BODY));
+	registerOptions.maxBodySize = static_cast<std::size_t>(config.getUInt64("register_max_body"));
 	router.add("POST", "/register", [this](Request& request, Response& response) { registerUser(request, response); }, registerOptions);
 	router.add("POST", "/login", [this](Request& request, Response& response) { login(request, response); });
 	router.add("POST", "/logout", [this](Request& request, Response& response) { logout(request, response); });
@@ -161,22 +192,19 @@ void AuthPlugin::stop()
 
 void AuthPlugin::reconfigure(const Poco::Util::AbstractConfiguration& config)
 {
-	const Poco::Int64 ttl = config.getInt64("session_ttl", DEFAULT_SESSION_TTL);
-	_sessionTtl = std::min(std::max(ttl, Poco::Int64(1)), MAX_SESSION_TTL);
-	_secureCookie = config.getBool("secure_cookie", false);
-	if (_tickets)
-		_tickets->setTtl(std::min(std::max(config.getInt64("ws_ticket_ttl", DEFAULT_WS_TICKET_TTL), Poco::Int64(1)), MAX_WS_TICKET_TTL));
-	const std::string registration = config.getString("registration", "open");
+	// The declared ranges (info().settings) were checked by palaverd.
+	_sessionTtl = config.getInt64("session_ttl");
+	_secureCookie = config.getBool("secure_cookie");
+	if (_tickets) _tickets->setTtl(config.getInt64("ws_ticket_ttl"));
+	const std::string registration = config.getString("registration");
 	if (registration == "open") _registration = Registration::Open;
 	else if (registration == "invite") _registration = Registration::Invite;
-	else if (registration == "closed") _registration = Registration::Closed;
-	else throw Poco::InvalidArgumentException("[auth] registration must be open, invite or closed, not", registration);
+	else _registration = Registration::Closed;
 	if (_store)
 	{
-		const Poco::Int64 cacheTtl = config.getInt64("session_cache_ttl", _clustered ? 0 : DEFAULT_SESSION_CACHE_TTL);
-		const std::size_t cacheSize = static_cast<std::size_t>(config.getUInt64("session_cache_size", DEFAULT_SESSION_CACHE_SIZE));
-		_store->configureSessionCache(std::min(std::max(cacheTtl, Poco::Int64(0)), MAX_SESSION_CACHE_TTL),
-			std::min(cacheSize, MAX_SESSION_CACHE_SIZE));
+		const Poco::Int64 cacheTtl = config.getInt64("session_cache_ttl");
+		_store->configureSessionCache(cacheTtl >= 0 ? cacheTtl : (_clustered ? 0 : DEFAULT_SESSION_CACHE_TTL),
+			static_cast<std::size_t>(config.getUInt64("session_cache_size")));
 	}
 }
 

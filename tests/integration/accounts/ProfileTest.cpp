@@ -96,7 +96,8 @@ public:
 		CPPUNIT_ASSERT_EQUAL(firstImage, watcher->receiveType("userupdate")->getValue<std::string>("image"));
 		HttpReply served = call(*_server, b.token, "GET", "/img/" + firstImage);
 		CPPUNIT_ASSERT_EQUAL(200, served.status);
-		CPPUNIT_ASSERT(served.body == PNG);
+		// Re-encoded by the attachments plugin (issue 17), still a PNG.
+		CPPUNIT_ASSERT_EQUAL(PNG.substr(0, 8), served.body.substr(0, 8));
 
 		// A new one replaces it; the old file is gone.
 		HttpReply second = uploadImage(*_server, a, JPEG);
