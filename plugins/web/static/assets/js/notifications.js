@@ -48,6 +48,18 @@ export async function currentSubscription() {
 	return existing ? existing.pushManager.getSubscription() : null;
 }
 
+/** Chromium offline keeps trying to reach its push service, without end. */
+const SUBSCRIBE_TIMEOUT_MS = 30000;
+
+/** promise's outcome, or a rejection when it has none after ms. */
+function answerWithin(ms, promise) {
+	let timer;
+	const late = new Promise((resolve, reject) => {
+		timer = setTimeout(() => reject(new Error(`no answer in ${ms / 1000} s`)), ms);
+	});
+	return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 /** Asks for permission, subscribes and tells the server. Throws with a message for the user. */
 export async function enableNotifications() {
 	if (!pushSupported()) throw new Error("This browser cannot show notifications from Palaver.");
@@ -58,11 +70,12 @@ export async function enableNotifications() {
 	let subscription = await worker.pushManager.getSubscription();
 	if (!subscription) {
 		try {
-			subscription = await worker.pushManager.subscribe({userVisibleOnly: true, applicationServerKey: keyBytes(publicKey)});
+			subscription = await answerWithin(SUBSCRIBE_TIMEOUT_MS,
+				worker.pushManager.subscribe({userVisibleOnly: true, applicationServerKey: keyBytes(publicKey)}));
 		} catch (error) {
 			// The browser registers with its vendor's push service (Google's
-			// for Chrome): offline, behind a firewall or in a browser without
-			// one it refuses with a message meant for developers.
+			// for Chrome): offline or behind a firewall it refuses with a
+			// message meant for developers, or (Chromium) keeps trying.
 			throw new Error(`The browser could not reach its push service, so notifications stay off (${error.message || error.name}). Try again when online, or in another browser.`);
 		}
 	}
