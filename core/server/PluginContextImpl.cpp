@@ -13,7 +13,8 @@
 namespace Palaver {
 namespace Server {
 
-PluginContextImpl::PluginContextImpl(const std::string& pluginName, const CoreServices& core):
+PluginContextImpl::PluginContextImpl(const std::string& pluginName, const CoreServices& core,
+	std::vector<std::shared_ptr<WebSocketEndpointImpl>> endpoints):
 	_name(pluginName),
 	_core(core),
 	_section(core.config->createView(pluginName)),
@@ -22,7 +23,7 @@ PluginContextImpl::PluginContextImpl(const std::string& pluginName, const CoreSe
 	_router(new ScopedRouter(*core.router, _gate, pluginName)),
 	_events(new ScopedEvents(*core.events, _gate)),
 	_admin(std::make_shared<ScopedAdminCommands>(*core.admin, _gate, pluginName)),
-	_webSockets(std::make_shared<ScopedWebSockets>(core.webSockets)),
+	_webSockets(std::make_shared<ScopedWebSockets>(core.webSockets, std::move(endpoints))),
 	_work(std::make_shared<PluginWork>(*core.work, core.workPerPlugin, _logger))
 {
 	std::map<std::string, std::shared_ptr<Service>> views;
@@ -67,22 +68,33 @@ void PluginContextImpl::withdraw()
 	_events->withdraw();
 	_admin->withdraw();
 	_services->withdraw();
+	_webSockets->detach();
 }
 
 bool PluginContextImpl::waitIdle(const Poco::Timespan& timeout)
 {
-	const bool callsReturned = _gate->waitIdle(timeout);
+	const bool callsReturned = _webSockets->waitAccepts(timeout) && _gate->waitIdle(timeout);
 	return _work->waitDrained(timeout) && callsReturned;
+}
+
+bool PluginContextImpl::dropConnectionContexts(const Poco::Timespan& timeout)
+{
+	return _webSockets->dropContexts(timeout);
+}
+
+void PluginContextImpl::resumeWebSockets()
+{
+	_webSockets->resume();
+}
+
+std::vector<std::shared_ptr<WebSocketEndpointImpl>> PluginContextImpl::webSocketEndpoints() const
+{
+	return _webSockets->endpoints();
 }
 
 void PluginContextImpl::release()
 {
 	_gate->release();
-}
-
-std::string PluginContextImpl::pinnedBecause() const
-{
-	return _webSockets->created() ? "it serves WebSocket endpoints, whose connections stay until palaverd stops" : "";
 }
 
 std::vector<std::string> PluginContextImpl::servicesStillHeld() const

@@ -15,7 +15,6 @@
 
 namespace Palaver {
 
-class WebSockets;
 class WorkerPool;
 
 namespace Server {
@@ -30,6 +29,8 @@ class ScopedRouter;
 class ScopedServices;
 class ScopedWebSockets;
 class ServiceRegistryImpl;
+class WebSocketEndpointImpl;
+class WebSocketsImpl;
 
 /// What the core shares with every plugin; each plugin gets its own context
 /// with its own configuration view, logger and state folder.
@@ -43,7 +44,7 @@ struct CoreServices
 	Metrics* metrics;
 	const OriginPolicy* origins;
 	AdminServer* admin;
-	std::shared_ptr<WebSockets> webSockets;
+	std::shared_ptr<WebSocketsImpl> webSockets;
 	WorkerPool* work;                /// the plugins' WorkQueue threads ([work])
 	std::size_t workPerPlugin;       /// [work] max_per_plugin
 };
@@ -52,11 +53,15 @@ struct CoreServices
 /// event subscribers, services, admin commands) is recorded and guarded by
 /// the plugin's PluginGate, so that stopping the plugin undoes exactly that
 /// and no call reaches its code once it is unloaded: withdraw(), then
-/// waitIdle(), then (after Plugin::stop()) release().
+/// waitIdle(), then (after Plugin::stop()) dropConnectionContexts() and
+/// release(). Its WebSocket endpoints outlive it with their connections,
+/// for its next version (ScopedWebSockets).
 class PluginContextImpl: public PluginContext
 {
 public:
-	PluginContextImpl(const std::string& pluginName, const CoreServices& core);
+	/// endpoints: the WebSocket endpoints of the plugin's previous version (webSocketEndpoints()).
+	PluginContextImpl(const std::string& pluginName, const CoreServices& core,
+		std::vector<std::shared_ptr<WebSocketEndpointImpl>> endpoints = {});
 	~PluginContextImpl() override;
 
 	const Poco::Util::AbstractConfiguration& config() const override { return *_section; }
@@ -71,20 +76,28 @@ public:
 	const OriginPolicy& origins() const override { return *_core.origins; }
 
 	/// Takes the plugin's routes, subscribers, services and admin commands
-	/// away and turns away the calls that had already found them.
+	/// away and turns away the calls that had already found them; detaches
+	/// its WebSocket endpoints.
 	void withdraw();
 
-	/// Waits for the plugin's calls in flight to return, then for its
-	/// WorkQueue tasks to run (closed by withdraw()); false after timeout.
+	/// Waits for the plugin's calls in flight to return (WebSocket upgrades
+	/// included), then for its WorkQueue tasks to run (closed by withdraw());
+	/// false after timeout.
 	bool waitIdle(const Poco::Timespan& timeout);
+
+	/// After Plugin::stop(): drops its WebSocket connections' contexts; false after timeout.
+	bool dropConnectionContexts(const Poco::Timespan& timeout);
+
+	/// After Plugin::start(): hands the connections of its previous version's
+	/// endpoints to its handlers (WebSocketHandler::onResume()).
+	void resumeWebSockets();
+
+	/// The WebSocket endpoints it made or took over, for its next version.
+	std::vector<std::shared_ptr<WebSocketEndpointImpl>> webSocketEndpoints() const;
 
 	/// Destroys the callbacks the plugin registered (their code is the
 	/// plugin's: before its library is unloaded).
 	void release();
-
-	/// Why the plugin cannot be stopped while palaverd runs ("": it can):
-	/// it made a WebSocket endpoint, whose connections the transport keeps.
-	std::string pinnedBecause() const;
 
 	/// Services it offered that something still holds after it was destroyed.
 	std::vector<std::string> servicesStillHeld() const;

@@ -1,4 +1,5 @@
 #include "PluginRuntime.h"
+#include "WebSocketEndpointImpl.h"
 #include <Poco/JSON/Array.h>
 #include <algorithm>
 
@@ -57,7 +58,7 @@ Poco::Timespan PluginRuntime::drainTimeout() const
 void PluginRuntime::initializeOne(Running& running)
 {
 	const PluginInfo& info = running.loaded.info;
-	running.context.reset(new PluginContextImpl(info.name, _core));
+	running.context.reset(new PluginContextImpl(info.name, _core, running.endpoints));
 	try
 	{
 		running.loaded.plugin->initialize(*running.context);
@@ -107,6 +108,7 @@ void PluginRuntime::bringUp(Running& running, const std::string& state)
 		}
 	}
 	startOne(running);
+	running.context->resumeWebSockets();
 }
 
 void PluginRuntime::tearDown(Running& running, bool saveState, bool keepFile)
@@ -141,6 +143,16 @@ void PluginRuntime::tearDown(Running& running, bool saveState, bool keepFile)
 		{
 			_logger.error("plugin %s failed to save its state (the next version starts without): %s", name, e.displayText());
 		}
+	}
+	if (running.context)
+	{
+		// Its code's objects in the connections go while its library is sure to be there.
+		if (!running.context->dropConnectionContexts(drainTimeout()))
+		{
+			_logger.error("plugin %s: its WebSocket connections' I/O threads did not answer within [http] drain_timeout; its code stays in memory", name);
+			idle = false;
+		}
+		running.endpoints = running.context->webSocketEndpoints();
 	}
 	const bool unloadable = idle && running.loaded.plugin->reloadable();
 	if (idle && running.context) running.context->release();
@@ -297,9 +309,6 @@ void PluginRuntime::checkStoppable(const std::set<std::string>& names) const
 		const Running& running = _running[indexOf(name)];
 		if (!running.loaded.plugin->reloadable())
 			throw Poco::IllegalStateException("plugin '" + name + "' is not reloadable (Plugin::reloadable()): restart palaverd instead");
-		const std::string pinned = running.context ? running.context->pinnedBecause() : std::string();
-		if (!pinned.empty())
-			throw Poco::IllegalStateException("plugin '" + name + "' cannot be stopped while palaverd runs: " + pinned + "; restart palaverd instead");
 	}
 }
 
@@ -326,6 +335,7 @@ std::string PluginRuntime::putBack(std::vector<Running> taken)
 	{
 		const std::string name = previous.loaded.info.name;
 		Running again;
+		again.endpoints = previous.endpoints;
 		try
 		{
 			again.loaded = _loader.loadAgain(previous.loaded);
@@ -343,11 +353,18 @@ std::string PluginRuntime::putBack(std::vector<Running> taken)
 		{
 			if (again.loaded.plugin) tearDown(again, false, false);
 			PluginLoader::forget(previous.loaded);
+			park(previous);
 			leaveOut(name, e.message());
 			text += e.message() + "; it stays stopped\n";
 		}
 	}
 	return text;
+}
+
+void PluginRuntime::park(const Running& stopped)
+{
+	for (const auto& endpoint: stopped.endpoints) endpoint->closeAll();
+	if (!stopped.endpoints.empty()) _parked[stopped.loaded.info.name] = stopped.endpoints;
 }
 
 void PluginRuntime::leaveOut(const std::string& name, const std::string& reason)
@@ -370,6 +387,8 @@ std::string PluginRuntime::enable(const std::string& name)
 
 	Running fresh;
 	fresh.loaded = _loader.loadOne(*entry, _config, true);
+	auto parked = _parked.find(name);
+	if (parked != _parked.end()) fresh.endpoints = parked->second;
 	try
 	{
 		checkSettings(fresh.loaded.info);
@@ -387,6 +406,7 @@ std::string PluginRuntime::enable(const std::string& name)
 	}
 	const std::string version = fresh.loaded.info.version;
 	_running.push_back(std::move(fresh));
+	_parked.erase(name);
 	_skipped.erase(std::remove_if(_skipped.begin(), _skipped.end(), [&name](const PluginLoader::Refusal& refusal)
 	{
 		return refusal.name == name;
@@ -426,6 +446,7 @@ std::string PluginRuntime::disable(const std::string& name)
 	{
 		if (it->loaded.info.name != name) continue;
 		PluginLoader::forget(it->loaded);
+		park(*it);
 		taken.erase(it);
 		break;
 	}
@@ -465,6 +486,7 @@ std::string PluginRuntime::reload(const std::string& name)
 	const std::string before = previous.loaded.info.version;
 
 	Running fresh;
+	fresh.endpoints = previous.endpoints;
 	std::string failure;
 	try
 	{

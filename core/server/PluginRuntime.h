@@ -11,6 +11,7 @@
 #include "PluginSettings.h"
 #include <Poco/JSON/Object.h>
 #include <Poco/Logger.h>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -87,13 +88,17 @@ private:
 		bool initialized = false;
 		bool started = false;
 		std::string state;  /// saveState() while it is stopped for a restart
+		/// Its WebSocket endpoints, kept with their connections while it is
+		/// stopped for a restart (adopted by the version started next).
+		std::vector<std::shared_ptr<WebSocketEndpointImpl>> endpoints;
 	};
 
 	void initializeOne(Running& running);
 	void startOne(Running& running);
 	/// Withdraws, waits, stops, saves the state (saveState) and unloads (keeping its file when restarting).
 	void tearDown(Running& running, bool saveState, bool keepFile);
-	/// Starts a plugin whose library is loaded: initialize(), restoreState(), start().
+	/// Starts a plugin whose library is loaded: initialize() (taking over its
+	/// endpoints), restoreState(), start(), and resumes the endpoints' connections.
 	void bringUp(Running& running, const std::string& state);
 	/// The running plugins that depend on name, directly or not; needsOnly: through needs alone.
 	std::set<std::string> dependantsOf(const std::string& name, bool needsOnly) const;
@@ -105,6 +110,9 @@ private:
 	/// Starts again what takeOut() returned, from the same versions, in order; returns the failures' text.
 	std::string putBack(std::vector<Running> taken);
 	void leaveOut(const std::string& name, const std::string& reason);
+	/// A plugin stopped for good: the connections of its endpoints are closed
+	/// (1001); the endpoints stay, refusing upgrades, for when it is enabled again.
+	void park(const Running& stopped);
 	void publish();
 	/// Checks the declared settings of what runs with fresh in place of (or
 	/// besides) its namesake; throws PluginException, changing nothing, when
@@ -122,6 +130,7 @@ private:
 	std::vector<Running> _running;
 	std::vector<Running> _retained;  /// stopped, but their code could still be called: never unloaded
 	std::vector<PluginLoader::Refusal> _skipped;
+	std::map<std::string, std::vector<std::shared_ptr<WebSocketEndpointImpl>>> _parked;  /// by plugin: park()
 
 	mutable std::mutex _snapshotMutex;
 	std::vector<PluginInfo> _infos;                       /// guarded by _snapshotMutex

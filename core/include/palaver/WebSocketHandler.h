@@ -23,7 +23,8 @@ class Request;
 /// the connection's I/O thread, one at a time for a connection (but several
 /// connections' callbacks at once, on different I/O threads): they must not
 /// block (no database, no locks held long); hand slow work to a worker
-/// pool and come back with WebSocket::post().
+/// pool and come back with WebSocket::post(). onResume() runs on the
+/// connection's I/O thread as well (after a run-time reload).
 class WebSocketHandler
 {
 public:
@@ -45,6 +46,16 @@ public:
 	/// the peer's close code, ours, or 1006 (no close frame: the connection
 	/// broke, timed out or the server stopped abruptly).
 	virtual void onClose(const WebSocket::Ptr& socket, std::uint16_t code) {}
+
+	/// A connection that a previous version of the plugin served, handed to
+	/// this version after a run-time reload (palaverctl plugins reload), in
+	/// place of onOpen(): once for each connection still open, after the
+	/// plugin's start(). Its userId() and session() are what setUser() left;
+	/// its context is empty (the previous version's is gone): rebuild it here
+	/// from those and from what restoreState() received. The text messages
+	/// that came during the reload follow, in order, through onText(); every
+	/// onResume() is matched by one onClose(). (API 4.x)
+	virtual void onResume(const WebSocket::Ptr& socket) { onOpen(socket); }
 };
 
 } // namespace Palaver

@@ -110,7 +110,7 @@ void EventLoop::post(Completion& completion)
 {
 	if (_mailbox.post(completion)) return;
 	// Stopped: an accepted upgrade that will never open gives its place back.
-	if (completion.answer.upgrade) completion.answer.upgrade->endpoint().release();
+	if (completion.answer.upgrade) completion.answer.upgrade->endpoint().release(*completion.answer.upgrade);
 }
 
 bool EventLoop::onLoopThread() const
@@ -168,6 +168,15 @@ void EventLoop::postTask(std::uint64_t connection, WebSocket::Task task)
 	completion.connection = connection;
 	completion.kind = Completion::Kind::Task;
 	completion.task = std::move(task);
+	post(completion);
+}
+
+void EventLoop::postBarrier(std::uint64_t connection, std::function<void()> task)
+{
+	Completion completion;
+	completion.connection = connection;
+	completion.kind = Completion::Kind::Barrier;
+	completion.barrier = std::move(task);
 	post(completion);
 }
 
@@ -242,7 +251,7 @@ void EventLoop::processMailbox()
 		{
 		case Completion::Kind::Answer:
 			if (connection) answer(*connection, std::move(completion.answer));
-			else if (completion.answer.upgrade) completion.answer.upgrade->endpoint().release();
+			else if (completion.answer.upgrade) completion.answer.upgrade->endpoint().release(*completion.answer.upgrade);
 			break;
 		case Completion::Kind::Part:
 			if (connection) writePart(*connection, completion);
@@ -266,8 +275,12 @@ void EventLoop::processMailbox()
 				callHandler(*connection, "a posted task", [&completion, &socket] { completion.task(*socket); });
 			}
 			break;
+		case Completion::Kind::Barrier:
+			completion.barrier();
+			break;
 		}
 	}
+	_mailbox.finish();
 }
 
 void EventLoop::acceptAll(const Listener& listener)
@@ -530,7 +543,7 @@ void EventLoop::answer(HttpConnection& connection, HttpAnswer answer)
 	connection.dispatched.reset();
 	if (connection.peerGone)
 	{
-		if (answer.upgrade) answer.upgrade->endpoint().release();
+		if (answer.upgrade) answer.upgrade->endpoint().release(*answer.upgrade);
 		kill(connection);
 		return;
 	}
@@ -834,7 +847,8 @@ void EventLoop::kill(HttpConnection& connection)
 		const std::shared_ptr<WebSocketImpl> socket = connection.webSocket->socket;
 		socket->closed();
 		const std::uint16_t code = connection.webSocket->closeCode;
-		callHandler(connection, "onClose", [&socket, code] { socket->endpoint().handler().onClose(socket, code); });
+		callHandler(connection, "onClose", [&socket, code] { socket->endpoint().onClose(socket, code); });
+		socket->endpoint().release(*socket);
 	}
 }
 
@@ -889,7 +903,7 @@ void EventLoop::openWebSocket(HttpConnection& connection, const std::shared_ptr<
 	connection.deadline = nowMs() + connection.webSocket->endpoint.options().pingIntervalMs;
 	enqueue(connection, WebSocketFrame::fromBytes(std::move(answer)), true);
 	socket->opened();
-	callHandler(connection, "onOpen", [&socket] { socket->endpoint().handler().onOpen(socket); });
+	callHandler(connection, "onOpen", [&socket] { socket->endpoint().onOpen(socket); });
 	// The client's first frames may have come with the upgrade request.
 	if (!connection.in.empty() && connection.state == HttpConnection::State::WebSocket)
 	{
@@ -944,7 +958,7 @@ bool EventLoop::onFrame(HttpConnection& connection, FrameEvent& event)
 	case FrameEvent::Type::Text:
 	{
 		const std::shared_ptr<WebSocketImpl> socket = webSocket.socket;
-		callHandler(connection, "onText", [&socket, &event] { socket->endpoint().handler().onText(socket, event.payload); });
+		callHandler(connection, "onText", [&socket, &event] { socket->endpoint().onText(socket, std::move(event.payload)); });
 		return connection.state == HttpConnection::State::WebSocket;
 	}
 	}

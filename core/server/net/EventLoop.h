@@ -101,11 +101,15 @@ public:
 	/// Thread-safe: WebSocket::post, always through the mailbox.
 	void postTask(std::uint64_t connection, WebSocket::Task task);
 
+	/// Thread-safe: WebSocketImpl::postBarrier, always through the mailbox;
+	/// task runs whether the connection is still open or not.
+	void postBarrier(std::uint64_t connection, std::function<void()> task);
+
 private:
 	/// One entry of the mailbox: an answer, or work for an upgraded connection.
 	struct Completion
 	{
-		enum class Kind: std::uint8_t { Answer, Part, BodyTaken, Frame, Frames, Close, Task };
+		enum class Kind: std::uint8_t { Answer, Part, BodyTaken, Frame, Frames, Close, Task, Barrier };
 
 		std::uint64_t connection = 0;
 		Kind kind = Kind::Answer;
@@ -117,6 +121,7 @@ private:
 		std::uint16_t code = 0;
 		std::string reason;
 		WebSocket::Task task;
+		std::function<void()> barrier;
 	};
 
 	struct Listener

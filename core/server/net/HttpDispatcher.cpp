@@ -91,7 +91,7 @@ void HttpDispatcher::dispatch(const std::shared_ptr<HttpExchange>& exchange, con
 		_screen.admit(httpRequest);
 		if (exchange->webSocket)
 		{
-			done(upgrade(*exchange, started));
+			upgrade(*exchange, started, done);
 			return;
 		}
 		RouterImpl::Match& match = exchange->match;
@@ -202,28 +202,33 @@ void HttpDispatcher::guarded(const HttpExchange& exchange, const std::string& ro
 	}
 }
 
-HttpAnswer HttpDispatcher::upgrade(HttpExchange& exchange, const Poco::Timestamp& started)
+void HttpDispatcher::upgrade(HttpExchange& exchange, const Poco::Timestamp& started, const Done& done)
 {
 	const Poco::Net::HTTPRequest& http = exchange.request;
 	const HandshakeResult handshake = Handshake::check(http.getMethod(), http, _origins);
 	if (!handshake.accepted()) throw HttpError(handshake.status, handshake.code, handshake.message);
 	WebSocketEndpointImpl& endpoint = *exchange.webSocket;
 	if (!endpoint.reserve()) throw HttpError::unavailable("too many connections, try again");
-	HttpAnswer answer;
+	std::shared_ptr<WebSocketImpl> socket;
 	try
 	{
-		answer.upgrade = std::make_shared<WebSocketImpl>(*exchange.loop, exchange.connection, exchange.client, endpoint);
+		socket = std::make_shared<WebSocketImpl>(*exchange.loop, exchange.connection, exchange.client, endpoint);
 		Request request(exchange.request, exchange.client, {}, std::string());
-		endpoint.handler().accept(request, *answer.upgrade);
+		endpoint.accept(request, socket, [&]
+		{
+			HttpAnswer answer;
+			answer.upgrade = socket;
+			answer.bytes = Handshake::switchingProtocols(handshake.acceptKey);
+			done(std::move(answer));
+		});
 	}
 	catch (...)
 	{
-		endpoint.release();
+		if (socket) endpoint.release(*socket);
+		else endpoint.unreserve();
 		throw;
 	}
-	answer.bytes = Handshake::switchingProtocols(handshake.acceptKey);
 	record(http, rawPath(http), exchange.client, 101, started.elapsed() / 1e6);
-	return answer;
 }
 
 HttpAnswer HttpDispatcher::finish(const HttpExchange& exchange, Response& response, const std::string& route,

@@ -90,7 +90,7 @@ private:
 	void guarded(const HttpExchange& exchange, const std::string& route, Response& response,
 		const std::function<void()>& call);
 	static std::string routeOf(const HttpExchange& exchange);
-	HttpAnswer upgrade(HttpExchange& exchange, const Poco::Timestamp& started);
+	void upgrade(HttpExchange& exchange, const Poco::Timestamp& started, const Done& done);
 	HttpAnswer finish(const HttpExchange& exchange, Response& response, const std::string& route,
 		const Poco::Timestamp& started);
 	static std::string serialise(const Poco::Net::HTTPRequest* request, Response& response, bool keepAlive);

@@ -79,17 +79,25 @@ public:
 
 	/// On the loop's thread: every waiting entry, in posting order. The
 	/// vector is reused by the next take() (it keeps its capacity, but not
-	/// after a storm of more than 4,096 entries).
+	/// after a storm of more than 4,096 entries); call finish() once they
+	/// are handled.
 	std::vector<Entry>& take()
 	{
 		std::uint64_t count;
 		ssize_t n = ::read(_fd, &count, sizeof(count));
 		(void) n;
-		_taken.clear();
-		if (_taken.capacity() > 4096) std::vector<Entry>().swap(_taken);
 		std::lock_guard<std::mutex> lock(_mutex);
 		_taken.swap(_entries);
 		return _taken;
+	}
+
+	/// On the loop's thread: destroys the entries taken, at once rather than
+	/// at the next take(): a closure in them may be a plugin's code, which a
+	/// run-time reload unloads once the loop has passed them.
+	void finish()
+	{
+		_taken.clear();
+		if (_taken.capacity() > 4096) std::vector<Entry>().swap(_taken);
 	}
 
 private:

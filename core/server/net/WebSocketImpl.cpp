@@ -32,6 +32,33 @@ void WebSocketImpl::post(Task task)
 	_loop.postTask(_connection, std::move(task));
 }
 
+void WebSocketImpl::postBarrier(std::function<void()> task)
+{
+	_loop.postBarrier(_connection, std::move(task));
+}
+
+bool WebSocketImpl::hold(std::string text, std::size_t bound)
+{
+	if (_heldBytes + text.size() > bound) return false;
+	_heldBytes += text.size();
+	_held.push_back(std::move(text));
+	_holding = true;
+	return true;
+}
+
+bool WebSocketImpl::nextHeld(std::string& text)
+{
+	if (_held.empty())
+	{
+		_holding = false;
+		return false;
+	}
+	text = std::move(_held.front());
+	_held.pop_front();
+	_heldBytes -= text.size();
+	return true;
+}
+
 void WebSocketImpl::setUser(Poco::Int64 userId, const std::string& session)
 {
 	Poco::Int64 previous = 0;
@@ -79,7 +106,6 @@ void WebSocketImpl::closed()
 		userId = _userId;
 	}
 	_endpoint.moved(shared_from_this(), userId, 0);
-	_endpoint.release();
 }
 
 } } // namespace Palaver::Server

@@ -23,6 +23,13 @@ public:
 	std::shared_ptr<WebSocketEndpoint> create(std::shared_ptr<WebSocketHandler> handler,
 		const WebSocketEndpoint::Options& options) override
 	{
+		return make(std::move(handler), options);
+	}
+
+	/// create(), as the core's own type.
+	std::shared_ptr<WebSocketEndpointImpl> make(std::shared_ptr<WebSocketHandler> handler,
+		const WebSocketEndpoint::Options& options)
+	{
 		return std::make_shared<WebSocketEndpointImpl>(std::move(handler), options, _transport);
 	}
 

@@ -84,4 +84,11 @@ void GroupFrames::registerWith(ClientFrames& frames, GroupService& service)
 	});
 }
 
+void GroupFrames::unregisterFrom(ClientFrames& frames)
+{
+	frames.removeHandler("groupmsg", "");
+	frames.removeHandler("typing", "groupId");
+	frames.removeHandler("read", "groupId");
+}
+
 } } // namespace Palaver::Groups

@@ -21,6 +21,9 @@ class GroupFrames
 public:
 	static void registerWith(ClientFrames& frames, GroupService& service);
 
+	/// Takes them back (in the plugin's stop()).
+	static void unregisterFrom(ClientFrames& frames);
+
 	/// The frame's positive id member name, or an HttpError 400 naming it.
 	static Poco::Int64 id(const JsonValue& frame, const char* name, bool allowZero = false);
 };

@@ -7,7 +7,9 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/Timestamp.h>
 #include <algorithm>
+#include <chrono>
 #include <set>
+#include <thread>
 
 namespace Palaver {
 namespace Groups {
@@ -62,6 +64,9 @@ void GroupService::start()
 void GroupService::stop()
 {
 	_fanOut.stop();
+	const Poco::Timestamp started;
+	while (_storing.use_count() > 1 && !started.isElapsed(STORE_WAIT_US))
+		std::this_thread::sleep_for(std::chrono::milliseconds(2));
 }
 
 Poco::Int64 GroupService::now()
@@ -265,7 +270,11 @@ void GroupService::post(const User& caller, Poco::Int64 groupId, const std::stri
 {
 	// The members in memory; the database decides (and answers 404) for anyone else.
 	if (!MemberCache::contains(*_members.members(groupId), caller.id)) memberOf(caller.id, groupId);
-	_store->postToGroupAsync(caller, groupId, text, std::move(done), attachmentId);
+	std::shared_ptr<void> ticket = _storing;
+	_store->postToGroupAsync(caller, groupId, text, [done = std::move(done), ticket](const Message* stored, const HttpError* error)
+	{
+		done(stored, error);
+	}, attachmentId);
 }
 
 void GroupService::typing(Poco::Int64 caller, Poco::Int64 groupId)

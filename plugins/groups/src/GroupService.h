@@ -51,7 +51,9 @@ public:
 	GroupService(GroupRepository& repository, std::shared_ptr<MessageStore> store,
 		std::shared_ptr<UserDirectory> users, EventBus& events, Limits limits);
 
-	/// Starts and stops the thread that pushes group messages (in id order).
+	/// Starts and stops the thread that pushes group messages (in id order);
+	/// stop() also waits (at most 10 seconds) until the message store has
+	/// called and dropped the callbacks of post() (this plugin's code).
 	void start();
 	void stop();
 
@@ -116,6 +118,8 @@ public:
 	static constexpr std::size_t MAX_NAME = 100;
 
 private:
+	static constexpr Poco::Int64 STORE_WAIT_US = 10000000;
+
 	/// "group" frame {"event", "actorId", "group"} to the members and to also.
 	void announce(const char* event, Poco::Int64 actor, const Group& group, Poco::Int64 also = 0);
 
@@ -149,6 +153,7 @@ private:
 	Limits _limits;
 	MemberCache _members;  /// for posting and pushing group messages
 	WorkerPool _fanOut;
+	const std::shared_ptr<void> _storing = std::make_shared<int>(0);  /// a copy in every post() callback
 };
 
 } } // namespace Palaver::Groups

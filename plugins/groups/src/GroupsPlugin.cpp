@@ -68,7 +68,8 @@ void GroupsPlugin::initialize(PluginContext& context)
 
 	if (auto pusher = context.services().find<Pusher>()) _service->setPusher(pusher);
 	else context.logger().warning("groups: no ws plugin: group messages are not pushed");
-	if (auto frames = context.services().find<ClientFrames>()) GroupFrames::registerWith(*frames, *_service);
+	_frames = context.services().find<ClientFrames>();
+	if (_frames) GroupFrames::registerWith(*_frames, *_service);
 
 	// Every node's plugin hears of every group message and pushes it to its
 	// own connections.
@@ -117,6 +118,9 @@ void GroupsPlugin::stop()
 		for (auto id: _subscriptions) _context->events().unsubscribe(id);
 	}
 	_subscriptions.clear();
+	// Its frame handlers are its code: back from ws before it is unloaded.
+	if (_frames) GroupFrames::unregisterFrom(*_frames);
+	_frames.reset();
 	if (_service) _service->stop();
 }
 

@@ -11,6 +11,9 @@
 #include <vector>
 
 namespace Palaver {
+
+class ClientFrames;
+
 namespace Groups {
 
 class GroupRepository;
@@ -31,6 +34,8 @@ public:
 	void initialize(PluginContext& context) override;
 	void start() override;
 	void stop() override;
+	/// Its frame handlers go back to ws in stop(), where its threads stop too.
+	bool reloadable() const override { return true; }
 
 private:
 	PluginContext* _context = nullptr;
@@ -38,6 +43,7 @@ private:
 	std::shared_ptr<GroupService> _service;
 	std::unique_ptr<GroupRoutes> _routes;
 	std::vector<EventBus::SubscriptionId> _subscriptions;
+	std::shared_ptr<ClientFrames> _frames;  /// the ws plugin's, while its handlers are added
 };
 
 } } // namespace Palaver::Groups

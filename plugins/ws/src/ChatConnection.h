@@ -42,6 +42,7 @@ struct ChatConnection
 
 	State state = State::Open;
 	bool registered = false;           /// in the Hub
+	bool resumed = false;              /// handed over by a previous version of the plugin: no "ready" again
 	bool hasSince = false;
 	Poco::Int64 since = 0;
 	std::shared_ptr<const User> user;

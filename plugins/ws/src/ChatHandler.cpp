@@ -86,6 +86,39 @@ void ChatHandler::onOpen(const WebSocket::Ptr& socket)
 	}
 }
 
+void ChatHandler::onResume(const WebSocket::Ptr& socket)
+{
+	// Counted by the previous version already (the gauge is the core's).
+	auto connection = std::make_shared<ChatConnection>();
+	connection->resumed = true;
+	socket->setContext(connection);
+	const Poco::Int64 userId = socket->userId();
+	if (userId == 0)
+	{
+		_deadlines.watch(socket);
+		return;
+	}
+	connection->state = ChatConnection::State::Authenticating;
+	std::shared_ptr<Runtime> runtime = _runtime;
+	ChatHandler* self = this;
+	const bool queued = _runtime->workers.submit([self, runtime, socket, userId]
+	{
+		std::shared_ptr<const User> user;
+		try
+		{
+			Poco::Optional<User> found = runtime->directory->findUser(userId);
+			if (found.isSpecified()) user = std::make_shared<const User>(found.value());
+		}
+		catch (...)
+		{
+			// Storage trouble: closed as an unknown user, the client connects again.
+		}
+		const std::string session = socket->session();
+		socket->post([self, socket, user, session](WebSocket&) { self->authResult(socket, user, session); });
+	});
+	if (!queued) socket->close(WebSocketFrame::CloseCode::TryAgainLater, "server busy");
+}
+
 void ChatHandler::onText(const WebSocket::Ptr& socket, const std::string& text)
 {
 	_runtime->framesIn.inc();
@@ -157,7 +190,8 @@ void ChatHandler::authenticated(const WebSocket::Ptr& socket, ChatConnection& co
 	const Hub::Registration registration = _runtime->hub.add(userId,
 		Hub::Member{socket, socket->context<ChatConnection>()}, _runtime->settings.presenceListMax);
 	connection.registered = true;
-	Dispatcher::reply(*socket, "{\"type\":\"ready\",\"userId\":" + std::to_string(userId) + "}", *_runtime);
+	if (!connection.resumed)
+		Dispatcher::reply(*socket, "{\"type\":\"ready\",\"userId\":" + std::to_string(userId) + "}", *_runtime);
 	for (Poco::Int64 id: registration.online) Dispatcher::reply(*socket, Hub::presenceJson(id, true), *_runtime);
 	if (registration.loadTicket != 0) loadChats(userId, registration.loadTicket);
 	if (!connection.hasSince) return;

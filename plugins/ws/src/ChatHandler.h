@@ -39,6 +39,13 @@ public:
 	void onText(const WebSocket::Ptr& socket, const std::string& text) override;
 	void onClose(const WebSocket::Ptr& socket, std::uint16_t code) override;
 
+	/// A connection of the plugin's previous version (a run-time reload): one
+	/// without a user waits for its auth frame (auth_timeout again from
+	/// now); an authenticated one has its user read again on a worker (its
+	/// frames wait meanwhile, as during an auth frame's look-up) and is
+	/// registered in the Hub without a second "ready".
+	void onResume(const WebSocket::Ptr& socket) override;
+
 	/// An auth frame's token (Dispatcher), on the I/O thread: looked up on a
 	/// worker; text messages that come meanwhile are handled after it.
 	void beginAuth(const WebSocket::Ptr& socket, ChatConnection& connection, const std::string& token);

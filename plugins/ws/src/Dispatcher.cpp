@@ -166,7 +166,7 @@ void Dispatcher::onText(ChatHandler& handler, const WebSocket::Ptr& socket, Chat
 		return;
 	}
 
-	if (ClientFrames::Handler pluginHandler = runtime.frames->find(type, frame))
+	if (FrameRegistry::Shared pluginHandler = runtime.frames->find(type, frame))
 	{
 		toPlugin(socket, connection, std::move(frame), std::move(pluginHandler), runtime);
 		return;
@@ -267,7 +267,7 @@ void Dispatcher::postChat(const WebSocket::Ptr& socket, ChatConnection& connecti
 	// answer goes through the hub, which drops it once the plugin has
 	// stopped. The callback holds the runtime. The ack teaches the runtime
 	// that the receiver exists.
-	auto done = [keep, socket, clientMsgId, to](const Message* stored, const HttpError* error)
+	auto done = [keep, socket, clientMsgId, to, ticket = runtime.storeTicket()](const Message* stored, const HttpError* error)
 	{
 		if (stored) keep->learnUser(to);
 		keep->hub.sendTo(socket, chatAnswer(stored, error, clientMsgId));
@@ -349,7 +349,7 @@ void Dispatcher::subscribePresence(const WebSocket::Ptr& socket, ChatConnection&
 }
 
 void Dispatcher::toPlugin(const WebSocket::Ptr& socket, ChatConnection& connection, JsonValue frame,
-	ClientFrames::Handler handler, Runtime& runtime)
+	FrameRegistry::Shared handler, Runtime& runtime)
 {
 	std::string clientMsgId;
 	stringField(frame, "clientMsgId", clientMsgId);
@@ -365,7 +365,7 @@ void Dispatcher::toPlugin(const WebSocket::Ptr& socket, ChatConnection& connecti
 	{
 		try
 		{
-			handler(*user, frame, answer);
+			(*handler)(*user, frame, answer);
 		}
 		catch (HttpError& error)
 		{

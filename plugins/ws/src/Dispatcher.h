@@ -8,6 +8,7 @@
 #ifndef Palaver_Ws_Dispatcher_INCLUDED
 #define Palaver_Ws_Dispatcher_INCLUDED
 
+#include "FrameRegistry.h"
 #include "palaver/WebSocket.h"
 #include "palaver/services/ClientFrames.h"
 #include "palaver/services/MessageStore.h"
@@ -85,7 +86,7 @@ private:
 
 	/// Hands a frame to the handler a plugin added for it (ClientFrames), on a worker.
 	static void toPlugin(const WebSocket::Ptr& socket, ChatConnection& connection, JsonValue frame,
-		ClientFrames::Handler handler, Runtime& runtime);
+		FrameRegistry::Shared handler, Runtime& runtime);
 
 	/// A read frame: on a worker, the reader's cursor moves (MessageStore::
 	/// markRead, which clamps upTo to the conversation's highest id); when it

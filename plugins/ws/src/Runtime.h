@@ -21,8 +21,10 @@
 #include "palaver/services/MessageStore.h"
 #include "palaver/services/UserDirectory.h"
 #include <Poco/Logger.h>
+#include <chrono>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <unordered_set>
 
 namespace Palaver {
@@ -105,11 +107,28 @@ public:
 		if (_knownUsers.size() < MAX_KNOWN_USERS) _knownUsers.insert(userId);
 	}
 
+	/// Held by every postAsync() callback (this library's code, kept by the
+	/// message store): waitStored() waits until no copy is left.
+	std::shared_ptr<void> storeTicket() const { return _storing; }
+
+	/// In stop(): waits (at most timeoutMs) until the message store has
+	/// called and dropped every callback, so that the plugin can be unloaded.
+	bool waitStored(int timeoutMs) const
+	{
+		for (int waited = 0; _storing.use_count() > 1; waited += 2)
+		{
+			if (waited >= timeoutMs) return false;
+			std::this_thread::sleep_for(std::chrono::milliseconds(2));
+		}
+		return true;
+	}
+
 private:
 	static constexpr std::size_t MAX_KNOWN_USERS = 100000;  /// then: via a worker
 
 	mutable std::mutex _knownMutex;
 	std::unordered_set<Poco::Int64> _knownUsers;
+	const std::shared_ptr<void> _storing = std::make_shared<int>(0);
 };
 
 } } // namespace Palaver::Ws

@@ -113,12 +113,15 @@ void WsPlugin::stop()
 	}
 	_subscriptions.clear();
 	if (!_runtime) return;
-	// The core has closed the connections by now: no new client frames.
+	// No client frame reaches it any more (the core has closed the
+	// connections at shutdown, or holds their frames during a reload).
 	// The workers finish what was queued (messages being stored); then
 	// nothing more is sent (Hub::setEndpoint).
 	_handler->stop();
 	_runtime->workers.stop();
 	_runtime->hub.setEndpoint(nullptr);
+	if (!_runtime->waitStored(STORE_WAIT_MS))
+		_runtime->logger.warning("ws: messages still being stored after %d ms at stop", STORE_WAIT_MS);
 }
 
 } } // namespace Palaver::Ws

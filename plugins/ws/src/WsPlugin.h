@@ -29,8 +29,13 @@ public:
 	void initialize(PluginContext& context) override;
 	void start() override;
 	void stop() override;
+	/// Its connections stay open across a reload (ChatHandler::onResume()).
+	bool reloadable() const override { return true; }
 
 private:
+	/// How long stop() waits for the message store's callbacks into it.
+	static constexpr int STORE_WAIT_MS = 10000;
+
 	PluginContext* _context = nullptr;
 	std::shared_ptr<Runtime> _runtime;
 	std::shared_ptr<ChatHandler> _handler;

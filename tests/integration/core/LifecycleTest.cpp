@@ -15,7 +15,9 @@
 #include <Poco/StreamCopier.h>
 #include <Poco/TemporaryFile.h>
 #include <cppunit/extensions/HelperMacros.h>
+#include <chrono>
 #include <memory>
+#include <thread>
 #include <vector>
 
 using namespace Palaver::Testing;
@@ -30,6 +32,8 @@ class LifecycleTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(failedReloadKeepsTheRunningVersion);
 	CPPUNIT_TEST(disableOfANeededPluginIsRefused);
 	CPPUNIT_TEST(pluginsThatCannotStopAreRefused);
+	CPPUNIT_TEST(reloadOfAWebSocketPluginKeepsItsConnections);
+	CPPUNIT_TEST(disableOfAWebSocketPluginClosesItsConnections);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -229,17 +233,104 @@ public:
 	void pluginsThatCannotStopAreRefused()
 	{
 		declare("10-hello.ini", "hello", fixture("hello"), "");
-		declare("10-echows.ini", "echows", fixture("echows"), "");
 		TestServer server(options());
 		server.start();
 		std::string output;
 		CPPUNIT_ASSERT(ctl(server, {"plugins", "reload", "hello"}, output) != 0);
 		CPPUNIT_ASSERT_MESSAGE(output, output.find("not reloadable") != std::string::npos);
-		CPPUNIT_ASSERT(ctl(server, {"plugins", "disable", "echows"}, output) != 0);
-		CPPUNIT_ASSERT_MESSAGE(output, output.find("WebSocket endpoints") != std::string::npos);
 		HttpClient client(server.httpPort());
 		CPPUNIT_ASSERT_EQUAL(200, client.get("/hello").status);
-		CPPUNIT_ASSERT_EQUAL(std::size_t(2), client.get("/health").json()->getArray("plugins")->size());
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), client.get("/health").json()->getArray("plugins")->size());
+	}
+
+	void reloadOfAWebSocketPluginKeepsItsConnections()
+	{
+		installVersion("echows", "echows");
+		declare("10-echows.ini", "echows", _dir + "/palaver-echows.so", "");
+		TestServer server(options());
+		server.start();
+		const int CLIENTS = 200;
+		std::vector<std::unique_ptr<WsClient>> sockets;
+		for (int i = 0; i < CLIENTS; ++i)
+		{
+			sockets.push_back(std::make_unique<WsClient>(server.httpPort(), "/echows"));
+			sockets[i]->sendText("a" + std::to_string(i));
+			auto echo = sockets[i]->receiveJson();
+			CPPUNIT_ASSERT_EQUAL(std::string("1"), echo->getValue<std::string>("version"));
+		}
+
+		// Reloaded to version 2 while the clients send: version 1's stop()
+		// takes 300 ms, during which upgrades are refused and messages held.
+		installVersion("echows-v2", "echows");
+		std::string output;
+		int status = -1;
+		std::thread reload([&] { status = ctl(server, {"plugins", "reload", "echows"}, output); });
+		std::string refusal;
+		for (int attempt = 0; attempt < 500 && refusal.empty(); ++attempt)
+		{
+			refusal = refusedUpgrade(server.httpPort(), "/echows");
+			if (refusal.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+		}
+		for (int i = 0; i < CLIENTS; ++i) sockets[i]->sendText("b" + std::to_string(i));
+		reload.join();
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(output, 0, status);
+		CPPUNIT_ASSERT_MESSAGE(output, output.find("plugin 'echows' reloaded (1 -> 2)") != std::string::npos);
+		CPPUNIT_ASSERT_MESSAGE(refusal, refusal.find("503") == 0);
+		CPPUNIT_ASSERT_MESSAGE(refusal, refusal.find("plugin_unavailable") != std::string::npos);
+
+		// None was dropped; what was sent while it stopped is answered by the
+		// next version, from the context it rebuilt in onResume().
+		for (int i = 0; i < CLIENTS; ++i)
+		{
+			auto held = sockets[i]->receiveJson();
+			CPPUNIT_ASSERT_EQUAL(std::string("b" + std::to_string(i)), held->getValue<std::string>("echo"));
+			CPPUNIT_ASSERT_EQUAL(std::string("2"), held->getValue<std::string>("version"));
+			CPPUNIT_ASSERT(held->getValue<bool>("resumed"));
+			CPPUNIT_ASSERT_EQUAL(1, held->getValue<int>("received"));
+			sockets[i]->sendText("c" + std::to_string(i));
+			auto after = sockets[i]->receiveJson();
+			CPPUNIT_ASSERT_EQUAL(std::string("c" + std::to_string(i)), after->getValue<std::string>("echo"));
+			CPPUNIT_ASSERT_EQUAL(2, after->getValue<int>("received"));
+		}
+		// A new connection is version 2's from the start.
+		WsClient fresh(server.httpPort(), "/echows");
+		fresh.sendText("d");
+		auto echo = fresh.receiveJson();
+		CPPUNIT_ASSERT_EQUAL(std::string("2"), echo->getValue<std::string>("version"));
+		CPPUNIT_ASSERT(!echo->getValue<bool>("resumed"));
+
+		// And back to version 1, whose library was unloaded: handed over again.
+		installVersion("echows", "echows");
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(output, 0, ctl(server, {"plugins", "reload", "echows"}, output));
+		sockets[0]->sendText("e");
+		auto again = sockets[0]->receiveJson();
+		CPPUNIT_ASSERT_EQUAL(std::string("1"), again->getValue<std::string>("version"));
+		CPPUNIT_ASSERT(again->getValue<bool>("resumed"));
+		CPPUNIT_ASSERT(server.running());
+	}
+
+	void disableOfAWebSocketPluginClosesItsConnections()
+	{
+		declare("10-hello.ini", "hello", fixture("hello"), "");
+		declare("10-echows.ini", "echows", fixture("echows"), "");
+		TestServer server(options());
+		server.start();
+		WsClient socket(server.httpPort(), "/echows");
+		std::string output;
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(output, 0, ctl(server, {"plugins", "disable", "echows"}, output));
+		CPPUNIT_ASSERT_EQUAL(1001, socket.waitForClose());
+		const std::string refusal = refusedUpgrade(server.httpPort(), "/echows");
+		CPPUNIT_ASSERT_MESSAGE(refusal, refusal.find("503") == 0);
+		CPPUNIT_ASSERT_MESSAGE(refusal, refusal.find("plugin_unavailable") != std::string::npos);
+		HttpClient client(server.httpPort());
+		CPPUNIT_ASSERT_EQUAL(200, client.get("/hello").status);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), client.get("/health").json()->getArray("plugins")->size());
+
+		// Enabled again: the endpoint serves, from the plugin's fresh instance.
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(output, 0, ctl(server, {"plugins", "enable", "echows"}, output));
+		WsClient again(server.httpPort(), "/echows");
+		again.sendText("x");
+		CPPUNIT_ASSERT_EQUAL(std::string("x"), again.receiveJson()->getValue<std::string>("echo"));
 	}
 
 private:
@@ -258,9 +349,9 @@ private:
 
 	// Puts a build of the fixture where 20-lifecycle.ini points, as a package
 	// upgrade does: a new file renamed over the old one.
-	void installVersion(const std::string& build)
+	void installVersion(const std::string& build, const std::string& name = "lifecycle")
 	{
-		const std::string target = _dir + "/palaver-lifecycle.so";
+		const std::string target = _dir + "/palaver-" + name + ".so";
 		Poco::File(fixture(build)).copyTo(target + ".new");
 		Poco::File(target + ".new").renameTo(target);
 	}
@@ -298,6 +389,25 @@ private:
 		std::string body;
 		Poco::StreamCopier::copyToString(session.receiveResponse(response), body);
 		return response.getStatus();
+	}
+
+	/// "" when an upgrade of path is accepted (101), else the status and the body of its refusal.
+	static std::string refusedUpgrade(Poco::UInt16 port, const std::string& path)
+	{
+		Poco::Net::HTTPClientSession session("127.0.0.1", port);
+		Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, path, Poco::Net::HTTPMessage::HTTP_1_1);
+		request.set("Upgrade", "websocket");
+		request.set("Connection", "Upgrade");
+		request.set("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==");
+		request.set("Sec-WebSocket-Version", "13");
+		session.setKeepAlive(true);  // else the session makes it "Connection: close"
+		session.sendRequest(request);
+		Poco::Net::HTTPResponse response;
+		std::istream& body = session.receiveResponse(response);
+		if (response.getStatus() == Poco::Net::HTTPResponse::HTTP_SWITCHING_PROTOCOLS) return "";
+		std::string text;
+		Poco::StreamCopier::copyToString(body, text);
+		return std::to_string(response.getStatus()) + " " + text;
 	}
 
 	static std::string reasonOf(const Poco::JSON::Array::Ptr& skipped, const std::string& name)

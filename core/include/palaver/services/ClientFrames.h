@@ -40,6 +40,12 @@ public:
 	/// own frames of that type. Call it in initialize(). Throws
 	/// Poco::ExistsException when type and field are taken.
 	virtual void addHandler(const std::string& type, const std::string& field, Handler handler) = 0;
+
+	/// Takes back the handler of type and field (if any), once the calls of
+	/// it in flight have returned (at most 10 seconds): in the adding
+	/// plugin's stop(), so that it can be reloaded at run time (the handler
+	/// is its code). Any thread but a ws worker. (API 4.x)
+	virtual void removeHandler(const std::string& type, const std::string& field) {}
 };
 
 } // namespace Palaver

@@ -1,0 +1,77 @@
+#include "ScopedWebSockets.h"
+#include <Poco/Timestamp.h>
+#include <algorithm>
+
+namespace Palaver {
+namespace Server {
+
+namespace {
+
+/// What is left of timeout since started (never negative).
+Poco::Timespan left(const Poco::Timespan& timeout, const Poco::Timestamp& started)
+{
+	return Poco::Timespan(std::max<Poco::Timespan::TimeDiff>(0, timeout.totalMicroseconds() - started.elapsed()));
+}
+
+} // namespace
+
+ScopedWebSockets::ScopedWebSockets(std::shared_ptr<WebSocketsImpl> webSockets, Endpoints adopted):
+	_webSockets(std::move(webSockets)),
+	_adopted(std::move(adopted))
+{
+}
+
+std::shared_ptr<WebSocketEndpoint> ScopedWebSockets::create(std::shared_ptr<WebSocketHandler> handler,
+	const WebSocketEndpoint::Options& options)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	std::shared_ptr<WebSocketEndpointImpl> endpoint;
+	if (_made.size() < _adopted.size())
+	{
+		endpoint = _adopted[_made.size()];
+		endpoint->adopt(std::move(handler));
+	}
+	else endpoint = _webSockets->make(std::move(handler), options);
+	_made.push_back(endpoint);
+	return endpoint;
+}
+
+void ScopedWebSockets::detach()
+{
+	for (const auto& endpoint: endpoints()) endpoint->detach();
+}
+
+bool ScopedWebSockets::waitAccepts(const Poco::Timespan& timeout)
+{
+	const Poco::Timestamp started;
+	for (const auto& endpoint: endpoints())
+	{
+		if (!endpoint->waitAccepts(left(timeout, started))) return false;
+	}
+	return true;
+}
+
+bool ScopedWebSockets::dropContexts(const Poco::Timespan& timeout)
+{
+	const Poco::Timestamp started;
+	for (const auto& endpoint: endpoints())
+	{
+		if (!endpoint->dropContexts(left(timeout, started))) return false;
+	}
+	return true;
+}
+
+void ScopedWebSockets::resume()
+{
+	for (const auto& endpoint: endpoints()) endpoint->resume();
+}
+
+ScopedWebSockets::Endpoints ScopedWebSockets::endpoints() const
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	Endpoints all = _made;
+	for (std::size_t i = _made.size(); i < _adopted.size(); ++i) all.push_back(_adopted[i]);
+	return all;
+}
+
+} } // namespace Palaver::Server

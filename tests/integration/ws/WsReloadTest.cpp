@@ -1,0 +1,146 @@
+// palaverctl plugins reload ws (and groups) on a running palaverd with 200
+// authenticated chat clients: none is dropped, the chat messages sent during
+// the reload are held by the core and answered by the new version (acked and
+// delivered, never lost), and chat, typing, presence and group frames work
+// after it (docs/PLUGINS.md, "Run time").
+#include "WsTestSupport.h"
+#include <Poco/Pipe.h>
+#include <Poco/PipeStream.h>
+#include <Poco/Process.h>
+#include <Poco/StreamCopier.h>
+#include <thread>
+
+using namespace Palaver::Testing;
+
+namespace {
+
+std::unique_ptr<TestServer> startReloadServer()
+{
+	// push is not reloadable yet, and uses ws and groups: left out.
+	return startWsServer({"--groups.enabled=true", "--push.enabled=false", "--attachments.enabled=false"});
+}
+
+int ctl(TestServer& server, const std::vector<std::string>& words, std::string& output)
+{
+	std::vector<std::string> arguments{"--socket=" + server.stateDir() + "/admin.sock"};
+	arguments.insert(arguments.end(), words.begin(), words.end());
+	Poco::Pipe pipe;
+	Poco::ProcessHandle handle = Poco::Process::launch(TestServer::binaryDir() + "/bin/palaverctl", arguments, nullptr, &pipe, &pipe);
+	Poco::PipeInputStream stream(pipe);
+	output.clear();
+	Poco::StreamCopier::copyToString(stream, output);
+	return handle.wait();
+}
+
+std::string chatFrame(Poco::Int64 to, const std::string& text, const std::string& clientMsgId)
+{
+	return "{\"type\":\"chatmsg\",\"toUserId\":" + std::to_string(to) + ",\"text\":\"" + text + "\",\"clientMsgId\":\"" + clientMsgId + "\"}";
+}
+
+/// The sender's ack of clientMsgId, and the receiver's chatmsg with text.
+void expectDelivered(WsClient& sender, WsClient& receiver, const std::string& clientMsgId, const std::string& text)
+{
+	auto ack = sender.receiveType("ack");
+	CPPUNIT_ASSERT_EQUAL(clientMsgId, ack->getValue<std::string>("clientMsgId"));
+	auto message = receiver.receiveType("chatmsg");
+	CPPUNIT_ASSERT_EQUAL(text, message->getValue<std::string>("text"));
+	CPPUNIT_ASSERT_EQUAL(ack->getValue<Poco::Int64>("id"), message->getValue<Poco::Int64>("id"));
+}
+
+Poco::Int64 createGroup(TestServer& server, const Account& creator, Poco::Int64 member)
+{
+	HttpClient http(server.httpPort());
+	http.setBearer(creator.token);
+	HttpReply reply = http.postJson("/groups", "{\"name\":\"Reload\",\"memberIds\":[" + std::to_string(member) + "]}");
+	CPPUNIT_ASSERT_EQUAL_MESSAGE(reply.body, 201, reply.status);
+	return reply.json()->getValue<Poco::Int64>("id");
+}
+
+/// A groupmsg frame from sender reaches receiver.
+void expectGroupFrame(WsClient& sender, WsClient& receiver, Poco::Int64 group, const std::string& text)
+{
+	sender.sendText("{\"type\":\"groupmsg\",\"groupId\":" + std::to_string(group) + ",\"text\":\"" + text + "\",\"clientMsgId\":\"" + text + "\"}");
+	CPPUNIT_ASSERT_EQUAL(text, sender.receiveType("ack")->getValue<std::string>("clientMsgId"));
+	CPPUNIT_ASSERT_EQUAL(text, receiver.receiveType("groupmsg")->getValue<std::string>("text"));
+}
+
+} // namespace
+
+class WsReloadTest: public CppUnit::TestFixture
+{
+	CPPUNIT_TEST_SUITE(WsReloadTest);
+	CPPUNIT_TEST(reloadOfWsKeepsChatClients);
+	CPPUNIT_TEST(reloadOfGroupsKeepsItsFrames);
+	CPPUNIT_TEST_SUITE_END();
+
+public:
+	void reloadOfWsKeepsChatClients()
+	{
+		auto server = startReloadServer();
+		const int PAIRS = 100;
+		std::vector<Account> senders, receivers;
+		std::vector<std::unique_ptr<WsClient>> a, b;
+		for (int i = 0; i < PAIRS; ++i)
+		{
+			senders.push_back(registerAccount(*server, "rla"));
+			receivers.push_back(registerAccount(*server, "rlb"));
+			postMessage(*server, senders[i], receivers[i].id, "before");  // in each other's presence scope
+		}
+		for (int i = 0; i < PAIRS; ++i)
+		{
+			a.push_back(connectAs(*server, senders[i]));
+			b.push_back(connectAs(*server, receivers[i]));
+		}
+
+		// Sent while ws (and groups, which uses it) stop and start again.
+		std::string output;
+		int status = -1;
+		std::thread reload([&] { status = ctl(*server, {"plugins", "reload", "ws"}, output); });
+		for (int i = 0; i < PAIRS; ++i) a[i]->sendText(chatFrame(receivers[i].id, "during" + std::to_string(i), "d" + std::to_string(i)));
+		reload.join();
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(output, 0, status);
+		CPPUNIT_ASSERT_MESSAGE(output, output.find("plugin 'ws' reloaded") != std::string::npos);
+		CPPUNIT_ASSERT_MESSAGE(output, output.find("plugin 'groups' restarted") != std::string::npos);
+
+		for (int i = 0; i < PAIRS; ++i)
+			expectDelivered(*a[i], *b[i], "d" + std::to_string(i), "during" + std::to_string(i));
+		for (int i = 0; i < PAIRS; ++i)
+		{
+			a[i]->sendText(chatFrame(receivers[i].id, "after" + std::to_string(i), "f" + std::to_string(i)));
+			expectDelivered(*a[i], *b[i], "f" + std::to_string(i), "after" + std::to_string(i));
+		}
+
+		a[0]->sendText("{\"type\":\"typing\",\"toUserId\":" + std::to_string(receivers[0].id) + "}");
+		CPPUNIT_ASSERT_EQUAL(senders[0].id, b[0]->receiveType("typing")->getValue<Poco::Int64>("fromUserId"));
+		b[0]->close();
+		CPPUNIT_ASSERT(waitPresence(*a[0], receivers[0].id, false));
+		b[0] = connectAs(*server, receivers[0]);
+		CPPUNIT_ASSERT(waitPresence(*a[0], receivers[0].id, true));
+
+		// The groups plugin, restarted with ws, added its frame handlers again.
+		const Poco::Int64 group = createGroup(*server, senders[1], receivers[1].id);
+		expectGroupFrame(*a[1], *b[1], group, "g1");
+		CPPUNIT_ASSERT(server->running());
+	}
+
+	void reloadOfGroupsKeepsItsFrames()
+	{
+		auto server = startReloadServer();
+		Account x = registerAccount(*server, "rgx");
+		Account y = registerAccount(*server, "rgy");
+		auto wsX = connectAs(*server, x);
+		auto wsY = connectAs(*server, y);
+		const Poco::Int64 group = createGroup(*server, x, y.id);
+		expectGroupFrame(*wsX, *wsY, group, "before");
+
+		std::string output;
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(output, 0, ctl(*server, {"plugins", "reload", "groups"}, output));
+		CPPUNIT_ASSERT_MESSAGE(output, output.find("plugin 'groups' reloaded") != std::string::npos);
+		// The same connections: its handlers were taken back and added by the new version.
+		expectGroupFrame(*wsX, *wsY, group, "after");
+		wsX->sendText(chatFrame(y.id, "direct", "c1"));
+		expectDelivered(*wsX, *wsY, "c1", "direct");
+	}
+};
+
+CPPUNIT_TEST_SUITE_REGISTRATION(WsReloadTest);
