@@ -97,6 +97,14 @@ public:
 		_logger->information("echobot answers messages to %s (user %Ld)", _account.userName, _account.id);
 	}
 
+	/// palaverctl plugins disable|reload echobot unloads it while palaverd
+	/// runs: its routes and subscriber are taken away first, and its
+	/// WorkQueue tasks have run before stop(); no thread of its own is left.
+	bool reloadable() const override
+	{
+		return true;
+	}
+
 private:
 	void answer(const Palaver::Message& message)
 	{
