@@ -83,6 +83,14 @@ public:
 		_logger->information("@NAME@ ready: GET /@NAME@");
 	}
 
+	/// palaverctl plugins disable|reload @NAME@ may unload it while palaverd
+	/// runs: after stop(), none of its code runs (the core saw to that for
+	/// its route), and it holds nothing else.
+	bool reloadable() const override
+	{
+		return true;
+	}
+
 private:
 	std::string _greeting;
 	Poco::Logger* _logger = nullptr;

@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
 # Builds the .deb packages from the build tree, unpacks them into a temporary
 # root (dpkg -x), checks the unit, starts palaverd from that layout, and
-# builds and loads the example plugin against the unpacked SDK.
+# builds and loads the example plugin against the unpacked SDK. Then the
+# author's kit at run time (issue 20): a plugin scaffolded with the packaged
+# palaverctl new-plugin and the packaged example bot, built with only what the
+# packages hold, enabled, reloaded (a changed setting and route) and disabled
+# on a running palaverd while 200 WebSocket clients stay connected.
 set -euo pipefail
 build=$1
 source=$2
+ws_hold=$3
 work=$(mktemp -d)
 pid=""
+hold=""
 cleanup() {
+  [[ -n "$hold" ]] && kill "$hold" 2>/dev/null || true
   [[ -n "$pid" ]] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
   rm -rf "$work"
 }
@@ -104,4 +111,83 @@ token=$(curl -sf -H 'Content-Type: application/json' -d '{"username":"pkg","pass
 curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$port/hellobot" | grep -q '"greeting":"Hi, pkg"' || fail "hellobot route"
 kill -TERM "$pid"; wait "$pid" || fail "palaverd did not stop cleanly"
 pid=""
-echo "1 passed, 0 failed"
+
+echo "== the author's kit at run time: palaverctl new-plugin, the example bot, enable, reload, disable"
+export LD_LIBRARY_PATH="$libdir"
+ctl="$root/usr/sbin/palaverctl"
+mkdir -p "$work/src" "$work/kit/plugins.d" "$work/kit/state"
+(cd "$work/src" && "$ctl" new-plugin greeter > "$work/new-plugin.log") || { cat "$work/new-plugin.log"; fail "palaverctl new-plugin"; }
+api="$api_major.$(sed -n 's/^#define PALAVER_API_MINOR //p' "$source/core/include/palaver/Version.h")"
+grep -q "find_package(Palaver $api REQUIRED)" "$work/src/greeter/CMakeLists.txt" || fail "the scaffold does not ask for Palaver $api"
+build_plugin() {  # source folder, build folder, log name
+  cmake -S "$1" -B "$2" -DCMAKE_PREFIX_PATH="$root/usr" > "$work/$3-cmake.log" 2>&1 || { cat "$work/$3-cmake.log"; fail "$3 configure"; }
+  cmake --build "$2" > "$work/$3-build.log" 2>&1 || { cat "$work/$3-build.log"; fail "$3 build"; }
+}
+build_plugin "$work/src/greeter" "$work/greeter" greeter
+build_plugin "$root/usr/share/doc/palaver-dev/examples/echo-bot" "$work/echobot" echobot
+# Every shipped plugin, and the two new ones declared but off.
+cp "$root"/etc/palaver/plugins.d/*.ini "$work/kit/plugins.d/"
+sed -i 's/^enabled = false/enabled = true/' "$work"/kit/plugins.d/*.ini
+sed -e "s|^library = .*|library = $work/greeter/palaver-greeter.so|" -e 's/^enabled = true/enabled = false/' \
+  "$work/src/greeter/greeter.ini" > "$work/kit/plugins.d/70-greeter.ini"
+printf '[echobot]\nlibrary = %s\nenabled = false\n' "$work/echobot/palaver-echobot.so" > "$work/kit/plugins.d/75-echobot.ini"
+sed -e "s|^state_dir = .*|state_dir = $work/kit/state|" -e "s|^directory = .*|directory = $libdir/palaver|" \
+  -e "s|^config_dir = .*|config_dir = $work/kit/plugins.d|" "$root/etc/palaver/palaver.ini" > "$work/kit/palaver.ini"
+port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+wsport=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$root/usr/sbin/palaverd" --config="$work/kit/palaver.ini" --http.port="$port" --ws.port="$wsport" \
+  --auth.password_opslimit=1 --auth.password_memlimit=8192 > "$work/palaverd.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 100); do
+  curl -sf "http://127.0.0.1:$port/health" > /dev/null && break
+  kill -0 "$pid" 2>/dev/null || fail "palaverd exited"
+  sleep 0.1
+done
+pctl() { "$ctl" --config="$work/kit/palaver.ini" "$@" >> "$work/ctl.log" 2>&1 || { cat "$work/ctl.log"; fail "palaverctl $*"; }; }
+pctl plugins enable greeter
+pctl plugins enable echobot
+curl -sf "http://127.0.0.1:$port/greeter" | grep -q '"greeting":"Hello"' || fail "the scaffolded plugin's route"
+
+# 200 WebSocket clients, held open from here to the end.
+rm -f "$work/check"
+"$ws_hold" "$port" "$wsport" 200 "$work/check" > "$work/ws-hold.log" 2>&1 &
+hold=$!
+for _ in $(seq 1 600); do
+  grep -q '^connected 200$' "$work/ws-hold.log" && break
+  kill -0 "$hold" 2>/dev/null || { cat "$work/ws-hold.log"; fail "ws-hold ended before connecting"; }
+  sleep 0.1
+done
+grep -q '^connected 200$' "$work/ws-hold.log" || fail "200 WebSocket clients did not connect"
+
+# A changed setting and a changed route, rebuilt, reloaded.
+sed -i 's/^; greeting = Hello$/greeting = Changed/' "$work/kit/plugins.d/70-greeter.ini"
+sed -i 's|"GET", "/greeter"|"GET", "/greeter/v2"|' "$work/src/greeter/GreeterPlugin.cpp"
+build_plugin "$work/src/greeter" "$work/greeter" greeter-v2
+pctl plugins reload greeter
+curl -sf "http://127.0.0.1:$port/greeter/v2" | grep -q '"greeting":"Changed"' || fail "the reloaded plugin's new route and setting"
+[[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/greeter") == 404 ]] || fail "the old route outlived the reload"
+
+# The bot answers a message, as its own service account.
+token=$(curl -sf -H 'Content-Type: application/json' -d '{"username":"asker","password":"secret123"}' \
+  "http://127.0.0.1:$port/register" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+bot=$(curl -sf "http://127.0.0.1:$port/echobot" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["accountId"])')
+curl -sf -H "Authorization: Bearer $token" --data-urlencode "text=are you there" "http://127.0.0.1:$port/post/touser/$bot" > /dev/null || fail "a message to the bot"
+answered=""
+for _ in $(seq 1 100); do
+  answered=$(curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$port/messages/from/$bot" | grep -o '"text":"echo: are you there"' || true)
+  [[ -n "$answered" ]] && break
+  sleep 0.1
+done
+[[ -n "$answered" ]] || fail "the bot did not answer"
+
+pctl plugins disable greeter
+pctl plugins disable echobot
+[[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/greeter/v2") == 404 ]] || fail "the disabled plugin's route still answers"
+grep -q '^enabled = false' "$work/kit/plugins.d/70-greeter.ini" || fail "palaverctl plugins disable left plugins.d enabled"
+
+touch "$work/check"
+wait "$hold" || { cat "$work/ws-hold.log"; fail "WebSocket clients were dropped"; }
+cat "$work/ws-hold.log"
+kill -TERM "$pid"; wait "$pid" || fail "palaverd did not stop cleanly"
+pid=""
+echo "2 passed, 0 failed"
