@@ -46,9 +46,6 @@ public:
 	void moved(const std::shared_ptr<WebSocketImpl>& socket, Poco::Int64 from, Poco::Int64 to);
 
 private:
-	/// sendToEach() hands a loop this many connections at a time.
-	static constexpr std::size_t SEND_CHUNK = 1024;
-
 	std::vector<std::shared_ptr<WebSocketImpl>> socketsOf(Poco::Int64 userId) const;
 
 	const std::shared_ptr<WebSocketHandler> _handler;
