@@ -12,6 +12,48 @@
 namespace Palaver {
 namespace Server {
 
+namespace {
+
+/// One frame for many connections, grouped by loop (a few loops: a linear
+/// search) and handed over a chunk at a time: one mailbox entry per chunk
+/// instead of one per connection, and a loop starts writing while the rest
+/// is grouped.
+class LoopBatches
+{
+public:
+	static constexpr std::size_t CHUNK = 1024;
+
+	explicit LoopBatches(const WebSocketFrame::Ptr& frame): _frame(frame) {}
+
+	void add(const WebSocketImpl& socket)
+	{
+		EventLoop* loop = &socket.loop();
+		auto batch = std::find_if(_batches.begin(), _batches.end(), [loop](const Batch& entry) { return entry.first == loop; });
+		if (batch == _batches.end()) batch = _batches.emplace(_batches.end(), loop, std::vector<std::uint64_t>());
+		batch->second.push_back(socket.connection());
+		if (batch->second.size() >= CHUNK)
+		{
+			loop->sendFrames(std::move(batch->second), _frame);
+			batch->second = std::vector<std::uint64_t>();
+		}
+	}
+
+	/// Hands over what add() has not yet.
+	void flush()
+	{
+		for (Batch& batch: _batches) batch.first->sendFrames(std::move(batch.second), _frame);
+		_batches.clear();
+	}
+
+private:
+	using Batch = std::pair<EventLoop*, std::vector<std::uint64_t>>;
+
+	const WebSocketFrame::Ptr& _frame;
+	std::vector<Batch> _batches;
+};
+
+} // namespace
+
 WebSocketEndpointImpl::WebSocketEndpointImpl(std::shared_ptr<WebSocketHandler> handler, const Options& options,
 	Transport& transport):
 	_handler(std::move(handler)),
@@ -75,7 +117,9 @@ void WebSocketEndpointImpl::broadcast(const WebSocketFrame::Ptr& frame)
 		std::lock_guard<std::mutex> lock(_mutex);
 		for (const auto& entry: _byUser) sockets.insert(sockets.end(), entry.second.begin(), entry.second.end());
 	}
-	for (const auto& socket: sockets) socket->send(frame);
+	LoopBatches batches(frame);
+	for (const auto& socket: sockets) batches.add(*socket);
+	batches.flush();
 }
 
 void WebSocketEndpointImpl::closeSession(const std::string& session, std::uint16_t code, const std::string& reason)
@@ -104,29 +148,13 @@ std::size_t WebSocketEndpointImpl::connectionCount(Poco::Int64 userId) const
 void WebSocketEndpointImpl::sendToEach(const std::vector<WebSocket::Ptr>& sockets, const WebSocketFrame::Ptr& frame)
 {
 	if (!frame) return;
-	// The connections by loop (a few loops: a linear search), handed over a
-	// chunk at a time: one mailbox entry per chunk instead of one per
-	// connection, and a loop starts writing while the rest is sorted.
-	std::vector<std::pair<EventLoop*, std::vector<std::uint64_t>>> byLoop;
+	LoopBatches batches(frame);
 	for (const WebSocket::Ptr& socket: sockets)
 	{
-		const auto* impl = dynamic_cast<const WebSocketImpl*>(socket.get());
-		if (!impl)
-		{
-			if (socket) socket->send(frame);
-			continue;
-		}
-		EventLoop* loop = &impl->loop();
-		auto group = std::find_if(byLoop.begin(), byLoop.end(), [loop](const auto& entry) { return entry.first == loop; });
-		if (group == byLoop.end()) group = byLoop.emplace(byLoop.end(), loop, std::vector<std::uint64_t>());
-		group->second.push_back(impl->connection());
-		if (group->second.size() >= SEND_CHUNK)
-		{
-			loop->sendFrames(std::move(group->second), frame);
-			group->second = std::vector<std::uint64_t>();
-		}
+		if (const auto* impl = dynamic_cast<const WebSocketImpl*>(socket.get())) batches.add(*impl);
+		else if (socket) socket->send(frame);
 	}
-	for (auto& entry: byLoop) entry.first->sendFrames(std::move(entry.second), frame);
+	batches.flush();
 }
 
 bool WebSocketEndpointImpl::reserve()

@@ -109,9 +109,6 @@ public:
 	void closeAll();
 
 private:
-	/// sendToEach() hands a loop this many connections at a time.
-	static constexpr std::size_t SEND_CHUNK = 1024;
-
 	std::vector<std::shared_ptr<WebSocketImpl>> socketsOf(Poco::Int64 userId) const;
 	std::vector<std::shared_ptr<WebSocketImpl>> everySocket() const;
 	std::shared_ptr<WebSocketHandler> handler() const { return std::atomic_load(&_handler); }
