@@ -8,6 +8,7 @@
 #include <Poco/PipeStream.h>
 #include <Poco/Process.h>
 #include <Poco/StreamCopier.h>
+#include <set>
 #include <thread>
 
 using namespace Palaver::Testing;
@@ -47,6 +48,43 @@ void expectDelivered(WsClient& sender, WsClient& receiver, const std::string& cl
 	CPPUNIT_ASSERT_EQUAL(ack->getValue<Poco::Int64>("id"), message->getValue<Poco::Int64>("id"));
 }
 
+using Clients = std::vector<std::vector<std::unique_ptr<WsClient>>>;
+
+/// Every sender connection sends prefix-i-k to its pair's receiver.
+void sendRound(Clients& senders, const std::vector<Account>& receivers, const std::string& prefix)
+{
+	for (std::size_t i = 0; i < senders.size(); ++i)
+	{
+		for (std::size_t k = 0; k < senders[i].size(); ++k)
+		{
+			const std::string text = prefix + "-" + std::to_string(i) + "-" + std::to_string(k);
+			senders[i][k]->sendText(chatFrame(receivers[i].id, text, text));
+		}
+	}
+}
+
+/// Every message of sendRound() was acked to its connection and reached
+/// every connection of its receiver.
+void expectRound(Clients& senders, Clients& receivers, const std::string& prefix)
+{
+	for (std::size_t i = 0; i < senders.size(); ++i)
+	{
+		std::set<std::string> sent;
+		for (std::size_t k = 0; k < senders[i].size(); ++k)
+		{
+			const std::string text = prefix + "-" + std::to_string(i) + "-" + std::to_string(k);
+			CPPUNIT_ASSERT_EQUAL(text, senders[i][k]->receiveType("ack")->getValue<std::string>("clientMsgId"));
+			sent.insert(text);
+		}
+		for (auto& receiver: receivers[i])
+		{
+			std::set<std::string> received;
+			for (std::size_t n = 0; n < sent.size(); ++n) received.insert(receiver->receiveType("chatmsg")->getValue<std::string>("text"));
+			CPPUNIT_ASSERT(sent == received);
+		}
+	}
+}
+
 Poco::Int64 createGroup(TestServer& server, const Account& creator, Poco::Int64 member)
 {
 	HttpClient http(server.httpPort());
@@ -77,49 +115,46 @@ public:
 	void reloadOfWsKeepsChatClients()
 	{
 		auto server = startReloadServer();
-		const int PAIRS = 100;
+		// 200 connections: 20 pairs of users with 5 connections each (hashing passwords is slow).
+		const int PAIRS = 20;
+		const int EACH = 5;
 		std::vector<Account> senders, receivers;
-		std::vector<std::unique_ptr<WsClient>> a, b;
+		std::vector<std::vector<std::unique_ptr<WsClient>>> a(PAIRS), b(PAIRS);
 		for (int i = 0; i < PAIRS; ++i)
 		{
 			senders.push_back(registerAccount(*server, "rla"));
 			receivers.push_back(registerAccount(*server, "rlb"));
 			postMessage(*server, senders[i], receivers[i].id, "before");  // in each other's presence scope
-		}
-		for (int i = 0; i < PAIRS; ++i)
-		{
-			a.push_back(connectAs(*server, senders[i]));
-			b.push_back(connectAs(*server, receivers[i]));
+			for (int k = 0; k < EACH; ++k)
+			{
+				a[i].push_back(connectAs(*server, senders[i]));
+				b[i].push_back(connectAs(*server, receivers[i]));
+			}
 		}
 
 		// Sent while ws (and groups, which uses it) stop and start again.
 		std::string output;
 		int status = -1;
 		std::thread reload([&] { status = ctl(*server, {"plugins", "reload", "ws"}, output); });
-		for (int i = 0; i < PAIRS; ++i) a[i]->sendText(chatFrame(receivers[i].id, "during" + std::to_string(i), "d" + std::to_string(i)));
+		sendRound(a, receivers, "during");
 		reload.join();
 		CPPUNIT_ASSERT_EQUAL_MESSAGE(output, 0, status);
 		CPPUNIT_ASSERT_MESSAGE(output, output.find("plugin 'ws' reloaded") != std::string::npos);
 		CPPUNIT_ASSERT_MESSAGE(output, output.find("plugin 'groups' restarted") != std::string::npos);
+		expectRound(a, b, "during");
+		sendRound(a, receivers, "after");
+		expectRound(a, b, "after");
 
-		for (int i = 0; i < PAIRS; ++i)
-			expectDelivered(*a[i], *b[i], "d" + std::to_string(i), "during" + std::to_string(i));
-		for (int i = 0; i < PAIRS; ++i)
-		{
-			a[i]->sendText(chatFrame(receivers[i].id, "after" + std::to_string(i), "f" + std::to_string(i)));
-			expectDelivered(*a[i], *b[i], "f" + std::to_string(i), "after" + std::to_string(i));
-		}
-
-		a[0]->sendText("{\"type\":\"typing\",\"toUserId\":" + std::to_string(receivers[0].id) + "}");
-		CPPUNIT_ASSERT_EQUAL(senders[0].id, b[0]->receiveType("typing")->getValue<Poco::Int64>("fromUserId"));
-		b[0]->close();
-		CPPUNIT_ASSERT(waitPresence(*a[0], receivers[0].id, false));
-		b[0] = connectAs(*server, receivers[0]);
-		CPPUNIT_ASSERT(waitPresence(*a[0], receivers[0].id, true));
+		a[0][0]->sendText("{\"type\":\"typing\",\"toUserId\":" + std::to_string(receivers[0].id) + "}");
+		for (auto& client: b[0]) CPPUNIT_ASSERT_EQUAL(senders[0].id, client->receiveType("typing")->getValue<Poco::Int64>("fromUserId"));
+		b[0].clear();
+		CPPUNIT_ASSERT(waitPresence(*a[0][0], receivers[0].id, false));
+		b[0].push_back(connectAs(*server, receivers[0]));
+		CPPUNIT_ASSERT(waitPresence(*a[0][0], receivers[0].id, true));
 
 		// The groups plugin, restarted with ws, added its frame handlers again.
 		const Poco::Int64 group = createGroup(*server, senders[1], receivers[1].id);
-		expectGroupFrame(*a[1], *b[1], group, "g1");
+		expectGroupFrame(*a[1][0], *b[1][0], group, "g1");
 		CPPUNIT_ASSERT(server->running());
 	}
 
