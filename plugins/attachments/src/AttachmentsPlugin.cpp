@@ -34,7 +34,9 @@ PluginInfo AttachmentsPlugin::info() const
 	info.name = "attachments";
 	info.version = "1.0.0";
 	// Without auth (e.g. a server of the web client alone) it stays idle, as groups does.
-	info.uses = {"auth", "groups"};
+	// The groups plugin's GroupDirectory is looked up per request, never kept:
+	// not a "uses", so reloading groups (or ws) at run time leaves this plugin running.
+	info.uses = {"auth"};
 	info.settings = {
 		Setting::integer("max_size", 16 << 20, 1, Poco::Int64(1) << 40,
 			"the largest file, bytes: a Content-Length past it (plus 64 KiB of form) is 413 before the body, a file part 413 as its bytes pass it"),

@@ -43,6 +43,12 @@ public:
 
 	PluginInfo info() const override;
 	void initialize(PluginContext& context) override;
+
+	/// True: stop() joins the sender and clean-up threads (removals queued
+	/// still run; pushes still queued are dropped, with a warning) and the
+	/// plugin is destroyed with the services it holds, so that ws, groups
+	/// and messages (which it uses) can be reloaded at run time.
+	bool reloadable() const override { return true; }
 	void start() override;
 	void stop() override;
 

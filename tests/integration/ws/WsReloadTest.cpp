@@ -17,8 +17,8 @@ namespace {
 
 std::unique_ptr<TestServer> startReloadServer()
 {
-	// push is not reloadable yet, and uses ws and groups: left out.
-	return startWsServer({"--groups.enabled=true", "--push.enabled=false", "--attachments.enabled=false"});
+	// The shipped plugins: push (which uses ws and groups) is restarted with them.
+	return startWsServer({"--groups.enabled=true", "--push.enabled=true", "--attachments.enabled=true"});
 }
 
 int ctl(TestServer& server, const std::vector<std::string>& words, std::string& output)
