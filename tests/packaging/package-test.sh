@@ -180,6 +180,19 @@ for _ in $(seq 1 100); do
 done
 [[ -n "$answered" ]] || fail "the bot did not answer"
 
+# The ABI gate: a plugin built against another POCO (here its headers' version
+# faked as 1.12.4) is refused with one line before any of its code runs, and
+# plugins.d stays as it was.
+(cd "$work/src" && "$ctl" new-plugin otherpoco > /dev/null) || fail "palaverctl new-plugin otherpoco"
+sed -i 's/^PALAVER_PLUGIN(/#undef POCO_VERSION\n#define POCO_VERSION 0x010C0400\nPALAVER_PLUGIN(/' "$work/src/otherpoco/OtherpocoPlugin.cpp"
+build_plugin "$work/src/otherpoco" "$work/otherpoco" otherpoco
+printf '[otherpoco]\nlibrary = %s\nenabled = false\n' "$work/otherpoco/palaver-otherpoco.so" > "$work/kit/plugins.d/80-otherpoco.ini"
+if "$ctl" --config="$work/kit/palaver.ini" plugins enable otherpoco > "$work/otherpoco.log" 2>&1; then
+  cat "$work/otherpoco.log"; fail "a plugin built against POCO 1.12.4 was enabled"
+fi
+grep -q "built against POCO 1.12.4" "$work/otherpoco.log" || { cat "$work/otherpoco.log"; fail "the POCO refusal does not say why"; }
+grep -q '^enabled = false' "$work/kit/plugins.d/80-otherpoco.ini" || fail "a refused enable left plugins.d enabled"
+
 pctl plugins disable greeter
 pctl plugins disable echobot
 [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/greeter/v2") == 404 ]] || fail "the disabled plugin's route still answers"
@@ -190,4 +203,4 @@ wait "$hold" || { cat "$work/ws-hold.log"; fail "WebSocket clients were dropped"
 cat "$work/ws-hold.log"
 kill -TERM "$pid"; wait "$pid" || fail "palaverd did not stop cleanly"
 pid=""
-echo "2 passed, 0 failed"
+echo "3 passed, 0 failed"
