@@ -11,7 +11,7 @@
 
 namespace Palaver {
 
-/// A service that answers each plugin with a view of its own (API 4.x,
+/// A service that answers each plugin with a view of its own (API 4.1,
 /// issue 20), so that it can tell who calls: MessageStore refuses to post as
 /// a user the calling plugin may not act as. An implementation derives from
 /// its Service interface and from this; ServiceRegistry::find() and

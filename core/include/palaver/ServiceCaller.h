@@ -13,7 +13,7 @@
 namespace Palaver {
 
 /// The plugin that looked a service up, as a ScopedService's view sees it
-/// (API 4.x, issue 20): its name, whom it may act as, and the service
+/// (API 4.1, issue 20): its name, whom it may act as, and the service
 /// accounts it owns. The core makes one per plugin, from the `post_as` key
 /// of the plugin's section:
 ///

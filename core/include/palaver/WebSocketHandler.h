@@ -54,7 +54,7 @@ public:
 	/// its context is empty (the previous version's is gone): rebuild it here
 	/// from those and from what restoreState() received. The text messages
 	/// that came during the reload follow, in order, through onText(); every
-	/// onResume() is matched by one onClose(). (API 4.x)
+	/// onResume() is matched by one onClose(). (API 4.1)
 	virtual void onResume(const WebSocket::Ptr& socket) { onOpen(socket); }
 };
 

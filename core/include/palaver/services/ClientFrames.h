@@ -44,7 +44,7 @@ public:
 	/// Takes back the handler of type and field (if any), once the calls of
 	/// it in flight have returned (at most 10 seconds): in the adding
 	/// plugin's stop(), so that it can be reloaded at run time (the handler
-	/// is its code). Any thread but a ws worker. (API 4.x)
+	/// is its code). Any thread but a ws worker. (API 4.1)
 	virtual void removeHandler(const std::string& type, const std::string& field) {}
 };
 

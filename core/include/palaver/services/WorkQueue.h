@@ -11,7 +11,7 @@
 
 namespace Palaver {
 
-/// Work off the caller's thread, on the core's work threads (API 4.x, issue
+/// Work off the caller's thread, on the core's work threads (API 4.1, issue
 /// 20): what a plugin would otherwise start a thread and a condition
 /// variable for, e.g. the blocking answer of a bot to a message.stored
 /// event (whose subscribers must stay quick). Offered by the core, always:
