@@ -253,6 +253,18 @@ bool TestServer::running() const
 	return ::kill(_process->id(), 0) == 0 && waitpid(_process->id(), nullptr, WNOHANG) == 0;
 }
 
+int TestServer::palaverctl(const std::vector<std::string>& arguments, std::string& output) const
+{
+	std::vector<std::string> all{"--socket=" + _stateDir + "/admin.sock"};
+	all.insert(all.end(), arguments.begin(), arguments.end());
+	Poco::Pipe pipe;
+	Poco::ProcessHandle handle = Poco::Process::launch(binaryDir() + "/bin/palaverctl", all, nullptr, &pipe, &pipe);
+	Poco::PipeInputStream stream(pipe);
+	output.clear();
+	Poco::StreamCopier::copyToString(stream, output);
+	return handle.wait();
+}
+
 int TestServer::runOnce(const std::vector<std::string>& extraArguments, std::string& output)
 {
 	auto args = arguments();

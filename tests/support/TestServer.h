@@ -59,6 +59,11 @@ public:
 	/// fills output with what it printed.
 	int runOnce(const std::vector<std::string>& extraArguments, std::string& output);
 
+	/// Runs the build's palaverctl with --socket= this server's admin socket
+	/// and then arguments; output gets what it printed (stdout and stderr).
+	/// Returns its exit code.
+	int palaverctl(const std::vector<std::string>& arguments, std::string& output) const;
+
 	Poco::UInt16 httpPort() const { return _httpPort; }
 	Poco::UInt16 wsPort() const { return _wsPort; }
 	Poco::ProcessHandle::PID pid() const;

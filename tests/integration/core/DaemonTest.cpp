@@ -4,10 +4,6 @@
 #include "TestServer.h"
 #include <Poco/File.h>
 #include <Poco/FileStream.h>
-#include <Poco/Pipe.h>
-#include <Poco/PipeStream.h>
-#include <Poco/Process.h>
-#include <Poco/StreamCopier.h>
 #include <Poco/TemporaryFile.h>
 #include <Poco/Thread.h>
 #include <Poco/Timestamp.h>
@@ -235,11 +231,11 @@ public:
 		TestServer server(options());
 		server.start();
 		std::string output;
-		CPPUNIT_ASSERT_EQUAL(0, palaverctl(server, {"plugins", "config", "hello"}, output));
+		CPPUNIT_ASSERT_EQUAL(0, server.palaverctl({"plugins", "config", "hello"}, output));
 		CPPUNIT_ASSERT_EQUAL(std::string(
 			"greeting = hi  (string, default hello): what GET /hello answers; re-read on SIGHUP\n"
 			"max_name = 64  (integer 1..1000, default 64): longest name GET /hello/{name} echoes, in bytes\n"), output);
-		CPPUNIT_ASSERT_EQUAL(1, palaverctl(server, {"plugins", "config", "ghost"}, output));
+		CPPUNIT_ASSERT_EQUAL(1, server.palaverctl({"plugins", "config", "ghost"}, output));
 		CPPUNIT_ASSERT_MESSAGE(output, output.find("no plugin 'ghost' is running") != std::string::npos);
 	}
 
@@ -284,16 +280,6 @@ private:
 		writeFile(file, "[" + name + "]\nlibrary = " FIXTURE_DIR "/palaver-" + name + ".so\nenabled = true\n" + settings);
 	}
 
-	static int palaverctl(TestServer& server, std::vector<std::string> arguments, std::string& output)
-	{
-		arguments.insert(arguments.begin(), "--socket=" + server.stateDir() + "/admin.sock");
-		Poco::Pipe pipe;
-		Poco::ProcessHandle handle = Poco::Process::launch(TestServer::binaryDir() + "/bin/palaverctl", arguments, nullptr, &pipe, &pipe);
-		Poco::PipeInputStream stream(pipe);
-		output.clear();
-		Poco::StreamCopier::copyToString(stream, output);
-		return handle.wait();
-	}
 
 	void writeFile(const std::string& file, const std::string& text)
 	{

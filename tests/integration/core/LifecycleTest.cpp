@@ -9,9 +9,6 @@
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
-#include <Poco/Pipe.h>
-#include <Poco/PipeStream.h>
-#include <Poco/Process.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/TemporaryFile.h>
 #include <cppunit/extensions/HelperMacros.h>
@@ -369,14 +366,8 @@ private:
 
 	int ctl(TestServer& server, std::vector<std::string> arguments, std::string& output)
 	{
-		arguments.insert(arguments.begin(), "--socket=" + server.stateDir() + "/admin.sock");
 		arguments.insert(arguments.begin(), "--config=" + _dir + "/palaver.ini");
-		Poco::Pipe pipe;
-		Poco::ProcessHandle handle = Poco::Process::launch(TestServer::binaryDir() + "/bin/palaverctl", arguments, nullptr, &pipe, &pipe);
-		Poco::PipeInputStream stream(pipe);
-		output.clear();
-		Poco::StreamCopier::copyToString(stream, output);
-		return handle.wait();
+		return server.palaverctl(arguments, output);
 	}
 
 	static int statusOn(Poco::Net::HTTPClientSession& session, const std::string& path)

@@ -3,10 +3,6 @@
 // stop (auth) is refused with the reason. Needs every shipped plugin built.
 #include "HttpClient.h"
 #include "TestServer.h"
-#include <Poco/Pipe.h>
-#include <Poco/PipeStream.h>
-#include <Poco/Process.h>
-#include <Poco/StreamCopier.h>
 #include <cppunit/extensions/HelperMacros.h>
 
 using namespace Palaver::Testing;
@@ -26,28 +22,17 @@ public:
 		CPPUNIT_ASSERT_EQUAL(201, client.registerUser("rita").status);
 		CPPUNIT_ASSERT_EQUAL(200, client.get("/contacts").status);
 		std::string output;
-		CPPUNIT_ASSERT_EQUAL_MESSAGE(output, 0, ctl(server, {"plugins", "reload", "contacts"}, output));
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(output, 0, server.palaverctl({"plugins", "reload", "contacts"}, output));
 		CPPUNIT_ASSERT_EQUAL(200, client.get("/contacts").status);
-		CPPUNIT_ASSERT_EQUAL_MESSAGE(output, 0, ctl(server, {"plugins", "reload", "web"}, output));
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(output, 0, server.palaverctl({"plugins", "reload", "web"}, output));
 		CPPUNIT_ASSERT_EQUAL(200, client.get("/").status);
 		// auth is needed by plugins that hold WebSocket connections or threads: a restart's job.
-		CPPUNIT_ASSERT(ctl(server, {"plugins", "reload", "auth"}, output) != 0);
+		CPPUNIT_ASSERT(server.palaverctl({"plugins", "reload", "auth"}, output) != 0);
 		CPPUNIT_ASSERT_MESSAGE(output, output.find("restart palaverd instead") != std::string::npos);
 		CPPUNIT_ASSERT_EQUAL(200, client.get("/contacts").status);
 	}
 
 private:
-	static int ctl(TestServer& server, const std::vector<std::string>& words, std::string& output)
-	{
-		std::vector<std::string> arguments{"--socket=" + server.stateDir() + "/admin.sock"};
-		arguments.insert(arguments.end(), words.begin(), words.end());
-		Poco::Pipe pipe;
-		Poco::ProcessHandle handle = Poco::Process::launch(TestServer::binaryDir() + "/bin/palaverctl", arguments, nullptr, &pipe, &pipe);
-		Poco::PipeInputStream stream(pipe);
-		output.clear();
-		Poco::StreamCopier::copyToString(stream, output);
-		return handle.wait();
-	}
 };
 
 CPPUNIT_TEST_SUITE_REGISTRATION(ShippedReloadTest);

@@ -4,10 +4,6 @@
 // delivered, never lost), and chat, typing, presence and group frames work
 // after it (docs/PLUGINS.md, "Run time").
 #include "WsTestSupport.h"
-#include <Poco/Pipe.h>
-#include <Poco/PipeStream.h>
-#include <Poco/Process.h>
-#include <Poco/StreamCopier.h>
 #include <set>
 #include <thread>
 
@@ -19,18 +15,6 @@ std::unique_ptr<TestServer> startReloadServer()
 {
 	// The shipped plugins: push (which uses ws and groups) is restarted with them.
 	return startWsServer({"--groups.enabled=true", "--push.enabled=true", "--attachments.enabled=true"});
-}
-
-int ctl(TestServer& server, const std::vector<std::string>& words, std::string& output)
-{
-	std::vector<std::string> arguments{"--socket=" + server.stateDir() + "/admin.sock"};
-	arguments.insert(arguments.end(), words.begin(), words.end());
-	Poco::Pipe pipe;
-	Poco::ProcessHandle handle = Poco::Process::launch(TestServer::binaryDir() + "/bin/palaverctl", arguments, nullptr, &pipe, &pipe);
-	Poco::PipeInputStream stream(pipe);
-	output.clear();
-	Poco::StreamCopier::copyToString(stream, output);
-	return handle.wait();
 }
 
 std::string chatFrame(Poco::Int64 to, const std::string& text, const std::string& clientMsgId)
@@ -135,7 +119,7 @@ public:
 		// Sent while ws (and groups, which uses it) stop and start again.
 		std::string output;
 		int status = -1;
-		std::thread reload([&] { status = ctl(*server, {"plugins", "reload", "ws"}, output); });
+		std::thread reload([&] { status = server->palaverctl({"plugins", "reload", "ws"}, output); });
 		sendRound(a, receivers, "during");
 		reload.join();
 		CPPUNIT_ASSERT_EQUAL_MESSAGE(output, 0, status);
@@ -169,7 +153,7 @@ public:
 		expectGroupFrame(*wsX, *wsY, group, "before");
 
 		std::string output;
-		CPPUNIT_ASSERT_EQUAL_MESSAGE(output, 0, ctl(*server, {"plugins", "reload", "groups"}, output));
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(output, 0, server->palaverctl({"plugins", "reload", "groups"}, output));
 		CPPUNIT_ASSERT_MESSAGE(output, output.find("plugin 'groups' reloaded") != std::string::npos);
 		// The same connections: its handlers were taken back and added by the new version.
 		expectGroupFrame(*wsX, *wsY, group, "after");
