@@ -380,10 +380,13 @@ public:
 		std::mutex mutex;
 		std::condition_variable changed;
 		bool released = false;
+		bool firstCalled = false;
 		bool firstAnswered = false;
 		rig.writer.writeAsync(makeMessage(1, 2, "first"), [&](const Message*, const HttpError*)
 		{
 			std::unique_lock<std::mutex> lock(mutex);
+			firstCalled = true;
+			changed.notify_all();
 			changed.wait_for(lock, std::chrono::seconds(10), [&] { return released; });
 			firstAnswered = true;
 			changed.notify_all();
@@ -394,6 +397,8 @@ public:
 		waitUntil([&] { return rig.store.stored() == 2; });
 		{
 			std::unique_lock<std::mutex> lock(mutex);
+			// The publisher may reach the first callback only now (slow under ASan).
+			CPPUNIT_ASSERT(changed.wait_for(lock, std::chrono::seconds(10), [&] { return firstCalled; }));
 			CPPUNIT_ASSERT(!firstAnswered);
 			// Published before its batch's callbacks; the second batch waits behind them.
 			CPPUNIT_ASSERT_EQUAL(std::size_t(1), rig.published.ids().size());
