@@ -36,8 +36,18 @@ void AttachmentService::messageStored(const Poco::JSON::Object::Ptr& message)
 	const std::string id = attachment->getValue<std::string>("id");
 	const Poco::Int64 messageId = message->getValue<Poco::Int64>("id");
 	const Poco::Int64 ownerId = message->getValue<Poco::Int64>("fromUserId");
-	AttachmentStore& store = _store;
-	inBackground("tying an upload to its message", [&store, id, ownerId, messageId] { store.attach(id, ownerId, messageId); });
+	// Here, not in the background: the receivers' frames leave after this
+	// event's subscribers, and a receiver fetching the file at once must find
+	// it tied to the message (one UPDATE by key, only for a message with an
+	// attachment).
+	try
+	{
+		_store.attach(id, ownerId, messageId);
+	}
+	catch (Poco::Exception& e)
+	{
+		_logger.error("attachments: tying upload %s to message %Ld failed: %s", id, messageId, e.displayText());
+	}
 }
 
 void AttachmentService::messageUpdated(const Poco::JSON::Object::Ptr& update)

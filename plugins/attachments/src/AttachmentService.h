@@ -35,7 +35,8 @@ public:
 		Poco::Int64 groupId) override;
 	void release(const std::string& attachmentId) override;
 
-	/// Events::MESSAGE_STORED (the message's JSON): on the publisher's thread.
+	/// Events::MESSAGE_STORED (the message's JSON): on the publisher's thread;
+	/// ties the upload to its message there (one UPDATE), before the frames go.
 	void messageStored(const Poco::JSON::Object::Ptr& message);
 
 	/// Events::MESSAGE_UPDATED ({"eventId", "message"}): on the publisher's thread.
