@@ -40,10 +40,10 @@ public:
 		limit.rlim_cur = limit.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &limit);
 		const std::size_t count = 2000;
+		const int maxExtraThreads = 8;
 		CPPUNIT_ASSERT_MESSAGE("RLIMIT_NOFILE too low for this test", limit.rlim_cur > count + 100);
 
 		auto server = startWsServer();
-		const int threadsBefore = server->threadCount();
 		std::vector<Account> accounts;
 		for (int i = 0; i < 20; ++i) accounts.push_back(registerAccount(*server, "many"));
 
@@ -57,6 +57,9 @@ public:
 		}
 		clients.clear();
 		const long rssBefore = residentKiB(server->pid());
+		// Pools that grow on demand (HTTP workers, libvips' and glib's helpers) have
+		// started by now; what comes after must not grow with the connections.
+		const int threadsBefore = server->threadCount();
 		for (std::size_t i = 0; i < count; ++i)
 		{
 			// Half on the ws port, half through GET /ws on the HTTP port.
@@ -72,8 +75,11 @@ public:
 		const double perConnection = static_cast<double>(rssAfter - rssBefore) / static_cast<double>(count);
 		CPPUNIT_ASSERT_MESSAGE("KiB per connection: " + std::to_string(perConnection), perConnection < 8.0);
 
+		// Idle connections cost no thread: a few more at most (a pool's late
+		// growth), where a thread per connection would add 2,000.
 		const int threads = server->threadCount();
-		CPPUNIT_ASSERT_MESSAGE("threads: " + std::to_string(threads) + " (before: " + std::to_string(threadsBefore) + ")", threads < 32);
+		CPPUNIT_ASSERT_MESSAGE("threads: " + std::to_string(threads) + " (before: " + std::to_string(threadsBefore) + ")",
+			threads <= threadsBefore + maxExtraThreads);
 
 		HttpClient http(server->httpPort());
 		const std::string metrics = http.get("/metrics").body;
@@ -96,7 +102,8 @@ public:
 		for (std::size_t i = 1; i < count; i += accounts.size())
 			CPPUNIT_ASSERT_EQUAL(id, clients[i]->receiveType("chatmsg", 10000)->getValue<Poco::Int64>("id"));
 		const int threadsAfter = server->threadCount();
-		CPPUNIT_ASSERT_MESSAGE("threads: " + std::to_string(threadsAfter), threadsAfter < 32);
+		CPPUNIT_ASSERT_MESSAGE("threads: " + std::to_string(threadsAfter) + " (before: " + std::to_string(threadsBefore) + ")",
+			threadsAfter <= threadsBefore + maxExtraThreads);
 		std::cout << "palaverd threads with " << count << " connections: " << threadsAfter
 			<< ", resident KiB per connection: " << perConnection << std::endl;
 	}
