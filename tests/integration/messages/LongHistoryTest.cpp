@@ -76,8 +76,13 @@ public:
 		HttpReply all = ana.get(path);
 		CPPUNIT_ASSERT_EQUAL(200, all.status);
 		CPPUNIT_ASSERT_EQUAL(std::string("chunked"), all.header("Transfer-Encoding"));
-		CPPUNIT_ASSERT_MESSAGE(std::to_string(all.body.size()) + " bytes; " + _server->output(),
-			all.body.size() > std::size_t(MESSAGES) * TEXT_SIZE);
+		if (all.body.size() <= std::size_t(MESSAGES) * TEXT_SIZE)
+		{
+			// Cut short: the server logs why ("… was cut short: …"); its output is
+			// read by another thread, so give the line a moment to arrive.
+			_server->waitForOutput("cut short", 2000);
+			CPPUNIT_FAIL(std::to_string(all.body.size()) + " bytes; " + _server->output());
+		}
 		Poco::JSON::Array::Ptr history = all.jsonArray();
 		CPPUNIT_ASSERT_EQUAL(std::size_t(MESSAGES + 1), history->size());
 		CPPUNIT_ASSERT_EQUAL(std::string("first"), history->getObject(0)->getValue<std::string>("text"));
