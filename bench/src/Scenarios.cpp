@@ -1175,6 +1175,12 @@ bool Bench::runConversations(Json& result, std::string& summary)
 			"SELECT CASE WHEN i % 2 THEN " << r << " ELSE " << other << " END, CASE WHEN i % 2 THEN " << other << " ELSE " << r << " END, "
 			"min(" << r << ", " << other << "), max(" << r << ", " << other << "), 'cv', 'stored message ' || i, "
 			<< nowUs() << " FROM n;\n"
+			// The chat list reads the partners from here (the writer adds a
+			// chat's two rows with its first message).
+			"INSERT INTO chat_partners (user_id, partner_id) SELECT DISTINCT user_lo, user_hi FROM messages WHERE user_lo = " << r << " "
+			"ON CONFLICT DO NOTHING;\n"
+			"INSERT INTO chat_partners (user_id, partner_id) SELECT DISTINCT user_hi, user_lo FROM messages WHERE user_lo = " << r << " "
+			"ON CONFLICT DO NOTHING;\n"
 			"PRAGMA wal_checkpoint(TRUNCATE);\n";
 	}
 	const std::int64_t fillStart = nowUs();

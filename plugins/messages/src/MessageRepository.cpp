@@ -27,6 +27,26 @@ Poco::Int64 boundedLimit(std::size_t limit)
 	return static_cast<Poco::Int64>(std::min<std::size_t>(limit, std::numeric_limits<std::int32_t>::max()));
 }
 
+// The migration step after release 0.5.0: chat_partners replaces the
+// indexes messages_partners and messages_unread, messages_chat (with the
+// sender) replaces messages_conversation.
+std::vector<std::string> upgradeForWriter(const Database& database)
+{
+	// Issue 14: an index keyed by the conversation takes, per message, an
+	// entry at a random place (one more page in the WAL per message with
+	// thousands of chats). The chat list's partners come from chat_partners
+	// now (its size grows with the chats, not with the messages); the unread
+	// counts read from_user_id in the conversation index itself.
+	std::vector<std::string> statements = ChatPartners::createStatements(database);
+	statements.insert(statements.end(), {
+		"DROP INDEX messages_partners",
+		"DROP INDEX messages_unread",
+		"CREATE INDEX messages_chat ON messages (user_lo, user_hi, id, from_user_id)",
+		"DROP INDEX messages_conversation"
+	});
+	return statements;
+}
+
 } // namespace
 
 // The columns of COLUMNS, one vector each: Poco fills all rows in one go.
@@ -91,6 +111,7 @@ private:
 MessageRepository::MessageRepository(Database& database, Poco::Logger& logger):
 	_database(database),
 	_logger(logger),
+	_partners(database),
 	_insertPrefix("INSERT INTO messages (from_user_id, to_user_id, group_id, user_lo, user_hi, from_user_name, text, created_at, attachment) VALUES "),
 	_insert(database.sql(_insertPrefix + "(?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")),
 	_conversationRange(database.sql(
@@ -174,7 +195,8 @@ std::vector<std::vector<std::string>> MessageRepository::schema(const Database& 
 		{
 			// Photos and files (issue 17): the attachment object as JSON text, '' for none.
 			"ALTER TABLE messages ADD COLUMN attachment TEXT NOT NULL DEFAULT ''"
-		}
+		},
+		upgradeForWriter(database)
 	};
 }
 
@@ -250,13 +272,16 @@ void MessageRepository::insert(std::vector<Message*>& batch)
 			}
 			if (ids.size() != n)
 				throw Poco::Data::DataException("messages: INSERT ... RETURNING gave " + std::to_string(ids.size()) + " ids for " + std::to_string(n) + " rows");
+			_partners.add(session, batch);
 		});
 	}
 	catch (...)
 	{
+		_partners.rolledBack();
 		giveBack();
 		throw;
 	}
+	_partners.committed();
 	giveBack();
 	for (std::size_t i = 0; i < n; ++i)
 		batch[i]->id = ids[i];
@@ -412,23 +437,16 @@ Poco::Int64 MessageRepository::countInGroupNotFrom(Poco::Int64 groupId, Poco::In
 
 std::vector<std::pair<Poco::Int64, Poco::Int64>> MessageRepository::directChats(Poco::Int64 userId)
 {
-	// The user's partners are found by skipping through the two conversation
-	// indexes (a loose index scan: one seek per partner, whatever the number
-	// of messages), each chat's last id by one more seek. The user is
-	// user_lo of chats with higher ids (and of the chat with themselves),
-	// user_hi of those with lower ids. Group messages have user_lo = user_hi
-	// = 0: never a user's.
+	// The user's partners are one range of chat_partners, each chat's last
+	// id one seek in messages_chat. The user is user_lo of chats with higher
+	// ids (and of the chat with themselves), user_hi of those with lower ids.
 	return pairs("the chats of a user",
-		"WITH RECURSIVE highs(other) AS ("
-			"SELECT MIN(user_hi) FROM messages WHERE user_lo = ? "
-			"UNION ALL SELECT (SELECT MIN(user_hi) FROM messages WHERE user_lo = ? AND user_hi > highs.other) FROM highs WHERE highs.other IS NOT NULL), "
-		"lows(other) AS ("
-			"SELECT MIN(user_lo) FROM messages WHERE user_hi = ? AND user_lo < ? "
-			"UNION ALL SELECT (SELECT MIN(user_lo) FROM messages WHERE user_hi = ? AND user_lo > lows.other AND user_lo < ?) FROM lows WHERE lows.other IS NOT NULL) "
-		"SELECT other, (SELECT id FROM messages WHERE user_lo = ? AND user_hi = highs.other ORDER BY id DESC LIMIT 1) FROM highs WHERE other IS NOT NULL "
+		"SELECT partner_id, (SELECT id FROM messages WHERE user_lo = ? AND user_hi = chat_partners.partner_id ORDER BY id DESC LIMIT 1) "
+			"FROM chat_partners WHERE user_id = ? AND partner_id >= ? "
 		"UNION ALL "
-		"SELECT other, (SELECT id FROM messages WHERE user_lo = lows.other AND user_hi = ? ORDER BY id DESC LIMIT 1) FROM lows WHERE other IS NOT NULL",
-		{userId, userId, userId, userId, userId, userId, userId, userId});
+		"SELECT partner_id, (SELECT id FROM messages WHERE user_lo = chat_partners.partner_id AND user_hi = ? ORDER BY id DESC LIMIT 1) "
+			"FROM chat_partners WHERE user_id = ? AND partner_id < ?",
+		{userId, userId, userId, userId, userId, userId});
 }
 
 std::vector<Message> MessageRepository::byIds(const std::vector<Poco::Int64>& ids)
@@ -442,8 +460,9 @@ std::vector<Message> MessageRepository::byIds(const std::vector<Poco::Int64>& id
 
 std::map<Poco::Int64, Poco::Int64> MessageRepository::unreadFrom(Poco::Int64 reader, const std::map<Poco::Int64, Poco::Int64>& readUpTo)
 {
-	// One statement for the page: an index range per chat (messages_unread:
-	// the other's messages from the cursor on, counted without the table).
+	// One statement for the page: an index range per chat (messages_chat:
+	// the chat's messages from the cursor on, their senders read from the
+	// index, counted without the table).
 	std::string sql;
 	std::vector<Poco::Int64> parameters;
 	for (const auto& chat: readUpTo)

@@ -5,6 +5,7 @@
 #ifndef Palaver_Messages_MessageRepository_INCLUDED
 #define Palaver_Messages_MessageRepository_INCLUDED
 
+#include "ChatPartners.h"
 #include "palaver/Message.h"
 #include "palaver/MessageUpdate.h"
 #include "palaver/services/MessageStore.h"
@@ -29,9 +30,13 @@ namespace Messages {
 ///
 /// Besides the sender and receiver, each row keeps its conversation as
 /// (user_lo, user_hi) = (min, max) of the two users, so that one index range
-/// (user_lo, user_hi, id) reads a conversation in id order in both directions,
-/// and paging ("the N newest before ID") stops after N rows. Indexes on
-/// (from_user_id, id) and (to_user_id, id) serve the per-user replay of since().
+/// (user_lo, user_hi, id, from_user_id) reads a conversation in id order in
+/// both directions, paging ("the N newest before ID") stops after N rows,
+/// and unread counts are read without the table. Indexes on (from_user_id,
+/// id) and (to_user_id, id) serve the per-user replay of since(). A user's
+/// chats are listed from ChatPartners' table, written once per new chat:
+/// every index keyed by the conversation costs the writer a page per message
+/// (issue 14), so there is only the one.
 ///
 /// A change (edit, deletion) takes the next value of the sequence the ids
 /// come from and stores it as the row's event_id (0: never changed). Partial
@@ -107,8 +112,8 @@ public:
 	Poco::Int64 lastId();
 
 	/// The direct chats of userId: (the other user, the chat's highest id).
-	/// One statement of index seeks: two per chat, whatever the number of
-	/// messages.
+	/// One statement: a range of chat_partners and one index seek per chat,
+	/// whatever the number of messages.
 	std::vector<std::pair<Poco::Int64, Poco::Int64>> directChats(Poco::Int64 userId);
 
 	/// The messages with these ids (those that exist), in id order; one statement.
@@ -144,6 +149,7 @@ private:
 
 	Database& _database;
 	Poco::Logger& _logger;
+	ChatPartners _partners;   /// written by insert(), on the writer thread
 	std::string _insertPrefix;
 	std::string _insert;
 	struct Rows;

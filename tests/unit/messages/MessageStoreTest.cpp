@@ -16,6 +16,7 @@
 #include <Poco/Util/MapConfiguration.h>
 #include <cppunit/extensions/HelperMacros.h>
 #include "palaver/Counter.h"
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <memory>
@@ -45,6 +46,8 @@ class MessageStoreTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testMessagesToOneself);
 	CPPUNIT_TEST(testSince);
 	CPPUNIT_TEST(testFailedBatchLeavesNothingAndNoOpenTransaction);
+	CPPUNIT_TEST(testChatListFromPartners);
+	CPPUNIT_TEST(testUpgradeFromRelease050KeepsMessagesAndChats);
 	CPPUNIT_TEST(testServiceValidatesAndStores);
 	CPPUNIT_TEST(testServiceCachesKnownUsers);
 	CPPUNIT_TEST(testServiceConcurrentPosts);
@@ -421,6 +424,86 @@ public:
 		CPPUNIT_ASSERT(batches.value() < std::uint64_t(count / 4));
 	}
 
+	/// Issue 14: the chat list comes from chat_partners, which the writer
+	/// fills in the batch's transaction; the partners of a batch that failed
+	/// are not taken for stored: a later message of the chat adds them.
+	void testChatListFromPartners()
+	{
+		{
+			Poco::Data::Session session = _database->session();
+			if (_postgreSQL.empty())
+				session << "CREATE TRIGGER refuse_five BEFORE INSERT ON chat_partners WHEN NEW.partner_id = 5 "
+					"BEGIN SELECT RAISE(ABORT, 'five refused'); END", now;
+			else
+				session << "ALTER TABLE chat_partners ADD CONSTRAINT refuse_five CHECK (partner_id <> 5)", now;
+		}
+		std::vector<Message> failed{message(1, 4, "lost"), message(1, 5, "refused")};
+		std::vector<Message*> pointers{&failed[0], &failed[1]};
+		CPPUNIT_ASSERT_THROW(_repository->insert(pointers), Poco::Exception);
+		CPPUNIT_ASSERT(_repository->directChats(4).empty());
+		CPPUNIT_ASSERT(_repository->conversation(1, 4, 0, 0).empty());
+
+		insertAll({message(1, 2, "a"), message(2, 1, "b"), message(3, 1, "c"), message(1, 1, "self"), message(4, 1, "d")});
+		insertAll({message(2, 1, "e")});
+		Message toGroup = message(1, 0, "group");
+		toGroup.groupId = 7;
+		insertAll({toGroup});
+		const std::vector<Message> ab = _repository->conversation(1, 2, 0, 0);
+		CPPUNIT_ASSERT_EQUAL(std::string("a|b|e"), texts(ab));
+		CPPUNIT_ASSERT_EQUAL(std::string("1:self 2:e 3:c 4:d"), chats(1));
+		CPPUNIT_ASSERT_EQUAL(std::string("1:e"), chats(2));
+		CPPUNIT_ASSERT_EQUAL(std::string("1:d"), chats(4));
+		CPPUNIT_ASSERT_EQUAL(Poco::Int64(2), _repository->unreadFrom(1, {{2, 0}}).at(2));
+		CPPUNIT_ASSERT_EQUAL(Poco::Int64(1), _repository->unreadFrom(1, {{2, ab[1].id}}).at(2));
+		CPPUNIT_ASSERT_EQUAL(Poco::Int64(1), _repository->unreadFrom(2, {{1, 0}}).at(1));
+	}
+
+	/// A database of release 0.5.0 (the schema's first five steps, the rows
+	/// as its writer stored them) keeps every message and the same chat list
+	/// and unread counts after the upgrade; new chats are listed after it.
+	void testUpgradeFromRelease050KeepsMessagesAndChats()
+	{
+		_database->transact([](Poco::Data::Session& session)
+		{
+			session << "DROP TABLE chat_partners", now;
+			session << "DROP TABLE messages", now;
+			session << "DELETE FROM schema_versions WHERE component = 'messages'", now;
+		});
+		std::vector<std::vector<std::string>> release050 = MessageRepository::schema(*_database);
+		release050.resize(5);
+		_database->migrate("messages", release050);
+		_database->transact([](Poco::Data::Session& session)
+		{
+			// (from, to, group): a chat 1-2 both ways, 3 -> 1, oneself, a group's.
+			const Poco::Int64 rows[][3] = {{1, 2, 0}, {2, 1, 0}, {3, 1, 0}, {1, 2, 0}, {2, 2, 0}, {1, 0, 9}, {3, 1, 0}};
+			for (const auto& row: rows)
+			{
+				Poco::Int64 from = row[0], to = row[1], group = row[2];
+				Poco::Int64 lo = group ? 0 : std::min(from, to), hi = group ? 0 : std::max(from, to);
+				std::string text = std::to_string(from) + ">" + std::to_string(group ? group : to);
+				session << "INSERT INTO messages (from_user_id, to_user_id, group_id, user_lo, user_hi, from_user_name, text, created_at) "
+					"VALUES (" + std::to_string(from) + ", " + std::to_string(to) + ", " + std::to_string(group) + ", " +
+					std::to_string(lo) + ", " + std::to_string(hi) + ", 'old', '" + text + "', 1)", now;
+			}
+		});
+
+		_repository.reset(new MessageRepository(*_database, logger()));
+		_repository->migrate();
+		CPPUNIT_ASSERT_EQUAL(std::string("1>2|2>1|1>2"), texts(_repository->conversation(1, 2, 0, 0)));
+		CPPUNIT_ASSERT_EQUAL(std::string("3>1|3>1"), texts(_repository->conversation(3, 1, 0, 0)));
+		CPPUNIT_ASSERT_EQUAL(std::string("2>2"), texts(_repository->conversation(2, 2, 0, 0)));
+		CPPUNIT_ASSERT_EQUAL(std::string("1>9"), texts(_repository->groupMessages(9, 0, 0, 0)));
+		CPPUNIT_ASSERT_EQUAL(std::string("2:1>2 3:3>1"), chats(1));
+		CPPUNIT_ASSERT_EQUAL(std::string("1:1>2 2:2>2"), chats(2));
+		CPPUNIT_ASSERT_EQUAL(std::string("1:3>1"), chats(3));
+		CPPUNIT_ASSERT_EQUAL(Poco::Int64(2), _repository->unreadFrom(1, {{3, 0}}).at(3));
+		CPPUNIT_ASSERT_EQUAL(Poco::Int64(2), _repository->unreadFrom(2, {{1, 0}}).at(1));
+
+		insertAll({message(4, 1, "new chat"), message(2, 1, "old chat")});
+		CPPUNIT_ASSERT_EQUAL(std::string("2:old chat 3:3>1 4:new chat"), chats(1));
+		CPPUNIT_ASSERT_EQUAL(Poco::Int64(2), _repository->unreadFrom(1, {{2, 0}}).at(2));
+	}
+
 private:
 	static Poco::Logger& logger()
 	{
@@ -453,6 +536,20 @@ private:
 		std::vector<Message*> pointers;
 		for (auto& m: batch) pointers.push_back(&m);
 		_repository->insert(pointers);
+	}
+
+	/// directChats(userId) as "partner:text of the chat's last message ...", by partner.
+	std::string chats(Poco::Int64 userId)
+	{
+		std::vector<std::pair<Poco::Int64, Poco::Int64>> list = _repository->directChats(userId);
+		std::sort(list.begin(), list.end());
+		std::string result;
+		for (const auto& chat: list)
+		{
+			const std::vector<Message> last = _repository->byIds({chat.second});
+			result += (result.empty() ? "" : " ") + std::to_string(chat.first) + ":" + (last.empty() ? "?" : last.front().text);
+		}
+		return result;
 	}
 
 	static std::string texts(const std::vector<Message>& messages)
