@@ -15,6 +15,7 @@
 #include "palaver/services/GroupDirectory.h"
 #include "palaver/services/UserDirectory.h"
 #include <Poco/JSON/Array.h>
+#include <Poco/JSON/Parser.h>
 #include <Poco/Logger.h>
 #include <Poco/Net/SSLManager.h>
 #include <Poco/Path.h>
@@ -40,6 +41,25 @@ std::string cut(const std::string& text, std::size_t bytes)
 	if (text.size() <= bytes) return text;
 	while (bytes > 0 && (static_cast<unsigned char>(text[bytes]) & 0xC0) == 0x80) --bytes;
 	return text.substr(0, bytes);
+}
+
+/// The message's attachment as the payload tells of it: its type, and its
+/// name only when the text may be shown (a file's name is words too);
+/// nothing without an attachment.
+void appendAttachment(std::string& out, const std::string& attachment, bool includeName)
+{
+	if (attachment.empty()) return;
+	const Poco::JSON::Object::Ptr object = Poco::JSON::Parser().parse(attachment).extract<Poco::JSON::Object::Ptr>();
+	out += ",\"attachment\":{";
+	if (includeName)
+	{
+		out += "\"name\":";
+		JsonWriter::appendString(out, cut(object->optValue<std::string>("name", ""), 128));
+		out += ",";
+	}
+	out += "\"type\":";
+	JsonWriter::appendString(out, cut(object->optValue<std::string>("type", ""), 64));
+	out += "}";
 }
 
 } // namespace
@@ -87,6 +107,7 @@ std::string PushPlugin::payload(const Message& message, bool includeText)
 	JsonWriter::appendString(head, cut(message.fromUserName, 256));
 	appendId(head, "toUserId", message.toUserId);
 	appendId(head, "groupId", message.groupId);
+	appendAttachment(head, message.attachment, includeText);
 	if (!includeText) return head + "}";
 	// Escaping makes the text longer (6 bytes at most per byte): cut it
 	// until it fits, a few rounds at most.

@@ -53,8 +53,9 @@ public:
 	void stop() override;
 
 	/// The push payload of message (PROTOCOL.md): type, id, sender, chat,
-	/// and its text only when includeText, cut at a character boundary so
-	/// that the whole payload fits PayloadCipher::MAX_PLAINTEXT.
+	/// with an attachment its "attachment": {"type"} (and "name" when
+	/// includeText), and its text only when includeText, cut at a character
+	/// boundary so that the whole payload fits PayloadCipher::MAX_PLAINTEXT.
 	static std::string payload(const Message& message, bool includeText);
 
 private:
