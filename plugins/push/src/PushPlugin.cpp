@@ -89,6 +89,7 @@ PluginInfo PushPlugin::info() const
 		Setting::integer("retry_delay", 1000, 1, 3600000, "milliseconds before the first retry, doubled for each further one, at least the service's Retry-After, at most 10 minutes"),
 		Setting::integer("connect_timeout", 5000, 1, 120000, "milliseconds to connect to a push service"),
 		Setting::integer("response_timeout", 10000, 1, 120000, "milliseconds to wait for each read and write of a push service's answer (read up to 64 KiB)"),
+		Setting::integer("drain_timeout", 3000, 0, 60000, "milliseconds a stop (reload or shutdown) goes on sending the pushes queued and due before it drops the rest (retries not yet due are dropped); a push in progress then ends within connect_timeout + response_timeout"),
 		Setting::integer("max_subscriptions_per_user", 20, 1, 1000, "browsers per user; past it POST /push/subscriptions answers 409 limit_reached"),
 		Setting::boolean("allow_insecure_endpoints", false, "accept http endpoints and loopback, private and link-local addresses: tests only, it lets any user make the server POST into its own network"),
 	};
@@ -136,6 +137,7 @@ void PushPlugin::initialize(PluginContext& context)
 	settings.connectTimeoutMs = config.getInt64("connect_timeout");
 	settings.responseTimeoutMs = config.getInt64("response_timeout");
 	settings.ttlSeconds = config.getInt64("ttl");
+	settings.drainMs = config.getInt64("drain_timeout");
 	const std::string publicUrl = context.serverConfig().getString("http.public_url", "");
 	settings.subject = config.getString("subject");
 	if (settings.subject.empty()) settings.subject = publicUrl.compare(0, 8, "https://") == 0 ? publicUrl : "mailto:postmaster@localhost";

@@ -155,6 +155,7 @@ class PushTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testAccountDeletionRemovesTheSubscriptions);
 	CPPUNIT_TEST(testTextOnlyWhenConfigured);
 	CPPUNIT_TEST(testAttachmentTypeAlwaysItsNameWithTheText);
+	CPPUNIT_TEST(testQueuedPushesAreSentAtStop);
 	CPPUNIT_TEST(testPrivateEndpointsAreRefused);
 	CPPUNIT_TEST_SUITE_END();
 
@@ -438,6 +439,38 @@ public:
 		pushes = service().waitFor(filePath, 2);
 		CPPUNIT_ASSERT_EQUAL(std::size_t(2), pushes.size());
 		CPPUNIT_ASSERT(!parse(browser.decrypt(pushes[1].body))->has("attachment"));
+	}
+
+	void testQueuedPushesAreSentAtStop()
+	{
+		// One sender and a service that takes 300 ms a push: when the
+		// server is told to stop, most of the pushes are still queued.
+		auto stopping = startPushServer({"--push.allow_insecure_endpoints=true", "--push.senders=1"});
+		const Account sender = registerAccount(*stopping, "stopsender");
+		const Account receiver = registerAccount(*stopping, "stopreceiver");
+		WebPushClient browser;
+		const std::string path = uniquePath("slow");
+		subscribeTo(*stopping, receiver, browser, path);
+		const int pushes = 4;
+		for (int i = 0; i < pushes; ++i) postPromptly(*stopping, sender, receiver.id, "before the stop");
+		const Poco::Timestamp stopped;
+		CPPUNIT_ASSERT_EQUAL(0, stopping->stop());
+		// Sent within [push] drain_timeout (3 s) before the plugin stopped.
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(stopping->output(), std::size_t(pushes), service().received(path).size());
+		CPPUNIT_ASSERT_MESSAGE(std::to_string(stopped.elapsed() / 1000) + " ms", stopped.elapsed() < 10000000);
+		CPPUNIT_ASSERT_MESSAGE(stopping->output(), stopping->output().find("were dropped") == std::string::npos);
+
+		// drain_timeout = 0: what is queued is dropped, and said.
+		auto hasty = startPushServer({"--push.allow_insecure_endpoints=true", "--push.senders=1", "--push.drain_timeout=0"});
+		const Account hastySender = registerAccount(*hasty, "hastysender");
+		const Account hastyReceiver = registerAccount(*hasty, "hastyreceiver");
+		const std::string hastyPath = uniquePath("slow");
+		subscribeTo(*hasty, hastyReceiver, browser, hastyPath);
+		const int many = 8;  // 2.4 s of sending: far more than posting them takes
+		for (int i = 0; i < many; ++i) postPromptly(*hasty, hastySender, hastyReceiver.id, "before the stop");
+		CPPUNIT_ASSERT_EQUAL(0, hasty->stop());
+		CPPUNIT_ASSERT(service().received(hastyPath).size() < std::size_t(many));
+		CPPUNIT_ASSERT_MESSAGE(hasty->output(), hasty->output().find("were dropped") != std::string::npos);
 	}
 
 	void testPrivateEndpointsAreRefused()
