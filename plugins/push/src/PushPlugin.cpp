@@ -7,6 +7,7 @@
 #include "VapidKey.h"
 #include "VapidKeyStore.h"
 #include "palaver/Events.h"
+#include "palaver/Failure.h"
 #include "palaver/JsonWriter.h"
 #include "palaver/Metrics.h"
 #include "palaver/PluginContext.h"
@@ -233,14 +234,7 @@ void PushPlugin::clean(const std::string& whose, std::function<void()> removal)
 	Poco::Logger* logger = &_context->logger();
 	const bool queued = _cleaner->submit([logger, whose, removal]()
 	{
-		try
-		{
-			removal();
-		}
-		catch (Poco::Exception& e)
-		{
-			logger->error("push: the subscriptions of %s were not removed: %s", whose, e.displayText());
-		}
+		Failure::logged(*logger, "push: removing the subscriptions of " + whose, removal);
 	});
 	if (!queued) _context->logger().error("push: the subscriptions of %s were not removed: the clean-up queue is full", whose);
 }

@@ -2,6 +2,7 @@
 #include "Base64Url.h"
 #include "PayloadCipher.h"
 #include "palaver/Counter.h"
+#include "palaver/Failure.h"
 #include <Poco/Logger.h>
 #include <Poco/NumberParser.h>
 #include <Poco/Net/HTTPClientSession.h>
@@ -149,7 +150,8 @@ void PushSender::run()
 
 void PushSender::process(Job& job)
 {
-	try
+	std::string reason;
+	const bool done = Failure::caught([&]
 	{
 		if (job.recipients)
 		{
@@ -163,17 +165,10 @@ void PushSender::process(Job& job)
 		{
 			deliver(job);
 		}
-	}
-	catch (Poco::Exception& e)
-	{
-		count(_counters.failed);
-		_logger.error("push: a push to user %Ld failed: %s", job.userId, e.displayText());
-	}
-	catch (std::exception& e)
-	{
-		count(_counters.failed);
-		_logger.error("push: a push to user %Ld failed: %s", job.userId, std::string(e.what()));
-	}
+	}, reason);
+	if (done) return;
+	count(_counters.failed);
+	_logger.error("push: a push to user %Ld failed: %s", job.userId, reason);
 }
 
 void PushSender::forward(const Job& job, Poco::Int64 userId, const Subscription& subscription)
