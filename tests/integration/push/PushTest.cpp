@@ -117,6 +117,24 @@ Poco::Int64 postPromptly(TestServer& on, const Account& from, Poco::Int64 to, co
 	return id;
 }
 
+/// A sender and a receiver on a server, the receiver's browser subscribed
+/// to the mock service at a new path of kind ("ok", "slow").
+struct Subscribed
+{
+	Account sender;
+	Account receiver;
+	WebPushClient browser;
+	std::string path;
+
+	Subscribed(TestServer& on, const std::string& prefix, const std::string& kind):
+		sender(registerAccount(on, prefix + "sender")),
+		receiver(registerAccount(on, prefix + "receiver")),
+		path(uniquePath(kind))
+	{
+		subscribeTo(on, receiver, browser, path);
+	}
+};
+
 /// Uploads bytes as fileName and posts them to receiver with text (maybe
 /// empty) as the caption, promptly; returns the message's id.
 Poco::Int64 postAttachment(TestServer& on, const Account& from, Poco::Int64 to, const std::string& fileName, const std::string& bytes,
@@ -405,15 +423,11 @@ public:
 		// By default: the attachment's type, and neither its name nor the
 		// caption. (A file, not an image: no image decoding in this
 		// palaverd, which keeps its leak checks under ASan.)
-		const Account sender = registerAccount(server(), "filesender");
-		const Account receiver = registerAccount(server(), "filereceiver");
-		WebPushClient browser;
-		const std::string path = uniquePath("ok");
-		subscribeTo(server(), receiver, browser, path);
-		const Poco::Int64 id = postAttachment(server(), sender, receiver.id, "private-name.txt", "bytes", "a caption");
-		auto pushes = service().waitFor(path, 1);
+		const Subscribed file(server(), "file", "ok");
+		const Poco::Int64 id = postAttachment(server(), file.sender, file.receiver.id, "private-name.txt", "bytes", "a caption");
+		auto pushes = service().waitFor(file.path, 1);
 		CPPUNIT_ASSERT_EQUAL(std::size_t(1), pushes.size());
-		const std::string decrypted = browser.decrypt(pushes[0].body);
+		const std::string decrypted = file.browser.decrypt(pushes[0].body);
 		auto payload = parse(decrypted);
 		CPPUNIT_ASSERT_EQUAL(id, payload->getValue<Poco::Int64>("id"));
 		CPPUNIT_ASSERT_EQUAL(std::string("application/octet-stream"), payload->getObject("attachment")->getValue<std::string>("type"));
@@ -422,23 +436,20 @@ public:
 
 		// With include_text: a file's name, and the text, empty when there is no caption.
 		auto withText = startPushServer({"--push.allow_insecure_endpoints=true", "--push.include_text=true"});
-		const Account fileSender = registerAccount(*withText, "namedsender");
-		const Account fileReceiver = registerAccount(*withText, "namedreceiver");
-		const std::string filePath = uniquePath("ok");
-		subscribeTo(*withText, fileReceiver, browser, filePath);
-		postAttachment(*withText, fileSender, fileReceiver.id, "factura año.pdf", "%PDF-1.4 not really", "");
-		pushes = service().waitFor(filePath, 1);
+		const Subscribed named(*withText, "named", "ok");
+		postAttachment(*withText, named.sender, named.receiver.id, "factura año.pdf", "%PDF-1.4 not really", "");
+		pushes = service().waitFor(named.path, 1);
 		CPPUNIT_ASSERT_EQUAL(std::size_t(1), pushes.size());
-		payload = parse(browser.decrypt(pushes[0].body));
+		payload = parse(named.browser.decrypt(pushes[0].body));
 		auto attachment = payload->getObject("attachment");
 		CPPUNIT_ASSERT_EQUAL(std::string("factura año.pdf"), attachment->getValue<std::string>("name"));
 		CPPUNIT_ASSERT_EQUAL(std::string("application/octet-stream"), attachment->getValue<std::string>("type"));
 		CPPUNIT_ASSERT_EQUAL(std::string(""), payload->getValue<std::string>("text"));
 		// A message without attachment has none.
-		postPromptly(*withText, fileSender, fileReceiver.id, "sin adjunto");
-		pushes = service().waitFor(filePath, 2);
+		postPromptly(*withText, named.sender, named.receiver.id, "sin adjunto");
+		pushes = service().waitFor(named.path, 2);
 		CPPUNIT_ASSERT_EQUAL(std::size_t(2), pushes.size());
-		CPPUNIT_ASSERT(!parse(browser.decrypt(pushes[1].body))->has("attachment"));
+		CPPUNIT_ASSERT(!parse(named.browser.decrypt(pushes[1].body))->has("attachment"));
 	}
 
 	void testQueuedPushesAreSentAtStop()
@@ -446,30 +457,23 @@ public:
 		// One sender and a service that takes 300 ms a push: when the
 		// server is told to stop, most of the pushes are still queued.
 		auto stopping = startPushServer({"--push.allow_insecure_endpoints=true", "--push.senders=1"});
-		const Account sender = registerAccount(*stopping, "stopsender");
-		const Account receiver = registerAccount(*stopping, "stopreceiver");
-		WebPushClient browser;
-		const std::string path = uniquePath("slow");
-		subscribeTo(*stopping, receiver, browser, path);
+		const Subscribed drained(*stopping, "stop", "slow");
 		const int pushes = 4;
-		for (int i = 0; i < pushes; ++i) postPromptly(*stopping, sender, receiver.id, "before the stop");
+		for (int i = 0; i < pushes; ++i) postPromptly(*stopping, drained.sender, drained.receiver.id, "before the stop");
 		const Poco::Timestamp stopped;
 		CPPUNIT_ASSERT_EQUAL(0, stopping->stop());
 		// Sent within [push] drain_timeout (3 s) before the plugin stopped.
-		CPPUNIT_ASSERT_EQUAL_MESSAGE(stopping->output(), std::size_t(pushes), service().received(path).size());
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(stopping->output(), std::size_t(pushes), service().received(drained.path).size());
 		CPPUNIT_ASSERT_MESSAGE(std::to_string(stopped.elapsed() / 1000) + " ms", stopped.elapsed() < 10000000);
 		CPPUNIT_ASSERT_MESSAGE(stopping->output(), stopping->output().find("were dropped") == std::string::npos);
 
 		// drain_timeout = 0: what is queued is dropped, and said.
 		auto hasty = startPushServer({"--push.allow_insecure_endpoints=true", "--push.senders=1", "--push.drain_timeout=0"});
-		const Account hastySender = registerAccount(*hasty, "hastysender");
-		const Account hastyReceiver = registerAccount(*hasty, "hastyreceiver");
-		const std::string hastyPath = uniquePath("slow");
-		subscribeTo(*hasty, hastyReceiver, browser, hastyPath);
+		const Subscribed dropped(*hasty, "hasty", "slow");
 		const int many = 8;  // 2.4 s of sending: far more than posting them takes
-		for (int i = 0; i < many; ++i) postPromptly(*hasty, hastySender, hastyReceiver.id, "before the stop");
+		for (int i = 0; i < many; ++i) postPromptly(*hasty, dropped.sender, dropped.receiver.id, "before the stop");
 		CPPUNIT_ASSERT_EQUAL(0, hasty->stop());
-		CPPUNIT_ASSERT(service().received(hastyPath).size() < std::size_t(many));
+		CPPUNIT_ASSERT(service().received(dropped.path).size() < std::size_t(many));
 		CPPUNIT_ASSERT_MESSAGE(hasty->output(), hasty->output().find("were dropped") != std::string::npos);
 	}
 
