@@ -1,6 +1,7 @@
 #include "ClusterBus.h"
 #include "palaver/Counter.h"
 #include "palaver/Events.h"
+#include "palaver/Failure.h"
 #include "palaver/Gauge.h"
 #include "palaver/JsonWriter.h"
 #include "palaver/Metrics.h"
@@ -345,21 +346,13 @@ void ClusterBus::subscriberLoop()
 	bool failing = false;
 	while (_running)
 	{
-		try
-		{
-			subscribeOnce(backoffMs);
-		}
-		catch (Poco::Exception& e)
+		std::string reason;
+		if (!Failure::caught([&] { subscribeOnce(backoffMs); }, reason))
 		{
 			if (!failing)
-				_logger.warning("cluster: Redis subscription lost (%s); local delivery goes on, reconnecting with back-off", e.displayText());
+				_logger.warning("cluster: Redis subscription lost (%s); local delivery goes on, reconnecting with back-off", reason);
 			else
-				_logger.information("cluster: Redis still unreachable (%s); next try in %ld ms", e.displayText(), backoffMs);
-			failing = true;
-		}
-		catch (std::exception& e)
-		{
-			_logger.warning("cluster: Redis subscription lost (%s)", std::string(e.what()));
+				_logger.information("cluster: Redis still unreachable (%s); next try in %ld ms", reason, backoffMs);
 			failing = true;
 		}
 		_connected.set(0);

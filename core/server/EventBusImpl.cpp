@@ -1,4 +1,5 @@
 #include "EventBusImpl.h"
+#include "palaver/Failure.h"
 #include <Poco/Exception.h>
 #include <algorithm>
 
@@ -44,18 +45,9 @@ void EventBusImpl::publish(const std::string& event, const Poco::JSON::Object::P
 	}
 	for (const auto& entry: *list)
 	{
-		try
-		{
-			entry.second(event, payload);
-		}
-		catch (Poco::Exception& e)
-		{
-			_logger.error("subscriber of %s failed: %s", event, e.displayText());
-		}
-		catch (std::exception& e)
-		{
-			_logger.error("subscriber of %s failed: %s", event, std::string(e.what()));
-		}
+		std::string reason;
+		if (!Failure::caught([&] { entry.second(event, payload); }, reason))
+			_logger.error("subscriber of %s failed: %s", event, reason);
 	}
 }
 

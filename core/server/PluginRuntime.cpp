@@ -1,5 +1,6 @@
 #include "PluginRuntime.h"
 #include "WebSocketEndpointImpl.h"
+#include "palaver/Failure.h"
 #include <Poco/JSON/Array.h>
 #include <algorithm>
 
@@ -63,13 +64,9 @@ void PluginRuntime::initializeOne(Running& running)
 	{
 		running.loaded.plugin->initialize(*running.context);
 	}
-	catch (Poco::Exception& e)
+	catch (...)
 	{
-		throw PluginException("plugin '" + info.name + "' failed to initialise: " + e.displayText());
-	}
-	catch (std::exception& e)
-	{
-		throw PluginException("plugin '" + info.name + "' failed to initialise: " + e.what());
+		throw PluginException("plugin '" + info.name + "' failed to initialise: " + Failure::current());
 	}
 	running.initialized = true;
 	_logger.information("plugin %s %s initialised", info.name, info.version);
@@ -82,13 +79,9 @@ void PluginRuntime::startOne(Running& running)
 	{
 		running.loaded.plugin->start();
 	}
-	catch (Poco::Exception& e)
+	catch (...)
 	{
-		throw PluginException("plugin '" + name + "' failed to start: " + e.displayText());
-	}
-	catch (std::exception& e)
-	{
-		throw PluginException("plugin '" + name + "' failed to start: " + e.what());
+		throw PluginException("plugin '" + name + "' failed to start: " + Failure::current());
 	}
 	running.started = true;
 }
@@ -102,9 +95,9 @@ void PluginRuntime::bringUp(Running& running, const std::string& state)
 		{
 			running.loaded.plugin->restoreState(state);
 		}
-		catch (Poco::Exception& e)
+		catch (...)
 		{
-			throw PluginException("plugin '" + running.loaded.info.name + "' failed to restore its state: " + e.displayText());
+			throw PluginException("plugin '" + running.loaded.info.name + "' failed to restore its state: " + Failure::current());
 		}
 	}
 	startOne(running);
@@ -121,29 +114,12 @@ void PluginRuntime::tearDown(Running& running, bool saveState, bool keepFile)
 		idle = running.context->waitIdle(drainTimeout());
 		if (!idle) _logger.error("plugin %s: calls into it still run after [http] drain_timeout; its code stays in memory", name);
 	}
-	if (running.initialized)
-	{
-		try
-		{
-			running.loaded.plugin->stop();
-		}
-		catch (Poco::Exception& e)
-		{
-			_logger.error("plugin %s failed to stop: %s", name, e.displayText());
-		}
-	}
+	std::string reason;
+	if (running.initialized && !Failure::caught([&] { running.loaded.plugin->stop(); }, reason))
+		_logger.error("plugin %s failed to stop: %s", name, reason);
 	running.initialized = running.started = false;
-	if (saveState)
-	{
-		try
-		{
-			running.state = running.loaded.plugin->saveState();
-		}
-		catch (Poco::Exception& e)
-		{
-			_logger.error("plugin %s failed to save its state (the next version starts without): %s", name, e.displayText());
-		}
-	}
+	if (saveState && !Failure::caught([&] { running.state = running.loaded.plugin->saveState(); }, reason))
+		_logger.error("plugin %s failed to save its state (the next version starts without): %s", name, reason);
 	if (running.context)
 	{
 		// Its code's objects in the connections go while its library is sure to be there.
@@ -245,14 +221,9 @@ void PluginRuntime::stop()
 	{
 		Running& running = _running[i];
 		if (!running.initialized) continue;
-		try
-		{
-			running.loaded.plugin->stop();
-		}
-		catch (Poco::Exception& e)
-		{
-			_logger.error("plugin %s failed to stop: %s", running.loaded.info.name, e.displayText());
-		}
+		std::string reason;
+		if (!Failure::caught([&] { running.loaded.plugin->stop(); }, reason))
+			_logger.error("plugin %s failed to stop: %s", running.loaded.info.name, reason);
 		running.initialized = running.started = false;
 	}
 }
@@ -264,15 +235,9 @@ void PluginRuntime::reconfigure()
 	for (const auto& warning: _settings.apply(plugins())) _logger.warning(warning);
 	for (auto& running: _running)
 	{
-		if (!running.initialized) continue;
-		try
-		{
-			running.loaded.plugin->reconfigure(running.context->config());
-		}
-		catch (Poco::Exception& e)
-		{
-			_logger.error("plugin %s failed to reconfigure: %s", running.loaded.info.name, e.displayText());
-		}
+		std::string reason;
+		if (running.initialized && !Failure::caught([&] { running.loaded.plugin->reconfigure(running.context->config()); }, reason))
+			_logger.error("plugin %s failed to reconfigure: %s", running.loaded.info.name, reason);
 	}
 }
 

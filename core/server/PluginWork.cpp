@@ -1,4 +1,5 @@
 #include "PluginWork.h"
+#include "palaver/Failure.h"
 #include "palaver/HttpError.h"
 #include "palaver/WorkerPool.h"
 #include <Poco/Logger.h>
@@ -89,22 +90,8 @@ void PluginWork::run()
 
 void PluginWork::runTask(Task& task)
 {
-	try
-	{
-		task();
-	}
-	catch (Poco::Exception& e)
-	{
-		_logger.error("a work queue task failed: %s", e.displayText());
-	}
-	catch (std::exception& e)
-	{
-		_logger.error("a work queue task failed: %s", std::string(e.what()));
-	}
-	catch (...)
-	{
-		_logger.error("a work queue task failed with an unknown exception");
-	}
+	std::string reason;
+	if (!Failure::caught(task, reason)) _logger.error("a work queue task failed: %s", reason);
 	Task().swap(task);  // its closure is destroyed before the runner says it is done
 }
 

@@ -1,5 +1,5 @@
 #include "palaver/PeriodicTask.h"
-#include <Poco/Exception.h>
+#include "palaver/Failure.h"
 #include <Poco/Logger.h>
 #include <pthread.h>
 
@@ -48,25 +48,14 @@ void PeriodicTask::run()
 	{
 		lock.unlock();
 		std::string error;
-		try
-		{
-			_task();
-		}
-		catch (Poco::Exception& exception)
-		{
-			error = exception.displayText();
-		}
-		catch (std::exception& exception)
-		{
-			error = exception.what();
-		}
+		const bool worked = Failure::caught(_task, error);
 		// Said once, when it starts and when it ends: a store that is down
 		// for a while does not fill the log.
-		if (!error.empty() && !failing)
+		if (!worked && !failing)
 			_logger.warning("%s failed (retrying every %ld ms): %s", _what, static_cast<long>(_interval.count()), error);
-		else if (error.empty() && failing)
+		else if (worked && failing)
 			_logger.information("%s: works again", _what);
-		failing = !error.empty();
+		failing = !worked;
 		lock.lock();
 	}
 }

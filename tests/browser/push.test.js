@@ -5,7 +5,8 @@
 // "Tests", says what blocks the real one), a push
 // delivered through the DevTools protocol (ServiceWorker.deliverPushMessage)
 // shows a notification with the sender (and no text unless the payload has
-// it), and clicking it opens that chat.
+// it; a photo or a file's name for an attachment), and clicking it opens
+// that chat.
 import assert from "node:assert/strict";
 import {after, before, describe, it} from "node:test";
 import {ApiClient} from "./lib/api.js";
@@ -130,6 +131,23 @@ describe("web push in the browser", () => {
 		await cdp.send("ServiceWorker.deliverPushMessage", {origin, registrationId, data: JSON.stringify({...payload, id: 42, text: "¿Vienes?"})});
 		await eventually(async () => (await notifications(worker))[0].body === "¿Vienes?", {message: "the text"});
 		[shown] = await notifications(worker);
+		assert.equal((await notifications(worker)).length, 1, "one notification per chat");
+	});
+
+	it("says what is attached: a photo, or the file's name when the payload has it", async () => {
+		const origin = new URL(fixture.baseUrl).origin;
+		const payload = {type: "chatmsg", fromUserId: pepe.user.id, fromUserName: names.pepe, toUserId: 1, groupId: null};
+		const bodies = [
+			[{id: 43, attachment: {type: "image/jpeg"}}, "📷 Photo"],
+			[{id: 44, attachment: {type: "image/png", name: "playa.png"}, text: "¡Mira!"}, "📷 ¡Mira!"],
+			[{id: 45, attachment: {type: "application/octet-stream"}}, "📎 File"],
+			[{id: 46, attachment: {type: "application/octet-stream", name: "factura.pdf"}, text: ""}, "📎 factura.pdf"],
+			[{id: 47, attachment: {type: "application/octet-stream", name: "factura.pdf"}, text: "la de mayo"}, "📎 factura.pdf: la de mayo"],
+		];
+		for (const [fields, body] of bodies) {
+			await cdp.send("ServiceWorker.deliverPushMessage", {origin, registrationId, data: JSON.stringify({...payload, ...fields})});
+			await eventually(async () => (await notifications(worker))[0].body === body, {message: body});
+		}
 		assert.equal((await notifications(worker)).length, 1, "one notification per chat");
 	});
 

@@ -1,5 +1,6 @@
 #include "AttachmentService.h"
 #include "AttachmentStore.h"
+#include "palaver/Failure.h"
 #include "palaver/HttpError.h"
 #include "palaver/services/WorkQueue.h"
 #include <Poco/Logger.h>
@@ -40,14 +41,8 @@ void AttachmentService::messageStored(const Poco::JSON::Object::Ptr& message)
 	// event's subscribers, and a receiver fetching the file at once must find
 	// it tied to the message (one UPDATE by key, only for a message with an
 	// attachment).
-	try
-	{
-		_store.attach(id, ownerId, messageId);
-	}
-	catch (Poco::Exception& e)
-	{
-		_logger.error("attachments: tying upload %s to message %Ld failed: %s", id, messageId, e.displayText());
-	}
+	Failure::logged(_logger, "attachments: tying upload " + id + " to message " + std::to_string(messageId),
+		[&] { _store.attach(id, ownerId, messageId); });
 }
 
 void AttachmentService::messageUpdated(const Poco::JSON::Object::Ptr& update)
@@ -65,24 +60,14 @@ void AttachmentService::messageUpdated(const Poco::JSON::Object::Ptr& update)
 void AttachmentService::inBackground(const char* what, std::function<void()> work)
 {
 	Poco::Logger& logger = _logger;
-	const std::string task = what;
+	const std::string task = "attachments: " + std::string(what);
 	try
 	{
-		_background->submit([&logger, task, work]
-		{
-			try
-			{
-				work();
-			}
-			catch (Poco::Exception& e)
-			{
-				logger.error("attachments: %s failed: %s", task, e.displayText());
-			}
-		});
+		_background->submit([&logger, task, work] { Failure::logged(logger, task, work); });
 	}
 	catch (HttpError& e)
 	{
-		_logger.error("attachments: %s: %s", task, e.message());
+		_logger.error("%s: %s", task, e.message());
 	}
 }
 

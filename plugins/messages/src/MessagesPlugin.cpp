@@ -10,6 +10,7 @@
 #include "palaver/Database.h"
 #include "palaver/EventBus.h"
 #include "palaver/Events.h"
+#include "palaver/Failure.h"
 #include "palaver/Metrics.h"
 #include "palaver/PluginContext.h"
 #include "palaver/ServiceRegistry.h"
@@ -115,14 +116,9 @@ void MessagesPlugin::initialize(PluginContext& context)
 	{
 		auto messages = service.lock();
 		if (!messages || !user || !user->has("id")) return;
-		try
-		{
-			messages->userDeleted(user->getValue<Poco::Int64>("id"), !user->has("_origin"));
-		}
-		catch (Poco::Exception& exception)
-		{
-			log->error("messages: cannot forget the name of deleted user %Ld: %s", user->getValue<Poco::Int64>("id"), exception.displayText());
-		}
+		const Poco::Int64 userId = user->getValue<Poco::Int64>("id");
+		Failure::logged(*log, "messages: forgetting the name of deleted user " + std::to_string(userId),
+			[&] { messages->userDeleted(userId, !user->has("_origin")); });
 	});
 
 	// The body must hold max_length characters of up to 4 bytes each, even

@@ -11,15 +11,13 @@ ScopedMessageStore::ScopedMessageStore(std::shared_ptr<MessageStore> store, std:
 
 Message ScopedMessageStore::post(const User& from, Poco::Int64 toUserId, const std::string& text, const std::string& attachmentId)
 {
-	_caller->checkActAs(from.id, "post");
-	return _store->post(from, toUserId, text, attachmentId);
+	return actingAs(from.id, "post", &MessageStore::post, from, toUserId, text, attachmentId);
 }
 
 void ScopedMessageStore::postAsync(const User& from, Poco::Int64 toUserId, const std::string& text, PostCallback done,
 	const std::string& attachmentId)
 {
-	_caller->checkActAs(from.id, "post");
-	_store->postAsync(from, toUserId, text, std::move(done), attachmentId);
+	actingAs(from.id, "post", &MessageStore::postAsync, from, toUserId, text, std::move(done), attachmentId);
 }
 
 std::vector<Message> ScopedMessageStore::since(Poco::Int64 userId, Poco::Int64 sinceId, std::size_t limit)
@@ -34,27 +32,23 @@ Poco::Int64 ScopedMessageStore::lastIdBetween(Poco::Int64 a, Poco::Int64 b)
 
 MessageUpdate ScopedMessageStore::edit(const User& by, Poco::Int64 messageId, const std::string& text)
 {
-	_caller->checkActAs(by.id, "edit");
-	return _store->edit(by, messageId, text);
+	return actingAs(by.id, "edit", &MessageStore::edit, by, messageId, text);
 }
 
 MessageUpdate ScopedMessageStore::deleteForEveryone(const User& by, Poco::Int64 messageId)
 {
-	_caller->checkActAs(by.id, "delete");
-	return _store->deleteForEveryone(by, messageId);
+	return actingAs(by.id, "delete", &MessageStore::deleteForEveryone, by, messageId);
 }
 
 Message ScopedMessageStore::postToGroup(const User& from, Poco::Int64 groupId, const std::string& text, const std::string& attachmentId)
 {
-	_caller->checkActAs(from.id, "post");
-	return _store->postToGroup(from, groupId, text, attachmentId);
+	return actingAs(from.id, "post", &MessageStore::postToGroup, from, groupId, text, attachmentId);
 }
 
 void ScopedMessageStore::postToGroupAsync(const User& from, Poco::Int64 groupId, const std::string& text, PostCallback done,
 	const std::string& attachmentId)
 {
-	_caller->checkActAs(from.id, "post");
-	_store->postToGroupAsync(from, groupId, text, std::move(done), attachmentId);
+	actingAs(from.id, "post", &MessageStore::postToGroupAsync, from, groupId, text, std::move(done), attachmentId);
 }
 
 std::vector<Message> ScopedMessageStore::groupMessages(Poco::Int64 groupId, Poco::Int64 afterId, Poco::Int64 beforeId, std::size_t limit)
@@ -75,8 +69,7 @@ Poco::Int64 ScopedMessageStore::lastId()
 
 Poco::Int64 ScopedMessageStore::markRead(Poco::Int64 reader, Poco::Int64 other, Poco::Int64 upTo)
 {
-	_caller->checkActAs(reader, "mark messages read");
-	return _store->markRead(reader, other, upTo);
+	return actingAs(reader, "mark messages read", &MessageStore::markRead, reader, other, upTo);
 }
 
 std::vector<Message> ScopedMessageStore::groupMessagesAfter(Poco::Int64 groupId, Poco::Int64 afterId, Poco::Int64 beforeId, std::size_t limit)

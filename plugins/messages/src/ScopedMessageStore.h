@@ -8,6 +8,7 @@
 #include "palaver/ServiceCaller.h"
 #include "palaver/services/MessageStore.h"
 #include <memory>
+#include <utility>
 
 namespace Palaver {
 namespace Messages {
@@ -41,6 +42,15 @@ public:
 	std::vector<Poco::Int64> partnersOf(Poco::Int64 userId, std::size_t limit) override;
 
 private:
+	/// The store's method called with arguments, once the calling plugin
+	/// may act as userId (doing: what a refusal names, "post").
+	template <typename Method, typename... Arguments>
+	auto actingAs(Poco::Int64 userId, const char* doing, Method method, Arguments&&... arguments)
+	{
+		_caller->checkActAs(userId, doing);
+		return (*_store.*method)(std::forward<Arguments>(arguments)...);
+	}
+
 	const std::shared_ptr<MessageStore> _store;
 	const std::shared_ptr<ServiceCaller> _caller;
 };

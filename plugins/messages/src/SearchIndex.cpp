@@ -2,6 +2,7 @@
 #include "MessageRepository.h"
 #include "SearchQuery.h"
 #include "palaver/Database.h"
+#include "palaver/Failure.h"
 #include "palaver/HttpError.h"
 #include <Poco/Data/Session.h>
 #include <Poco/Logger.h>
@@ -278,14 +279,7 @@ void SearchIndex::stop()
 	_indexer.stop();
 	_purger.stop();
 	if (_database.kind() != Database::Kind::SQLite) return;
-	try
-	{
-		purgeIfPending();
-	}
-	catch (Poco::Exception& e)
-	{
-		_logger.error("messages: purging the search index failed: %s", e.displayText());
-	}
+	Failure::logged(_logger, "messages: purging the search index", [this] { purgeIfPending(); });
 }
 
 } } // namespace Palaver::Messages

@@ -7,6 +7,7 @@
 #include "VapidKey.h"
 #include "VapidKeyStore.h"
 #include "palaver/Events.h"
+#include "palaver/Failure.h"
 #include "palaver/JsonWriter.h"
 #include "palaver/Metrics.h"
 #include "palaver/PluginContext.h"
@@ -15,6 +16,7 @@
 #include "palaver/services/GroupDirectory.h"
 #include "palaver/services/UserDirectory.h"
 #include <Poco/JSON/Array.h>
+#include <Poco/JSON/Parser.h>
 #include <Poco/Logger.h>
 #include <Poco/Net/SSLManager.h>
 #include <Poco/Path.h>
@@ -40,6 +42,25 @@ std::string cut(const std::string& text, std::size_t bytes)
 	if (text.size() <= bytes) return text;
 	while (bytes > 0 && (static_cast<unsigned char>(text[bytes]) & 0xC0) == 0x80) --bytes;
 	return text.substr(0, bytes);
+}
+
+/// The message's attachment as the payload tells of it: its type, and its
+/// name only when the text may be shown (a file's name is words too);
+/// nothing without an attachment.
+void appendAttachment(std::string& out, const std::string& attachment, bool includeName)
+{
+	if (attachment.empty()) return;
+	const Poco::JSON::Object::Ptr object = Poco::JSON::Parser().parse(attachment).extract<Poco::JSON::Object::Ptr>();
+	out += ",\"attachment\":{";
+	if (includeName)
+	{
+		out += "\"name\":";
+		JsonWriter::appendString(out, cut(object->optValue<std::string>("name", ""), 128));
+		out += ",";
+	}
+	out += "\"type\":";
+	JsonWriter::appendString(out, cut(object->optValue<std::string>("type", ""), 64));
+	out += "}";
 }
 
 } // namespace
@@ -69,6 +90,7 @@ PluginInfo PushPlugin::info() const
 		Setting::integer("retry_delay", 1000, 1, 3600000, "milliseconds before the first retry, doubled for each further one, at least the service's Retry-After, at most 10 minutes"),
 		Setting::integer("connect_timeout", 5000, 1, 120000, "milliseconds to connect to a push service"),
 		Setting::integer("response_timeout", 10000, 1, 120000, "milliseconds to wait for each read and write of a push service's answer (read up to 64 KiB)"),
+		Setting::integer("drain_timeout", 3000, 0, 60000, "milliseconds a stop (reload or shutdown) goes on sending the pushes queued and due before it drops the rest (retries not yet due are dropped); a push in progress then ends within connect_timeout + response_timeout"),
 		Setting::integer("max_subscriptions_per_user", 20, 1, 1000, "browsers per user; past it POST /push/subscriptions answers 409 limit_reached"),
 		Setting::boolean("allow_insecure_endpoints", false, "accept http endpoints and loopback, private and link-local addresses: tests only, it lets any user make the server POST into its own network"),
 	};
@@ -87,6 +109,7 @@ std::string PushPlugin::payload(const Message& message, bool includeText)
 	JsonWriter::appendString(head, cut(message.fromUserName, 256));
 	appendId(head, "toUserId", message.toUserId);
 	appendId(head, "groupId", message.groupId);
+	appendAttachment(head, message.attachment, includeText);
 	if (!includeText) return head + "}";
 	// Escaping makes the text longer (6 bytes at most per byte): cut it
 	// until it fits, a few rounds at most.
@@ -115,6 +138,7 @@ void PushPlugin::initialize(PluginContext& context)
 	settings.connectTimeoutMs = config.getInt64("connect_timeout");
 	settings.responseTimeoutMs = config.getInt64("response_timeout");
 	settings.ttlSeconds = config.getInt64("ttl");
+	settings.drainMs = config.getInt64("drain_timeout");
 	const std::string publicUrl = context.serverConfig().getString("http.public_url", "");
 	settings.subject = config.getString("subject");
 	if (settings.subject.empty()) settings.subject = publicUrl.compare(0, 8, "https://") == 0 ? publicUrl : "mailto:postmaster@localhost";
@@ -210,14 +234,7 @@ void PushPlugin::clean(const std::string& whose, std::function<void()> removal)
 	Poco::Logger* logger = &_context->logger();
 	const bool queued = _cleaner->submit([logger, whose, removal]()
 	{
-		try
-		{
-			removal();
-		}
-		catch (Poco::Exception& e)
-		{
-			logger->error("push: the subscriptions of %s were not removed: %s", whose, e.displayText());
-		}
+		Failure::logged(*logger, "push: removing the subscriptions of " + whose, removal);
 	});
 	if (!queued) _context->logger().error("push: the subscriptions of %s were not removed: the clean-up queue is full", whose);
 }

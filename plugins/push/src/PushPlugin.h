@@ -45,16 +45,21 @@ public:
 	void initialize(PluginContext& context) override;
 
 	/// True: stop() joins the sender and clean-up threads (removals queued
-	/// still run; pushes still queued are dropped, with a warning) and the
+	/// still run; pushes queued and due are still sent for at most [push]
+	/// drain_timeout, what is left is dropped with a warning) and the
 	/// plugin is destroyed with the services it holds, so that ws, groups
-	/// and messages (which it uses) can be reloaded at run time.
+	/// and messages (which it uses) can be reloaded at run time. Drained,
+	/// not handed to the next version (saveState()): the same stop serves a
+	/// shutdown, and a queued push holds the groups and ws plugins' services
+	/// that a reload of those replaces.
 	bool reloadable() const override { return true; }
 	void start() override;
 	void stop() override;
 
 	/// The push payload of message (PROTOCOL.md): type, id, sender, chat,
-	/// and its text only when includeText, cut at a character boundary so
-	/// that the whole payload fits PayloadCipher::MAX_PLAINTEXT.
+	/// with an attachment its "attachment": {"type"} (and "name" when
+	/// includeText), and its text only when includeText, cut at a character
+	/// boundary so that the whole payload fits PayloadCipher::MAX_PLAINTEXT.
 	static std::string payload(const Message& message, bool includeText);
 
 private:

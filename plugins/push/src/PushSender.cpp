@@ -2,6 +2,7 @@
 #include "Base64Url.h"
 #include "PayloadCipher.h"
 #include "palaver/Counter.h"
+#include "palaver/Failure.h"
 #include <Poco/Logger.h>
 #include <Poco/NumberParser.h>
 #include <Poco/Net/HTTPClientSession.h>
@@ -59,24 +60,30 @@ PushSender::~PushSender()
 void PushSender::start()
 {
 	std::lock_guard<std::mutex> lock(_mutex);
-	if (_running) return;
-	_running = true;
+	if (_state != State::Stopped) return;
+	_state = State::Running;
 	for (std::size_t i = 0; i < _settings.threads; ++i) _threads.emplace_back([this] { run(); });
 }
 
 void PushSender::stop()
 {
-	std::size_t dropped = 0;
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
-		_running = false;
-		dropped = _queue.size();
-		_queue.clear();
+		if (_state != State::Running) return;
+		_state = State::Draining;
+		_drainEnd = Poco::Timestamp() + _settings.drainMs * 1000;
 	}
 	_changed.notify_all();
 	for (auto& thread: _threads) thread.join();
 	_threads.clear();
-	if (dropped) _logger.warning("push: %z pushes still queued at shutdown were dropped", dropped);
+	std::size_t dropped = 0;
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		_state = State::Stopped;
+		dropped = _queue.size();
+		_queue.clear();
+	}
+	if (dropped) _logger.warning("push: %z pushes still queued at stop (retries not due yet, or past drain_timeout) were dropped", dropped);
 }
 
 bool PushSender::notify(Recipients recipients, const std::string& payload)
@@ -84,16 +91,17 @@ bool PushSender::notify(Recipients recipients, const std::string& payload)
 	Job job;
 	job.recipients = std::move(recipients);
 	job.payload = payload;
-	if (enqueue(std::move(job), Poco::Timestamp())) return true;
+	if (enqueue(std::move(job), Poco::Timestamp(), true)) return true;
 	count(_counters.dropped);
 	return false;
 }
 
-bool PushSender::enqueue(Job job, Poco::Timestamp due)
+bool PushSender::enqueue(Job job, Poco::Timestamp due, bool fresh)
 {
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
-		if (!_running || _queue.size() >= _settings.maxQueue) return false;
+		const bool open = _state == State::Running || (_state == State::Draining && !fresh);
+		if (!open || _queue.size() >= _settings.maxQueue) return false;
 		_queue.emplace(due, std::move(job));
 	}
 	_changed.notify_one();
@@ -115,17 +123,21 @@ void PushSender::count(Counter* counter)
 void PushSender::run()
 {
 	std::unique_lock<std::mutex> lock(_mutex);
-	while (_running)
+	for (;;)
 	{
+		const Poco::Timestamp now;
+		const bool due = !_queue.empty() && _queue.begin()->first <= now;
+		// Draining: a thread that finds nothing due ends; one still sending
+		// takes the stages its push queues when it is done.
+		if (_state == State::Draining && (!due || now >= _drainEnd)) return;
 		if (_queue.empty())
 		{
 			_changed.wait(lock);
 			continue;
 		}
-		const Poco::Timestamp due = _queue.begin()->first;
-		if (due > Poco::Timestamp())
+		if (!due)
 		{
-			_changed.wait_for(lock, std::chrono::microseconds(due - Poco::Timestamp()));
+			_changed.wait_for(lock, std::chrono::microseconds(_queue.begin()->first - now));
 			continue;
 		}
 		Job job = std::move(_queue.begin()->second);
@@ -138,7 +150,8 @@ void PushSender::run()
 
 void PushSender::process(Job& job)
 {
-	try
+	std::string reason;
+	const bool done = Failure::caught([&]
 	{
 		if (job.recipients)
 		{
@@ -152,17 +165,10 @@ void PushSender::process(Job& job)
 		{
 			deliver(job);
 		}
-	}
-	catch (Poco::Exception& e)
-	{
-		count(_counters.failed);
-		_logger.error("push: a push to user %Ld failed: %s", job.userId, e.displayText());
-	}
-	catch (std::exception& e)
-	{
-		count(_counters.failed);
-		_logger.error("push: a push to user %Ld failed: %s", job.userId, std::string(e.what()));
-	}
+	}, reason);
+	if (done) return;
+	count(_counters.failed);
+	_logger.error("push: a push to user %Ld failed: %s", job.userId, reason);
 }
 
 void PushSender::forward(const Job& job, Poco::Int64 userId, const Subscription& subscription)
@@ -171,7 +177,7 @@ void PushSender::forward(const Job& job, Poco::Int64 userId, const Subscription&
 	next.userId = userId;
 	next.payload = job.payload;
 	next.subscription = subscription;
-	if (!enqueue(std::move(next), Poco::Timestamp())) count(_counters.dropped);
+	if (!enqueue(std::move(next), Poco::Timestamp(), false)) count(_counters.dropped);
 }
 
 void PushSender::deliver(Job& job)
@@ -208,7 +214,7 @@ void PushSender::deliver(Job& job)
 		{
 			++job.attempt;
 			const Poco::Int64 delay = backOffMs(_settings, job.attempt, retryAfterMs);
-			if (enqueue(job, Poco::Timestamp() + delay * 1000)) return;
+			if (enqueue(job, Poco::Timestamp() + delay * 1000, false)) return;
 		}
 		break;
 	case Outcome::Refused:

@@ -52,6 +52,7 @@ public:
 		Poco::Int64 ttlSeconds = 86400;     /// [push] ttl: the TTL header
 		std::size_t maxResponse = 65536;    /// bytes of a service's answer read at most
 		std::string subject;                /// [push] subject: the JWT's "sub"
+		Poco::Int64 drainMs = 3000;         /// [push] drain_timeout: stop() sends what is due for this long
 	};
 
 	struct Counters
@@ -67,8 +68,11 @@ public:
 
 	void start();
 
-	/// Ends the threads after the pushes in progress (each bounded by the
-	/// time-outs); what is still queued is dropped (and logged).
+	/// Takes no new push, then lets the threads send what is queued and due
+	/// (each push's later stages included) for at most drainMs, and ends them
+	/// after the pushes in progress (each bounded by the time-outs). What is
+	/// left (retries not yet due, or anything past drainMs) is dropped and
+	/// logged. At most drainMs + connectTimeoutMs + responseTimeoutMs.
 	void stop();
 
 	/// Who gets a push: called on a sender thread, so it may read the
@@ -100,7 +104,14 @@ private:
 
 	enum class Outcome { Delivered, Gone, Retry, Refused };
 
-	bool enqueue(Job job, Poco::Timestamp due);
+	/// Draining: stop() was called; the threads send what is due until
+	/// _drainEnd, then end.
+	enum class State { Stopped, Running, Draining };
+
+	/// Queues job for due; false when the queue is full or the sender is
+	/// stopped. A new push (fresh) only while running, the later stages and
+	/// retries of one already taken while draining too.
+	bool enqueue(Job job, Poco::Timestamp due, bool fresh);
 	void run();
 	void process(Job& job);
 
@@ -125,7 +136,8 @@ private:
 	std::mutex _mutex;
 	std::condition_variable _changed;
 	std::multimap<Poco::Timestamp, Job> _queue;  /// by due time
-	bool _running = false;
+	State _state = State::Stopped;
+	Poco::Timestamp _drainEnd;
 	std::vector<std::thread> _threads;
 };
 

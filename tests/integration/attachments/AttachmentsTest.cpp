@@ -17,6 +17,7 @@
 #include <Poco/Timestamp.h>
 #include <cppunit/extensions/HelperMacros.h>
 #include <memory>
+#include <sstream>
 #include <utility>
 #include <vector>
 #include <string>
@@ -172,6 +173,7 @@ class AttachmentsTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testBadRequests);
 	CPPUNIT_TEST(testExpiry);
 	CPPUNIT_TEST(testMessageCarriesAttachment);
+	CPPUNIT_TEST(testSearchHitCarriesTheAttachment);
 	CPPUNIT_TEST(testAttachOnlyOwnOnce);
 	CPPUNIT_TEST(testDeletingTheMessageDeletesTheFile);
 	CPPUNIT_TEST(testTwoNodesShareOneStore);
@@ -523,6 +525,39 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::string("application/octet-stream"), captioned.json()->getObject("attachment")->getValue<std::string>("type"));
 		// Without attachment the text is still required.
 		CPPUNIT_ASSERT_EQUAL(400, postJson(sender, "/post/touser/" + std::to_string(receiverId), "{}").status);
+	}
+
+	void testSearchHitCarriesTheAttachment()
+	{
+		Poco::Int64 senderId = 0, receiverId = 0;
+		const std::string sender = userToken("att-search1", &senderId);
+		const std::string receiver = userToken("att-search2", &receiverId);
+		const std::string id = uploadedId(sender, multipart("ocaso.png", "image/png", PNG));
+		HttpReply posted = postJson(sender, "/post/touser/" + std::to_string(receiverId),
+			"{\"text\":\"atardecer en Cádiz\",\"attachmentId\":\"" + id + "\"}");
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(posted.body, 201, posted.status);
+		HttpReply history = fetch(receiver, "/messages/from/" + std::to_string(senderId));
+		CPPUNIT_ASSERT_EQUAL(200, history.status);
+		const auto inHistory = history.jsonArray()->getObject(history.jsonArray()->size() - 1);
+		// New messages are indexed in the background (every 200 ms): asks
+		// again for at most five seconds.
+		HttpReply hits = fetch(receiver, "/search?q=atardecer");
+		for (int i = 0; i < 100 && hits.status == 200 && hits.jsonArray()->size() == 0; ++i)
+		{
+			Poco::Thread::sleep(50);
+			hits = fetch(receiver, "/search?q=atardecer");
+		}
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(hits.body, 200, hits.status);
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(hits.body, std::size_t(1), hits.jsonArray()->size());
+		const auto hit = hits.jsonArray()->getObject(0);
+		CPPUNIT_ASSERT_EQUAL(posted.json()->getValue<Poco::Int64>("id"), hit->getValue<Poco::Int64>("id"));
+		// The same message object as history's, attachment and all.
+		std::ostringstream found, stored;
+		hit->stringify(found);
+		inHistory->stringify(stored);
+		CPPUNIT_ASSERT_EQUAL(stored.str(), found.str());
+		CPPUNIT_ASSERT_EQUAL(id, hit->getObject("attachment")->getValue<std::string>("id"));
+		CPPUNIT_ASSERT_EQUAL(std::string("ocaso.png"), hit->getObject("attachment")->getValue<std::string>("name"));
 	}
 
 	void testAttachOnlyOwnOnce()

@@ -5,6 +5,7 @@
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/StreamCopier.h>
+#include <Poco/Thread.h>
 #include <Poco/Timestamp.h>
 #include <chrono>
 
@@ -31,6 +32,7 @@ public:
 		if (path.compare(0, 6, "/gone/") == 0) status = Poco::Net::HTTPResponse::HTTP_GONE;
 		else if (path.compare(0, 7, "/flaky/") == 0 && _service.firstTime(path)) status = Poco::Net::HTTPResponse::HTTP_SERVICE_UNAVAILABLE;
 		else if (path.compare(0, 6, "/hang/") == 0) _service.waitForRelease();
+		else if (path.compare(0, 6, "/slow/") == 0) Poco::Thread::sleep(300);
 		response.setStatus(status);
 		response.setContentLength(0);
 		response.send();

@@ -4,7 +4,8 @@
 // A push service on 127.0.0.1 for the tests: it records every request and
 // answers by the first path segment: /ok/... 201, /gone/... 410,
 // /flaky/... 503 the first time a path is asked and 201 after,
-// /hang/... nothing until release() (or 30 s), then 201.
+// /hang/... nothing until release() (or 30 s), then 201, /slow/... 201
+// after 300 ms.
 //
 
 #ifndef Palaver_Testing_MockPushService_INCLUDED

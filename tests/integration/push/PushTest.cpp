@@ -7,6 +7,7 @@
 // key lives in the database (a key file of an older release imported, a
 // second palaverd on the database signing with the same key).
 #include "MockPushService.h"
+#include "UploadForm.h"
 #include "WebPushClient.h"
 #include "WsTestSupport.h"
 #include <Poco/Data/SQLite/Connector.h>
@@ -16,6 +17,7 @@
 #include <Poco/JSON/Parser.h>
 #include <Poco/TemporaryFile.h>
 #include <cppunit/extensions/HelperMacros.h>
+#include <sstream>
 
 using namespace Palaver::Testing;
 
@@ -115,6 +117,45 @@ Poco::Int64 postPromptly(TestServer& on, const Account& from, Poco::Int64 to, co
 	return id;
 }
 
+/// A sender and a receiver on a server, the receiver's browser subscribed
+/// to the mock service at a new path of kind ("ok", "slow").
+struct Subscribed
+{
+	Account sender;
+	Account receiver;
+	WebPushClient browser;
+	std::string path;
+
+	Subscribed(TestServer& on, const std::string& prefix, const std::string& kind):
+		sender(registerAccount(on, prefix + "sender")),
+		receiver(registerAccount(on, prefix + "receiver")),
+		path(uniquePath(kind))
+	{
+		subscribeTo(on, receiver, browser, path);
+	}
+};
+
+/// Uploads bytes as fileName and posts them to receiver with text (maybe
+/// empty) as the caption, promptly; returns the message's id.
+Poco::Int64 postAttachment(TestServer& on, const Account& from, Poco::Int64 to, const std::string& fileName, const std::string& bytes,
+	const std::string& text)
+{
+	HttpClient http(on.httpPort());
+	http.setBearer(from.token);
+	const HttpReply uploaded = http.request("POST", "/attachments", multipart(fileName, "application/octet-stream", bytes), formType());
+	CPPUNIT_ASSERT_EQUAL_MESSAGE(uploaded.body, 201, uploaded.status);
+	Poco::JSON::Object body;
+	body.set("attachmentId", uploaded.json()->getValue<std::string>("id"));
+	body.set("text", text);
+	std::ostringstream json;
+	body.stringify(json);
+	const Poco::Timestamp started;
+	const HttpReply posted = http.postJson("/post/touser/" + std::to_string(to), json.str());
+	CPPUNIT_ASSERT_EQUAL_MESSAGE(posted.body, 201, posted.status);
+	CPPUNIT_ASSERT_MESSAGE(std::to_string(started.elapsed() / 1000) + " ms", started.elapsed() < 1000000);
+	return posted.json()->getValue<Poco::Int64>("id");
+}
+
 } // namespace
 
 class PushTest: public CppUnit::TestFixture
@@ -131,6 +172,8 @@ class PushTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testLogOutRemovesTheSessionsSubscriptions);
 	CPPUNIT_TEST(testAccountDeletionRemovesTheSubscriptions);
 	CPPUNIT_TEST(testTextOnlyWhenConfigured);
+	CPPUNIT_TEST(testAttachmentTypeAlwaysItsNameWithTheText);
+	CPPUNIT_TEST(testQueuedPushesAreSentAtStop);
 	CPPUNIT_TEST(testPrivateEndpointsAreRefused);
 	CPPUNIT_TEST_SUITE_END();
 
@@ -373,6 +416,65 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::string("¡Hola, Pepe! \"quoted\""), parse(browser.decrypt(pushes[0].body))->getValue<std::string>("text"));
 		auto claims = WebPushClient::verifyVapid(pushes[0].headers.get("Authorization", ""), serverKey(*withText));
 		CPPUNIT_ASSERT_EQUAL(std::string("mailto:ops@example.org"), claims->getValue<std::string>("sub"));
+	}
+
+	void testAttachmentTypeAlwaysItsNameWithTheText()
+	{
+		// By default: the attachment's type, and neither its name nor the
+		// caption. (A file, not an image: no image decoding in this
+		// palaverd, which keeps its leak checks under ASan.)
+		const Subscribed file(server(), "file", "ok");
+		const Poco::Int64 id = postAttachment(server(), file.sender, file.receiver.id, "private-name.txt", "bytes", "a caption");
+		auto pushes = service().waitFor(file.path, 1);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), pushes.size());
+		const std::string decrypted = file.browser.decrypt(pushes[0].body);
+		auto payload = parse(decrypted);
+		CPPUNIT_ASSERT_EQUAL(id, payload->getValue<Poco::Int64>("id"));
+		CPPUNIT_ASSERT_EQUAL(std::string("application/octet-stream"), payload->getObject("attachment")->getValue<std::string>("type"));
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), payload->getObject("attachment")->size());
+		CPPUNIT_ASSERT_MESSAGE(decrypted, decrypted.find("private-name") == std::string::npos && !payload->has("text"));
+
+		// With include_text: a file's name, and the text, empty when there is no caption.
+		auto withText = startPushServer({"--push.allow_insecure_endpoints=true", "--push.include_text=true"});
+		const Subscribed named(*withText, "named", "ok");
+		postAttachment(*withText, named.sender, named.receiver.id, "factura año.pdf", "%PDF-1.4 not really", "");
+		pushes = service().waitFor(named.path, 1);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), pushes.size());
+		payload = parse(named.browser.decrypt(pushes[0].body));
+		auto attachment = payload->getObject("attachment");
+		CPPUNIT_ASSERT_EQUAL(std::string("factura año.pdf"), attachment->getValue<std::string>("name"));
+		CPPUNIT_ASSERT_EQUAL(std::string("application/octet-stream"), attachment->getValue<std::string>("type"));
+		CPPUNIT_ASSERT_EQUAL(std::string(""), payload->getValue<std::string>("text"));
+		// A message without attachment has none.
+		postPromptly(*withText, named.sender, named.receiver.id, "sin adjunto");
+		pushes = service().waitFor(named.path, 2);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(2), pushes.size());
+		CPPUNIT_ASSERT(!parse(named.browser.decrypt(pushes[1].body))->has("attachment"));
+	}
+
+	void testQueuedPushesAreSentAtStop()
+	{
+		// One sender and a service that takes 300 ms a push: when the
+		// server is told to stop, most of the pushes are still queued.
+		auto stopping = startPushServer({"--push.allow_insecure_endpoints=true", "--push.senders=1"});
+		const Subscribed drained(*stopping, "stop", "slow");
+		const int pushes = 4;
+		for (int i = 0; i < pushes; ++i) postPromptly(*stopping, drained.sender, drained.receiver.id, "before the stop");
+		const Poco::Timestamp stopped;
+		CPPUNIT_ASSERT_EQUAL(0, stopping->stop());
+		// Sent within [push] drain_timeout (3 s) before the plugin stopped.
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(stopping->output(), std::size_t(pushes), service().received(drained.path).size());
+		CPPUNIT_ASSERT_MESSAGE(std::to_string(stopped.elapsed() / 1000) + " ms", stopped.elapsed() < 10000000);
+		CPPUNIT_ASSERT_MESSAGE(stopping->output(), stopping->output().find("were dropped") == std::string::npos);
+
+		// drain_timeout = 0: what is queued is dropped, and said.
+		auto hasty = startPushServer({"--push.allow_insecure_endpoints=true", "--push.senders=1", "--push.drain_timeout=0"});
+		const Subscribed dropped(*hasty, "hasty", "slow");
+		const int many = 8;  // 2.4 s of sending: far more than posting them takes
+		for (int i = 0; i < many; ++i) postPromptly(*hasty, dropped.sender, dropped.receiver.id, "before the stop");
+		CPPUNIT_ASSERT_EQUAL(0, hasty->stop());
+		CPPUNIT_ASSERT(service().received(dropped.path).size() < std::size_t(many));
+		CPPUNIT_ASSERT_MESSAGE(hasty->output(), hasty->output().find("were dropped") != std::string::npos);
 	}
 
 	void testPrivateEndpointsAreRefused()

@@ -19,6 +19,20 @@ async function groupName(groupId) {
 	}
 }
 
+/**
+ * The notification's text: the message's text when the server sends it
+ * ([push] include_text), and for an attachment "📷 Photo" or the file's name
+ * (sent with the text only) before it.
+ */
+function bodyOf(data) {
+	const text = typeof data.text === "string" ? data.text : "";
+	const attachment = data.attachment !== null && typeof data.attachment === "object" ? data.attachment : null;
+	if (!attachment) return text || "New message";
+	if (typeof attachment.type === "string" && attachment.type.startsWith("image/")) return text ? `📷 ${text}` : "📷 Photo";
+	const file = `📎 ${typeof attachment.name === "string" && attachment.name ? attachment.name : "File"}`;
+	return text ? `${file}: ${text}` : file;
+}
+
 async function showPush(data) {
 	const sender = typeof data.fromUserName === "string" && data.fromUserName ? data.fromUserName : "Someone";
 	const key = chatKeyOf(data);
@@ -27,10 +41,8 @@ async function showPush(data) {
 		const name = await groupName(data.groupId);
 		title = name ? `${sender} in ${name}` : `${sender} in a group`;
 	}
-	// The text only when the server sends it ([push] include_text).
-	const body = typeof data.text === "string" ? data.text : "New message";
 	await self.registration.showNotification(title, {
-		body,
+		body: bodyOf(data),
 		tag: key,            // one notification per chat, the newest
 		renotify: true,
 		icon: "/assets/icon-192.png",
