@@ -386,7 +386,7 @@ elif [ "$mode" = smoke ]; then
 	scenario connect-storm-all --ws.presence_scope=all -- --users=30 --connect-rate=200 --check
 	prepare="fill_search 2000 20" scenario search -- --users=20 --duration=0.5 --http-connections=2 --check
 	scenario conversations -- --chats=20 --stored-messages=2000 --duration=0.5 --http-connections=2 --check
-	prepare="make_photo 100000" scenario uploads -- --photo="$photo" --duration=0.5 --http-connections=2 --check
+	prepare="make_photo 100000" scenario uploads -- --photo="$photo" --duration=2 --http-connections=2 --check
 	prepare="make_photo 100000" scenario uploads-chat "${ws_unlimited[@]}" -- --photo="$photo" --users=4 --rate=100 --duration=1 \
 		--http-connections=2 --check
 else
