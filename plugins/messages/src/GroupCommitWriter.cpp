@@ -1,5 +1,6 @@
 #include "GroupCommitWriter.h"
 #include "palaver/Counter.h"
+#include "palaver/Failure.h"
 #include "palaver/Gauge.h"
 #include "palaver/HttpError.h"
 #include <Poco/Exception.h>
@@ -228,9 +229,13 @@ void GroupCommitWriter::storeBatch(std::vector<PendingPtr>& batch)
 	}
 
 	bool stored = false;
-	try
+	std::string reason;
+	if (!Failure::caught([&] { _store(messages); }, reason))
 	{
-		_store(messages);
+		_logger.error("messages: a batch of %z failed: %s", batch.size(), reason);
+	}
+	else
+	{
 		stored = true;
 		for (const auto* message: messages)
 		{
@@ -241,22 +246,6 @@ void GroupCommitWriter::storeBatch(std::vector<PendingPtr>& batch)
 				break;
 			}
 		}
-	}
-	catch (HttpError& e)
-	{
-		_logger.error("messages: a batch of %z failed: %s", batch.size(), e.displayText());
-	}
-	catch (Poco::Exception& e)
-	{
-		_logger.error("messages: a batch of %z failed: %s", batch.size(), e.displayText());
-	}
-	catch (std::exception& e)
-	{
-		_logger.error("messages: a batch of %z failed: %s", batch.size(), std::string(e.what()));
-	}
-	catch (...)
-	{
-		_logger.error("messages: a batch of %z failed with an unknown exception", batch.size());
 	}
 
 	// Counted before anyone is answered, so that a caller never sees stale metrics.
@@ -297,25 +286,12 @@ void GroupCommitWriter::answer(Committed& committed)
 	// order, so this is id order.
 	if (_published)
 	{
+		std::string reason;
 		for (const auto& pending: committed.batch)
 		{
-			const Message* message = &pending->message;
-			try
-			{
-				_published(*message);
-			}
-			catch (Poco::Exception& e)
-			{
-				_logger.error("messages: publishing message %Ld failed: %s", message->id, e.displayText());
-			}
-			catch (std::exception& e)
-			{
-				_logger.error("messages: publishing message %Ld failed: %s", message->id, std::string(e.what()));
-			}
-			catch (...)
-			{
-				_logger.error("messages: publishing message %Ld failed with an unknown exception", message->id);
-			}
+			const Message& message = pending->message;
+			if (!Failure::caught([&] { _published(message); }, reason))
+				_logger.error("messages: publishing message %Ld failed: %s", message.id, reason);
 		}
 	}
 	finish(committed.batch, nullptr);
@@ -323,24 +299,11 @@ void GroupCommitWriter::answer(Committed& committed)
 
 void GroupCommitWriter::finish(std::vector<PendingPtr>& batch, const HttpError* error)
 {
+	std::string reason;
 	for (auto& pending: batch)
 	{
-		try
-		{
-			pending->done(error ? nullptr : &pending->message, error);
-		}
-		catch (Poco::Exception& e)
-		{
-			_logger.error("messages: a store callback failed: %s", e.displayText());
-		}
-		catch (std::exception& e)
-		{
-			_logger.error("messages: a store callback failed: %s", std::string(e.what()));
-		}
-		catch (...)
-		{
-			_logger.error("messages: a store callback failed with an unknown exception");
-		}
+		if (!Failure::caught([&] { pending->done(error ? nullptr : &pending->message, error); }, reason))
+			_logger.error("messages: a store callback failed: %s", reason);
 	}
 }
 
