@@ -82,7 +82,9 @@ describe("web push in the browser", () => {
 		const workerStarted = page.context().waitForEvent("serviceworker");
 		await page.getByRole("button", {name: "Profile and settings"}).click();
 		const toggle = page.getByRole("switch", {name: "Notifications when Palaver is closed"});
-		await toggle.check();
+		// click(), not check(): the switch turns itself off again when the
+		// browser refuses to subscribe, sometimes before check() looks.
+		await toggle.click();
 		registrationId = await registered;
 		worker = await workerStarted;
 		assert.match(worker.url(), /\/assets\/sw\.js$/);
