@@ -27,6 +27,8 @@ std::vector<int> specificity(const RouterImpl::Route& route)
 
 void RouterImpl::add(const std::string& method, const std::string& pattern, Handler handler, Options options)
 {
+	if (options.onIoThread && options.streamBody)
+		throw Poco::InvalidArgumentException("a route that streams its body cannot run on the I/O thread", method + " " + pattern);
 	auto route = std::make_shared<Route>();
 	route->method = method;
 	route->pattern = pattern;
