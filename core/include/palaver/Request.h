@@ -20,7 +20,7 @@ namespace Palaver {
 /// An HTTP request as a route handler sees it: its head (Poco's request),
 /// the values of the route's {params}, and the body, already read and bounded
 /// by the core. Handlers run on one of the core's worker threads (or on an
-/// I/O thread, see Router::Options::onIoThread).
+/// I/O thread, see Router::addOnIoThread()).
 class Request
 {
 public:
@@ -72,7 +72,7 @@ public:
 	void setAttribute(const std::string& key, const std::string& value);
 	std::string attribute(const std::string& key, const std::string& defaultValue = "") const;
 
-	/// Whether the handler runs on an I/O thread (Router::Options::onIoThread),
+	/// Whether the handler runs on an I/O thread (Router::addOnIoThread()),
 	/// where it must not block.
 	bool onIoThread() const { return _onIoThread; }
 

@@ -20,7 +20,7 @@ class Response;
 /// segment ("/assets/*") matches any rest of the path, available as param "*".
 ///
 /// Handlers run on the HTTP server's pool threads, several at once (or on
-/// its I/O threads, see Options::onIoThread). They answer
+/// its I/O threads, see addOnIoThread()). They answer
 /// through Response or by throwing HttpError; any other exception becomes a 500
 /// whose details go to the log only.
 class Router
@@ -45,16 +45,6 @@ public:
 		/// the end of the head (408 later); 0 means [http]
 		/// request_read_timeout (no limit when that is 0).
 		long bodyTimeoutMs = 0;
-		/// The handler answers from memory or defers its answer
-		/// (Response::defer()), and blocks only now and then (API 4.2): the
-		/// core runs it on the connection's I/O thread, without a hand-off to
-		/// a worker and back. Before anything that may block (a database
-		/// read, a file, a lock held long), before any answer or side effect,
-		/// it calls Request::requireWorker(): on the I/O thread that ends the
-		/// handler, which the core then runs again from the start on a
-		/// worker. A handler that blocks on the I/O thread stalls every
-		/// connection of that thread. Not with streamBody.
-		bool onIoThread = false;
 	};
 
 	virtual ~Router() = default;
@@ -66,6 +56,20 @@ public:
 	{
 		add(method, pattern, std::move(handler), Options());
 	}
+
+	/// API 4.2. Adds a route like add() whose handler answers from memory or
+	/// defers its answer (Response::defer()), and blocks only now and then:
+	/// the core runs it on the connection's I/O thread, without a hand-off
+	/// to a worker and back. Before anything that may block (a database
+	/// read, a file, a lock held long), before any answer or side effect,
+	/// it calls Request::requireWorker(): on the I/O thread that ends the
+	/// handler, which the core then runs again from the start on a worker.
+	/// A handler that blocks on the I/O thread stalls every connection of
+	/// that thread. Throws Poco::ExistsException if method + pattern is
+	/// taken, Poco::InvalidArgumentException with options.streamBody.
+	/// (A method, not a field of Options: Options is passed by value, and a
+	/// plugin built against API 4.1 passes the smaller struct.)
+	virtual void addOnIoThread(const std::string& method, const std::string& pattern, Handler handler, Options options) = 0;
 };
 
 } // namespace Palaver

@@ -10,7 +10,7 @@
 namespace Palaver {
 
 /// Thrown by Request::requireWorker() in a handler that runs on an I/O
-/// thread (Router::Options::onIoThread) and is about to block: the core
+/// thread (Router::addOnIoThread()) and is about to block: the core
 /// catches it and runs the handler again, from the start, on a worker
 /// thread. Handlers let it pass (never catch Poco::Exception around a
 /// requireWorker() call without rethrowing it).

@@ -38,7 +38,7 @@ class WebSocketEndpointImpl;
 /// accepts from the listeners (shared by every loop, EPOLLEXCLUSIVE), reads
 /// and frames requests (HttpParser), hands each complete one to the worker
 /// pool (or runs the handler itself, for a route that says it does not
-/// block: Router::Options::onIoThread), and writes the answers that workers
+/// block: Router::addOnIoThread()), and writes the answers that workers
 /// post back through its mailbox (an eventfd wakes it). Each connection has one deadline at a time (the
 /// request being read, the idle keep-alive wait, the answer being written),
 /// checked by a sweep a few times a second; a deferred answer

@@ -87,7 +87,7 @@ void HttpDispatcher::dispatch(const std::shared_ptr<HttpExchange>& exchange, con
 
 bool HttpDispatcher::runsOnIoThread(const HttpExchange& exchange)
 {
-	return !exchange.webSocket && exchange.match.route && exchange.match.route->options.onIoThread && !exchange.bodyPending;
+	return !exchange.webSocket && exchange.match.route && exchange.match.route->onIoThread && !exchange.bodyPending;
 }
 
 bool HttpDispatcher::dispatchOnIoThread(const std::shared_ptr<HttpExchange>& exchange, const Done& done)

@@ -69,7 +69,7 @@ public:
 	void dispatch(const std::shared_ptr<HttpExchange>& exchange, const Done& done);
 
 	/// Whether the request's handler runs on its connection's I/O thread
-	/// (Router::Options::onIoThread).
+	/// (Router::addOnIoThread()).
 	static bool runsOnIoThread(const HttpExchange& exchange);
 
 	/// On the connection's loop, for a request that runsOnIoThread(): runs

@@ -27,12 +27,10 @@ void MessageRoutes::registerWith(Router& router, std::size_t maxBodySize)
 	options.maxBodySize = maxBodySize;
 	// Its answer is deferred to the commit: it runs on the I/O thread, and
 	// goes to a worker only for what reads the database (see post()).
-	Router::Options deferred = options;
-	deferred.onIoThread = true;
-	router.add("POST", "/post/touser/{toUserId}", [this](Request& request, Response& response)
+	router.addOnIoThread("POST", "/post/touser/{toUserId}", [this](Request& request, Response& response)
 	{
 		post(request, response);
-	}, deferred);
+	}, options);
 	router.add("PATCH", "/messages/{id}", [this](Request& request, Response& response)
 	{
 		edit(request, response);

@@ -1,4 +1,4 @@
-// Routes that run on the connection's I/O thread (Router::Options::onIoThread)
+// Routes that run on the connection's I/O thread (Router::addOnIoThread())
 // through the real transport on a loopback port: where each handler runs,
 // the hand-over to a worker (Request::requireWorker()), deferred answers
 // completed from another thread, and pipelined requests answered in order.
@@ -66,33 +66,31 @@ public:
 		_metrics.reset(new MetricsImpl);
 		_origins.reset(new OriginPolicy);
 		_runs = 0;
-		Router::Options onLoop;
-		onLoop.onIoThread = true;
-		_router->add("GET", "/here/{n}", [](Request& request, Response& response)
+		_router->addOnIoThread("GET", "/here/{n}", [](Request& request, Response& response)
 		{
 			response.sendJsonText(200, "{\"thread\":\"" + threadName() + "\",\"n\":" + request.param("n") + "}");
-		}, onLoop);
+		}, Router::Options());
 		_router->add("GET", "/plain", [](Request&, Response& response)
 		{
 			response.sendJsonText(200, "{\"thread\":\"" + threadName() + "\"}");
 		});
-		_router->add("GET", "/blocks", [this](Request& request, Response& response)
+		_router->addOnIoThread("GET", "/blocks", [this](Request& request, Response& response)
 		{
 			++_runs;
 			request.requireWorker();
 			response.sendJsonText(200, "{\"thread\":\"" + threadName() + "\"}");
-		}, onLoop);
-		_router->add("POST", "/later", [](Request& request, Response& response)
+		}, Router::Options());
+		_router->addOnIoThread("POST", "/later", [](Request& request, Response& response)
 		{
 			std::shared_ptr<DeferredResponse> answer = response.defer();
 			const std::string body = request.body();
 			std::thread([answer, body] { answer->complete([&body](Response& created) { created.sendJsonText(201, body); }); })
 				.detach();
-		}, onLoop);
-		_router->add("GET", "/refused", [](Request&, Response&)
+		}, Router::Options());
+		_router->addOnIoThread("GET", "/refused", [](Request&, Response&)
 		{
 			throw HttpError::validation("text", "text must not be empty");
-		}, onLoop);
+		}, Router::Options());
 		_transport.reset(new Transport(*_config, *_router, *_metrics, *_origins));
 		_transport->start();
 	}
@@ -179,9 +177,8 @@ public:
 	void streamedBodyCannotRunOnTheIoThread()
 	{
 		Router::Options options;
-		options.onIoThread = true;
 		options.streamBody = true;
-		CPPUNIT_ASSERT_THROW(_router->add("POST", "/upload", [](Request&, Response&) {}, options),
+		CPPUNIT_ASSERT_THROW(_router->addOnIoThread("POST", "/upload", [](Request&, Response&) {}, options),
 			Poco::InvalidArgumentException);
 	}
 

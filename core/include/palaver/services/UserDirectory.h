@@ -33,7 +33,7 @@ public:
 	/// 403 for a cookie-authenticated unsafe method from a foreign Origin.
 	/// Answers from the session cache when it can; before it reads the
 	/// database it calls request.requireWorker() (a handler on the I/O
-	/// thread, Router::Options::onIoThread, goes on on a worker).
+	/// thread, Router::addOnIoThread(), goes on on a worker).
 	virtual User authenticate(const Request& request) = 0;
 
 	/// The user a session token belongs to, if the token is valid.
