@@ -49,7 +49,15 @@ void HttpConn::open()
 {
 	_fd = connectTo(_target, 0);
 	_connected = false;
-	_loop.add(*this, EPOLLIN | EPOLLOUT);
+	_events = EPOLLIN | EPOLLOUT;
+	_loop.add(*this, _events);
+}
+
+void HttpConn::watch(std::uint32_t events)
+{
+	if (events == _events) return;
+	_events = events;
+	_loop.modify(*this, events);
 }
 
 void HttpConn::startNext()
@@ -76,7 +84,7 @@ void HttpConn::writeOut()
 		}
 		_outOffset += static_cast<std::size_t>(n);
 	}
-	_loop.modify(*this, _outOffset < _out.size() ? (EPOLLIN | EPOLLOUT) : EPOLLIN);
+	watch(_outOffset < _out.size() ? (EPOLLIN | EPOLLOUT) : EPOLLIN);
 }
 
 void HttpConn::onEvent(std::uint32_t events)
@@ -93,7 +101,7 @@ void HttpConn::onEvent(std::uint32_t events)
 		}
 		_connected = true;
 		if (_inFlight) writeOut();
-		else _loop.modify(*this, EPOLLIN);
+		else watch(EPOLLIN);
 	}
 	if (_connected && (events & EPOLLOUT) && _inFlight) writeOut();
 	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
@@ -110,6 +118,9 @@ void HttpConn::onEvent(std::uint32_t events)
 					const int one = 1;
 					::setsockopt(_fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
 				}
+				// A short read took what there was: epoll (level-triggered)
+				// reports the rest, or the end, without a recv that finds nothing.
+				if (static_cast<std::size_t>(n) < sizeof(buffer)) break;
 				continue;
 			}
 			if (n < 0 && errno == EAGAIN) break;

@@ -55,6 +55,7 @@ private:
 	bool parse();        /// true when a whole response was handled
 	void fail();
 	void disconnect();
+	void watch(std::uint32_t events);  /// epoll interest, changed only when it differs
 
 	Loop& _loop;
 	Target _target;
@@ -62,6 +63,7 @@ private:
 	bool _connected = false;
 	bool _inFlight = false;
 	bool _closeAfter = false;
+	std::uint32_t _events = 0;  /// registered with the loop now
 	std::string _out;
 	std::size_t _outOffset = 0;
 	std::string _in;

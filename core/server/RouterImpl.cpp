@@ -27,12 +27,25 @@ std::vector<int> specificity(const RouterImpl::Route& route)
 
 void RouterImpl::add(const std::string& method, const std::string& pattern, Handler handler, Options options)
 {
+	insert(method, pattern, std::move(handler), options, false);
+}
+
+void RouterImpl::addOnIoThread(const std::string& method, const std::string& pattern, Handler handler, Options options)
+{
+	insert(method, pattern, std::move(handler), options, true);
+}
+
+void RouterImpl::insert(const std::string& method, const std::string& pattern, Handler handler, Options options, bool onIoThread)
+{
+	if (onIoThread && options.streamBody)
+		throw Poco::InvalidArgumentException("a route that streams its body cannot run on the I/O thread", method + " " + pattern);
 	auto route = std::make_shared<Route>();
 	route->method = method;
 	route->pattern = pattern;
 	route->segments = split(pattern);
 	route->handler = std::move(handler);
 	route->options = options;
+	route->onIoThread = onIoThread;
 
 	std::lock_guard<std::mutex> lock(_mutex);
 	auto shape = [](const std::vector<std::string>& segments)

@@ -27,6 +27,7 @@ public:
 		std::vector<std::string> segments;
 		Handler handler;
 		Options options;
+		bool onIoThread = false;                   /// added with addOnIoThread()
 	};
 
 	struct Match
@@ -38,6 +39,7 @@ public:
 
 	using Router::add;
 	void add(const std::string& method, const std::string& pattern, Handler handler, Options options) override;
+	void addOnIoThread(const std::string& method, const std::string& pattern, Handler handler, Options options) override;
 
 	/// Finds the route for a request. rawPath is the path as sent (still
 	/// percent-encoded): it is split on "/" before decoding, so an encoded
@@ -49,6 +51,7 @@ public:
 	void remove(const std::string& method, const std::string& pattern);
 
 private:
+	void insert(const std::string& method, const std::string& pattern, Handler handler, Options options, bool onIoThread);
 	static std::vector<std::string> split(const std::string& path);
 
 	mutable std::mutex _mutex;

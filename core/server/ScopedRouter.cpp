@@ -32,6 +32,16 @@ ScopedRouter::ScopedRouter(RouterImpl& router, std::shared_ptr<PluginGate> gate,
 
 void ScopedRouter::add(const std::string& method, const std::string& pattern, Handler handler, Options options)
 {
+	addGuarded(method, pattern, std::move(handler), options, false);
+}
+
+void ScopedRouter::addOnIoThread(const std::string& method, const std::string& pattern, Handler handler, Options options)
+{
+	addGuarded(method, pattern, std::move(handler), options, true);
+}
+
+void ScopedRouter::addGuarded(const std::string& method, const std::string& pattern, Handler handler, Options options, bool onIoThread)
+{
 	const std::string name = _pluginName;
 	Handler stopped = [name](Request&, Response&)
 	{
@@ -46,7 +56,11 @@ void ScopedRouter::add(const std::string& method, const std::string& pattern, Ha
 		if (!source.ticket) stopped(request, response);
 		response.stream(response.status(), response.http().getContentType(), std::move(source));
 	};
-	_router.add(method, pattern, _gate->guard(std::move(streamed), stopped), options);
+	Handler guarded = _gate->guard(std::move(streamed), stopped);
+	if (onIoThread)
+		_router.addOnIoThread(method, pattern, std::move(guarded), options);
+	else
+		_router.add(method, pattern, std::move(guarded), options);
 	std::lock_guard<std::mutex> lock(_mutex);
 	_routes.emplace_back(method, pattern);
 }

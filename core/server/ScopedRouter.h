@@ -29,11 +29,15 @@ public:
 
 	using Router::add;
 	void add(const std::string& method, const std::string& pattern, Handler handler, Options options) override;
+	void addOnIoThread(const std::string& method, const std::string& pattern, Handler handler, Options options) override;
 
 	/// Removes every route this plugin added.
 	void withdraw();
 
 private:
+	/// Adds the guarded handler to the core's router, on the I/O thread or not.
+	void addGuarded(const std::string& method, const std::string& pattern, Handler handler, Options options, bool onIoThread);
+
 	RouterImpl& _router;
 	const std::shared_ptr<PluginGate> _gate;
 	const std::string _pluginName;

@@ -1,6 +1,7 @@
 #include "palaver/Request.h"
 #include "palaver/HttpError.h"
 #include "palaver/PercentEncoding.h"
+#include "palaver/WorkerRequired.h"
 #include <Poco/Net/NameValueCollection.h>
 #include <Poco/Exception.h>
 #include <Poco/NumberParser.h>
@@ -52,6 +53,11 @@ std::string Request::cookie(const std::string& name) const
 	Poco::Net::NameValueCollection cookies;
 	_request.getCookies(cookies);
 	return cookies.get(name, "");
+}
+
+void Request::requireWorker() const
+{
+	if (_onIoThread) throw WorkerRequired();
 }
 
 void Request::receiveBody(std::shared_ptr<BodyReceiver> receiver)

@@ -19,7 +19,8 @@ namespace Palaver {
 
 /// An HTTP request as a route handler sees it: its head (Poco's request),
 /// the values of the route's {params}, and the body, already read and bounded
-/// by the core. Handlers run on one of the core's worker threads.
+/// by the core. Handlers run on one of the core's worker threads (or on an
+/// I/O thread, see Router::addOnIoThread()).
 class Request
 {
 public:
@@ -71,6 +72,18 @@ public:
 	void setAttribute(const std::string& key, const std::string& value);
 	std::string attribute(const std::string& key, const std::string& defaultValue = "") const;
 
+	/// Whether the handler runs on an I/O thread (Router::addOnIoThread()),
+	/// where it must not block.
+	bool onIoThread() const { return _onIoThread; }
+
+	/// Call before anything that may block (API 4.2): on an I/O thread it
+	/// throws WorkerRequired, and the core runs the handler again on a
+	/// worker thread; on a worker it does nothing.
+	void requireWorker() const;
+
+	/// For the core: the handler runs on an I/O thread.
+	void runOnIoThread() { _onIoThread = true; }
+
 private:
 	Poco::Net::HTTPRequest& _request;
 	Poco::Net::SocketAddress _clientAddress;
@@ -82,6 +95,7 @@ private:
 	bool _streamsBody = false;
 	std::shared_ptr<BodyReceiver> _receiver;
 	std::map<std::string, std::string> _attributes;
+	bool _onIoThread = false;
 };
 
 } // namespace Palaver

@@ -19,7 +19,8 @@ class Response;
 /// A literal segment wins over a {param} at the same place. A trailing "*"
 /// segment ("/assets/*") matches any rest of the path, available as param "*".
 ///
-/// Handlers run on the HTTP server's pool threads, several at once. They answer
+/// Handlers run on the HTTP server's pool threads, several at once (or on
+/// its I/O threads, see addOnIoThread()). They answer
 /// through Response or by throwing HttpError; any other exception becomes a 500
 /// whose details go to the log only.
 class Router
@@ -55,6 +56,20 @@ public:
 	{
 		add(method, pattern, std::move(handler), Options());
 	}
+
+	/// API 4.2. Adds a route like add() whose handler answers from memory or
+	/// defers its answer (Response::defer()), and blocks only now and then:
+	/// the core runs it on the connection's I/O thread, without a hand-off
+	/// to a worker and back. Before anything that may block (a database
+	/// read, a file, a lock held long), before any answer or side effect,
+	/// it calls Request::requireWorker(): on the I/O thread that ends the
+	/// handler, which the core then runs again from the start on a worker.
+	/// A handler that blocks on the I/O thread stalls every connection of
+	/// that thread. Throws Poco::ExistsException if method + pattern is
+	/// taken, Poco::InvalidArgumentException with options.streamBody.
+	/// (A method, not a field of Options: Options is passed by value, and a
+	/// plugin built against API 4.1 passes the smaller struct.)
+	virtual void addOnIoThread(const std::string& method, const std::string& pattern, Handler handler, Options options) = 0;
 };
 
 } // namespace Palaver

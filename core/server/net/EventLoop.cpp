@@ -103,6 +103,13 @@ void EventLoop::complete(std::uint64_t connection, HttpAnswer answer)
 	Completion completion;
 	completion.connection = connection;
 	completion.answer = std::move(answer);
+	// An answer made on this thread (a handler run here) is handled after
+	// the current events, without the mailbox's lock and eventfd.
+	if (onLoopThread())
+	{
+		_local.push_back(std::move(completion));
+		return;
+	}
 	post(completion);
 }
 
@@ -192,7 +199,7 @@ void EventLoop::run()
 	epoll_event events[MAX_EVENTS];
 	while (!_stopping)
 	{
-		const int timeout = static_cast<int>(std::max<Poco::Int64>(0, _nextSweep - nowMs()));
+		const int timeout = _local.empty() ? static_cast<int>(std::max<Poco::Int64>(0, _nextSweep - nowMs())) : 0;
 		const int n = ::epoll_wait(_epoll, events, MAX_EVENTS, timeout);
 		if (n < 0 && errno != EINTR)
 		{
@@ -221,6 +228,7 @@ void EventLoop::run()
 			sweep(now);
 			_nextSweep = now + SWEEP_MS;
 		}
+		processLocal();
 		flushDirty();
 		reap();
 	}
@@ -231,6 +239,7 @@ void EventLoop::run()
 		HttpConnection& connection = *entry.second;
 		if (connection.state == HttpConnection::State::Dispatched) expireDeferred(connection, nowMs());
 	}
+	processLocal();
 	processMailbox();
 	for (auto& entry: _connections)
 	{
@@ -244,43 +253,56 @@ void EventLoop::run()
 
 void EventLoop::processMailbox()
 {
-	for (Completion& completion: _mailbox.take())
-	{
-		HttpConnection* connection = find(completion.connection);
-		switch (completion.kind)
-		{
-		case Completion::Kind::Answer:
-			if (connection) answer(*connection, std::move(completion.answer));
-			else if (completion.answer.upgrade) completion.answer.upgrade->endpoint().release(*completion.answer.upgrade);
-			break;
-		case Completion::Kind::Part:
-			if (connection) writePart(*connection, completion);
-			break;
-		case Completion::Kind::BodyTaken:
-			if (connection) bodyTaken(*connection, completion);
-			break;
-		case Completion::Kind::Frame:
-			if (connection && connection->state == HttpConnection::State::WebSocket) enqueue(*connection, completion.frame, false);
-			break;
-		case Completion::Kind::Frames:
-			for (std::uint64_t id: completion.connections) enqueueData(id, completion.frame);
-			break;
-		case Completion::Kind::Close:
-			if (connection) startClose(*connection, completion.code, completion.reason);
-			break;
-		case Completion::Kind::Task:
-			if (connection && connection->state == HttpConnection::State::WebSocket)
-			{
-				const std::shared_ptr<WebSocketImpl> socket = connection->webSocket->socket;
-				callHandler(*connection, "a posted task", [&completion, &socket] { completion.task(*socket); });
-			}
-			break;
-		case Completion::Kind::Barrier:
-			completion.barrier();
-			break;
-		}
-	}
+	for (Completion& completion: _mailbox.take()) handleCompletion(completion);
 	_mailbox.finish();
+}
+
+void EventLoop::processLocal()
+{
+	// Answers made while these are handled (a pipelined request's) wait for
+	// the next iteration, after the other connections' events.
+	std::vector<Completion> local;
+	local.swap(_local);
+	for (Completion& completion: local) handleCompletion(completion);
+	local.clear();
+	if (_local.empty()) _local.swap(local);  // keeps its capacity
+}
+
+void EventLoop::handleCompletion(Completion& completion)
+{
+	HttpConnection* connection = find(completion.connection);
+	switch (completion.kind)
+	{
+	case Completion::Kind::Answer:
+		if (connection) answer(*connection, std::move(completion.answer));
+		else if (completion.answer.upgrade) completion.answer.upgrade->endpoint().release(*completion.answer.upgrade);
+		break;
+	case Completion::Kind::Part:
+		if (connection) writePart(*connection, completion);
+		break;
+	case Completion::Kind::BodyTaken:
+		if (connection) bodyTaken(*connection, completion);
+		break;
+	case Completion::Kind::Frame:
+		if (connection && connection->state == HttpConnection::State::WebSocket) enqueue(*connection, completion.frame, false);
+		break;
+	case Completion::Kind::Frames:
+		for (std::uint64_t id: completion.connections) enqueueData(id, completion.frame);
+		break;
+	case Completion::Kind::Close:
+		if (connection) startClose(*connection, completion.code, completion.reason);
+		break;
+	case Completion::Kind::Task:
+		if (connection && connection->state == HttpConnection::State::WebSocket)
+		{
+			const std::shared_ptr<WebSocketImpl> socket = connection->webSocket->socket;
+			callHandler(*connection, "a posted task", [&completion, &socket] { completion.task(*socket); });
+		}
+		break;
+	case Completion::Kind::Barrier:
+		completion.barrier();
+		break;
+	}
 }
 
 void EventLoop::acceptAll(const Listener& listener)
@@ -517,13 +539,17 @@ void EventLoop::dispatch(HttpConnection& connection)
 	std::atomic<int>& inFlight = _inFlight;
 	EventLoop* loop = this;
 	const std::uint64_t id = connection.id;
-	const bool queued = _workers.submit([exchange, &dispatcher, &inFlight, loop, id]
+	const HttpDispatcher::Done done = [&inFlight, loop, id](HttpAnswer answer)
 	{
-		dispatcher.dispatch(exchange, [&inFlight, loop, id](HttpAnswer answer)
-		{
-			loop->complete(id, std::move(answer));
-			--inFlight;
-		});
+		loop->complete(id, std::move(answer));
+		--inFlight;
+	};
+	// No hand-off to a worker and back for a handler that does not block;
+	// one that asks for a worker (Request::requireWorker()) goes on to one.
+	if (HttpDispatcher::runsOnIoThread(*exchange) && _dispatcher.dispatchOnIoThread(exchange, done)) return;
+	const bool queued = _workers.submit([exchange, &dispatcher, done]
+	{
+		dispatcher.dispatch(exchange, done);
 	});
 	if (!queued)
 	{

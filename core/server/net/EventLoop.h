@@ -37,8 +37,9 @@ class WebSocketEndpointImpl;
 /// One I/O thread: an epoll loop over its share of the connections. It
 /// accepts from the listeners (shared by every loop, EPOLLEXCLUSIVE), reads
 /// and frames requests (HttpParser), hands each complete one to the worker
-/// pool, and writes the answers that workers post back through its mailbox
-/// (an eventfd wakes it). Each connection has one deadline at a time (the
+/// pool (or runs the handler itself, for a route that says it does not
+/// block: Router::addOnIoThread()), and writes the answers that workers
+/// post back through its mailbox (an eventfd wakes it). Each connection has one deadline at a time (the
 /// request being read, the idle keep-alive wait, the answer being written),
 /// checked by a sweep a few times a second; a deferred answer
 /// (Response::defer()) not completed within [http] request_timeout is
@@ -84,6 +85,7 @@ public:
 	void stop();
 
 	/// Thread-safe (workers): the answer to a connection's dispatched request.
+	/// On this loop's thread it is handled after the current events.
 	void complete(std::uint64_t connection, HttpAnswer answer);
 
 	/// Thread-safe: a frame for an upgraded connection (WebSocket::send).
@@ -132,6 +134,8 @@ private:
 
 	void run();
 	void processMailbox();
+	void processLocal();
+	void handleCompletion(Completion& completion);
 	void post(Completion& completion);
 	bool onLoopThread() const;
 	void acceptAll(const Listener& listener);
@@ -190,6 +194,7 @@ private:
 	std::atomic<bool> _stopping{false};
 
 	Mailbox<Completion> _mailbox;
+	std::vector<Completion> _local;       /// completions posted on this thread, handled after the current events
 
 	std::unordered_map<std::uint64_t, std::unique_ptr<HttpConnection>> _connections;
 	std::uint64_t _nextId;

@@ -9,6 +9,7 @@
 #include "palaver/DeferredResponse.h"
 #include "palaver/Request.h"
 #include "palaver/Response.h"
+#include "palaver/WorkerRequired.h"
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
 #include <Poco/Timestamp.h>
@@ -81,42 +82,74 @@ std::size_t HttpDispatcher::bodyLimit(const RouterImpl::Match& match) const
 
 void HttpDispatcher::dispatch(const std::shared_ptr<HttpExchange>& exchange, const Done& done)
 {
+	run(exchange, done, false);
+}
+
+bool HttpDispatcher::runsOnIoThread(const HttpExchange& exchange)
+{
+	return !exchange.webSocket && exchange.match.route && exchange.match.route->onIoThread && !exchange.bodyPending;
+}
+
+bool HttpDispatcher::dispatchOnIoThread(const std::shared_ptr<HttpExchange>& exchange, const Done& done)
+{
+	return run(exchange, done, true);
+}
+
+bool HttpDispatcher::run(const std::shared_ptr<HttpExchange>& exchange, const Done& done, bool onIoThread)
+{
 	const Poco::Timestamp started;
 	Poco::Net::HTTPRequest& httpRequest = exchange->request;
 	Response response;
 	const std::string route = routeOf(*exchange);
 	std::shared_ptr<BodyReceiver> receiver;
-	guarded(*exchange, route, response, [&]
+	try
 	{
-		_screen.admit(httpRequest);
-		if (exchange->webSocket)
+		guarded(*exchange, route, response, [&]
 		{
-			upgrade(*exchange, started, done);
-			return;
-		}
-		RouterImpl::Match& match = exchange->match;
-		if (!match.route)
-		{
-			if (match.allowed.empty()) throw HttpError::notFound("no such route");
-			std::string allow;
-			for (const auto& method: match.allowed) allow += (allow.empty() ? "" : ", ") + method;
-			throw HttpError(405, "method_not_allowed", "use " + allow).withHeader("Allow", allow);
-		}
-		Request request(httpRequest, exchange->client, std::move(match.params), std::move(exchange->body));
-		if (exchange->bodyPending) request.allowBodyReceiver();
-		match.route->handler(request, response);
-		receiver = request.bodyReceiver();
-		if (!response.sent() && !response.deferred() && !receiver) response.sendNoContent();
-	});
-	if (exchange->webSocket && !response.sent()) return;  // upgraded: done was called
+			_screen.admit(httpRequest);
+			if (exchange->webSocket)
+			{
+				upgrade(*exchange, started, done);
+				return;
+			}
+			RouterImpl::Match& match = exchange->match;
+			if (!match.route)
+			{
+				if (match.allowed.empty()) throw HttpError::notFound("no such route");
+				std::string allow;
+				for (const auto& method: match.allowed) allow += (allow.empty() ? "" : ", ") + method;
+				throw HttpError(405, "method_not_allowed", "use " + allow).withHeader("Allow", allow);
+			}
+			if (onIoThread)
+			{
+				// Copies: a handler that asks for a worker runs again from the start.
+				Request request(httpRequest, exchange->client, match.params, exchange->body);
+				request.runOnIoThread();
+				match.route->handler(request, response);
+				if (!response.sent() && !response.deferred()) response.sendNoContent();
+				return;
+			}
+			Request request(httpRequest, exchange->client, std::move(match.params), std::move(exchange->body));
+			if (exchange->bodyPending) request.allowBodyReceiver();
+			match.route->handler(request, response);
+			receiver = request.bodyReceiver();
+			if (!response.sent() && !response.deferred() && !receiver) response.sendNoContent();
+		});
+	}
+	catch (WorkerRequired&)
+	{
+		return false;
+	}
+	if (exchange->webSocket && !response.sent()) return true;  // upgraded: done was called
 	if (receiver && !response.sent() && !response.deferred())
 	{
 		HttpAnswer answer;
 		answer.receiver = std::move(receiver);
 		done(std::move(answer));
-		return;
+		return true;
 	}
 	deliver(exchange, response, route, started, done);
+	return true;
 }
 
 void HttpDispatcher::deliver(const std::shared_ptr<HttpExchange>& exchange, Response& response, const std::string& route,
@@ -176,6 +209,10 @@ void HttpDispatcher::guarded(const HttpExchange& exchange, const std::string& ro
 	try
 	{
 		call();
+	}
+	catch (WorkerRequired&)
+	{
+		throw;  // not an error: dispatchOnIoThread() hands the request to a worker
 	}
 	catch (HttpError& e)
 	{

@@ -29,7 +29,8 @@ class RouterImpl;
 class WebSocketEndpointImpl;
 
 /// What happens to a complete request: the route's handler runs (on a
-/// worker) and its Response, or the JSON error of what it threw (405 with
+/// worker, or on the connection's loop for a route that says it does not
+/// block) and its Response, or the JSON error of what it threw (405 with
 /// Allow, 503 when storage is unavailable, 500 for anything unexpected), is
 /// serialised; each request is counted in the metrics and gets an access log
 /// line (with the status and time of a deferred answer once it is
@@ -67,6 +68,17 @@ public:
 	/// set before the handler's worker returns).
 	void dispatch(const std::shared_ptr<HttpExchange>& exchange, const Done& done);
 
+	/// Whether the request's handler runs on its connection's I/O thread
+	/// (Router::addOnIoThread()).
+	static bool runsOnIoThread(const HttpExchange& exchange);
+
+	/// On the connection's loop, for a request that runsOnIoThread(): runs
+	/// the handler there and calls done as dispatch() does (on this thread
+	/// when it answered at once). False when the handler asked for a worker
+	/// (Request::requireWorker()): nothing was answered and the exchange is
+	/// as it was; dispatch() it on a worker.
+	bool dispatchOnIoThread(const std::shared_ptr<HttpExchange>& exchange, const Done& done);
+
 	/// On a worker: part of a streamed body for receiver. Returns false with
 	/// the answer in refusal (the connection closed after it) when the
 	/// receiver refused it.
@@ -84,6 +96,7 @@ public:
 		const HttpError& error, bool keepAlive);
 
 private:
+	bool run(const std::shared_ptr<HttpExchange>& exchange, const Done& done, bool onIoThread);
 	void answerError(Response& response, const HttpError& error);
 	void deliver(const std::shared_ptr<HttpExchange>& exchange, Response& response, const std::string& route,
 		const Poco::Timestamp& started, const Done& done);

@@ -106,7 +106,16 @@ User AuthService::authenticate(const Request& request)
 {
 	const Credential credential = this->credential(request);
 	if (credential.token.empty()) throw HttpError::unauthorized();
-	Poco::Optional<User> user = userForToken(credential.token);
+	if (!SessionToken::wellFormed(credential.token)) throw HttpError::unauthorized("invalid or expired session");
+	const std::string tokenHash = SessionToken::hash(credential.token);
+	const Poco::Int64 now = UserStore::timeNow();
+	Poco::Optional<User> user = _store->findCachedSession(tokenHash, now);
+	if (!user.isSpecified())
+	{
+		// The sessions table is read on a worker, not on an I/O thread.
+		request.requireWorker();
+		user = _store->findBySession(tokenHash, now);
+	}
 	if (!user.isSpecified()) throw HttpError::unauthorized("invalid or expired session");
 	if (credential.fromCookie && unsafeMethod(request.method())) checkOrigin(request);
 	return user.value();

@@ -289,16 +289,19 @@ std::vector<UserStore::SessionRecord> UserStore::sessionsOf(Poco::Int64 userId, 
 	return records;
 }
 
+Poco::Optional<User> UserStore::findCachedSession(const std::string& tokenHash, Poco::Int64 at)
+{
+	Poco::Optional<User> cached = _sessions.find(tokenHash, at, SessionCache::clock());
+	if (cached.isSpecified() && _cacheHits) _cacheHits->inc();
+	return cached;
+}
+
 Poco::Optional<User> UserStore::findBySession(const std::string& tokenHash, Poco::Int64 at)
 {
-	const Poco::Int64 clock = SessionCache::clock();
-	Poco::Optional<User> cached = _sessions.find(tokenHash, at, clock);
-	if (cached.isSpecified())
-	{
-		if (_cacheHits) _cacheHits->inc();
-		return cached;
-	}
+	Poco::Optional<User> cached = findCachedSession(tokenHash, at);
+	if (cached.isSpecified()) return cached;
 	if (_cacheMisses) _cacheMisses->inc();
+	const Poco::Int64 clock = SessionCache::clock();
 	// Taken before the read: an invalidation meanwhile makes put() a no-op.
 	const std::uint64_t generation = _sessions.generation();
 

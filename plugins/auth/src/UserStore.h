@@ -132,6 +132,10 @@ public:
 	/// Records when the session was last seen (at most once a minute).
 	Poco::Optional<User> findBySession(const std::string& tokenHash, Poco::Int64 now);
 
+	/// findBySession() from the cache only (no database, never blocks):
+	/// empty when the cache does not hold the session.
+	Poco::Optional<User> findCachedSession(const std::string& tokenHash, Poco::Int64 now);
+
 	/// The session cache's limits: ttlSeconds 0 (or capacity 0) turns it off.
 	void configureSessionCache(Poco::Int64 ttlSeconds, std::size_t capacity);
 

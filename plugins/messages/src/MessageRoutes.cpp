@@ -25,7 +25,9 @@ void MessageRoutes::registerWith(Router& router, std::size_t maxBodySize)
 	});
 	Router::Options options;
 	options.maxBodySize = maxBodySize;
-	router.add("POST", "/post/touser/{toUserId}", [this](Request& request, Response& response)
+	// Its answer is deferred to the commit: it runs on the I/O thread, and
+	// goes to a worker only for what reads the database (see post()).
+	router.addOnIoThread("POST", "/post/touser/{toUserId}", [this](Request& request, Response& response)
 	{
 		post(request, response);
 	}, options);
@@ -71,6 +73,8 @@ void MessageRoutes::post(Request& request, Response& response)
 	// With an attachment the text (its caption) may be left out.
 	const std::string attachmentId = request.form().get("attachmentId");
 	const std::string text = attachmentId.empty() ? textField(request) : request.form().getAny({"text", "message[text]"});
+	// An attachment, or a receiver not yet known, is looked up in the database.
+	if (!attachmentId.empty() || !_service.knowsUser(receiver)) request.requireWorker();
 	// Answered after the commit, from the writer's callback: no worker waits
 	// for it. What postAsync() throws (400, 404, 503) is answered at once.
 	std::shared_ptr<DeferredResponse> answer = response.defer();

@@ -245,6 +245,11 @@ bool MessageService::userExists(Poco::Int64 id)
 	return true;
 }
 
+bool MessageService::knowsUser(Poco::Int64 id) const
+{
+	return _known.contains(id);
+}
+
 void MessageService::userDeleted(Poco::Int64 id, bool forgetName)
 {
 	_known.remove(id);

@@ -96,6 +96,9 @@ public:
 
 	bool userExists(Poco::Int64 id);
 
+	/// Whether userExists(id) answers from memory (no database read).
+	bool knowsUser(Poco::Int64 id) const;
+
 	/// A user deleted their account ("user.deleted"): messages to them are
 	/// refused from now on; with forgetName (once per cluster: on the node
 	/// where it happened), their stored messages lose the sender's name.

@@ -31,6 +31,9 @@ public:
 	/// The user behind the request's session (the session cookie, see
 	/// SessionCookie, or Authorization: Bearer). Throws HttpError 401 without a valid session,
 	/// 403 for a cookie-authenticated unsafe method from a foreign Origin.
+	/// Answers from the session cache when it can; before it reads the
+	/// database it calls request.requireWorker() (a handler on the I/O
+	/// thread, Router::addOnIoThread(), goes on on a worker).
 	virtual User authenticate(const Request& request) = 0;
 
 	/// The user a session token belongs to, if the token is valid.
