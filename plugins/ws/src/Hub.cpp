@@ -1,4 +1,5 @@
 #include "Hub.h"
+#include "ReloadState.h"
 #include "Settings.h"
 #include <algorithm>
 #include <chrono>
@@ -412,6 +413,27 @@ void Hub::announce(const std::function<void(const std::vector<Poco::Int64>&)>& s
 	userIds.reserve(_users.size());
 	for (const auto& user: _users) userIds.push_back(user.first);
 	snapshot(userIds);
+}
+
+void Hub::saveTo(ReloadState& state) const
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	for (auto& subscription: _audience.subscriptions())
+		state.connections[subscription.first].subscribed = std::move(subscription.second);
+	state.endedSessions.assign(_endedOrder.begin(), _endedOrder.end());
+	for (const auto& user: _remote)
+	{
+		for (const std::string& node: user.second) state.remoteUsers[node].push_back(user.first);
+	}
+}
+
+void Hub::restoreFrom(const ReloadState& state)
+{
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		for (const auto& ended: state.endedSessions) rememberEndedLocked(ended.second, ended.first);
+	}
+	for (const auto& node: state.remoteUsers) replaceNode(node.first, node.second);
 }
 
 } } // namespace Palaver::Ws

@@ -30,6 +30,7 @@
 namespace Palaver {
 namespace Ws {
 
+struct ReloadState;
 struct Settings;
 
 /// Thread-safe; never blocks on a connection (frames are queued on the
@@ -151,6 +152,17 @@ public:
 	/// The users connected here, taken under the lock and given to snapshot
 	/// while it is held (so that later changes follow it in order).
 	void announce(const std::function<void(const std::vector<Poco::Int64>&)>& snapshot);
+
+	// A run-time reload (ReloadState): what the next version's hub needs of
+	// this one's (after the plugin's stop()), and, in the next version before
+	// its start(), what it takes over: the sessions ended lately, the users
+	// of other nodes. The subscriptions go back with their connections
+	// (ChatHandler::onResume()).
+
+	/// Adds the subscriptions, ended sessions and other nodes' users.
+	void saveTo(ReloadState& state) const;
+	/// Takes the ended sessions and other nodes' users.
+	void restoreFrom(const ReloadState& state);
 
 private:
 	struct Entry

@@ -1,6 +1,7 @@
 #include "WsPlugin.h"
 #include "BusEvents.h"
 #include "ChatHandler.h"
+#include "ReloadState.h"
 #include "palaver/Events.h"
 #include "palaver/Metrics.h"
 #include "palaver/PluginContext.h"
@@ -122,6 +123,25 @@ void WsPlugin::stop()
 	_runtime->hub.setEndpoint(nullptr);
 	if (!_runtime->waitStored(STORE_WAIT_MS))
 		_runtime->logger.warning("ws: messages still being stored after %d ms at stop", STORE_WAIT_MS);
+}
+
+std::string WsPlugin::saveState()
+{
+	if (!_runtime) return std::string();
+	ReloadState state;
+	_handler->saveTo(state);
+	_runtime->hub.saveTo(state);
+	_events->saveTo(state);
+	return state.toJson();
+}
+
+void WsPlugin::restoreState(const std::string& saved)
+{
+	if (!_runtime) return;
+	const ReloadState state = ReloadState::fromJson(saved);
+	_handler->restoreFrom(state);
+	_runtime->hub.restoreFrom(state);
+	_events->restoreFrom(state);
 }
 
 } } // namespace Palaver::Ws

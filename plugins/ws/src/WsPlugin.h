@@ -31,6 +31,10 @@ public:
 	void stop() override;
 	/// Its connections stay open across a reload (ChatHandler::onResume()).
 	bool reloadable() const override { return true; }
+	/// The ReloadState of its connections, hub and nodes (after stop()).
+	std::string saveState() override;
+	/// After initialize(), before start(); a state it cannot read is ignored.
+	void restoreState(const std::string& state) override;
 
 private:
 	/// How long stop() waits for the message store's callbacks into it.
