@@ -6,6 +6,9 @@
 // next version: presence subscriptions and the auth_timeout deadlines of
 // connections that have not authenticated yet.
 #include "WsTestSupport.h"
+#include <Poco/File.h>
+#include <Poco/FileStream.h>
+#include <Poco/TemporaryFile.h>
 #include <algorithm>
 #include <chrono>
 #include <set>
@@ -99,6 +102,7 @@ class WsReloadTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(reloadOfGroupsKeepsItsFrames);
 	CPPUNIT_TEST(reloadKeepsPresenceSubscriptions);
 	CPPUNIT_TEST(reloadKeepsAuthDeadlines);
+	CPPUNIT_TEST(reloadAppliesSettingsButNotEndpointOptions);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -216,6 +220,44 @@ public:
 		WsClient fresh(server->wsPort(), "/");
 		CPPUNIT_ASSERT_EQUAL(1008, fresh.waitForClose(2 * TIMEOUT_MS));
 		CPPUNIT_ASSERT(later.elapsed() / 1000 >= TIMEOUT_MS - 100);
+	}
+
+	void reloadAppliesSettingsButNotEndpointOptions()
+	{
+		const std::string plugins = Poco::TemporaryFile::tempName();
+		Poco::File(plugins).createDirectories();
+		const auto writeWs = [&plugins](const std::string& extra)
+		{
+			Poco::FileOutputStream ws(plugins + "/40-ws.ini");
+			ws << "[ws]\nlibrary = palaver-ws\nenabled = true\n" << extra;
+		};
+		{
+			Poco::FileOutputStream auth(plugins + "/10-auth.ini");
+			auth << "[auth]\nlibrary = palaver-auth\nenabled = true\n";
+			Poco::FileOutputStream messages(plugins + "/30-messages.ini");
+			messages << "[messages]\nlibrary = palaver-messages\nenabled = true\n";
+		}
+		writeWs("");
+		TestServer::Options options;
+		options.pluginsConfigDir = plugins;
+		TestServer server(options);
+		server.start();
+		Account a = registerAccount(server, "rso");
+		auto client = connectAs(server, a);
+
+		writeWs("auth_timeout = 1\nmax_frame = 1000\n");
+		std::string output;
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(output, 0, server.palaverctl({"plugins", "reload", "ws"}, output));
+		CPPUNIT_ASSERT(server.waitForOutput("keeps its options across the reload"));
+		// max_frame is the endpoint's maxMessage: still 64 KiB (an unknown type is answered, not 1009).
+		client->sendText("{\"type\":\"x\",\"pad\":\"" + std::string(2000, 'p') + "\"}");
+		CPPUNIT_ASSERT_EQUAL(std::string("bad_request"), client->receiveType("error")->getValue<std::string>("code"));
+		// auth_timeout is the plugin's: 1 s from now on.
+		const Poco::Timestamp opened;
+		WsClient waiting(server.wsPort(), "/");
+		CPPUNIT_ASSERT_EQUAL(1008, waiting.waitForClose(5000));
+		CPPUNIT_ASSERT(opened.elapsed() / 1000 < 2500);
+		Poco::File(plugins).remove(true);
 	}
 };
 
