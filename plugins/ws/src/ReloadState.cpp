@@ -43,6 +43,7 @@ std::string ReloadState::toJson() const
 		connectionList->add(connection);
 	}
 	root.set("connections", connectionList);
+	root.set("localUsers", idArray(localUsers));
 	Poco::JSON::Array::Ptr ended = new Poco::JSON::Array;
 	for (const auto& session: endedSessions)
 	{
@@ -79,6 +80,7 @@ ReloadState ReloadState::fromJson(const std::string& json)
 			connection.authDeadlineMs = entry->getValue<Poco::Int64>("authDeadlineMs");
 			connection.subscribed = idsOf(entry->getArray("subscribed"));
 		}
+		state.localUsers = idsOf(root->getArray("localUsers"));
 		const Poco::JSON::Array::Ptr ended = root->getArray("endedSessions");
 		for (std::size_t i = 0; ended && i < ended->size(); ++i)
 		{

@@ -38,6 +38,9 @@ struct ReloadState
 	};
 
 	std::unordered_map<std::uint64_t, Connection> connections;
+	/// The users with a connection on this node (Hub::saveTo()): online until
+	/// their connections have resumed, offline for those that closed meanwhile.
+	std::vector<Poco::Int64> localUsers;
 	/// Sessions ended lately (Hub::endSessions): (when, session), oldest first.
 	std::vector<std::pair<Poco::Int64, std::string>> endedSessions;
 	/// [cluster] presence: node -> its users, and when each node was last heard from.

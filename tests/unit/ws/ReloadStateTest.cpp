@@ -22,6 +22,7 @@ public:
 		// The largest socket id: a JSON number would lose it.
 		saved.connections[18446744073709551615ull].authDeadlineMs = 123456789;
 		saved.connections[7].subscribed = {3, 1, 2};
+		saved.localUsers = {4, 9};
 		saved.endedSessions = {{10, "s1"}, {20, "s2"}};
 		saved.remoteUsers["node-b"] = {5, 6};
 		saved.nodesHeard["node-b"] = 1700000000000000;
@@ -32,6 +33,7 @@ public:
 		CPPUNIT_ASSERT(restored.connections.at(18446744073709551615ull).subscribed.empty());
 		CPPUNIT_ASSERT_EQUAL(Poco::Int64(0), restored.connections.at(7).authDeadlineMs);
 		CPPUNIT_ASSERT(restored.connections.at(7).subscribed == std::vector<Poco::Int64>({3, 1, 2}));
+		CPPUNIT_ASSERT(restored.localUsers == saved.localUsers);
 		CPPUNIT_ASSERT(restored.endedSessions == saved.endedSessions);
 		CPPUNIT_ASSERT(restored.remoteUsers == saved.remoteUsers);
 		CPPUNIT_ASSERT(restored.nodesHeard == saved.nodesHeard);
@@ -46,6 +48,7 @@ public:
 		{
 			const ReloadState restored = ReloadState::fromJson(state);
 			CPPUNIT_ASSERT_MESSAGE(state, restored.connections.empty());
+			CPPUNIT_ASSERT_MESSAGE(state, restored.localUsers.empty());
 			CPPUNIT_ASSERT_MESSAGE(state, restored.endedSessions.empty());
 			CPPUNIT_ASSERT_MESSAGE(state, restored.remoteUsers.empty());
 		}
