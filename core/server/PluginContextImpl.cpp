@@ -23,7 +23,7 @@ PluginContextImpl::PluginContextImpl(const std::string& pluginName, const CoreSe
 	_router(new ScopedRouter(*core.router, _gate, pluginName)),
 	_events(new ScopedEvents(*core.events, _gate)),
 	_admin(std::make_shared<ScopedAdminCommands>(*core.admin, _gate, pluginName)),
-	_webSockets(std::make_shared<ScopedWebSockets>(core.webSockets, std::move(endpoints))),
+	_webSockets(std::make_shared<ScopedWebSockets>(core.webSockets, std::move(endpoints), _logger)),
 	_work(std::make_shared<PluginWork>(*core.work, core.workPerPlugin, _logger))
 {
 	std::map<std::string, std::shared_ptr<Service>> views;

@@ -1,8 +1,11 @@
 #include "ScopedRouter.h"
+#include "GatedBodyReceiver.h"
 #include "PluginGate.h"
 #include "RouterImpl.h"
 #include "palaver/HttpError.h"
+#include "palaver/Request.h"
 #include "palaver/Response.h"
+#include <algorithm>
 
 namespace Palaver {
 namespace Server {
@@ -48,9 +51,25 @@ void ScopedRouter::addGuarded(const std::string& method, const std::string& patt
 		throw HttpError(503, "plugin_unavailable", "plugin '" + name + "' is stopping; try again").withHeader("Retry-After", "1");
 	};
 	PluginGate& gate = *_gate;  // lives as long as the guarded handler, which holds it
-	Handler streamed = [&gate, handler, stopped](Request& request, Response& response)
+	const std::shared_ptr<Receivers> receivers = _receivers;
+	Handler streamed = [&gate, handler, stopped, receivers, name](Request& request, Response& response)
 	{
 		handler(request, response);
+		if (const std::shared_ptr<BodyReceiver> plugins = request.bodyReceiver())
+		{
+			std::shared_ptr<void> ticket = gate.ticket();
+			if (!ticket) stopped(request, response);
+			auto gated = std::make_shared<GatedBodyReceiver>(std::move(ticket), plugins, name);
+			request.receiveBody(gated);
+			std::unique_lock<std::mutex> lock(receivers->mutex);
+			auto& open = receivers->open;
+			open.erase(std::remove_if(open.begin(), open.end(), [](const std::weak_ptr<GatedBodyReceiver>& r) { return r.expired(); }), open.end());
+			open.push_back(gated);
+			// withdraw() ran while this handler did: it could not see this one.
+			const bool withdrawn = receivers->withdrawn;
+			lock.unlock();
+			if (withdrawn) gated->stop();
+		}
 		if (!response.bodySource()) return;
 		TicketedSource source{gate.ticket(), response.bodySource()};
 		if (!source.ticket) stopped(request, response);
@@ -67,9 +86,21 @@ void ScopedRouter::addGuarded(const std::string& method, const std::string& patt
 
 void ScopedRouter::withdraw()
 {
-	std::lock_guard<std::mutex> lock(_mutex);
-	for (const auto& route: _routes) _router.remove(route.first, route.second);
-	_routes.clear();
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		for (const auto& route: _routes) _router.remove(route.first, route.second);
+		_routes.clear();
+	}
+	std::vector<std::weak_ptr<GatedBodyReceiver>> open;
+	{
+		std::lock_guard<std::mutex> lock(_receivers->mutex);
+		_receivers->withdrawn = true;
+		open.swap(_receivers->open);
+	}
+	for (const auto& receiver: open)
+	{
+		if (const auto gated = receiver.lock()) gated->stop();
+	}
 }
 
 } } // namespace Palaver::Server

@@ -15,10 +15,18 @@ Poco::Timespan left(const Poco::Timespan& timeout, const Poco::Timestamp& starte
 
 } // namespace
 
-ScopedWebSockets::ScopedWebSockets(std::shared_ptr<WebSocketsImpl> webSockets, Endpoints adopted):
+ScopedWebSockets::ScopedWebSockets(std::shared_ptr<WebSocketsImpl> webSockets, Endpoints adopted, Poco::Logger& logger):
 	_webSockets(std::move(webSockets)),
-	_adopted(std::move(adopted))
+	_adopted(std::move(adopted)),
+	_logger(logger)
 {
+}
+
+bool ScopedWebSockets::sameOptions(const WebSocketEndpoint::Options& a, const WebSocketEndpoint::Options& b)
+{
+	return a.maxMessage == b.maxMessage && a.maxPending == b.maxPending && a.pingIntervalMs == b.pingIntervalMs &&
+		a.handshakeTimeoutMs == b.handshakeTimeoutMs && a.closeTimeoutMs == b.closeTimeoutMs &&
+		a.maxConnections == b.maxConnections && a.sendBuffer == b.sendBuffer;
 }
 
 std::shared_ptr<WebSocketEndpoint> ScopedWebSockets::create(std::shared_ptr<WebSocketHandler> handler,
@@ -30,6 +38,10 @@ std::shared_ptr<WebSocketEndpoint> ScopedWebSockets::create(std::shared_ptr<WebS
 	{
 		endpoint = _adopted[_made.size()];
 		endpoint->adopt(std::move(handler));
+		// Read on every I/O thread without a lock, some built into each
+		// connection (maxMessage, sendBuffer): they stay until a restart.
+		if (!sameOptions(options, endpoint->options()))
+			_logger.warning("WebSocket endpoint %z keeps its options across the reload: changed ones apply after a restart", _made.size() + 1);
 	}
 	else endpoint = _webSockets->make(std::move(handler), options);
 	_made.push_back(endpoint);

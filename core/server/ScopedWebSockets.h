@@ -7,6 +7,7 @@
 
 #include "WebSocketsImpl.h"
 #include "palaver/services/WebSockets.h"
+#include <Poco/Logger.h>
 #include <Poco/Timespan.h>
 #include <memory>
 #include <mutex>
@@ -19,9 +20,10 @@ namespace Server {
 /// endpoints the plugin made, so that they outlive it when it stops at run
 /// time (their connections stay open) and its next version takes them over:
 /// the n-th endpoint that version creates is the n-th of the previous one
-/// (adopted; its options stay those of the first version), whose
-/// connections it gets through WebSocketHandler::onResume() once it started
-/// (docs/PLUGINS.md, "Run time").
+/// (adopted; its options stay those of the first version, and a warning
+/// says so when the new version asks for others), whose connections it gets
+/// through WebSocketHandler::onResume() once it started (docs/PLUGINS.md,
+/// "Run time").
 ///
 /// Threads: create() from the plugin (initialize() or start()); the rest on
 /// the thread that stops and starts plugins.
@@ -30,8 +32,9 @@ class ScopedWebSockets: public WebSockets
 public:
 	using Endpoints = std::vector<std::shared_ptr<WebSocketEndpointImpl>>;
 
-	/// adopted: the endpoints of the plugin's previous version, in the order it made them.
-	ScopedWebSockets(std::shared_ptr<WebSocketsImpl> webSockets, Endpoints adopted);
+	/// adopted: the endpoints of the plugin's previous version, in the order
+	/// it made them; logger: the plugin's.
+	ScopedWebSockets(std::shared_ptr<WebSocketsImpl> webSockets, Endpoints adopted, Poco::Logger& logger);
 
 	std::shared_ptr<WebSocketEndpoint> create(std::shared_ptr<WebSocketHandler> handler,
 		const WebSocketEndpoint::Options& options) override;
@@ -54,8 +57,12 @@ public:
 	Endpoints endpoints() const;
 
 private:
+	/// True when every option of a and b is the same.
+	static bool sameOptions(const WebSocketEndpoint::Options& a, const WebSocketEndpoint::Options& b);
+
 	const std::shared_ptr<WebSocketsImpl> _webSockets;
 	const Endpoints _adopted;
+	Poco::Logger& _logger;
 	mutable std::mutex _mutex;
 	Endpoints _made;  /// guarded by _mutex
 };

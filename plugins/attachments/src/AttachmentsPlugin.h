@@ -35,6 +35,11 @@ public:
 	void initialize(PluginContext& context) override;
 	void start() override;
 	void stop() override;
+	/// Its threads (the image pool, the expiry) are joined in stop(); the
+	/// core takes its routes, subscribers and services back, and an upload
+	/// still arriving then is answered 503 (GatedBodyReceiver in the core).
+	/// Nothing to hand over: its state is in the database and the store folder.
+	bool reloadable() const override { return true; }
 
 private:
 	std::unique_ptr<AttachmentStore> _store;

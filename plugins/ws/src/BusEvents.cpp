@@ -1,5 +1,6 @@
 #include "BusEvents.h"
 #include "Dispatcher.h"
+#include "ReloadState.h"
 #include "palaver/Events.h"
 #include "palaver/JsonWriter.h"
 #include "palaver/MessageUpdate.h"
@@ -104,6 +105,18 @@ void BusEvents::heardFrom(const std::string& node)
 {
 	std::lock_guard<std::mutex> lock(_nodesMutex);
 	_nodesHeard[node] = Poco::Timestamp().epochMicroseconds();
+}
+
+void BusEvents::saveTo(ReloadState& state)
+{
+	std::lock_guard<std::mutex> lock(_nodesMutex);
+	state.nodesHeard.insert(_nodesHeard.begin(), _nodesHeard.end());
+}
+
+void BusEvents::restoreFrom(const ReloadState& state)
+{
+	std::lock_guard<std::mutex> lock(_nodesMutex);
+	_nodesHeard.insert(state.nodesHeard.begin(), state.nodesHeard.end());
 }
 
 void BusEvents::onHeartbeat(const Poco::JSON::Object::Ptr& event)

@@ -19,6 +19,8 @@
 namespace Palaver {
 namespace Ws {
 
+struct ReloadState;
+
 /// Threads: every method on the publisher's thread (any thread; the
 /// ClusterBus's for events of other nodes).
 class BusEvents
@@ -57,6 +59,11 @@ public:
 	/// "cluster.heartbeat" {"intervalMs"} of this node: announce this node's
 	/// users again, and forget the users of nodes silent for 3 intervals.
 	void onHeartbeat(const Poco::JSON::Object::Ptr& event);
+
+	/// A run-time reload: when each node was last heard from (after the
+	/// plugin's stop(); before the next version's start()).
+	void saveTo(ReloadState& state);
+	void restoreFrom(const ReloadState& state);
 
 private:
 	void heardFrom(const std::string& node);

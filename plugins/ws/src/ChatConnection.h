@@ -48,6 +48,7 @@ struct ChatConnection
 	std::shared_ptr<const User> user;
 	std::string session;               /// UserDirectory::sessionId of its token
 	std::vector<std::string> early;    /// text messages that came during the look-up, in order
+	std::vector<Poco::Int64> resubscribe;  /// resumed: the presence subscription its previous version had
 
 	/// A ?since replay is under way: live frames with a message id are held.
 	std::atomic<bool> replaying{false};

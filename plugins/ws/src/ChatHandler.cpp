@@ -86,18 +86,42 @@ void ChatHandler::onOpen(const WebSocket::Ptr& socket)
 	}
 }
 
+void ChatHandler::saveTo(ReloadState& state)
+{
+	for (const auto& deadline: _deadlines.pending()) state.connections[deadline.first].authDeadlineMs = deadline.second;
+}
+
+void ChatHandler::restoreFrom(const ReloadState& state)
+{
+	std::lock_guard<std::mutex> lock(_resumedMutex);
+	_resumed = state.connections;
+}
+
+ReloadState::Connection ChatHandler::takeResumed(std::uint64_t socketId)
+{
+	std::lock_guard<std::mutex> lock(_resumedMutex);
+	auto it = _resumed.find(socketId);
+	if (it == _resumed.end()) return ReloadState::Connection();
+	ReloadState::Connection resumed = std::move(it->second);
+	_resumed.erase(it);
+	return resumed;
+}
+
 void ChatHandler::onResume(const WebSocket::Ptr& socket)
 {
 	// Counted by the previous version already (the gauge is the core's).
 	auto connection = std::make_shared<ChatConnection>();
 	connection->resumed = true;
 	socket->setContext(connection);
+	ReloadState::Connection previous = takeResumed(socket->id());
 	const Poco::Int64 userId = socket->userId();
 	if (userId == 0)
 	{
-		_deadlines.watch(socket);
+		if (previous.authDeadlineMs != 0) _deadlines.watchUntil(socket, previous.authDeadlineMs);
+		else _deadlines.watch(socket);
 		return;
 	}
+	connection->resubscribe = std::move(previous.subscribed);
 	connection->state = ChatConnection::State::Authenticating;
 	std::shared_ptr<Runtime> runtime = _runtime;
 	ChatHandler* self = this;
@@ -194,6 +218,12 @@ void ChatHandler::authenticated(const WebSocket::Ptr& socket, ChatConnection& co
 		Dispatcher::reply(*socket, "{\"type\":\"ready\",\"userId\":" + std::to_string(userId) + "}", *_runtime);
 	for (Poco::Int64 id: registration.online) Dispatcher::reply(*socket, Hub::presenceJson(id, true), *_runtime);
 	if (registration.loadTicket != 0) loadChats(userId, registration.loadTicket);
+	if (!connection.resubscribe.empty())
+	{
+		// As if the client had sent its presence frame again: the presence of each, at once.
+		_runtime->hub.subscribe(userId, socket, connection.resubscribe);
+		connection.resubscribe.clear();
+	}
 	if (!connection.hasSince) return;
 
 	std::shared_ptr<Runtime> runtime = _runtime;

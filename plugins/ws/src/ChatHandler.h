@@ -13,9 +13,12 @@
 #include "AuthDeadlines.h"
 #include "ChatConnection.h"
 #include "Dispatcher.h"
+#include "ReloadState.h"
 #include "palaver/WebSocketHandler.h"
 #include <memory>
+#include <mutex>
 #include <string>
+#include <unordered_map>
 
 namespace Palaver {
 namespace Ws {
@@ -40,11 +43,19 @@ public:
 	void onClose(const WebSocket::Ptr& socket, std::uint16_t code) override;
 
 	/// A connection of the plugin's previous version (a run-time reload): one
-	/// without a user waits for its auth frame (auth_timeout again from
-	/// now); an authenticated one has its user read again on a worker (its
-	/// frames wait meanwhile, as during an auth frame's look-up) and is
-	/// registered in the Hub without a second "ready".
+	/// without a user waits for its auth frame until the deadline the
+	/// previous version gave it (restoreFrom(); a new auth_timeout when it
+	/// has none); an authenticated one has its user read again on a worker
+	/// (its frames wait meanwhile, as during an auth frame's look-up), is
+	/// registered in the Hub without a second "ready", and subscribes again
+	/// to the presence it had subscribed to.
 	void onResume(const WebSocket::Ptr& socket) override;
+
+	/// A run-time reload: the previous version's connections' auth deadlines
+	/// (after stop()), and, before the next version's start(), what
+	/// onResume() gives back to each connection.
+	void saveTo(ReloadState& state);
+	void restoreFrom(const ReloadState& state);
 
 	/// An auth frame's token (Dispatcher), on the I/O thread: looked up on a
 	/// worker; text messages that come meanwhile are handled after it.
@@ -67,8 +78,13 @@ private:
 
 	static constexpr int LOAD_ATTEMPTS = 3;
 
+	/// What the previous version left for a connection, taken by its onResume().
+	ReloadState::Connection takeResumed(std::uint64_t socketId);
+
 	const std::shared_ptr<Runtime> _runtime;
 	AuthDeadlines _deadlines;
+	std::mutex _resumedMutex;
+	std::unordered_map<std::uint64_t, ReloadState::Connection> _resumed;  /// by socket id, until its onResume()
 };
 
 } } // namespace Palaver::Ws

@@ -1,4 +1,5 @@
 #include "Hub.h"
+#include "ReloadState.h"
 #include "Settings.h"
 #include <algorithm>
 #include <chrono>
@@ -38,6 +39,8 @@ Hub::Registration Hub::add(Poco::Int64 userId, const Member& member, std::size_t
 	const bool wasOnline = onlineLocked(userId);
 	Entry& entry = _users[userId];
 	const bool first = entry.members.empty();
+	// A resumed connection (a reload): the user is this node's again.
+	if (first) forgetRemoteLocked(PREVIOUS_VERSION, userId);
 	if (first) entry.tokens = _burst;
 	entry.members.push_back(member);
 	Registration registration;
@@ -365,12 +368,7 @@ void Hub::remotePresence(const std::string& node, Poco::Int64 userId, bool onlin
 	}
 	else
 	{
-		auto it = _remote.find(userId);
-		if (it != _remote.end())
-		{
-			it->second.erase(node);
-			if (it->second.empty()) _remote.erase(it);
-		}
+		forgetRemoteLocked(node, userId);
 	}
 	const bool after = onlineLocked(userId);
 	if (before != after) broadcastPresenceLocked(userId, after, 0);
@@ -404,6 +402,14 @@ void Hub::replaceNode(const std::string& node, const std::vector<Poco::Int64>& u
 	}
 }
 
+void Hub::forgetRemoteLocked(const std::string& node, Poco::Int64 userId)
+{
+	auto it = _remote.find(userId);
+	if (it == _remote.end()) return;
+	it->second.erase(node);
+	if (it->second.empty()) _remote.erase(it);
+}
+
 void Hub::announce(const std::function<void(const std::vector<Poco::Int64>&)>& snapshot)
 {
 	std::lock_guard<std::mutex> lock(_mutex);
@@ -412,6 +418,42 @@ void Hub::announce(const std::function<void(const std::vector<Poco::Int64>&)>& s
 	userIds.reserve(_users.size());
 	for (const auto& user: _users) userIds.push_back(user.first);
 	snapshot(userIds);
+}
+
+void Hub::saveTo(ReloadState& state) const
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	for (auto& subscription: _audience.subscriptions())
+		state.connections[subscription.first].subscribed = std::move(subscription.second);
+	state.localUsers.reserve(_users.size());
+	for (const auto& user: _users) state.localUsers.push_back(user.first);
+	state.endedSessions.assign(_endedOrder.begin(), _endedOrder.end());
+	for (const auto& user: _remote)
+	{
+		for (const std::string& node: user.second) state.remoteUsers[node].push_back(user.first);
+	}
+}
+
+void Hub::restoreFrom(const ReloadState& state)
+{
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		for (const auto& ended: state.endedSessions) rememberEndedLocked(ended.second, ended.first);
+	}
+	for (const auto& node: state.remoteUsers)
+	{
+		if (node.first != PREVIOUS_VERSION) replaceNode(node.first, node.second);
+	}
+	// Users of a version before the previous one still waiting (two reloads in a row) included.
+	auto previous = state.remoteUsers.find(PREVIOUS_VERSION);
+	std::vector<Poco::Int64> users = previous == state.remoteUsers.end() ? std::vector<Poco::Int64>() : previous->second;
+	users.insert(users.end(), state.localUsers.begin(), state.localUsers.end());
+	replaceNode(PREVIOUS_VERSION, users);
+}
+
+void Hub::endPreviousVersion()
+{
+	replaceNode(PREVIOUS_VERSION, {});
 }
 
 } } // namespace Palaver::Ws

@@ -30,6 +30,7 @@
 namespace Palaver {
 namespace Ws {
 
+struct ReloadState;
 struct Settings;
 
 /// Thread-safe; never blocks on a connection (frames are queued on the
@@ -152,6 +153,25 @@ public:
 	/// while it is held (so that later changes follow it in order).
 	void announce(const std::function<void(const std::vector<Poco::Int64>&)>& snapshot);
 
+	// A run-time reload (ReloadState): what the next version's hub needs of
+	// this one's (after the plugin's stop()), and, in the next version before
+	// its start(), what it takes over: the sessions ended lately, the users
+	// of other nodes, and this node's users, who count as online on the node
+	// PREVIOUS_VERSION until their connections resume (no second "online"
+	// for them) or endPreviousVersion() (then "offline" for those whose
+	// connections closed during the reload, which no version saw close).
+	// The subscriptions go back with their connections (ChatHandler::onResume()).
+
+	static constexpr const char* PREVIOUS_VERSION = "(previous version of ws)";
+
+	/// Adds the subscriptions, this node's users, ended sessions and other nodes' users.
+	void saveTo(ReloadState& state) const;
+	/// Takes the ended sessions, other nodes' users and the previous version's.
+	void restoreFrom(const ReloadState& state);
+	/// The previous version's connections have had their time to resume:
+	/// its users without a connection now are offline.
+	void endPreviousVersion();
+
 private:
 	struct Entry
 	{
@@ -172,6 +192,8 @@ private:
 	/// The user and the users online who share a chat with them, at most listMax.
 	std::vector<Poco::Int64> partnersOnlineLocked(Poco::Int64 userId, std::size_t listMax) const;
 	bool onlineLocked(Poco::Int64 userId) const;
+	/// The node no longer holds the user.
+	void forgetRemoteLocked(const std::string& node, Poco::Int64 userId);
 	void rememberEndedLocked(const std::string& session, Poco::Int64 now);
 	static Poco::Int64 nowMs();
 

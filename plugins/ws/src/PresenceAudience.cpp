@@ -187,4 +187,12 @@ void PresenceAudience::unsubscribe(std::uint64_t socketId)
 	_subscriptions.erase(it);
 }
 
+std::vector<std::pair<std::uint64_t, std::vector<Poco::Int64>>> PresenceAudience::subscriptions() const
+{
+	std::vector<std::pair<std::uint64_t, std::vector<Poco::Int64>>> all;
+	all.reserve(_subscriptions.size());
+	for (const auto& entry: _subscriptions) all.emplace_back(entry.first, entry.second.userIds);
+	return all;
+}
+
 } } // namespace Palaver::Ws

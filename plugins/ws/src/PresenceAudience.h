@@ -104,6 +104,9 @@ public:
 	/// The connection closed.
 	void unsubscribe(std::uint64_t socketId);
 
+	/// Every connection's subscription: (socket id, its user ids).
+	std::vector<std::pair<std::uint64_t, std::vector<Poco::Int64>>> subscriptions() const;
+
 	/// Calls send for each connection subscribed to userId.
 	template <typename Send>
 	void forEachSubscriber(Poco::Int64 userId, Send send) const

@@ -1,6 +1,7 @@
 #include "WsPlugin.h"
 #include "BusEvents.h"
 #include "ChatHandler.h"
+#include "ReloadState.h"
 #include "palaver/Events.h"
 #include "palaver/Metrics.h"
 #include "palaver/PluginContext.h"
@@ -8,6 +9,8 @@
 #include "palaver/services/WebSockets.h"
 #include <Poco/Logger.h>
 #include <Poco/Net/SocketAddress.h>
+#include <atomic>
+#include <chrono>
 
 namespace Palaver {
 namespace Ws {
@@ -103,6 +106,7 @@ void WsPlugin::start()
 	_runtime->workers.start();
 	_runtime->hub.setEndpoint(_endpoint);
 	_handler->start();
+	if (_resumeGrace) _resumeGrace->start();
 }
 
 void WsPlugin::stop()
@@ -112,6 +116,7 @@ void WsPlugin::stop()
 		for (auto id: _subscriptions) _context->events().unsubscribe(id);
 	}
 	_subscriptions.clear();
+	if (_resumeGrace) _resumeGrace->stop();
 	if (!_runtime) return;
 	// No client frame reaches it any more (the core has closed the
 	// connections at shutdown, or holds their frames during a reload).
@@ -122,6 +127,33 @@ void WsPlugin::stop()
 	_runtime->hub.setEndpoint(nullptr);
 	if (!_runtime->waitStored(STORE_WAIT_MS))
 		_runtime->logger.warning("ws: messages still being stored after %d ms at stop", STORE_WAIT_MS);
+}
+
+std::string WsPlugin::saveState()
+{
+	if (!_runtime) return std::string();
+	ReloadState state;
+	_handler->saveTo(state);
+	_runtime->hub.saveTo(state);
+	_events->saveTo(state);
+	return state.toJson();
+}
+
+void WsPlugin::restoreState(const std::string& saved)
+{
+	if (!_runtime) return;
+	const ReloadState state = ReloadState::fromJson(saved);
+	_handler->restoreFrom(state);
+	_runtime->hub.restoreFrom(state);
+	_events->restoreFrom(state);
+	// Its first run is one grace after start(); the later ones find nothing to do.
+	Runtime* runtime = _runtime.get();
+	auto ended = std::make_shared<std::atomic<bool>>(false);
+	_resumeGrace = std::make_unique<PeriodicTask>("ws-resume-grace", "ws: presence of the previous version's users",
+		std::chrono::milliseconds(RESUME_GRACE_MS), [runtime, ended]
+		{
+			if (!ended->exchange(true)) runtime->hub.endPreviousVersion();
+		}, _runtime->logger);
 }
 
 } } // namespace Palaver::Ws

@@ -6,6 +6,7 @@
 #define Palaver_Ws_WsPlugin_INCLUDED
 
 #include "palaver/EventBus.h"
+#include "palaver/PeriodicTask.h"
 #include "palaver/Plugin.h"
 #include "palaver/WebSocketEndpoint.h"
 #include <memory>
@@ -31,10 +32,17 @@ public:
 	void stop() override;
 	/// Its connections stay open across a reload (ChatHandler::onResume()).
 	bool reloadable() const override { return true; }
+	/// The ReloadState of its connections, hub and nodes (after stop()).
+	std::string saveState() override;
+	/// After initialize(), before start(); a state it cannot read is ignored.
+	void restoreState(const std::string& state) override;
 
 private:
 	/// How long stop() waits for the message store's callbacks into it.
 	static constexpr int STORE_WAIT_MS = 10000;
+	/// After a reload, how long the previous version's connections have to
+	/// resume before their users who have none are offline (Hub::endPreviousVersion()).
+	static constexpr int RESUME_GRACE_MS = 5000;
 
 	PluginContext* _context = nullptr;
 	std::shared_ptr<Runtime> _runtime;
@@ -42,6 +50,7 @@ private:
 	std::unique_ptr<BusEvents> _events;
 	std::shared_ptr<WebSocketEndpoint> _endpoint;
 	std::vector<EventBus::SubscriptionId> _subscriptions;
+	std::unique_ptr<PeriodicTask> _resumeGrace;  /// after a reload: ends the previous version's presence once
 };
 
 } } // namespace Palaver::Ws

@@ -8,11 +8,10 @@
 #include "HttpClient.h"
 #include "TestImages.h"
 #include "TestServer.h"
+#include "RawUpload.h"
 #include "UploadForm.h"
 #include <Poco/File.h>
-#include <Poco/Net/SocketAddress.h>
 #include <Poco/TemporaryFile.h>
-#include <Poco/Net/StreamSocket.h>
 #include <Poco/Thread.h>
 #include <Poco/Timestamp.h>
 #include <cppunit/extensions/HelperMacros.h>
@@ -118,39 +117,6 @@ std::string jpegWithGps()
 	const std::string app1 = std::string("\xFF\xE1", 2) + static_cast<char>(length >> 8) + static_cast<char>(length & 0xFF) + exif;
 	return JPEG.substr(0, 2) + app1 + JPEG.substr(2);
 }
-
-// A raw connection, for bodies that HttpClient would send whole.
-struct RawRequest
-{
-	Poco::Net::StreamSocket socket;
-
-	RawRequest(Poco::UInt16 port, const std::string& token, Poco::UInt64 contentLength)
-	{
-		socket.connect(Poco::Net::SocketAddress("127.0.0.1", port));
-		socket.setReceiveTimeout(Poco::Timespan(15, 0));
-		send("POST /attachments HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token +
-			"\r\nContent-Type: " + formType() + "\r\nContent-Length: " + std::to_string(contentLength) + "\r\n\r\n");
-	}
-
-	void send(const std::string& bytes)
-	{
-		socket.sendBytes(bytes.data(), static_cast<int>(bytes.size()));
-	}
-
-	// The status of the answer (0 if the connection ended without one).
-	int status()
-	{
-		std::string answer;
-		char buffer[4096];
-		while (answer.find("\r\n") == std::string::npos)
-		{
-			const int n = socket.receiveBytes(buffer, sizeof(buffer));
-			if (n <= 0) break;
-			answer.append(buffer, static_cast<std::size_t>(n));
-		}
-		return answer.size() > 12 ? std::stoi(answer.substr(9, 3)) : 0;
-	}
-};
 
 } // namespace
 
@@ -387,7 +353,7 @@ public:
 	{
 		// Half of the body, then nothing: 408 once upload_timeout (2 s) has passed.
 		const std::string body = multipart("slow.txt", "text/plain", std::string(1000, 's'));
-		RawRequest request(server().httpPort(), userToken("att-slow"), body.size());
+		RawUpload request(server().httpPort(), userToken("att-slow"), body.size());
 		request.send(body.substr(0, body.size() / 2));
 		const Poco::Timestamp started;
 		CPPUNIT_ASSERT_EQUAL(408, request.status());

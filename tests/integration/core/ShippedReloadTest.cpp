@@ -1,4 +1,4 @@
-// The shipped plugins that declare themselves reloadable (contacts, web) are
+// The shipped plugins that declare themselves reloadable (contacts, web, attachments) are
 // reloaded in the real palaverd; one that others depend on while they cannot
 // stop (auth) is refused with the reason. Needs every shipped plugin built.
 #include "HttpClient.h"
@@ -26,6 +26,8 @@ public:
 		CPPUNIT_ASSERT_EQUAL(200, client.get("/contacts").status);
 		CPPUNIT_ASSERT_EQUAL_MESSAGE(output, 0, server.palaverctl({"plugins", "reload", "web"}, output));
 		CPPUNIT_ASSERT_EQUAL(200, client.get("/").status);
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(output, 0, server.palaverctl({"plugins", "reload", "attachments"}, output));
+		CPPUNIT_ASSERT_MESSAGE(output, output.find("plugin 'attachments' reloaded") != std::string::npos);
 		// auth is needed by plugins that hold WebSocket connections or threads: a restart's job.
 		CPPUNIT_ASSERT(server.palaverctl({"plugins", "reload", "auth"}, output) != 0);
 		CPPUNIT_ASSERT_MESSAGE(output, output.find("restart palaverd instead") != std::string::npos);

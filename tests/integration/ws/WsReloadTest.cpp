@@ -2,8 +2,15 @@
 // authenticated chat clients: none is dropped, the chat messages sent during
 // the reload are held by the core and answered by the new version (acked and
 // delivered, never lost), and chat, typing, presence and group frames work
-// after it (docs/PLUGINS.md, "Run time").
+// after it (docs/PLUGINS.md, "Run time"). What the ws plugin hands to its
+// next version: presence subscriptions and the auth_timeout deadlines of
+// connections that have not authenticated yet.
 #include "WsTestSupport.h"
+#include <Poco/File.h>
+#include <Poco/FileStream.h>
+#include <Poco/TemporaryFile.h>
+#include <algorithm>
+#include <chrono>
 #include <set>
 #include <thread>
 
@@ -93,6 +100,9 @@ class WsReloadTest: public CppUnit::TestFixture
 	CPPUNIT_TEST_SUITE(WsReloadTest);
 	CPPUNIT_TEST(reloadOfWsKeepsChatClients);
 	CPPUNIT_TEST(reloadOfGroupsKeepsItsFrames);
+	CPPUNIT_TEST(reloadKeepsPresenceSubscriptions);
+	CPPUNIT_TEST(reloadKeepsAuthDeadlines);
+	CPPUNIT_TEST(reloadAppliesSettingsButNotEndpointOptions);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -159,6 +169,95 @@ public:
 		expectGroupFrame(*wsX, *wsY, group, "after");
 		wsX->sendText(chatFrame(y.id, "direct", "c1"));
 		expectDelivered(*wsX, *wsY, "c1", "direct");
+	}
+
+	void reloadKeepsPresenceSubscriptions()
+	{
+		// presence_scope = conversations (the default): s and t share no chat,
+		// so s hears of t only through its subscription.
+		auto server = startWsServer();
+		Account s = registerAccount(*server, "rps");
+		Account t = registerAccount(*server, "rpt");
+		auto wsS = connectAs(*server, s);
+		wsS->sendText("{\"type\":\"presence\",\"subscribe\":[" + std::to_string(t.id) + "]}");
+		CPPUNIT_ASSERT(waitPresence(*wsS, t.id, false));
+
+		std::string output;
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(output, 0, server->palaverctl({"plugins", "reload", "ws"}, output));
+		// The same connection, subscribed still: told t's presence again, then its changes.
+		CPPUNIT_ASSERT(waitPresence(*wsS, t.id, false));
+		auto wsT = connectAs(*server, t);
+		CPPUNIT_ASSERT(waitPresence(*wsS, t.id, true));
+		wsT->close();
+		wsT.reset();
+		CPPUNIT_ASSERT(waitPresence(*wsS, t.id, false));
+		// A second reload hands over what the first one restored.
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(output, 0, server->palaverctl({"plugins", "reload", "ws"}, output));
+		wsT = connectAs(*server, t);
+		CPPUNIT_ASSERT(waitPresence(*wsS, t.id, true));
+	}
+
+	void reloadKeepsAuthDeadlines()
+	{
+		const int TIMEOUT_MS = 4000;
+		auto server = startWsServer({"--ws.auth_timeout=" + std::to_string(TIMEOUT_MS / 1000)});
+		const Poco::Timestamp opened;
+		WsClient waiting(server->wsPort(), "/");  // no credentials: must send an auth frame in time
+		std::this_thread::sleep_for(std::chrono::milliseconds(TIMEOUT_MS / 2));
+		std::string output;
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(output, 0, server->palaverctl({"plugins", "reload", "ws"}, output));
+		const Poco::Int64 reloadedMs = opened.elapsed() / 1000;
+
+		CPPUNIT_ASSERT_EQUAL(1008, waiting.waitForClose(2 * TIMEOUT_MS));
+		const Poco::Int64 closedMs = opened.elapsed() / 1000;
+		// At its first deadline (checked every quarter of the time-out), not
+		// a whole new time-out after the reload.
+		CPPUNIT_ASSERT_MESSAGE(std::to_string(closedMs), closedMs >= TIMEOUT_MS - 100);
+		CPPUNIT_ASSERT_MESSAGE(std::to_string(closedMs) + " ms, reloaded at " + std::to_string(reloadedMs),
+			closedMs < std::max<Poco::Int64>(TIMEOUT_MS, reloadedMs) + TIMEOUT_MS / 2);
+		// A connection opened after the reload gets the whole time-out.
+		const Poco::Timestamp later;
+		WsClient fresh(server->wsPort(), "/");
+		CPPUNIT_ASSERT_EQUAL(1008, fresh.waitForClose(2 * TIMEOUT_MS));
+		CPPUNIT_ASSERT(later.elapsed() / 1000 >= TIMEOUT_MS - 100);
+	}
+
+	void reloadAppliesSettingsButNotEndpointOptions()
+	{
+		const std::string plugins = Poco::TemporaryFile::tempName();
+		Poco::File(plugins).createDirectories();
+		const auto writeWs = [&plugins](const std::string& extra)
+		{
+			Poco::FileOutputStream ws(plugins + "/40-ws.ini");
+			ws << "[ws]\nlibrary = palaver-ws\nenabled = true\n" << extra;
+		};
+		{
+			Poco::FileOutputStream auth(plugins + "/10-auth.ini");
+			auth << "[auth]\nlibrary = palaver-auth\nenabled = true\n";
+			Poco::FileOutputStream messages(plugins + "/30-messages.ini");
+			messages << "[messages]\nlibrary = palaver-messages\nenabled = true\n";
+		}
+		writeWs("");
+		TestServer::Options options;
+		options.pluginsConfigDir = plugins;
+		TestServer server(options);
+		server.start();
+		Account a = registerAccount(server, "rso");
+		auto client = connectAs(server, a);
+
+		writeWs("auth_timeout = 1\nmax_frame = 1000\n");
+		std::string output;
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(output, 0, server.palaverctl({"plugins", "reload", "ws"}, output));
+		CPPUNIT_ASSERT(server.waitForOutput("keeps its options across the reload"));
+		// max_frame is the endpoint's maxMessage: still 64 KiB (an unknown type is answered, not 1009).
+		client->sendText("{\"type\":\"x\",\"pad\":\"" + std::string(2000, 'p') + "\"}");
+		CPPUNIT_ASSERT_EQUAL(std::string("bad_request"), client->receiveType("error")->getValue<std::string>("code"));
+		// auth_timeout is the plugin's: 1 s from now on.
+		const Poco::Timestamp opened;
+		WsClient waiting(server.wsPort(), "/");
+		CPPUNIT_ASSERT_EQUAL(1008, waiting.waitForClose(5000));
+		CPPUNIT_ASSERT(opened.elapsed() / 1000 < 2500);
+		Poco::File(plugins).remove(true);
 	}
 };
 
