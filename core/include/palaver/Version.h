@@ -10,7 +10,7 @@
 #define Palaver_Version_INCLUDED
 
 #define PALAVER_API_MAJOR 4
-#define PALAVER_API_MINOR 1
+#define PALAVER_API_MINOR 2
 
 namespace Palaver {
 
